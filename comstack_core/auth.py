@@ -1,0 +1,86 @@
+"""Who is calling: the ``Principal`` every service receives, roles, and API-key crypto.
+
+Both front doors resolve their credentials (API-key headers, OAuth bearer tokens, CLI) into a
+Principal; every permission decision is then made in the services from it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import string
+from dataclasses import dataclass, field, replace
+from enum import IntEnum
+from typing import Literal
+
+from .errors import InvalidInput
+
+SCOPE_FULL = "comstack"
+SCOPE_READ = "comstack:read"
+KEY_PREFIX = "cs_"
+KEY_BODY_LENGTH = 40
+_BASE62 = string.ascii_letters + string.digits
+
+
+class Role(IntEnum):
+    viewer = 1
+    editor = 2
+    manager = 3
+
+    @classmethod
+    def parse(cls, value: str) -> Role:
+        try:
+            return cls[value]
+        except KeyError:
+            raise InvalidInput(
+                f"Unknown role {value!r}; use one of viewer, editor, manager.", code="invalid_role"
+            ) from None
+
+
+Door = Literal["mcp", "rest", "cli", "script"]
+
+
+@dataclass(frozen=True)
+class Principal:
+    kind: Literal["user", "key", "system"]
+    user_id: str | None = None
+    key_id: str | None = None
+    key_project_id: str | None = None
+    key_role: Role | None = None
+    is_platform_admin: bool = False
+    scopes: frozenset[str] = field(default_factory=lambda: frozenset({SCOPE_FULL}))
+    door: Door = "script"
+
+    @property
+    def actor_id(self) -> str | None:
+        return self.user_id if self.kind == "user" else self.key_id
+
+    @property
+    def read_only(self) -> bool:
+        return SCOPE_FULL not in self.scopes
+
+    def via(self, door: Door) -> Principal:
+        return replace(self, door=door)
+
+    @classmethod
+    def system(cls, door: Door = "cli") -> Principal:
+        """The operator acting from the machine itself (CLI admin commands)."""
+        return cls(kind="system", is_platform_admin=True, door=door)
+
+
+def generate_api_key() -> str:
+    return KEY_PREFIX + "".join(secrets.choice(_BASE62) for _ in range(KEY_BODY_LENGTH))
+
+
+def hash_secret(raw: str) -> str:
+    """SHA-256 hex digest; keys and tokens are only ever stored this way."""
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def key_display_prefix(raw: str) -> str:
+    return raw[: len(KEY_PREFIX) + 8]
+
+
+def looks_like_api_key(raw: str) -> bool:
+    body = raw[len(KEY_PREFIX) :]
+    return raw.startswith(KEY_PREFIX) and len(body) == KEY_BODY_LENGTH and all(c in _BASE62 for c in body)

@@ -1,0 +1,60 @@
+"""``Core``: the one entry point to ComStack's domain, for the front doors and for scripts.
+
+    async with Core.open(Settings()) as core:
+        me = Principal.system()
+        user = await core.users.create_user(me, UserCreate(email="ada@example.com"))
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from .clock import Clock, utcnow
+from .config import Settings
+from .db import Database
+from .services.base import Context
+from .services.custom_pages import CustomPageService
+from .services.editing import EditService
+from .services.keys import KeyService
+from .services.members import MemberService
+from .services.navigation import NavigationService
+from .services.pages import PageService
+from .services.projects import ProjectService
+from .services.search import SearchService
+from .services.state import StateService
+from .services.templates import TemplateService
+from .services.users import UserService
+
+
+class Core:
+    def __init__(self, settings: Settings, db: Database, clock: Clock = utcnow) -> None:
+        self.settings = settings
+        self.db = db
+        self.ctx = Context(db=db, settings=settings, clock=clock)
+        self.users = UserService(self.ctx)
+        self.projects = ProjectService(self.ctx)
+        self.members = MemberService(self.ctx)
+        self.keys = KeyService(self.ctx)
+        self.templates = TemplateService(self.ctx)
+        self.pages = PageService(self.ctx)
+        self.editing = EditService(self.ctx)
+        self.custom_pages = CustomPageService(self.ctx)
+        self.navigation = NavigationService(self.ctx)
+        self.search = SearchService(self.ctx)
+        self.state = StateService(self.ctx)
+
+    @classmethod
+    @asynccontextmanager
+    async def open(cls, settings: Settings | None = None, *, clock: Clock = utcnow) -> AsyncIterator[Core]:
+        """Connect, migrate (unless ``auto_migrate`` is off), make sure built-ins exist; close on exit."""
+        settings = settings or Settings()
+        db = Database(settings.resolved_database_url(), busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+        try:
+            if settings.auto_migrate:
+                await db.migrate()
+            core = cls(settings, db, clock)
+            await core.templates.ensure_builtins()
+            yield core
+        finally:
+            await db.dispose()

@@ -1,0 +1,26 @@
+"""Every table, imported here so ``SQLModel.metadata`` is complete for migrations."""
+
+from __future__ import annotations
+
+from .audit import AuditEntry
+from .identity import Account, User
+from .navigation import HeaderNavItem, SidebarGroup
+from .pages import Page, PageRevision
+from .projects import ApiKey, Domain, Member, Project
+from .templates import DocTemplate, ProjectTemplate
+
+__all__ = [
+    "Account",
+    "ApiKey",
+    "AuditEntry",
+    "DocTemplate",
+    "Domain",
+    "HeaderNavItem",
+    "Member",
+    "Page",
+    "PageRevision",
+    "Project",
+    "ProjectTemplate",
+    "SidebarGroup",
+    "User",
+]

@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import Field
+
+from .base import NAME_ECHO_DOC, Input, View
+
+
+class ProjectCreate(Input):
+    name: str = Field(min_length=1, max_length=120, description="Display name; also used for the name echo.")
+    slug: str | None = Field(default=None, description="URL slug for the site; derived from the name if omitted.")
+    template_id: str = Field(default="knowledge-site", description="Project template id.")
+    default_locale: str = Field(default="en", description="BCP-47 tag of the main language.")
+
+
+class ProjectUpdate(Input):
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+
+
+class ProjectView(View):
+    id: str
+    account_id: str
+    name: str
+    slug: str
+    default_locale: str
+    project_template_id: str
+    modules: dict[str, Any]
+    plan: dict[str, Any]
+    settings: dict[str, Any]
+    doc_template_ids: list[str]
+    site_url: str
+    role: str | None = Field(default=None, description="The caller's role on this project.")
+    created_at: datetime
+    updated_at: datetime
+
+
+class MemberAdd(Input):
+    email: str = Field(min_length=3, max_length=320)
+    role: Literal["viewer", "editor", "manager"] = "editor"
+
+
+class MemberUpdate(Input):
+    role: Literal["viewer", "editor", "manager"]
+
+
+class MemberView(View):
+    user_id: str
+    email: str
+    display_name: str
+    role: str
+    created_at: datetime
+
+
+class DomainCreate(Input):
+    hostname: str = Field(min_length=3, max_length=253)
+
+
+class DomainView(View):
+    id: str
+    project_id: str
+    hostname: str
+    verified: bool
+    verification_token: str
+    created_at: datetime
+
+
+class ModuleUpdate(Input):
+    enabled: bool | None = None
+    config: dict[str, Any] | None = Field(default=None, description="Module settings, e.g. {'locales': ['en']}.")
+
+
+class ModuleView(View):
+    name: str
+    enabled: bool
+    allowed: bool
+    config: dict[str, Any]
+
+
+class SettingsUpdate(Input):
+    default_locale: str | None = None
+    knowledge_locales: list[str] | None = Field(default=None, description="modules.knowledge_base.locales")
+    custom_page_locales: list[str] | None = Field(default=None, description="modules.custom_pages.locales")
+    site: dict[str, Any] | None = Field(default=None, description="Site settings, merged (e.g. description).")
+
+
+class SettingsView(View):
+    default_locale: str
+    knowledge_locales: list[str]
+    custom_page_locales: list[str]
+    locales: list[str]
+    site: dict[str, Any]
+
+
+class PlanUpdate(Input):
+    tier: Literal["trial", "standard"] | None = None
+    trial_ends_at: datetime | None = None
+    quotas: dict[str, int] | None = None
+
+
+class AuditEntryView(View):
+    id: str
+    project_id: str | None
+    actor_kind: str
+    actor_id: str | None
+    door: str
+    action: str
+    target_ids: list[str]
+    detail: dict[str, Any]
+    error_code: str | None
+    created_at: datetime
+
+
+class ProjectState(View):
+    project_id: str
+    name: str
+    slug: str
+    site_url: str
+    role: str
+    default_locale: str
+    locales: list[str]
+    translation_mode: str
+    templates: list[dict[str, Any]]
+    pages_by_status: dict[str, list[dict[str, Any]]]
+    counts: dict[str, int]
+    navigation: dict[str, Any]
+    pending_site_changes: dict[str, bool]
+    workflow_hint: str
+
+
+class ProjectDelete(Input):
+    project_name: str = Field(description=NAME_ECHO_DOC)

@@ -1,0 +1,132 @@
+"""The permission gate every project-scoped use case passes through."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ..auth import Principal, Role
+from ..errors import Forbidden, ModuleDisabled, NameEchoMismatch, NotFound, ProjectMismatch, QuotaExceeded, TrialExpired
+from ..models import Member, Project
+from ..rules.locales import enabled
+
+
+@dataclass(frozen=True)
+class Access:
+    project: Project
+    role: Role
+
+
+def not_found(project_id: str) -> NotFound:
+    return NotFound(
+        f"No project {project_id!r} visible to you. Call list-my-projects for the projects you can use.",
+        code="project_not_found",
+    )
+
+
+async def project_access(
+    session: AsyncSession,
+    principal: Principal,
+    project_id: str,
+    need: Role,
+    *,
+    write: bool,
+    now: datetime,
+    lock: bool = False,
+) -> Access:
+    """Load the project and check the caller may do this to it.
+
+    ``lock`` takes the project row for update (PostgreSQL) so quota counts and other read-then-write
+    checks are serialised per project; on SQLite the write transaction already holds the lock.
+    """
+    if principal.kind == "key" and principal.key_project_id != project_id:
+        raise ProjectMismatch(
+            f"This API key belongs to project {principal.key_project_id!r} and cannot be used on project "
+            f"{project_id!r}. Use a key of that project, or pass project_id={principal.key_project_id!r}."
+        )
+    statement = select(Project).where(Project.id == project_id)
+    if lock:
+        statement = statement.with_for_update()
+    project = (await session.exec(statement)).first()
+    if project is None:
+        raise not_found(project_id)
+    role = await _role_on(session, principal, project)
+    if role is None:
+        raise not_found(project_id)
+    if role < need:
+        raise Forbidden(
+            f"This needs the {need.name} role on project {project.name!r}; you are {role.name}. "
+            "Ask a project manager to change your role.",
+            code="role_too_low",
+            required_role=need.name,
+            your_role=role.name,
+        )
+    if write:
+        check_writable(principal, project, now)
+    return Access(project=project, role=role)
+
+
+async def _role_on(session: AsyncSession, principal: Principal, project: Project) -> Role | None:
+    if principal.is_platform_admin:
+        return Role.manager
+    if principal.kind == "key":
+        return principal.key_role
+    if principal.kind == "user" and principal.user_id:
+        member = await session.get(Member, (project.id, principal.user_id))
+        return Role.parse(member.role) if member else None
+    return None
+
+
+def check_writable(principal: Principal, project: Project, now: datetime) -> None:
+    if principal.read_only:
+        raise Forbidden(
+            "This credential is read-only (scope comstack:read); reconnect with the 'comstack' scope to make changes.",
+            code="read_only_scope",
+        )
+    plan = project.plan or {}
+    ends = plan.get("trial_ends_at")
+    if plan.get("tier", "trial") == "trial" and ends and datetime.fromisoformat(ends) <= now:
+        raise TrialExpired(
+            f"The trial of project {project.name!r} ended on {ends[:10]}: changes and publishing are paused, "
+            "reading still works. Upgrade the plan to 'standard' to continue."
+        )
+
+
+def require_module(project: Project, module: str) -> None:
+    if not enabled(project.modules or {}, module):
+        raise ModuleDisabled(
+            f"The '{module}' module is off for project {project.name!r}. A manager can enable it in the "
+            "project's modules.",
+            module=module,
+        )
+
+
+def check_name_echo(project: Project, supplied: str | None) -> None:
+    """Destructive calls repeat the project's name, so a model acting on the wrong project stops here."""
+    expected = project.name.strip()
+    if supplied is None or supplied.strip().casefold() != expected.casefold():
+        raise NameEchoMismatch(
+            f"project_name does not match: expected {expected!r}, got {supplied!r}. Repeat the project's name "
+            "exactly as stored to confirm this destructive operation.",
+            expected=expected,
+            supplied=supplied,
+        )
+
+
+def quota(project: Project, name: str) -> int:
+    return int((project.plan or {}).get("quotas", {}).get(name, 0))
+
+
+def check_quota(project: Project, name: str, used: int, adding: int = 1) -> None:
+    limit = quota(project, name)
+    if used + adding > limit:
+        raise QuotaExceeded(
+            f"Quota {name} reached for project {project.name!r}: {used} of {limit} used. Remove some or upgrade "
+            "the plan.",
+            quota=name,
+            limit=limit,
+            used=used,
+        )

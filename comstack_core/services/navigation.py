@@ -1,0 +1,272 @@
+"""Sidebar groups, header navigation and theme. Edits are pending until the next publish."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlmodel import delete, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ..auth import Principal, Role
+from ..clock import new_id
+from ..errors import InvalidInput, NotFound
+from ..models import HeaderNavItem, Project, SidebarGroup
+from ..rules.icons import validate_icon
+from ..rules.locales import normalize_locale
+from ..rules.slugs import validate_slug
+from ..schemas import (
+    HeaderNavItemInput,
+    HeaderNavItemView,
+    NavigationUpdate,
+    NavigationView,
+    ReorderInput,
+    SidebarGroupInput,
+    SidebarGroupView,
+    ThemeUpdate,
+    ThemeView,
+)
+from .access import check_name_echo, project_access
+from .base import Service, audit
+
+_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
+MAX_GROUPS = 100
+MAX_ITEMS = 30
+
+
+def _labels(labels: dict[str, str], what: str) -> dict[str, str]:
+    if not labels:
+        raise InvalidInput(f"{what} needs a label for at least one locale, e.g. {{'en': 'Guides'}}.",
+                           code="invalid_navigation")
+    out = {}
+    for tag, label in labels.items():
+        if not label.strip() or len(label) > 80:
+            raise InvalidInput(f"{what} label for {tag} must be 1-80 characters.", code="invalid_navigation")
+        out[normalize_locale(tag)] = label.strip()
+    return out
+
+
+def _group(data: SidebarGroupInput) -> dict[str, Any]:
+    slugs = [validate_slug(s) for s in data.page_slugs]
+    if len(set(slugs)) != len(slugs):
+        raise InvalidInput("A sidebar group lists the same page twice.", code="invalid_navigation")
+    return {"title": _labels(data.title, "Sidebar group"), "icon": validate_icon(data.icon), "page_slugs": slugs}
+
+
+def _item(data: HeaderNavItemInput) -> dict[str, Any]:
+    target = data.target.strip()
+    if not target.startswith("https://"):
+        try:
+            validate_slug(target)
+        except InvalidInput:
+            raise InvalidInput(
+                f"Header item target {data.target!r} must be a page slug (e.g. 'pricing') or an absolute https:// URL.",
+                code="invalid_navigation",
+            ) from None
+    return {"label": _labels(data.label, "Header item"), "target": target}
+
+
+def nav_snapshot(groups: list[SidebarGroup], items: list[HeaderNavItem]) -> dict[str, Any]:
+    """What the published site's navigation is compared against (ids and order included)."""
+    return {
+        "sidebar_groups": [{"id": g.id, "title": g.title, "icon": g.icon, "page_slugs": g.page_slugs} for g in groups],
+        "header_nav_items": [{"id": i.id, "label": i.label, "target": i.target} for i in items],
+    }
+
+
+async def load_navigation(session: AsyncSession, project_id: str) -> tuple[list[SidebarGroup], list[HeaderNavItem]]:
+    groups = list(await session.exec(
+        select(SidebarGroup).where(SidebarGroup.project_id == project_id).order_by(SidebarGroup.position)))
+    items = list(await session.exec(
+        select(HeaderNavItem).where(HeaderNavItem.project_id == project_id).order_by(HeaderNavItem.position)))
+    return groups, items
+
+
+def navigation_pending(project: Project, snapshot: dict[str, Any]) -> bool:
+    if project.published_nav is None:
+        return bool(snapshot["sidebar_groups"] or snapshot["header_nav_items"])
+    return project.published_nav != snapshot
+
+
+def theme_pending(project: Project) -> bool:
+    return (project.published_theme or {}) != (project.theme or {})
+
+
+class NavigationService(Service):
+    async def get_navigation(self, principal: Principal, project_id: str) -> NavigationView:
+        async with self.db.read() as session:
+            access = await project_access(session, principal, project_id, Role.viewer, write=False, now=self.now())
+            return await self._view(session, access.project)
+
+    async def _view(self, session: AsyncSession, project: Project) -> NavigationView:
+        groups, items = await load_navigation(session, project.id)
+        return NavigationView(
+            sidebar_groups=[SidebarGroupView.model_validate(g) for g in groups],
+            header_nav_items=[HeaderNavItemView.model_validate(i) for i in items],
+            pending=navigation_pending(project, nav_snapshot(groups, items)),
+        )
+
+    async def update_navigation(self, principal: Principal, project_id: str, data: NavigationUpdate) -> NavigationView:
+        """Replace sidebar groups and/or header items wholesale (the MCP update-navigation tool)."""
+        groups = [_group(g) for g in data.sidebar_groups] if data.sidebar_groups is not None else None
+        items = [_item(i) for i in data.header_nav_items] if data.header_nav_items is not None else None
+        if groups is not None and len(groups) > MAX_GROUPS:
+            raise InvalidInput(f"At most {MAX_GROUPS} sidebar groups.", code="invalid_navigation")
+        if items is not None and len(items) > MAX_ITEMS:
+            raise InvalidInput(f"At most {MAX_ITEMS} header items.", code="invalid_navigation")
+        now = self.now()
+        async with self.db.write() as session:
+            access = await project_access(session, principal, project_id, Role.manager, write=True, now=now)
+            if groups is not None:
+                await session.exec(delete(SidebarGroup).where(SidebarGroup.project_id == project_id))  # type: ignore[call-overload]
+                for n, g in enumerate(groups):
+                    session.add(SidebarGroup(id=new_id("grp"), project_id=project_id, position=n, updated_at=now, **g))
+            if items is not None:
+                await session.exec(delete(HeaderNavItem).where(HeaderNavItem.project_id == project_id))  # type: ignore[call-overload]
+                for n, i in enumerate(items):
+                    session.add(HeaderNavItem(id=new_id("nav"), project_id=project_id, position=n, updated_at=now, **i))
+            await session.flush()
+            audit(session, principal, "navigation.update", project_id=project_id, at=now,
+                  detail={"sidebar_groups": len(groups or []), "header_nav_items": len(items or [])})
+            return await self._view(session, access.project)
+
+    # -- sidebar groups, one at a time (REST) ---------------------------------------------------------------
+
+    async def create_sidebar_group(self, principal: Principal, project_id: str, data: SidebarGroupInput) -> SidebarGroupView:
+        values = _group(data)
+        now = self.now()
+        async with self.db.write() as session:
+            await project_access(session, principal, project_id, Role.manager, write=True, now=now, lock=True)
+            groups, _ = await load_navigation(session, project_id)
+            if len(groups) >= MAX_GROUPS:
+                raise InvalidInput(f"At most {MAX_GROUPS} sidebar groups.", code="invalid_navigation")
+            group = SidebarGroup(id=new_id("grp"), project_id=project_id, position=len(groups), updated_at=now, **values)
+            session.add(group)
+            audit(session, principal, "sidebar_group.create", project_id=project_id, targets=[group.id], at=now)
+            return SidebarGroupView.model_validate(group)
+
+    async def update_sidebar_group(
+        self, principal: Principal, project_id: str, group_id: str, data: SidebarGroupInput
+    ) -> SidebarGroupView:
+        values = _group(data)
+        now = self.now()
+        async with self.db.write() as session:
+            await project_access(session, principal, project_id, Role.manager, write=True, now=now)
+            group = await session.get(SidebarGroup, group_id)
+            if group is None or group.project_id != project_id:
+                raise NotFound(f"No sidebar group {group_id!r} in this project.", code="navigation_not_found")
+            for name, value in values.items():
+                setattr(group, name, value)
+            group.updated_at = now
+            session.add(group)
+            audit(session, principal, "sidebar_group.update", project_id=project_id, targets=[group_id], at=now)
+            return SidebarGroupView.model_validate(group)
+
+    async def delete_sidebar_group(self, principal: Principal, project_id: str, group_id: str) -> None:
+        await self._delete(principal, project_id, SidebarGroup, group_id, "sidebar_group.delete")
+
+    async def reorder_sidebar_groups(self, principal: Principal, project_id: str, data: ReorderInput) -> list[SidebarGroupView]:
+        rows = await self._reorder(principal, project_id, SidebarGroup, data, "sidebar_group.reorder")
+        return [SidebarGroupView.model_validate(r) for r in rows]
+
+    # -- header items, one at a time (REST) ------------------------------------------------------------------
+
+    async def create_header_item(self, principal: Principal, project_id: str, data: HeaderNavItemInput) -> HeaderNavItemView:
+        values = _item(data)
+        now = self.now()
+        async with self.db.write() as session:
+            await project_access(session, principal, project_id, Role.manager, write=True, now=now, lock=True)
+            _, items = await load_navigation(session, project_id)
+            if len(items) >= MAX_ITEMS:
+                raise InvalidInput(f"At most {MAX_ITEMS} header items.", code="invalid_navigation")
+            item = HeaderNavItem(id=new_id("nav"), project_id=project_id, position=len(items), updated_at=now, **values)
+            session.add(item)
+            audit(session, principal, "header_item.create", project_id=project_id, targets=[item.id], at=now)
+            return HeaderNavItemView.model_validate(item)
+
+    async def update_header_item(
+        self, principal: Principal, project_id: str, item_id: str, data: HeaderNavItemInput
+    ) -> HeaderNavItemView:
+        values = _item(data)
+        now = self.now()
+        async with self.db.write() as session:
+            await project_access(session, principal, project_id, Role.manager, write=True, now=now)
+            item = await session.get(HeaderNavItem, item_id)
+            if item is None or item.project_id != project_id:
+                raise NotFound(f"No header item {item_id!r} in this project.", code="navigation_not_found")
+            for name, value in values.items():
+                setattr(item, name, value)
+            item.updated_at = now
+            session.add(item)
+            audit(session, principal, "header_item.update", project_id=project_id, targets=[item_id], at=now)
+            return HeaderNavItemView.model_validate(item)
+
+    async def delete_header_item(self, principal: Principal, project_id: str, item_id: str) -> None:
+        await self._delete(principal, project_id, HeaderNavItem, item_id, "header_item.delete")
+
+    async def reorder_header_items(self, principal: Principal, project_id: str, data: ReorderInput) -> list[HeaderNavItemView]:
+        rows = await self._reorder(principal, project_id, HeaderNavItem, data, "header_item.reorder")
+        return [HeaderNavItemView.model_validate(r) for r in rows]
+
+    async def _delete(self, principal: Principal, project_id: str, model: Any, row_id: str, action: str) -> None:
+        now = self.now()
+        async with self.db.write() as session:
+            await project_access(session, principal, project_id, Role.manager, write=True, now=now, lock=True)
+            row = await session.get(model, row_id)
+            if row is None or row.project_id != project_id:
+                raise NotFound(f"No navigation entry {row_id!r} in this project.", code="navigation_not_found")
+            await session.delete(row)
+            rest = list(await session.exec(select(model).where(model.project_id == project_id, model.id != row_id)
+                                           .order_by(model.position)))
+            for n, other in enumerate(rest):
+                other.position = n
+                session.add(other)
+            audit(session, principal, action, project_id=project_id, targets=[row_id], at=now)
+
+    async def _reorder(self, principal: Principal, project_id: str, model: Any, data: ReorderInput, action: str) -> list[Any]:
+        now = self.now()
+        async with self.db.write() as session:
+            await project_access(session, principal, project_id, Role.manager, write=True, now=now, lock=True)
+            rows = {r.id: r for r in await session.exec(select(model).where(model.project_id == project_id))}
+            if sorted(data.ids) != sorted(rows):
+                raise InvalidInput("Reorder must list every id exactly once.", code="invalid_reorder",
+                                   expected_ids=sorted(rows))
+            for n, row_id in enumerate(data.ids):
+                rows[row_id].position = n
+                rows[row_id].updated_at = now
+                session.add(rows[row_id])
+            audit(session, principal, action, project_id=project_id, targets=list(data.ids), at=now)
+            return [rows[i] for i in data.ids]
+
+    # -- theme ---------------------------------------------------------------------------------------------
+
+    async def get_theme(self, principal: Principal, project_id: str) -> ThemeView:
+        async with self.db.read() as session:
+            access = await project_access(session, principal, project_id, Role.viewer, write=False, now=self.now())
+            return ThemeView(theme=access.project.theme or {}, pending=theme_pending(access.project))
+
+    async def update_theme(self, principal: Principal, project_id: str, data: ThemeUpdate) -> ThemeView:
+        changes = data.model_dump(exclude_none=True, exclude={"project_name"})
+        for name, color in (changes.get("colors") or {}).items():
+            if not _COLOR.fullmatch(color):
+                raise InvalidInput(f"Color {name} must be a hex color like #1a73e8 (got {color!r}).",
+                                   code="invalid_theme")
+        for name in ("logo_url", "favicon_url"):
+            url = changes.get(name)
+            if url and not (url.startswith("https://") or url.startswith("/")):
+                raise InvalidInput(f"{name} must be an https:// URL or a site path.", code="invalid_theme")
+        for name, font in (changes.get("fonts") or {}).items():
+            if len(font) > 200 or any(c in font for c in "{};<>"):
+                raise InvalidInput(f"Font {name} must be a CSS font-family list.", code="invalid_theme")
+        now = self.now()
+        async with self.db.write() as session:
+            access = await project_access(session, principal, project_id, Role.manager, write=True, now=now)
+            check_name_echo(access.project, data.project_name)
+            theme = dict(access.project.theme or {})
+            for key, value in changes.items():
+                theme[key] = {**theme.get(key, {}), **value} if isinstance(value, dict) else value
+            access.project.theme = theme
+            access.project.updated_at = now
+            session.add(access.project)
+            audit(session, principal, "theme.update", project_id=project_id, detail=changes, at=now)
+            return ThemeView(theme=theme, pending=theme_pending(access.project))

@@ -1,0 +1,208 @@
+"""Reading pages, their status, revisions, visibility and deletion."""
+
+from __future__ import annotations
+
+from sqlalchemy import func
+from sqlmodel import select
+
+from ..auth import Principal, Role
+from ..errors import Conflict, InvalidInput, NotFound, StaleVersion
+from ..models import Page, PageRevision
+from ..rules.templates import missing_required
+from ..schemas import (
+    PageFilter,
+    PageList,
+    PageRef,
+    PageStatusUpdate,
+    PageSummary,
+    PageView,
+    RevisionView,
+    VisibilityUpdate,
+)
+from . import search_index
+from .access import check_name_echo, project_access
+from .base import Service, audit
+from .page_store import (
+    Content,
+    current_content,
+    derive_status,
+    find_page,
+    next_action,
+    page_view,
+    resolve_language,
+    revision,
+    template_fields,
+    translation_gaps,
+    write_revision,
+)
+
+
+class PageService(Service):
+    async def get_page(self, principal: Principal, project_id: str, ref: PageRef, *, variant: str = "auto") -> PageView:
+        """``variant``: 'live', 'draft', or 'auto' (the draft when there is one and the caller may edit)."""
+        async with self.db.read() as session:
+            access = await project_access(session, principal, project_id, Role.viewer, write=False, now=self.now())
+            page = await find_page(session, access.project, ref)
+            wants_draft = variant == "draft" or (variant == "auto" and access.role >= Role.editor)
+            rev, got = None, "live"
+            if wants_draft and page.draft_revision_id:
+                rev, got = await revision(session, page.draft_revision_id), "draft"
+            if rev is None and variant != "draft":
+                rev, got = await revision(session, page.live_revision_id), "live"
+            if rev is None:
+                raise NotFound(
+                    f"Page {page.slug!r} ({page.language}) has no {variant} version"
+                    + ("; it is not published yet, ask for the draft." if variant == "live" else "."),
+                    code="version_not_found",
+                )
+            gaps = await translation_gaps(session, access.project, [page])
+            return page_view(page, rev, variant=got, fields=await template_fields(session, page.doc_template_id),
+                             needs_translation=page.id in gaps)
+
+    async def list_pages(self, principal: Principal, project_id: str, filters: PageFilter | None = None) -> PageList:
+        filters = filters or PageFilter()
+        async with self.db.read() as session:
+            access = await project_access(session, principal, project_id, Role.viewer, write=False, now=self.now())
+            statement = select(Page).where(Page.project_id == project_id)
+            if filters.language:
+                statement = statement.where(Page.language == resolve_language(access.project, filters.language))
+            for column in ("status", "audience", "doc_template_id", "page_type"):
+                value = getattr(filters, column)
+                if value:
+                    statement = statement.where(getattr(Page, column) == value)
+            if filters.slug_prefix:
+                statement = statement.where(Page.slug.startswith(filters.slug_prefix))  # type: ignore[attr-defined]
+            total = (await session.exec(select(func.count()).select_from(statement.subquery()))).one()
+            pages = list(await session.exec(
+                statement.order_by(Page.language, Page.slug).offset(filters.offset).limit(filters.limit)))
+            gaps = await translation_gaps(session, access.project, pages)
+            summaries = []
+            fields_cache: dict[str, list] = {}
+            for page in pages:
+                rev, _ = await current_content(session, page)
+                if page.doc_template_id not in fields_cache:
+                    fields_cache[page.doc_template_id] = await template_fields(session, page.doc_template_id)
+                status = derive_status(page)
+                missing = missing_required(fields_cache[page.doc_template_id], rev.page_metadata or {})
+                summaries.append(PageSummary(
+                    path=page.id, slug=page.slug, language=page.language, title=rev.title,
+                    description=rev.description, page_type=page.page_type, doc_template_id=page.doc_template_id,
+                    audience=page.audience, status=status,
+                    next_action=next_action(page, status, missing, page.id in gaps),
+                    version=page.version, updated_at=page.updated_at,
+                ))
+            return PageList(total=total, pages=summaries)
+
+    async def set_page_status(
+        self, principal: Principal, project_id: str, ref: PageRef, data: PageStatusUpdate
+    ) -> PageView:
+        """ready = approve the draft (editor), draft = withdraw approval (editor), unpublished = take down (manager)."""
+        now = self.now()
+        need = Role.manager if data.status == "unpublished" else Role.editor
+        async with self.db.write() as session:
+            access = await project_access(session, principal, project_id, need, write=True, now=now)
+            check_name_echo(access.project, data.project_name)
+            page = await find_page(session, access.project, ref, lock=True)
+            fields = await template_fields(session, page.doc_template_id)
+            if data.status == "ready":
+                draft = await revision(session, page.draft_revision_id)
+                if draft is None:
+                    raise Conflict(f"Page {page.slug!r} has no draft to approve; edit it first.", code="no_draft")
+                missing = missing_required(fields, draft.page_metadata or {})
+                if missing:
+                    raise InvalidInput(
+                        f"Cannot approve {page.slug!r}: required template fields are missing: {', '.join(missing)}. "
+                        "Fill them with update-page, then approve.",
+                        code="missing_required_fields",
+                        missing_fields=missing,
+                    )
+                page.draft_approved = True
+            elif data.status == "draft":
+                if page.draft_revision_id is None:
+                    raise Conflict(f"Page {page.slug!r} has no draft.", code="no_draft")
+                page.draft_approved = False
+            else:
+                if page.live_revision_id is None:
+                    raise Conflict(f"Page {page.slug!r} is not live; discard its draft instead.", code="not_live")
+                page.unpublished = True
+            page.status = derive_status(page)
+            page.version += 1
+            page.updated_at, page.updated_by = now, principal.actor_id
+            session.add(page)
+            audit(session, principal, f"page.status.{data.status}", project_id=project_id, targets=[page.id], at=now)
+            rev, variant = await current_content(session, page)
+            return page_view(page, rev, variant=variant, fields=fields)
+
+    async def set_visibility(
+        self, principal: Principal, project_id: str, ref: PageRef, data: VisibilityUpdate
+    ) -> PageView:
+        now = self.now()
+        async with self.db.write() as session:
+            access = await project_access(session, principal, project_id, Role.editor, write=True, now=now)
+            page = await find_page(session, access.project, ref, lock=True)
+            if page.audience != data.audience:
+                page.audience = data.audience
+                page.version += 1
+                page.updated_at, page.updated_by = now, principal.actor_id
+                session.add(page)
+                await search_index.reindex(session, page)
+                audit(session, principal, "page.visibility", project_id=project_id, targets=[page.id],
+                      detail={"audience": data.audience}, at=now)
+            rev, variant = await current_content(session, page)
+            return page_view(page, rev, variant=variant, fields=await template_fields(session, page.doc_template_id))
+
+    async def delete_page(self, principal: Principal, project_id: str, ref: PageRef, project_name: str) -> None:
+        """Delete a page with all its revisions; a deployed page leaves the site at the next publish."""
+        now = self.now()
+        async with self.db.write() as session:
+            access = await project_access(session, principal, project_id, Role.manager, write=True, now=now)
+            check_name_echo(access.project, project_name)
+            page = await find_page(session, access.project, ref, lock=True)
+            await search_index.remove(session, page.id)
+            await session.delete(page)
+            audit(session, principal, "page.delete", project_id=project_id, targets=[page.id],
+                  detail={"slug": page.slug, "language": page.language}, at=now)
+
+    async def list_revisions(self, principal: Principal, project_id: str, ref: PageRef) -> list[RevisionView]:
+        async with self.db.read() as session:
+            access = await project_access(session, principal, project_id, Role.viewer, write=False, now=self.now())
+            page = await find_page(session, access.project, ref)
+            rows = await session.exec(
+                select(PageRevision).where(PageRevision.page_id == page.id).order_by(PageRevision.number.desc()))  # type: ignore[attr-defined]
+            return [
+                RevisionView(id=r.id, number=r.number, title=r.title, description=r.description, note=r.note,
+                             published=r.published, is_draft=r.id == page.draft_revision_id,
+                             is_live=r.id == page.live_revision_id, created_at=r.created_at, created_by=r.created_by)
+                for r in rows
+            ]
+
+    async def restore_revision(
+        self, principal: Principal, project_id: str, ref: PageRef, revision_number: int, base_version: int | None = None
+    ) -> PageView:
+        """Copy an old revision's content into the draft (a new revision); the live site is untouched."""
+        now = self.now()
+        async with self.db.write() as session:
+            access = await project_access(session, principal, project_id, Role.editor, write=True, now=now)
+            page = await find_page(session, access.project, ref, lock=True)
+            if base_version is not None and base_version != page.version:
+                raise StaleVersion(
+                    f"Page {page.slug!r} changed since version {base_version}; it is now version {page.version}.",
+                    current_version=page.version,
+                )
+            old = (await session.exec(select(PageRevision).where(
+                PageRevision.page_id == page.id, PageRevision.number == revision_number))).first()
+            if old is None:
+                raise NotFound(f"Page {page.slug!r} has no revision {revision_number}; see list-page-revisions.",
+                               code="revision_not_found")
+            rev = await write_revision(session, page, Content.of(old), principal=principal,
+                                       note=f"restored revision {revision_number}", ctx=self.ctx)
+            page.draft_revision_id, page.draft_approved = rev.id, False
+            page.status = derive_status(page)
+            page.version += 1
+            page.updated_at, page.updated_by = now, principal.actor_id
+            session.add(page)
+            await session.flush()
+            await search_index.reindex(session, page)
+            audit(session, principal, "page.restore", project_id=project_id, targets=[page.id, rev.id],
+                  detail={"revision": revision_number}, at=now)
+            return page_view(page, rev, variant="draft", fields=await template_fields(session, page.doc_template_id))

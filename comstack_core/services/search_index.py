@@ -1,0 +1,156 @@
+"""The full-text index behind search-docs: SQLite FTS5 (BM25) or PostgreSQL tsvector.
+
+One row per (page, variant) where variant is ``live`` or ``draft``. Page writes call :func:`reindex`
+inside their own transaction, so the index never disagrees with the pages.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ..models import Page, PageRevision
+from ..rules.locales import base_language
+
+# PostgreSQL text-search configurations by base language; anything else uses 'simple'.
+PG_CONFIGS = {
+    "ar": "arabic", "da": "danish", "de": "german", "en": "english", "es": "spanish", "fi": "finnish",
+    "fr": "french", "hu": "hungarian", "it": "italian", "nl": "dutch", "no": "norwegian", "nb": "norwegian",
+    "pt": "portuguese", "ro": "romanian", "ru": "russian", "sv": "swedish", "tr": "turkish",
+}
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+def pg_config(language: str) -> str:
+    return PG_CONFIGS.get(base_language(language), "simple")
+
+
+def _dialect(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name
+
+
+def metadata_text(metadata: dict[str, Any]) -> str:
+    parts: list[str] = []
+    for key, value in metadata.items():
+        if isinstance(value, str | int | float):
+            parts.append(f"{key} {value}")
+        elif value is not None:
+            parts.append(f"{key} {json.dumps(value, ensure_ascii=False)}")
+    return "\n".join(parts)
+
+
+def _body(rev: PageRevision) -> str:
+    if rev.body_source is not None:
+        from selectolax.lexbor import LexborHTMLParser
+
+        tree = LexborHTMLParser(rev.body_source)
+        for node in tree.css("script, style"):
+            node.decompose()
+        return tree.text(separator=" ") if tree.body is not None else ""
+    return rev.content
+
+
+async def remove(session: AsyncSession, page_id: str) -> None:
+    await session.exec(text("DELETE FROM page_search WHERE page_id = :id").bindparams(id=page_id))  # type: ignore[call-overload]
+
+
+async def reindex(session: AsyncSession, page: Page) -> None:
+    await remove(session, page.id)
+    for variant, revision_id in (("live", page.live_revision_id), ("draft", page.draft_revision_id)):
+        if not revision_id:
+            continue
+        rev = await session.get(PageRevision, revision_id)
+        if rev is None:
+            continue
+        row = {
+            "page_id": page.id, "variant": variant, "project_id": page.project_id, "language": page.language,
+            "audience": page.audience, "template": page.doc_template_id, "title": rev.title,
+            "description": rev.description, "content": _body(rev), "meta": metadata_text(rev.page_metadata or {}),
+        }
+        if _dialect(session) == "postgresql":
+            row["cfg"] = pg_config(page.language)
+            sql = (
+                "INSERT INTO page_search (page_id, variant, project_id, language, audience, template, title,"
+                " description, content, meta, tsv) VALUES (:page_id, :variant, :project_id, :language, :audience,"
+                " :template, :title, :description, :content, :meta,"
+                " setweight(to_tsvector(CAST(:cfg AS regconfig), :title), 'A') ||"
+                " setweight(to_tsvector(CAST(:cfg AS regconfig), :description), 'B') ||"
+                " setweight(to_tsvector(CAST(:cfg AS regconfig), :meta), 'C') ||"
+                " setweight(to_tsvector(CAST(:cfg AS regconfig), :content), 'D'))"
+            )
+        else:
+            sql = (
+                "INSERT INTO page_search (page_id, variant, project_id, language, audience, template, title,"
+                " description, content, meta) VALUES (:page_id, :variant, :project_id, :language, :audience,"
+                " :template, :title, :description, :content, :meta)"
+            )
+        await session.exec(text(sql).bindparams(**row))  # type: ignore[call-overload]
+
+
+def tokens(query: str) -> list[str]:
+    return [t.lower() for t in _TOKEN.findall(query)][:32]
+
+
+def fts5_query(words: list[str]) -> str:
+    """Every word must match (AND); the last one as a prefix so search-as-you-type works."""
+    quoted = [f'"{w}"' for w in words]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+async def search(
+    session: AsyncSession,
+    project_id: str,
+    query: str,
+    *,
+    variants: tuple[str, ...],
+    filters: dict[str, str],
+    limit: int,
+    pg_configs: list[str],
+) -> list[dict[str, Any]]:
+    words = tokens(query)
+    if not words:
+        return []
+    where = ["s.project_id = :project_id"]
+    params: dict[str, Any] = {"project_id": project_id, "limit": limit}
+    where.append("s.variant IN (" + ", ".join(f":v{i}" for i in range(len(variants))) + ")")
+    params.update({f"v{i}": v for i, v in enumerate(variants)})
+    for column in ("language", "audience", "template"):
+        if filters.get(column):
+            where.append(f"s.{column} = :{column}")
+            params[column] = filters[column]
+    if filters.get("status"):
+        where.append("p.status = :status")
+        params["status"] = filters["status"]
+    if _dialect(session) == "postgresql":
+        # Words are \w+ only, so they are safe in to_tsquery syntax; the last one matches as a prefix.
+        tsq = " || ".join(f"to_tsquery('{cfg}', :q)" for cfg in pg_configs)
+        params["q"] = " & ".join(words) + ":*"
+        sql = (
+            "WITH hits AS (SELECT s.page_id, s.variant, s.title, s.description, s.content,"
+            f" ts_rank_cd('{{0.1, 0.3, 0.6, 1.0}}', s.tsv, ({tsq})) AS score"
+            " FROM page_search s JOIN pages p ON p.id = s.page_id"
+            f" WHERE s.tsv @@ ({tsq}) AND {' AND '.join(where)}"
+            " ORDER BY score DESC, s.page_id LIMIT :limit)"
+            " SELECT h.page_id, h.variant, h.title, h.description, h.score,"
+            f" ts_headline('simple', h.content, ({tsq}),"
+            " 'StartSel=[, StopSel=], MaxWords=24, MinWords=8, MaxFragments=1') AS snippet"
+            " FROM hits h ORDER BY h.score DESC, h.page_id"
+        )
+    else:
+        params["q"] = fts5_query(words)
+        sql = (
+            "SELECT s.page_id, s.variant, s.title, s.description,"
+            " -bm25(page_search, 0, 0, 0, 0, 0, 0, 10.0, 5.0, 1.0, 2.0) AS score,"
+            " snippet(page_search, 8, '[', ']', '…', 16) AS snippet"
+            " FROM page_search s JOIN pages p ON p.id = s.page_id"
+            f" WHERE page_search MATCH :q AND {' AND '.join(where)}"
+            " ORDER BY bm25(page_search, 0, 0, 0, 0, 0, 0, 10.0, 5.0, 1.0, 2.0), s.page_id LIMIT :limit"
+        )
+    result = await session.exec(text(sql).bindparams(**params))  # type: ignore[call-overload]
+    return [dict(row._mapping) for row in result]
