@@ -52,7 +52,7 @@ class SearchService(Service):
                     continue
                 seen.add(page.id)
                 hits.append(SearchHit(path=page.id, slug=page.slug, language=page.language, title=row["title"],
-                                      description=row["description"], snippet=row["snippet"] or "",
+                                      description=row["description"], snippet=" ".join((row["snippet"] or "").split()),
                                       variant=row["variant"], status=page.status, score=float(row["score"])))
             hits = hits[: query.limit]
             return SearchResult(query=query.query, total=len(hits), hits=hits)

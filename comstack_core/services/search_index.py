@@ -144,13 +144,17 @@ async def search(
         )
     else:
         params["q"] = fts5_query(words)
+        join = " JOIN pages p ON p.id = s.page_id" if filters.get("status") else ""
+        # Rank first and build snippets only for the rows kept: SQLite would otherwise compute snippet()
+        # for every match before sorting, which dominates the cost on common words.
         sql = (
-            "SELECT s.page_id, s.variant, s.title, s.description,"
-            " -bm25(page_search, 0, 0, 0, 0, 0, 0, 10.0, 5.0, 1.0, 2.0) AS score,"
+            "WITH top AS (SELECT s.rowid AS rid, bm25(page_search, 0, 0, 0, 0, 0, 0, 10.0, 5.0, 1.0, 2.0) AS rank"
+            f" FROM page_search s{join} WHERE page_search MATCH :q AND {' AND '.join(where)}"
+            " ORDER BY rank LIMIT :limit)"
+            " SELECT s.page_id, s.variant, s.title, s.description, -top.rank AS score,"
             " snippet(page_search, 8, '[', ']', '…', 16) AS snippet"
-            " FROM page_search s JOIN pages p ON p.id = s.page_id"
-            f" WHERE page_search MATCH :q AND {' AND '.join(where)}"
-            " ORDER BY bm25(page_search, 0, 0, 0, 0, 0, 0, 10.0, 5.0, 1.0, 2.0), s.page_id LIMIT :limit"
+            " FROM page_search s JOIN top ON top.rid = s.rowid"
+            " WHERE page_search MATCH :q ORDER BY top.rank, s.page_id"
         )
     result = await session.exec(text(sql).bindparams(**params))  # type: ignore[call-overload]
     return [dict(row._mapping) for row in result]

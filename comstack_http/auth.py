@@ -1,0 +1,109 @@
+"""One auth layer for both doors: credentials on the request become the core's Principal.
+
+``AuthMiddleware`` runs for every HTTP request. It reads ``x-api-key`` + ``x-project-id`` or an
+``Authorization: Bearer`` token, resolves them through the core (or the pluggable token verifier the
+OAuth server provides), and stores the Principal in ``scope["state"]["principal"]`` (None when the
+request carries no credentials). Invalid credentials are answered 401 here, once, for REST and /mcp
+alike. Routes and tools read the principal with :func:`principal_of` / :func:`require_principal`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Protocol
+
+from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from comstack_core import Principal
+from comstack_core.auth import Door
+from comstack_core.errors import DomainError, Unauthenticated
+
+from .runtime import Runtime
+
+
+class TokenVerifier(Protocol):
+    """Turns a bearer token into a Principal (the OAuth server implements this)."""
+
+    async def verify(self, token: str, *, door: Door) -> Principal:
+        """Return the token's principal or raise Unauthenticated."""
+        ...
+
+
+def door_for(path: str) -> Door:
+    return "mcp" if path == "/mcp" or path.startswith("/mcp/") else "rest"
+
+
+def resource_metadata_url(public_url: str) -> str:
+    return public_url.rstrip("/") + "/.well-known/oauth-protected-resource/mcp"
+
+
+def unauthenticated_headers(public_url: str) -> list[tuple[bytes, bytes]]:
+    value = f'Bearer resource_metadata="{resource_metadata_url(public_url)}"'
+    return [(b"www-authenticate", value.encode())]
+
+
+async def send_json(send: Send, status: int, body: dict[str, object], headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    payload = json.dumps(body).encode()
+    await send({
+        "type": "http.response.start",
+        "status": status,
+        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()),
+                    *(headers or [])],
+    })
+    await send({"type": "http.response.body", "body": payload})
+
+
+class AuthMiddleware:
+    def __init__(self, app: ASGIApp, *, runtime: Runtime) -> None:
+        self.app = app
+        self.runtime = runtime
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        scope.setdefault("state", {})
+        try:
+            principal = await self.resolve(scope)
+        except DomainError as error:
+            status = 401 if isinstance(error, Unauthenticated) else 403
+            await send_json(send, status, error.to_dict(), unauthenticated_headers(self.runtime.settings.public_url))
+            return
+        scope["state"]["principal"] = principal
+        await self.app(scope, receive, send)
+
+    async def resolve(self, scope: Scope) -> Principal | None:
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        door = door_for(scope.get("path", ""))
+        core = self.runtime.core
+        api_key = headers.get("x-api-key")
+        if api_key:
+            return await core.keys.authenticate(api_key.strip(), headers.get("x-project-id", "").strip() or None,
+                                                door=door)
+        authorization = headers.get("authorization", "")
+        if authorization:
+            scheme, _, token = authorization.partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                raise Unauthenticated("Use 'Authorization: Bearer <token>' or the x-api-key header.",
+                                      code="invalid_authorization")
+            verifier = self.runtime.token_verifier
+            if verifier is None:
+                raise Unauthenticated("Bearer tokens are not accepted by this server; use an API key.",
+                                      code="invalid_token")
+            return await verifier.verify(token.strip(), door=door)
+        return None
+
+
+def principal_of(request: HTTPConnection) -> Principal | None:
+    return getattr(request.state, "principal", None)
+
+
+def require_principal(request: HTTPConnection) -> Principal:
+    principal = principal_of(request)
+    if principal is None:
+        raise Unauthenticated(
+            "Authentication required: send x-api-key + x-project-id headers, or an OAuth bearer token.",
+            code="unauthenticated",
+        )
+    return principal

@@ -1,0 +1,195 @@
+"""The ``comstack`` command. Script-friendly: each command prints only the value asked for on stdout;
+progress and hints go to stderr."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from pydantic import ValidationError
+
+from comstack_core import Core, Principal, Settings
+from comstack_core.errors import DomainError
+from comstack_core.schemas import KeyCreate, ProjectCreate, UserCreate
+
+T = TypeVar("T")
+
+app = typer.Typer(help="ComStack: an AI-first, self-hostable headless CMS.", no_args_is_help=True,
+                  add_completion=False)
+admin_app = typer.Typer(help="Operator commands (run on the server machine).", no_args_is_help=True)
+app.add_typer(admin_app, name="admin")
+
+DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Data directory (COMSTACK_DATA_DIR).")]
+DatabaseUrl = Annotated[str | None, typer.Option("--database-url", help="Database URL (COMSTACK_DATABASE_URL).")]
+
+
+def settings_from(data_dir: Path | None, database_url: str | None, **extra: Any) -> Settings:
+    """Flags win over COMSTACK_* variables; flags are exported so worker processes see them too."""
+    if data_dir is not None:
+        os.environ["COMSTACK_DATA_DIR"] = str(data_dir)
+    if database_url is not None:
+        os.environ["COMSTACK_DATABASE_URL"] = database_url
+    for key, value in extra.items():
+        if value is not None:
+            os.environ[f"COMSTACK_{key.upper()}"] = str(value)
+    return Settings()
+
+
+def err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def run_core(settings: Settings, action: Callable[[Core], Awaitable[T]]) -> T:
+    async def main() -> T:
+        async with Core.open(settings) as core:
+            return await action(core)
+
+    try:
+        return asyncio.run(main())
+    except DomainError as error:
+        err(f"error: {error.message}")
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8787,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    redis_url: Annotated[str | None, typer.Option("--redis-url", help="Redis for shared rate limits.")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes (server mode wants PostgreSQL + Redis).")] = 1,
+    public_url: Annotated[str | None, typer.Option("--public-url", help="Base URL clients use.")] = None,
+    demo: Annotated[bool, typer.Option("--demo", help="Seed a demo project once and print its keys.")] = False,
+) -> None:
+    """Serve REST, MCP and the sites."""
+    import uvicorn
+
+    if public_url is None and not os.environ.get("COMSTACK_PUBLIC_URL"):
+        public_url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    settings = settings_from(data_dir, database_url, redis_url=redis_url, public_url=public_url)
+    if settings.is_sqlite and workers > 1:
+        err("note: several workers on SQLite serialize their writes; use PostgreSQL and Redis for server mode.")
+    if demo:
+        from comstack_core.demo import seed_demo
+
+        creds = run_core(settings, lambda core: seed_demo(core, settings.data_dir))
+        base = settings.public_url.rstrip("/")
+        err("")
+        err("ComStack demo project is ready.")
+        err(f"  MCP URL      {base}/mcp")
+        err(f"  Project id   {creds.project_id}   (name: {creds.project_name})")
+        err(f"  Manager key  {creds.manager_key}")
+        err(f"  Viewer key   {creds.viewer_key}")
+        err(f"  Try: curl -H 'x-api-key: {creds.manager_key}' -H 'x-project-id: {creds.project_id}' "
+            f"{base}/api/projects/{creds.project_id}/state")
+        err("")
+    else:
+        run_core(settings, _noop)  # migrate before workers start, so they don't race to do it
+    uvicorn.run("comstack_http.asgi:app_factory", factory=True, host=host, port=port, workers=workers,
+                log_level="info", proxy_headers=False)
+
+
+async def _noop(core: Core) -> None:
+    return None
+
+
+@app.command()
+def mcp(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
+    """Serve MCP over stdio (credentials: COMSTACK_API_KEY and COMSTACK_PROJECT_ID)."""
+    from comstack_mcp.stdio import run_stdio
+
+    run_stdio(settings_from(data_dir, database_url))
+
+
+@app.command()
+def migrate(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
+    """Bring the database schema up to date (server mode; the embedded default does it on open)."""
+    settings = settings_from(data_dir, database_url).model_copy(update={"auto_migrate": False})
+
+    async def main() -> None:
+        from comstack_core.db import Database
+
+        db = Database(settings.resolved_database_url())
+        try:
+            await db.migrate()
+        finally:
+            await db.dispose()
+
+    asyncio.run(main())
+    err("database is up to date")
+
+
+@admin_app.command("create-user")
+def create_user(
+    email: Annotated[str, typer.Option(help="The user's email.")],
+    password: Annotated[str | None, typer.Option(help="Password for sign-in (optional).")] = None,
+    name: Annotated[str | None, typer.Option(help="Display name.")] = None,
+    platform_admin: Annotated[bool, typer.Option("--platform-admin", help="Operator of this installation.")] = False,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create a user; prints the user id."""
+    data = UserCreate(email=email, password=password, display_name=name, is_platform_admin=platform_admin)
+    user = run_core(settings_from(data_dir, database_url),
+                    lambda core: core.users.create_user(Principal.system(), data))
+    typer.echo(user.id)
+
+
+@admin_app.command("create-project")
+def create_project(
+    name: Annotated[str, typer.Option(help="Project name.")],
+    owner: Annotated[str, typer.Option(help="Owner's email; they become manager.")],
+    template: Annotated[str, typer.Option(help="Project template id.")] = "knowledge-site",
+    locale: Annotated[str, typer.Option(help="Default locale.")] = "en",
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create a project; prints the project id."""
+
+    async def action(core: Core) -> str:
+        user = await core.users.get_by_email(Principal.system(), owner)
+        project = await core.projects.create_project(
+            Principal.system(), ProjectCreate(name=name, template_id=template, default_locale=locale),
+            owner_user_id=user.id)
+        return project.id
+
+    typer.echo(run_core(settings_from(data_dir, database_url), action))
+
+
+@admin_app.command("create-key")
+def create_key(
+    project: Annotated[str, typer.Option(help="Project id.")],
+    role: Annotated[str, typer.Option(help="viewer, editor or manager.")] = "editor",
+    name: Annotated[str, typer.Option(help="A name to recognise the key by.")] = "API key",
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create an API key; prints the raw key (shown once)."""
+    if role not in ("viewer", "editor", "manager"):
+        err("error: --role must be viewer, editor or manager")
+        raise typer.Exit(2)
+    data = KeyCreate(name=name, role=role)  # type: ignore[arg-type]
+    key = run_core(settings_from(data_dir, database_url),
+                   lambda core: core.keys.create_key(Principal.system(), project, data))
+    typer.echo(key.key)
+
+
+def main() -> None:
+    try:
+        app()
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        err(f"error: {problems}")
+        sys.exit(2)
+    except KeyboardInterrupt:  # pragma: no cover
+        sys.exit(130)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
