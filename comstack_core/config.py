@@ -11,7 +11,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COMSTACK_", extra="ignore")
 
-    data_dir: Path = Field(default=Path(".comstack"), description="Where the embedded database and sites live.")
+    data_dir: Path = Field(
+        default=Path(".comstack"), description="Where the embedded database and sites live."
+    )
     database_url: str | None = Field(
         default=None,
         description="SQLAlchemy async URL. Default: a SQLite file under data_dir. "
@@ -23,6 +25,22 @@ class Settings(BaseSettings):
     trial_days_default: int = 14
     custom_page_max_bytes: int = 2 * 1024 * 1024
     sqlite_busy_timeout_ms: int = 30_000
+
+    # Publishing (SPEC §6).
+    publish_token_ttl_seconds: int = Field(default=300, description="Dry-run confirmation token lifetime.")
+    revert_window_seconds: int = Field(default=3600, description="How long a publish can be reverted.")
+    publish_heartbeat_seconds: float = Field(
+        default=2.0, description="How often a running job says it is alive."
+    )
+    publish_stale_seconds: float = Field(
+        default=10.0, description="A running job silent this long is taken over (its runner died)."
+    )
+    run_publish_jobs: bool = Field(default=True, description="Run the publish job runner in this process.")
+    translation_provider: str = Field(
+        default="tasks", description="'tasks' (assistant translates) or 'http'."
+    )
+    translation_http_url: str | None = Field(default=None, description="HTTP translation provider endpoint.")
+    translation_http_key: str | None = Field(default=None, description="Bearer key for the HTTP provider.")
 
     # Limits of SPEC §15. Windows are sliding, per client IP.
     rate_limit_window_seconds: int = 60
@@ -45,6 +63,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'comstack.db').resolve()}"
+
+    @property
+    def sites_dir(self) -> Path:
+        return self.data_dir / "sites"
 
     @property
     def is_sqlite(self) -> bool:

@@ -1,8 +1,8 @@
 """``Core``: the one entry point to ComStack's domain, for the front doors and for scripts.
 
-    async with Core.open(Settings()) as core:
-        me = Principal.system()
-        user = await core.users.create_user(me, UserCreate(email="ada@example.com"))
+async with Core.open(Settings()) as core:
+    me = Principal.system()
+    user = await core.users.create_user(me, UserCreate(email="ada@example.com"))
 """
 
 from __future__ import annotations
@@ -21,9 +21,12 @@ from .services.members import MemberService
 from .services.navigation import NavigationService
 from .services.pages import PageService
 from .services.projects import ProjectService
+from .services.publish_job import PublishRunner
+from .services.publishing import PublishService
 from .services.search import SearchService
 from .services.state import StateService
 from .services.templates import TemplateService
+from .services.translations import TranslationService
 from .services.users import UserService
 
 
@@ -43,6 +46,9 @@ class Core:
         self.navigation = NavigationService(self.ctx)
         self.search = SearchService(self.ctx)
         self.state = StateService(self.ctx)
+        self.runner = PublishRunner(self.ctx)
+        self.publishing = PublishService(self.ctx, wake_runner=self.runner.wake)
+        self.translations = TranslationService(self.ctx)
 
     @classmethod
     @asynccontextmanager

@@ -43,14 +43,21 @@ def unauthenticated_headers(public_url: str) -> list[tuple[bytes, bytes]]:
     return [(b"www-authenticate", value.encode())]
 
 
-async def send_json(send: Send, status: int, body: dict[str, object], headers: list[tuple[bytes, bytes]] | None = None) -> None:
+async def send_json(
+    send: Send, status: int, body: dict[str, object], headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
     payload = json.dumps(body).encode()
-    await send({
-        "type": "http.response.start",
-        "status": status,
-        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()),
-                    *(headers or [])],
-    })
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+                *(headers or []),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": payload})
 
 
@@ -68,7 +75,9 @@ class AuthMiddleware:
             principal = await self.resolve(scope)
         except DomainError as error:
             status = 401 if isinstance(error, Unauthenticated) else 403
-            await send_json(send, status, error.to_dict(), unauthenticated_headers(self.runtime.settings.public_url))
+            await send_json(
+                send, status, error.to_dict(), unauthenticated_headers(self.runtime.settings.public_url)
+            )
             return
         scope["state"]["principal"] = principal
         await self.app(scope, receive, send)
@@ -79,18 +88,22 @@ class AuthMiddleware:
         core = self.runtime.core
         api_key = headers.get("x-api-key")
         if api_key:
-            return await core.keys.authenticate(api_key.strip(), headers.get("x-project-id", "").strip() or None,
-                                                door=door)
+            return await core.keys.authenticate(
+                api_key.strip(), headers.get("x-project-id", "").strip() or None, door=door
+            )
         authorization = headers.get("authorization", "")
         if authorization:
             scheme, _, token = authorization.partition(" ")
             if scheme.lower() != "bearer" or not token.strip():
-                raise Unauthenticated("Use 'Authorization: Bearer <token>' or the x-api-key header.",
-                                      code="invalid_authorization")
+                raise Unauthenticated(
+                    "Use 'Authorization: Bearer <token>' or the x-api-key header.",
+                    code="invalid_authorization",
+                )
             verifier = self.runtime.token_verifier
             if verifier is None:
-                raise Unauthenticated("Bearer tokens are not accepted by this server; use an API key.",
-                                      code="invalid_token")
+                raise Unauthenticated(
+                    "Bearer tokens are not accepted by this server; use an API key.", code="invalid_token"
+                )
             return await verifier.verify(token.strip(), door=door)
         return None
 

@@ -19,13 +19,16 @@ from comstack_core.schemas import KeyCreate, ProjectCreate, UserCreate
 
 T = TypeVar("T")
 
-app = typer.Typer(help="ComStack: an AI-first, self-hostable headless CMS.", no_args_is_help=True,
-                  add_completion=False)
+app = typer.Typer(
+    help="ComStack: an AI-first, self-hostable headless CMS.", no_args_is_help=True, add_completion=False
+)
 admin_app = typer.Typer(help="Operator commands (run on the server machine).", no_args_is_help=True)
 app.add_typer(admin_app, name="admin")
 
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Data directory (COMSTACK_DATA_DIR).")]
-DatabaseUrl = Annotated[str | None, typer.Option("--database-url", help="Database URL (COMSTACK_DATABASE_URL).")]
+DatabaseUrl = Annotated[
+    str | None, typer.Option("--database-url", help="Database URL (COMSTACK_DATABASE_URL).")
+]
 
 
 def settings_from(data_dir: Path | None, database_url: str | None, **extra: Any) -> Settings:
@@ -62,10 +65,16 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8787,
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
-    redis_url: Annotated[str | None, typer.Option("--redis-url", help="Redis for shared rate limits.")] = None,
-    workers: Annotated[int, typer.Option(help="Worker processes (server mode wants PostgreSQL + Redis).")] = 1,
+    redis_url: Annotated[
+        str | None, typer.Option("--redis-url", help="Redis for shared rate limits.")
+    ] = None,
+    workers: Annotated[
+        int, typer.Option(help="Worker processes (server mode wants PostgreSQL + Redis).")
+    ] = 1,
     public_url: Annotated[str | None, typer.Option("--public-url", help="Base URL clients use.")] = None,
-    demo: Annotated[bool, typer.Option("--demo", help="Seed a demo project once and print its keys.")] = False,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Seed a demo project once and print its keys.")
+    ] = False,
 ) -> None:
     """Serve REST, MCP and the sites."""
     import uvicorn
@@ -74,7 +83,9 @@ def serve(
         public_url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     settings = settings_from(data_dir, database_url, redis_url=redis_url, public_url=public_url)
     if settings.is_sqlite and workers > 1:
-        err("note: several workers on SQLite serialize their writes; use PostgreSQL and Redis for server mode.")
+        err(
+            "note: several workers on SQLite serialize their writes; use PostgreSQL and Redis for server mode."
+        )
     if demo:
         from comstack_core.demo import seed_demo
 
@@ -86,13 +97,22 @@ def serve(
         err(f"  Project id   {creds.project_id}   (name: {creds.project_name})")
         err(f"  Manager key  {creds.manager_key}")
         err(f"  Viewer key   {creds.viewer_key}")
-        err(f"  Try: curl -H 'x-api-key: {creds.manager_key}' -H 'x-project-id: {creds.project_id}' "
-            f"{base}/api/projects/{creds.project_id}/state")
+        err(
+            f"  Try: curl -H 'x-api-key: {creds.manager_key}' -H 'x-project-id: {creds.project_id}' "
+            f"{base}/api/projects/{creds.project_id}/state"
+        )
         err("")
     else:
         run_core(settings, _noop)  # migrate before workers start, so they don't race to do it
-    uvicorn.run("comstack_http.asgi:app_factory", factory=True, host=host, port=port, workers=workers,
-                log_level="info", proxy_headers=False)
+    uvicorn.run(
+        "comstack_http.asgi:app_factory",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        proxy_headers=False,
+    )
 
 
 async def _noop(core: Core) -> None:
@@ -130,14 +150,17 @@ def create_user(
     email: Annotated[str, typer.Option(help="The user's email.")],
     password: Annotated[str | None, typer.Option(help="Password for sign-in (optional).")] = None,
     name: Annotated[str | None, typer.Option(help="Display name.")] = None,
-    platform_admin: Annotated[bool, typer.Option("--platform-admin", help="Operator of this installation.")] = False,
+    platform_admin: Annotated[
+        bool, typer.Option("--platform-admin", help="Operator of this installation.")
+    ] = False,
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Create a user; prints the user id."""
     data = UserCreate(email=email, password=password, display_name=name, is_platform_admin=platform_admin)
-    user = run_core(settings_from(data_dir, database_url),
-                    lambda core: core.users.create_user(Principal.system(), data))
+    user = run_core(
+        settings_from(data_dir, database_url), lambda core: core.users.create_user(Principal.system(), data)
+    )
     typer.echo(user.id)
 
 
@@ -155,8 +178,10 @@ def create_project(
     async def action(core: Core) -> str:
         user = await core.users.get_by_email(Principal.system(), owner)
         project = await core.projects.create_project(
-            Principal.system(), ProjectCreate(name=name, template_id=template, default_locale=locale),
-            owner_user_id=user.id)
+            Principal.system(),
+            ProjectCreate(name=name, template_id=template, default_locale=locale),
+            owner_user_id=user.id,
+        )
         return project.id
 
     typer.echo(run_core(settings_from(data_dir, database_url), action))
@@ -175,8 +200,10 @@ def create_key(
         err("error: --role must be viewer, editor or manager")
         raise typer.Exit(2)
     data = KeyCreate(name=name, role=role)  # type: ignore[arg-type]
-    key = run_core(settings_from(data_dir, database_url),
-                   lambda core: core.keys.create_key(Principal.system(), project, data))
+    key = run_core(
+        settings_from(data_dir, database_url),
+        lambda core: core.keys.create_key(Principal.system(), project, data),
+    )
     typer.echo(key.key)
 
 

@@ -7,6 +7,7 @@ from .identity import Account, User
 from .navigation import HeaderNavItem, SidebarGroup
 from .pages import Page, PageRevision
 from .projects import ApiKey, Domain, Member, Project
+from .publishing import Publish, PublishToken, TranslationTask
 from .templates import DocTemplate, ProjectTemplate
 
 __all__ = [
@@ -21,6 +22,9 @@ __all__ = [
     "PageRevision",
     "Project",
     "ProjectTemplate",
+    "Publish",
+    "PublishToken",
     "SidebarGroup",
+    "TranslationTask",
     "User",
 ]

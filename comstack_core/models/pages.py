@@ -53,8 +53,12 @@ class PageRevision(SQLModel, table=True):
     content: str = Field(default="", sa_column=Column(Text, nullable=False))
     body_source: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     body_format: str | None = None
-    page_metadata: dict[str, Any] = Field(default_factory=dict, sa_column=Column("metadata", JsonType, nullable=False))
-    translatable_strings: dict[str, str] | None = Field(default=None, sa_column=Column(JsonType, nullable=True))
+    page_metadata: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column("metadata", JsonType, nullable=False)
+    )
+    translatable_strings: dict[str, str] | None = Field(
+        default=None, sa_column=Column(JsonType, nullable=True)
+    )
     content_hash: str = ""
     published: bool = False
     note: str = ""

@@ -34,7 +34,9 @@ class ProjectTemplate(SQLModel, table=True):
     doc_template_ids: list[str] = Field(default_factory=list, sa_column=Column(JsonType, nullable=False))
     module_ids: list[str] = Field(default_factory=list, sa_column=Column(JsonType, nullable=False))
     default_modules: list[str] = Field(default_factory=list, sa_column=Column(JsonType, nullable=False))
-    quotas: dict[str, dict[str, int]] = Field(default_factory=dict, sa_column=Column(JsonType, nullable=False))
+    quotas: dict[str, dict[str, int]] = Field(
+        default_factory=dict, sa_column=Column(JsonType, nullable=False)
+    )
     trial_days: int = 14
     builtin: bool = False
     deleted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))

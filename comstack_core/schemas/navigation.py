@@ -47,7 +47,9 @@ class NavigationUpdate(Input):
 class NavigationView(View):
     sidebar_groups: list[SidebarGroupView]
     header_nav_items: list[HeaderNavItemView]
-    pending: bool = Field(description="True when it differs from the published site (applies at next publish).")
+    pending: bool = Field(
+        description="True when it differs from the published site (applies at next publish)."
+    )
 
 
 class ThemeColors(Input):

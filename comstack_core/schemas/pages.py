@@ -15,7 +15,9 @@ class PageRef(Input):
 
     path: str | None = Field(default=None, description="The page's stable id (from list-pages).")
     slug: str | None = Field(default=None, description=SLUG_DOC)
-    language: str | None = Field(default=None, description="BCP-47 tag; defaults to the project's default locale.")
+    language: str | None = Field(
+        default=None, description="BCP-47 tag; defaults to the project's default locale."
+    )
 
     @model_validator(mode="after")
     def _one_handle(self) -> PageRef:
@@ -26,11 +28,15 @@ class PageRef(Input):
 
 class PageCreate(Input):
     slug: str = Field(description=SLUG_DOC)
-    language: str | None = Field(default=None, description="BCP-47 tag; defaults to the project's default locale.")
+    language: str | None = Field(
+        default=None, description="BCP-47 tag; defaults to the project's default locale."
+    )
     title: str = Field(min_length=1, max_length=300)
     description: str = Field(default="", max_length=1000)
     content: str = Field(default="", description="Markdown body.")
-    doc_template_id: str = Field(default="docs", description="Fixed at creation; see list-project-doc-templates.")
+    doc_template_id: str = Field(
+        default="docs", description="Fixed at creation; see list-project-doc-templates."
+    )
     metadata: dict[str, Any] = Field(default_factory=dict)
     audience: Literal["public", "internal"] = "public"
     publish_at: datetime | None = None
@@ -43,7 +49,9 @@ class PageUpdate(Input):
     title: str | None = Field(default=None, min_length=1, max_length=300)
     description: str | None = Field(default=None, max_length=1000)
     content: str | None = None
-    metadata: dict[str, Any] | None = Field(default=None, description="Merged into existing metadata; null deletes a key.")
+    metadata: dict[str, Any] | None = Field(
+        default=None, description="Merged into existing metadata; null deletes a key."
+    )
     publish_at: datetime | None = None
 
 
@@ -93,7 +101,9 @@ class CustomPageUpload(Input):
     description: str = Field(description="At least 50 characters (160 or fewer recommended).")
     body: str = Field(description="The page body, HTML (or Astro). Ships as written inside the site shell.")
     body_format: Literal["html", "astro"] = "html"
-    is_faq: bool = Field(default=False, description="True if this is FAQ content (refused: use a knowledge page).")
+    is_faq: bool = Field(
+        default=False, description="True if this is FAQ content (refused: use a knowledge page)."
+    )
     metadata: dict[str, Any] | None = None
     base_version: int | None = Field(default=None, description="Optional: refuse if the page changed since.")
 
@@ -189,5 +199,6 @@ class RevisionView(View):
     is_live: bool
     created_at: datetime
     created_by: str | None
+
 
 DraftOpened.model_rebuild()

@@ -10,7 +10,9 @@ from .base import NAME_ECHO_DOC, Input, View
 
 class ProjectCreate(Input):
     name: str = Field(min_length=1, max_length=120, description="Display name; also used for the name echo.")
-    slug: str | None = Field(default=None, description="URL slug for the site; derived from the name if omitted.")
+    slug: str | None = Field(
+        default=None, description="URL slug for the site; derived from the name if omitted."
+    )
     template_id: str = Field(default="knowledge-site", description="Project template id.")
     default_locale: str = Field(default="en", description="BCP-47 tag of the main language.")
 
@@ -68,7 +70,9 @@ class DomainView(View):
 
 class ModuleUpdate(Input):
     enabled: bool | None = None
-    config: dict[str, Any] | None = Field(default=None, description="Module settings, e.g. {'locales': ['en']}.")
+    config: dict[str, Any] | None = Field(
+        default=None, description="Module settings, e.g. {'locales': ['en']}."
+    )
 
 
 class ModuleView(View):

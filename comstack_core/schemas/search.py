@@ -13,7 +13,9 @@ class SearchQuery(Input):
     audience: Literal["public", "internal"] | None = None
     status: Literal["draft", "ready", "live", "unpublished"] | None = None
     doc_template_id: str | None = None
-    include_drafts: bool = Field(default=False, description="Search draft content too (editors and managers).")
+    include_drafts: bool = Field(
+        default=False, description="Search draft content too (editors and managers)."
+    )
     limit: int = Field(default=10, ge=1, le=50)
 
 

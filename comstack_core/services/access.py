@@ -9,7 +9,15 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..auth import Principal, Role
-from ..errors import Forbidden, ModuleDisabled, NameEchoMismatch, NotFound, ProjectMismatch, QuotaExceeded, TrialExpired
+from ..errors import (
+    Forbidden,
+    ModuleDisabled,
+    NameEchoMismatch,
+    NotFound,
+    ProjectMismatch,
+    QuotaExceeded,
+    TrialExpired,
+)
 from ..models import Member, Project
 from ..rules.locales import enabled
 

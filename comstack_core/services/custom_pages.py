@@ -14,7 +14,15 @@ from ..schemas import CustomPageUpload, CustomPageUploadResult, LintFindingView
 from .access import check_name_echo, project_access
 from .base import Service, audit
 from .editing import check_language, merge_metadata, new_page
-from .page_store import Content, commit_draft, current_content, page_view, resolve_language, template_fields, usable_template
+from .page_store import (
+    Content,
+    commit_draft,
+    current_content,
+    page_view,
+    resolve_language,
+    template_fields,
+    usable_template,
+)
 
 TITLE_RANGE = (10, 60)
 MIN_DESCRIPTION = 50
@@ -39,14 +47,24 @@ class CustomPageService(Service):
     ) -> None:
         """Rejections are recorded in their own transaction: the upload's own one was rolled back."""
         async with self.db.write() as session:
-            audit(session, principal, "custom_page.upload", project_id=project_id, error_code=error.code,
-                  detail={"slug": data.slug, "language": data.language, "error": error.message[:500]},
-                  at=self.now())
+            audit(
+                session,
+                principal,
+                "custom_page.upload",
+                project_id=project_id,
+                error_code=error.code,
+                detail={"slug": data.slug, "language": data.language, "error": error.message[:500]},
+                at=self.now(),
+            )
 
-    async def _upload(self, principal: Principal, project_id: str, data: CustomPageUpload) -> CustomPageUploadResult:
+    async def _upload(
+        self, principal: Principal, project_id: str, data: CustomPageUpload
+    ) -> CustomPageUploadResult:
         now = self.now()
         async with self.db.write() as session:
-            access = await project_access(session, principal, project_id, Role.editor, write=True, now=now, lock=True)
+            access = await project_access(
+                session, principal, project_id, Role.editor, write=True, now=now, lock=True
+            )
             project = access.project
             check_name_echo(project, data.project_name)
             slug = validate_slug(data.slug)
@@ -64,7 +82,8 @@ class CustomPageService(Service):
                 raise PayloadTooLarge(
                     f"The custom page body is {size} bytes; the limit is {limit} bytes (2 MB). Move large assets to "
                     "images and link them.",
-                    size=size, limit=limit,
+                    size=size,
+                    limit=limit,
                 )
             custom_html.check_blocked_links(data.body)
             findings = [LintFindingView(**f.to_dict()) for f in custom_html.lint_html(data.body)]
@@ -72,8 +91,13 @@ class CustomPageService(Service):
             _check_title_description(data.title, data.description)
 
             template = await usable_template(session, project, CUSTOM_PAGE_TEMPLATE)
-            page = (await session.exec(select(Page).where(
-                Page.project_id == project_id, Page.slug == slug, Page.language == language).with_for_update())).first()
+            page = (
+                await session.exec(
+                    select(Page)
+                    .where(Page.project_id == project_id, Page.slug == slug, Page.language == language)
+                    .with_for_update()
+                )
+            ).first()
             if page is not None and page.page_type != "custom":
                 raise WrongTool(
                     f"{slug!r} ({language}) is a knowledge page: edit it with update-page. upload-custom-page only "
@@ -88,28 +112,53 @@ class CustomPageService(Service):
             metadata = merge_metadata(Content.of(base[0]).metadata if base else {}, data.metadata)
             metadata["type"] = "custom"
             check_metadata_types(template.fields, metadata)
-            content = Content(data.title, data.description, "", data.body, data.body_format, metadata, strings)
+            content = Content(
+                data.title, data.description, "", data.body, data.body_format, metadata, strings
+            )
             fields = await template_fields(session, CUSTOM_PAGE_TEMPLATE)
             if base is not None and Content.of(base[0]) == content:
                 assert page is not None
                 return CustomPageUploadResult(
-                    page=page_view(page, base[0], variant=base[1], fields=fields), changed=False,
-                    draft_url=self.draft_url(project_id, page.id), lint_findings=findings,
-                    translatable_strings=strings)
+                    page=page_view(page, base[0], variant=base[1], fields=fields),
+                    changed=False,
+                    draft_url=self.draft_url(project_id, page.id),
+                    lint_findings=findings,
+                    translatable_strings=strings,
+                )
             if page is None:
-                page = await new_page(session, project, slug, language, CUSTOM_PAGE_TEMPLATE, "custom", principal, now)
-            rev = await commit_draft(session, self.ctx, project, page, content, principal, note="uploaded",
-                                     action="custom_page.upload")
-            return CustomPageUploadResult(page=page_view(page, rev, variant="draft", fields=fields), changed=True, draft_url=self.draft_url(project_id, page.id),
-                                          lint_findings=findings, translatable_strings=strings)
+                page = await new_page(
+                    session, project, slug, language, CUSTOM_PAGE_TEMPLATE, "custom", principal, now
+                )
+            rev = await commit_draft(
+                session,
+                self.ctx,
+                project,
+                page,
+                content,
+                principal,
+                note="uploaded",
+                action="custom_page.upload",
+            )
+            return CustomPageUploadResult(
+                page=page_view(page, rev, variant="draft", fields=fields),
+                changed=True,
+                draft_url=self.draft_url(project_id, page.id),
+                lint_findings=findings,
+                translatable_strings=strings,
+            )
 
 
 def _check_title_description(title: str, description: str) -> None:
     problems = []
     if not TITLE_RANGE[0] <= len(title.strip()) <= TITLE_RANGE[1]:
-        problems.append(f"title must be {TITLE_RANGE[0]}-{TITLE_RANGE[1]} characters (it is {len(title.strip())})")
+        problems.append(
+            f"title must be {TITLE_RANGE[0]}-{TITLE_RANGE[1]} characters (it is {len(title.strip())})"
+        )
     if len(description.strip()) < MIN_DESCRIPTION:
-        problems.append(f"description must be at least {MIN_DESCRIPTION} characters (it is {len(description.strip())})")
+        problems.append(
+            f"description must be at least {MIN_DESCRIPTION} characters (it is {len(description.strip())})"
+        )
     if problems:
-        raise InvalidInput("Custom page refused: " + "; ".join(problems) + ".", code="invalid_custom_page",
-                           problems=problems)
+        raise InvalidInput(
+            "Custom page refused: " + "; ".join(problems) + ".", code="invalid_custom_page", problems=problems
+        )

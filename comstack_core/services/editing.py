@@ -39,7 +39,6 @@ from .page_store import (
     resolve_language,
     template_fields,
     usable_template,
-    write_revision,
 )
 from .templates import doc_template_view
 
@@ -59,14 +58,26 @@ def knowledge_lint(content: Content) -> list[LintFindingView]:
     """Bounds that are hard rules for custom pages are advice for knowledge pages."""
     findings = []
     if not 10 <= len(content.title) <= 60:
-        findings.append(LintFindingView(rule="title-length",
-                                        message=f"Title is {len(content.title)} characters; 10-60 reads best in search results."))
+        findings.append(
+            LintFindingView(
+                rule="title-length",
+                message=f"Title is {len(content.title)} characters; 10-60 reads best in search results.",
+            )
+        )
     if len(content.description) < 50:
-        findings.append(LintFindingView(rule="description-length",
-                                        message="Description is under 50 characters; write 50-160 for search and llms.txt."))
+        findings.append(
+            LintFindingView(
+                rule="description-length",
+                message="Description is under 50 characters; write 50-160 for search and llms.txt.",
+            )
+        )
     elif len(content.description) > 160:
-        findings.append(LintFindingView(rule="description-length",
-                                        message="Description is over 160 characters; search engines will crop it."))
+        findings.append(
+            LintFindingView(
+                rule="description-length",
+                message="Description is over 160 characters; search engines will crop it.",
+            )
+        )
     return findings
 
 
@@ -82,15 +93,21 @@ def check_language(project: Project, language: str, module: str) -> None:
 
 
 def saved(page: Page, rev: PageRevision, content: Content, fields: list[dict[str, Any]]) -> PageSaved:
-    return PageSaved(page=page_view(page, rev, variant="draft", fields=fields), changed=True,
-                     lint_findings=knowledge_lint(content), missing_required=missing_required(fields, content.metadata))
+    return PageSaved(
+        page=page_view(page, rev, variant="draft", fields=fields),
+        changed=True,
+        lint_findings=knowledge_lint(content),
+        missing_required=missing_required(fields, content.metadata),
+    )
 
 
 class EditService(Service):
     async def create_page(self, principal: Principal, project_id: str, data: PageCreate) -> PageSaved:
         now = self.now()
         async with self.db.write() as session:
-            access = await project_access(session, principal, project_id, Role.editor, write=True, now=now, lock=True)
+            access = await project_access(
+                session, principal, project_id, Role.editor, write=True, now=now, lock=True
+            )
             project = access.project
             slug = validate_slug(data.slug)
             language = resolve_language(project, data.language)
@@ -106,22 +123,32 @@ class EditService(Service):
             check_metadata_types(template.fields, content.metadata)
             page = await new_page(session, project, slug, language, template.id, page_type, principal, now)
             page.audience, page.publish_at = data.audience, data.publish_at
-            rev = await commit_draft(session, self.ctx, project, page, content, principal, note="created",
-                                     action="page.create")
+            rev = await commit_draft(
+                session, self.ctx, project, page, content, principal, note="created", action="page.create"
+            )
             return saved(page, rev, content, template.fields)
 
-    async def update_page(self, principal: Principal, project_id: str, ref: PageRef, data: PageUpdate) -> PageSaved:
+    async def update_page(
+        self, principal: Principal, project_id: str, ref: PageRef, data: PageUpdate
+    ) -> PageSaved:
         changes = data.model_dump(exclude_unset=True, exclude={"base_version"})
         return await self._save_existing(principal, project_id, ref, data.base_version, changes)
 
     async def open_draft(self, principal: Principal, project_id: str, data: DraftOpen) -> DraftOpened:
         """Start editing: the existing draft, or live content to clone (written only when a save changes it)."""
         async with self.db.read() as session:
-            access = await project_access(session, principal, project_id, Role.editor, write=False, now=self.now())
+            access = await project_access(
+                session, principal, project_id, Role.editor, write=False, now=self.now()
+            )
             slug = validate_slug(data.slug)
             language = resolve_language(access.project, data.language)
-            page = (await session.exec(select(Page).where(
-                Page.project_id == project_id, Page.slug == slug, Page.language == language))).first()
+            page = (
+                await session.exec(
+                    select(Page).where(
+                        Page.project_id == project_id, Page.slug == slug, Page.language == language
+                    )
+                )
+            ).first()
             if page is None:
                 return DraftOpened(draft_id="new", action="new", doc=None, template=None, base_version=None)
             rev, variant = await current_content(session, page)
@@ -139,19 +166,35 @@ class EditService(Service):
         if data.draft_id == "new":
             if not data.slug or not data.title:
                 raise InvalidInput("A new page needs 'slug' and 'title'.", code="missing_fields")
-            return await self.create_page(principal, project_id, PageCreate(
-                slug=data.slug, language=data.language, title=data.title, description=data.description or "",
-                content=data.content or "", doc_template_id=data.doc_template_id or "docs",
-                metadata=data.metadata or {}, audience=data.audience or "public", publish_at=data.publish_at))
+            return await self.create_page(
+                principal,
+                project_id,
+                PageCreate(
+                    slug=data.slug,
+                    language=data.language,
+                    title=data.title,
+                    description=data.description or "",
+                    content=data.content or "",
+                    doc_template_id=data.doc_template_id or "docs",
+                    metadata=data.metadata or {},
+                    audience=data.audience or "public",
+                    publish_at=data.publish_at,
+                ),
+            )
         if data.base_version is None:
-            raise InvalidInput("base_version is required when saving an existing draft (from edit/open).",
-                               code="missing_base_version")
+            raise InvalidInput(
+                "base_version is required when saving an existing draft (from edit/open).",
+                code="missing_base_version",
+            )
         if data.doc_template_id is not None:
             raise InvalidInput("doc_template_id is fixed when a page is created.", code="template_fixed")
-        changes = data.model_dump(exclude_unset=True, include={"title", "description", "content", "metadata",
-                                                                "publish_at", "audience"})
-        return await self._save_existing(principal, project_id, PageRef(path=data.draft_id), data.base_version,
-                                         changes)
+        changes = data.model_dump(
+            exclude_unset=True,
+            include={"title", "description", "content", "metadata", "publish_at", "audience"},
+        )
+        return await self._save_existing(
+            principal, project_id, PageRef(path=data.draft_id), data.base_version, changes
+        )
 
     async def discard_draft(self, principal: Principal, project_id: str, ref: PageRef) -> dict[str, Any]:
         """Drop the draft and its unpublished revisions; a page that was never live disappears."""
@@ -166,17 +209,28 @@ class EditService(Service):
             if live is None:
                 await search_index.remove(session, page.id)
                 await session.delete(page)
-                audit(session, principal, "draft.discard", project_id=project_id, targets=[page.id],
-                      detail={"page_deleted": True}, at=now)
+                audit(
+                    session,
+                    principal,
+                    "draft.discard",
+                    project_id=project_id,
+                    targets=[page.id],
+                    detail={"page_deleted": True},
+                    at=now,
+                )
                 return {"path": page.id, "page_deleted": True}
             page.status = derive_status(page)
             page.version += 1
             page.updated_at, page.updated_by = now, principal.actor_id
             session.add(page)
             await session.flush()
-            await session.exec(delete(PageRevision).where(  # type: ignore[call-overload]
-                PageRevision.page_id == page.id, PageRevision.number > live.number,
-                PageRevision.published.is_(False)))  # type: ignore[attr-defined]
+            await session.exec(
+                delete(PageRevision).where(  # type: ignore[call-overload]
+                    PageRevision.page_id == page.id,
+                    PageRevision.number > live.number,
+                    PageRevision.published.is_(False),
+                )
+            )  # type: ignore[attr-defined]
             await search_index.reindex(session, page)
             audit(session, principal, "draft.discard", project_id=project_id, targets=[page.id], at=now)
             return {"path": page.id, "page_deleted": False, "version": page.version}
@@ -214,33 +268,65 @@ class EditService(Service):
                     setattr(page, name, changes[name])
                     page_changed = True
             if content == Content.of(base) and not page_changed:
-                return PageSaved(page=page_view(page, base, variant="draft" if page.draft_revision_id else "live",
-                                                fields=fields),
-                                 changed=False, lint_findings=knowledge_lint(content),
-                                 missing_required=missing_required(fields, content.metadata))
-            rev = await commit_draft(session, self.ctx, access.project, page, content, principal, note="edited",
-                                     action="page.update")
+                return PageSaved(
+                    page=page_view(
+                        page, base, variant="draft" if page.draft_revision_id else "live", fields=fields
+                    ),
+                    changed=False,
+                    lint_findings=knowledge_lint(content),
+                    missing_required=missing_required(fields, content.metadata),
+                )
+            rev = await commit_draft(
+                session,
+                self.ctx,
+                access.project,
+                page,
+                content,
+                principal,
+                note="edited",
+                action="page.update",
+            )
             return saved(page, rev, content, fields)
 
 
 async def new_page(
-    session: AsyncSession, project: Project, slug: str, language: str, template_id: str, page_type: str,
-    principal: Principal, now: Any,
+    session: AsyncSession,
+    project: Project,
+    slug: str,
+    language: str,
+    template_id: str,
+    page_type: str,
+    principal: Principal,
+    now: Any,
 ) -> Page:
     """A page row for (slug, language), refusing duplicates and pages over the plan's max_pages."""
-    exists = (await session.exec(select(Page.id).where(
-        Page.project_id == project.id, Page.slug == slug, Page.language == language))).first()
+    exists = (
+        await session.exec(
+            select(Page.id).where(Page.project_id == project.id, Page.slug == slug, Page.language == language)
+        )
+    ).first()
     if exists:
         raise Conflict(
             f"A page {slug!r} in {language} exists already (path {exists}); edit it instead.",
-            code="page_exists", path=exists,
+            code="page_exists",
+            path=exists,
         )
-    used = (await session.exec(select(func.count()).select_from(Page).where(Page.project_id == project.id))).one()
+    used = (
+        await session.exec(select(func.count()).select_from(Page).where(Page.project_id == project.id))
+    ).one()
     check_quota(project, "max_pages", used)
-    page = Page(id=new_id("pg"), project_id=project.id, slug=slug, language=language, doc_template_id=template_id,
-                page_type=page_type, canonical_slug=slug, created_at=now, created_by=principal.actor_id,
-                updated_at=now, updated_by=principal.actor_id)
+    page = Page(
+        id=new_id("pg"),
+        project_id=project.id,
+        slug=slug,
+        language=language,
+        doc_template_id=template_id,
+        page_type=page_type,
+        canonical_slug=slug,
+        created_at=now,
+        created_by=principal.actor_id,
+        updated_at=now,
+        updated_by=principal.actor_id,
+    )
     session.add(page)
     return page
-
-

@@ -7,7 +7,16 @@ from datetime import timedelta
 from sqlalchemy import func
 from sqlmodel import select
 
-from ..auth import SCOPE_FULL, Door, Principal, Role, generate_api_key, hash_secret, key_display_prefix, looks_like_api_key
+from ..auth import (
+    SCOPE_FULL,
+    Door,
+    Principal,
+    Role,
+    generate_api_key,
+    hash_secret,
+    key_display_prefix,
+    looks_like_api_key,
+)
 from ..clock import new_id
 from ..errors import InvalidInput, NotFound, ProjectMismatch, Unauthenticated
 from ..models import ApiKey, Project
@@ -25,24 +34,48 @@ class KeyService(Service):
         if data.expires_at is not None and data.expires_at <= now:
             raise InvalidInput("expires_at must be in the future.", code="invalid_expiry")
         async with self.db.write() as session:
-            access = await project_access(session, principal, project_id, Role.manager, write=True, now=now, lock=True)
+            access = await project_access(
+                session, principal, project_id, Role.manager, write=True, now=now, lock=True
+            )
             require_module(access.project, "api_keys")
-            active = (await session.exec(select(func.count()).select_from(ApiKey).where(
-                ApiKey.project_id == project_id, ApiKey.revoked_at.is_(None)))).one()  # type: ignore[union-attr]
+            active = (
+                await session.exec(
+                    select(func.count())
+                    .select_from(ApiKey)
+                    .where(ApiKey.project_id == project_id, ApiKey.revoked_at.is_(None))
+                )
+            ).one()  # type: ignore[union-attr]
             check_quota(access.project, "max_keys", active)
             raw = generate_api_key()
-            key = ApiKey(id=new_id("key"), project_id=project_id, name=data.name, prefix=key_display_prefix(raw),
-                         key_hash=hash_secret(raw), role=data.role, created_by=principal.actor_id, created_at=now,
-                         expires_at=data.expires_at)
+            key = ApiKey(
+                id=new_id("key"),
+                project_id=project_id,
+                name=data.name,
+                prefix=key_display_prefix(raw),
+                key_hash=hash_secret(raw),
+                role=data.role,
+                created_by=principal.actor_id,
+                created_at=now,
+                expires_at=data.expires_at,
+            )
             session.add(key)
-            audit(session, principal, "key.create", project_id=project_id, targets=[key.id],
-                  detail={"role": data.role, "prefix": key.prefix}, at=now)
+            audit(
+                session,
+                principal,
+                "key.create",
+                project_id=project_id,
+                targets=[key.id],
+                detail={"role": data.role, "prefix": key.prefix},
+                at=now,
+            )
             return KeyCreated(**KeyView.model_validate(key).model_dump(), key=raw)
 
     async def list_keys(self, principal: Principal, project_id: str) -> list[KeyView]:
         async with self.db.read() as session:
             await project_access(session, principal, project_id, Role.manager, write=False, now=self.now())
-            rows = await session.exec(select(ApiKey).where(ApiKey.project_id == project_id).order_by(ApiKey.created_at))
+            rows = await session.exec(
+                select(ApiKey).where(ApiKey.project_id == project_id).order_by(ApiKey.created_at)
+            )
             return [KeyView.model_validate(k) for k in rows]
 
     async def revoke_key(self, principal: Principal, project_id: str, key_id: str) -> KeyView:
@@ -61,12 +94,17 @@ class KeyService(Service):
     async def authenticate(self, raw_key: str, project_id: str | None, *, door: Door) -> Principal:
         """Resolve ``x-api-key`` (+ ``x-project-id``) to a Principal, or raise Unauthenticated."""
         if not looks_like_api_key(raw_key):
-            raise Unauthenticated("Invalid API key format: keys look like 'cs_' followed by 40 letters and digits.",
-                                  code="invalid_api_key")
+            raise Unauthenticated(
+                "Invalid API key format: keys look like 'cs_' followed by 40 letters and digits.",
+                code="invalid_api_key",
+            )
         now = self.now()
         async with self.db.read() as session:
-            row = (await session.exec(
-                select(ApiKey, Project).join(Project).where(ApiKey.key_hash == hash_secret(raw_key)))).first()
+            row = (
+                await session.exec(
+                    select(ApiKey, Project).join(Project).where(ApiKey.key_hash == hash_secret(raw_key))
+                )
+            ).first()
         if row is None:
             raise Unauthenticated("Unknown API key.", code="invalid_api_key")
         key, project = row
@@ -86,5 +124,11 @@ class KeyService(Service):
                 if stored is not None:
                     stored.last_used_at = now
                     session.add(stored)
-        return Principal(kind="key", key_id=key.id, key_project_id=project.id, key_role=Role.parse(key.role),
-                         scopes=frozenset({SCOPE_FULL}), door=door)
+        return Principal(
+            kind="key",
+            key_id=key.id,
+            key_project_id=project.id,
+            key_role=Role.parse(key.role),
+            scopes=frozenset({SCOPE_FULL}),
+            door=door,
+        )

@@ -33,7 +33,9 @@ class MemberService(Service):
         email = normalize_email(data.email)
         now = self.now()
         async with self.db.write() as session:
-            access = await project_access(session, principal, project_id, Role.manager, write=True, now=now, lock=True)
+            access = await project_access(
+                session, principal, project_id, Role.manager, write=True, now=now, lock=True
+            )
             user = (await session.exec(select(User).where(User.email == email))).first()
             if user is None:
                 raise NotFound(
@@ -41,17 +43,31 @@ class MemberService(Service):
                     code="user_not_found",
                 )
             if await session.get(Member, (project_id, user.id)):
-                raise Conflict(f"{email} is already a member; change their role instead.", code="already_member")
-            used = (await session.exec(
-                select(func.count()).select_from(Member).where(Member.project_id == project_id))).one()
+                raise Conflict(
+                    f"{email} is already a member; change their role instead.", code="already_member"
+                )
+            used = (
+                await session.exec(
+                    select(func.count()).select_from(Member).where(Member.project_id == project_id)
+                )
+            ).one()
             check_quota(access.project, "max_members", used)
             member = Member(project_id=project_id, user_id=user.id, role=data.role, created_at=now)
             session.add(member)
-            audit(session, principal, "member.add", project_id=project_id, targets=[user.id],
-                  detail={"role": data.role}, at=now)
+            audit(
+                session,
+                principal,
+                "member.add",
+                project_id=project_id,
+                targets=[user.id],
+                detail={"role": data.role},
+                at=now,
+            )
             return _member_view(member, user)
 
-    async def update_member(self, principal: Principal, project_id: str, user_id: str, data: MemberUpdate) -> MemberView:
+    async def update_member(
+        self, principal: Principal, project_id: str, user_id: str, data: MemberUpdate
+    ) -> MemberView:
         now = self.now()
         async with self.db.write() as session:
             await project_access(session, principal, project_id, Role.manager, write=True, now=now, lock=True)
@@ -60,8 +76,15 @@ class MemberService(Service):
                 await self._keep_a_manager(session, project_id)
             member.role = data.role
             session.add(member)
-            audit(session, principal, "member.update", project_id=project_id, targets=[user_id],
-                  detail={"role": data.role}, at=now)
+            audit(
+                session,
+                principal,
+                "member.update",
+                project_id=project_id,
+                targets=[user_id],
+                detail={"role": data.role},
+                at=now,
+            )
             return _member_view(member, user)
 
     async def remove_member(self, principal: Principal, project_id: str, user_id: str) -> None:
@@ -76,42 +99,70 @@ class MemberService(Service):
 
     @staticmethod
     async def _get(session, project_id: str, user_id: str) -> tuple[Member, User]:  # type: ignore[no-untyped-def]
-        row = (await session.exec(
-            select(Member, User).join(User).where(Member.project_id == project_id, Member.user_id == user_id))).first()
+        row = (
+            await session.exec(
+                select(Member, User)
+                .join(User)
+                .where(Member.project_id == project_id, Member.user_id == user_id)
+            )
+        ).first()
         if row is None:
             raise NotFound(f"User {user_id!r} is not a member of this project.", code="member_not_found")
         return row[0], row[1]
 
     @staticmethod
     async def _keep_a_manager(session, project_id: str) -> None:  # type: ignore[no-untyped-def]
-        managers = (await session.exec(select(func.count()).select_from(Member).where(
-            Member.project_id == project_id, Member.role == Role.manager.name))).one()
+        managers = (
+            await session.exec(
+                select(func.count())
+                .select_from(Member)
+                .where(Member.project_id == project_id, Member.role == Role.manager.name)
+            )
+        ).one()
         if managers <= 1:
-            raise Conflict("A project needs at least one manager; promote someone else first.", code="last_manager")
+            raise Conflict(
+                "A project needs at least one manager; promote someone else first.", code="last_manager"
+            )
 
     # -- domains -------------------------------------------------------------------------------------------
 
     async def list_domains(self, principal: Principal, project_id: str) -> list[DomainView]:
         async with self.db.read() as session:
             await project_access(session, principal, project_id, Role.viewer, write=False, now=self.now())
-            rows = await session.exec(select(Domain).where(Domain.project_id == project_id).order_by(Domain.hostname))
+            rows = await session.exec(
+                select(Domain).where(Domain.project_id == project_id).order_by(Domain.hostname)
+            )
             return [DomainView.model_validate(d) for d in rows]
 
     async def add_domain(self, principal: Principal, project_id: str, data: DomainCreate) -> DomainView:
         hostname = data.hostname.strip().lower().rstrip(".")
         if not _HOSTNAME.fullmatch(hostname):
-            raise InvalidInput(f"{data.hostname!r} is not a valid hostname, e.g. 'docs.example.com'.",
-                               code="invalid_hostname")
+            raise InvalidInput(
+                f"{data.hostname!r} is not a valid hostname, e.g. 'docs.example.com'.",
+                code="invalid_hostname",
+            )
         now = self.now()
         async with self.db.write() as session:
             await project_access(session, principal, project_id, Role.manager, write=True, now=now)
             if (await session.exec(select(Domain).where(Domain.hostname == hostname))).first():
                 raise Conflict(f"The domain {hostname} is already used by a project.", code="domain_taken")
-            domain = Domain(id=new_id("dom"), project_id=project_id, hostname=hostname,
-                            verification_token="comstack-verify-" + secrets.token_hex(16), created_at=now)
+            domain = Domain(
+                id=new_id("dom"),
+                project_id=project_id,
+                hostname=hostname,
+                verification_token="comstack-verify-" + secrets.token_hex(16),
+                created_at=now,
+            )
             session.add(domain)
-            audit(session, principal, "domain.add", project_id=project_id, targets=[domain.id],
-                  detail={"hostname": hostname}, at=now)
+            audit(
+                session,
+                principal,
+                "domain.add",
+                project_id=project_id,
+                targets=[domain.id],
+                detail={"hostname": hostname},
+                at=now,
+            )
             return DomainView.model_validate(domain)
 
     async def remove_domain(self, principal: Principal, project_id: str, domain_id: str) -> None:
@@ -122,10 +173,22 @@ class MemberService(Service):
             if domain is None or domain.project_id != project_id:
                 raise NotFound(f"No domain {domain_id!r} in this project.", code="domain_not_found")
             await session.delete(domain)
-            audit(session, principal, "domain.remove", project_id=project_id, targets=[domain_id],
-                  detail={"hostname": domain.hostname}, at=now)
+            audit(
+                session,
+                principal,
+                "domain.remove",
+                project_id=project_id,
+                targets=[domain_id],
+                detail={"hostname": domain.hostname},
+                at=now,
+            )
 
 
 def _member_view(member: Member, user: User) -> MemberView:
-    return MemberView(user_id=user.id, email=user.email, display_name=user.display_name, role=member.role,
-                      created_at=member.created_at)
+    return MemberView(
+        user_id=user.id,
+        email=user.email,
+        display_name=user.display_name,
+        role=member.role,
+        created_at=member.created_at,
+    )

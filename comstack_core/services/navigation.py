@@ -36,8 +36,10 @@ MAX_ITEMS = 30
 
 def _labels(labels: dict[str, str], what: str) -> dict[str, str]:
     if not labels:
-        raise InvalidInput(f"{what} needs a label for at least one locale, e.g. {{'en': 'Guides'}}.",
-                           code="invalid_navigation")
+        raise InvalidInput(
+            f"{what} needs a label for at least one locale, e.g. {{'en': 'Guides'}}.",
+            code="invalid_navigation",
+        )
     out = {}
     for tag, label in labels.items():
         if not label.strip() or len(label) > 80:
@@ -50,7 +52,11 @@ def _group(data: SidebarGroupInput) -> dict[str, Any]:
     slugs = [validate_slug(s) for s in data.page_slugs]
     if len(set(slugs)) != len(slugs):
         raise InvalidInput("A sidebar group lists the same page twice.", code="invalid_navigation")
-    return {"title": _labels(data.title, "Sidebar group"), "icon": validate_icon(data.icon), "page_slugs": slugs}
+    return {
+        "title": _labels(data.title, "Sidebar group"),
+        "icon": validate_icon(data.icon),
+        "page_slugs": slugs,
+    }
 
 
 def _item(data: HeaderNavItemInput) -> dict[str, Any]:
@@ -69,16 +75,28 @@ def _item(data: HeaderNavItemInput) -> dict[str, Any]:
 def nav_snapshot(groups: list[SidebarGroup], items: list[HeaderNavItem]) -> dict[str, Any]:
     """What the published site's navigation is compared against (ids and order included)."""
     return {
-        "sidebar_groups": [{"id": g.id, "title": g.title, "icon": g.icon, "page_slugs": g.page_slugs} for g in groups],
+        "sidebar_groups": [
+            {"id": g.id, "title": g.title, "icon": g.icon, "page_slugs": g.page_slugs} for g in groups
+        ],
         "header_nav_items": [{"id": i.id, "label": i.label, "target": i.target} for i in items],
     }
 
 
-async def load_navigation(session: AsyncSession, project_id: str) -> tuple[list[SidebarGroup], list[HeaderNavItem]]:
-    groups = list(await session.exec(
-        select(SidebarGroup).where(SidebarGroup.project_id == project_id).order_by(SidebarGroup.position)))
-    items = list(await session.exec(
-        select(HeaderNavItem).where(HeaderNavItem.project_id == project_id).order_by(HeaderNavItem.position)))
+async def load_navigation(
+    session: AsyncSession, project_id: str
+) -> tuple[list[SidebarGroup], list[HeaderNavItem]]:
+    groups = list(
+        await session.exec(
+            select(SidebarGroup).where(SidebarGroup.project_id == project_id).order_by(SidebarGroup.position)
+        )
+    )
+    items = list(
+        await session.exec(
+            select(HeaderNavItem)
+            .where(HeaderNavItem.project_id == project_id)
+            .order_by(HeaderNavItem.position)
+        )
+    )
     return groups, items
 
 
@@ -95,7 +113,9 @@ def theme_pending(project: Project) -> bool:
 class NavigationService(Service):
     async def get_navigation(self, principal: Principal, project_id: str) -> NavigationView:
         async with self.db.read() as session:
-            access = await project_access(session, principal, project_id, Role.viewer, write=False, now=self.now())
+            access = await project_access(
+                session, principal, project_id, Role.viewer, write=False, now=self.now()
+            )
             return await self._view(session, access.project)
 
     async def _view(self, session: AsyncSession, project: Project) -> NavigationView:
@@ -106,7 +126,9 @@ class NavigationService(Service):
             pending=navigation_pending(project, nav_snapshot(groups, items)),
         )
 
-    async def update_navigation(self, principal: Principal, project_id: str, data: NavigationUpdate) -> NavigationView:
+    async def update_navigation(
+        self, principal: Principal, project_id: str, data: NavigationUpdate
+    ) -> NavigationView:
         """Replace sidebar groups and/or header items wholesale (the MCP update-navigation tool)."""
         groups = [_group(g) for g in data.sidebar_groups] if data.sidebar_groups is not None else None
         items = [_item(i) for i in data.header_nav_items] if data.header_nav_items is not None else None
@@ -120,19 +142,33 @@ class NavigationService(Service):
             if groups is not None:
                 await session.exec(delete(SidebarGroup).where(SidebarGroup.project_id == project_id))  # type: ignore[call-overload]
                 for n, g in enumerate(groups):
-                    session.add(SidebarGroup(id=new_id("grp"), project_id=project_id, position=n, updated_at=now, **g))
+                    session.add(
+                        SidebarGroup(id=new_id("grp"), project_id=project_id, position=n, updated_at=now, **g)
+                    )
             if items is not None:
                 await session.exec(delete(HeaderNavItem).where(HeaderNavItem.project_id == project_id))  # type: ignore[call-overload]
                 for n, i in enumerate(items):
-                    session.add(HeaderNavItem(id=new_id("nav"), project_id=project_id, position=n, updated_at=now, **i))
+                    session.add(
+                        HeaderNavItem(
+                            id=new_id("nav"), project_id=project_id, position=n, updated_at=now, **i
+                        )
+                    )
             await session.flush()
-            audit(session, principal, "navigation.update", project_id=project_id, at=now,
-                  detail={"sidebar_groups": len(groups or []), "header_nav_items": len(items or [])})
+            audit(
+                session,
+                principal,
+                "navigation.update",
+                project_id=project_id,
+                at=now,
+                detail={"sidebar_groups": len(groups or []), "header_nav_items": len(items or [])},
+            )
             return await self._view(session, access.project)
 
     # -- sidebar groups, one at a time (REST) ---------------------------------------------------------------
 
-    async def create_sidebar_group(self, principal: Principal, project_id: str, data: SidebarGroupInput) -> SidebarGroupView:
+    async def create_sidebar_group(
+        self, principal: Principal, project_id: str, data: SidebarGroupInput
+    ) -> SidebarGroupView:
         values = _group(data)
         now = self.now()
         async with self.db.write() as session:
@@ -140,9 +176,13 @@ class NavigationService(Service):
             groups, _ = await load_navigation(session, project_id)
             if len(groups) >= MAX_GROUPS:
                 raise InvalidInput(f"At most {MAX_GROUPS} sidebar groups.", code="invalid_navigation")
-            group = SidebarGroup(id=new_id("grp"), project_id=project_id, position=len(groups), updated_at=now, **values)
+            group = SidebarGroup(
+                id=new_id("grp"), project_id=project_id, position=len(groups), updated_at=now, **values
+            )
             session.add(group)
-            audit(session, principal, "sidebar_group.create", project_id=project_id, targets=[group.id], at=now)
+            audit(
+                session, principal, "sidebar_group.create", project_id=project_id, targets=[group.id], at=now
+            )
             return SidebarGroupView.model_validate(group)
 
     async def update_sidebar_group(
@@ -159,19 +199,25 @@ class NavigationService(Service):
                 setattr(group, name, value)
             group.updated_at = now
             session.add(group)
-            audit(session, principal, "sidebar_group.update", project_id=project_id, targets=[group_id], at=now)
+            audit(
+                session, principal, "sidebar_group.update", project_id=project_id, targets=[group_id], at=now
+            )
             return SidebarGroupView.model_validate(group)
 
     async def delete_sidebar_group(self, principal: Principal, project_id: str, group_id: str) -> None:
         await self._delete(principal, project_id, SidebarGroup, group_id, "sidebar_group.delete")
 
-    async def reorder_sidebar_groups(self, principal: Principal, project_id: str, data: ReorderInput) -> list[SidebarGroupView]:
+    async def reorder_sidebar_groups(
+        self, principal: Principal, project_id: str, data: ReorderInput
+    ) -> list[SidebarGroupView]:
         rows = await self._reorder(principal, project_id, SidebarGroup, data, "sidebar_group.reorder")
         return [SidebarGroupView.model_validate(r) for r in rows]
 
     # -- header items, one at a time (REST) ------------------------------------------------------------------
 
-    async def create_header_item(self, principal: Principal, project_id: str, data: HeaderNavItemInput) -> HeaderNavItemView:
+    async def create_header_item(
+        self, principal: Principal, project_id: str, data: HeaderNavItemInput
+    ) -> HeaderNavItemView:
         values = _item(data)
         now = self.now()
         async with self.db.write() as session:
@@ -179,7 +225,9 @@ class NavigationService(Service):
             _, items = await load_navigation(session, project_id)
             if len(items) >= MAX_ITEMS:
                 raise InvalidInput(f"At most {MAX_ITEMS} header items.", code="invalid_navigation")
-            item = HeaderNavItem(id=new_id("nav"), project_id=project_id, position=len(items), updated_at=now, **values)
+            item = HeaderNavItem(
+                id=new_id("nav"), project_id=project_id, position=len(items), updated_at=now, **values
+            )
             session.add(item)
             audit(session, principal, "header_item.create", project_id=project_id, targets=[item.id], at=now)
             return HeaderNavItemView.model_validate(item)
@@ -204,33 +252,49 @@ class NavigationService(Service):
     async def delete_header_item(self, principal: Principal, project_id: str, item_id: str) -> None:
         await self._delete(principal, project_id, HeaderNavItem, item_id, "header_item.delete")
 
-    async def reorder_header_items(self, principal: Principal, project_id: str, data: ReorderInput) -> list[HeaderNavItemView]:
+    async def reorder_header_items(
+        self, principal: Principal, project_id: str, data: ReorderInput
+    ) -> list[HeaderNavItemView]:
         rows = await self._reorder(principal, project_id, HeaderNavItem, data, "header_item.reorder")
         return [HeaderNavItemView.model_validate(r) for r in rows]
 
-    async def _delete(self, principal: Principal, project_id: str, model: Any, row_id: str, action: str) -> None:
+    async def _delete(
+        self, principal: Principal, project_id: str, model: Any, row_id: str, action: str
+    ) -> None:
         now = self.now()
         async with self.db.write() as session:
             await project_access(session, principal, project_id, Role.manager, write=True, now=now, lock=True)
             row = await session.get(model, row_id)
             if row is None or row.project_id != project_id:
-                raise NotFound(f"No navigation entry {row_id!r} in this project.", code="navigation_not_found")
+                raise NotFound(
+                    f"No navigation entry {row_id!r} in this project.", code="navigation_not_found"
+                )
             await session.delete(row)
-            rest = list(await session.exec(select(model).where(model.project_id == project_id, model.id != row_id)
-                                           .order_by(model.position)))
+            rest = list(
+                await session.exec(
+                    select(model)
+                    .where(model.project_id == project_id, model.id != row_id)
+                    .order_by(model.position)
+                )
+            )
             for n, other in enumerate(rest):
                 other.position = n
                 session.add(other)
             audit(session, principal, action, project_id=project_id, targets=[row_id], at=now)
 
-    async def _reorder(self, principal: Principal, project_id: str, model: Any, data: ReorderInput, action: str) -> list[Any]:
+    async def _reorder(
+        self, principal: Principal, project_id: str, model: Any, data: ReorderInput, action: str
+    ) -> list[Any]:
         now = self.now()
         async with self.db.write() as session:
             await project_access(session, principal, project_id, Role.manager, write=True, now=now, lock=True)
             rows = {r.id: r for r in await session.exec(select(model).where(model.project_id == project_id))}
             if sorted(data.ids) != sorted(rows):
-                raise InvalidInput("Reorder must list every id exactly once.", code="invalid_reorder",
-                                   expected_ids=sorted(rows))
+                raise InvalidInput(
+                    "Reorder must list every id exactly once.",
+                    code="invalid_reorder",
+                    expected_ids=sorted(rows),
+                )
             for n, row_id in enumerate(data.ids):
                 rows[row_id].position = n
                 rows[row_id].updated_at = now
@@ -242,15 +306,18 @@ class NavigationService(Service):
 
     async def get_theme(self, principal: Principal, project_id: str) -> ThemeView:
         async with self.db.read() as session:
-            access = await project_access(session, principal, project_id, Role.viewer, write=False, now=self.now())
+            access = await project_access(
+                session, principal, project_id, Role.viewer, write=False, now=self.now()
+            )
             return ThemeView(theme=access.project.theme or {}, pending=theme_pending(access.project))
 
     async def update_theme(self, principal: Principal, project_id: str, data: ThemeUpdate) -> ThemeView:
         changes = data.model_dump(exclude_none=True, exclude={"project_name"})
         for name, color in (changes.get("colors") or {}).items():
             if not _COLOR.fullmatch(color):
-                raise InvalidInput(f"Color {name} must be a hex color like #1a73e8 (got {color!r}).",
-                                   code="invalid_theme")
+                raise InvalidInput(
+                    f"Color {name} must be a hex color like #1a73e8 (got {color!r}).", code="invalid_theme"
+                )
         for name in ("logo_url", "favicon_url"):
             url = changes.get(name)
             if url and not (url.startswith("https://") or url.startswith("/")):

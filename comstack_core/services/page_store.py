@@ -37,20 +37,37 @@ class Content:
 
     @classmethod
     def of(cls, rev: PageRevision) -> Content:
-        return cls(rev.title, rev.description, rev.content, rev.body_source, rev.body_format,
-                   dict(rev.page_metadata or {}), rev.translatable_strings)
+        return cls(
+            rev.title,
+            rev.description,
+            rev.content,
+            rev.body_source,
+            rev.body_format,
+            dict(rev.page_metadata or {}),
+            rev.translatable_strings,
+        )
 
     def digest(self) -> str:
         blob = json.dumps(
-            [self.title, self.description, self.content, self.body_source, self.body_format, self.metadata,
-             self.translatable_strings],
-            sort_keys=True, default=str,
+            [
+                self.title,
+                self.description,
+                self.content,
+                self.body_source,
+                self.body_format,
+                self.metadata,
+                self.translatable_strings,
+            ],
+            sort_keys=True,
+            default=str,
         )
         return hashlib.sha256(blob.encode()).hexdigest()
 
 
 def page_type_for(template_id: str, metadata: dict[str, Any]) -> str:
-    return "custom" if template_id == CUSTOM_PAGE_TEMPLATE or metadata.get("type") == "custom" else "knowledge"
+    return (
+        "custom" if template_id == CUSTOM_PAGE_TEMPLATE or metadata.get("type") == "custom" else "knowledge"
+    )
 
 
 def derive_status(page: Page) -> str:
@@ -72,7 +89,9 @@ async def find_page(session: AsyncSession, project: Project, ref: PageRef, *, lo
     else:
         slug = validate_slug(ref.slug)
         language = resolve_language(project, ref.language)
-        statement = select(Page).where(Page.project_id == project.id, Page.slug == slug, Page.language == language)
+        statement = select(Page).where(
+            Page.project_id == project.id, Page.slug == slug, Page.language == language
+        )
         label = f"slug {slug!r} in {language}"
     if lock:
         statement = statement.with_for_update()
@@ -100,8 +119,11 @@ async def current_content(session: AsyncSession, page: Page) -> tuple[PageRevisi
 async def write_revision(
     session: AsyncSession, page: Page, content: Content, *, principal: Principal, note: str, ctx: Context
 ) -> PageRevision:
-    number = (await session.exec(
-        select(func.coalesce(func.max(PageRevision.number), 0)).where(PageRevision.page_id == page.id))).one()
+    number = (
+        await session.exec(
+            select(func.coalesce(func.max(PageRevision.number), 0)).where(PageRevision.page_id == page.id)
+        )
+    ).one()
     rev = PageRevision(
         id=new_id("rev"),
         page_id=page.id,
@@ -149,7 +171,12 @@ def next_action(page: Page, status: str, missing: list[str], needs_translation: 
 
 
 def page_view(
-    page: Page, rev: PageRevision, *, variant: str, fields: list[dict[str, Any]], needs_translation: bool = False
+    page: Page,
+    rev: PageRevision,
+    *,
+    variant: str,
+    fields: list[dict[str, Any]],
+    needs_translation: bool = False,
 ) -> PageView:
     status = derive_status(page)
     return PageView(
@@ -166,7 +193,9 @@ def page_view(
         metadata=dict(rev.page_metadata or {}),
         audience=page.audience,
         status=status,
-        next_action=next_action(page, status, missing_required(fields, rev.page_metadata or {}), needs_translation),
+        next_action=next_action(
+            page, status, missing_required(fields, rev.page_metadata or {}), needs_translation
+        ),
         variant="draft" if variant == "draft" else "live",
         has_draft=page.draft_revision_id is not None,
         is_live=page.live_revision_id is not None,
@@ -189,7 +218,8 @@ async def translation_gaps(session: AsyncSession, project: Project, pages: list[
         return set()
     rows = await session.exec(
         select(Page.canonical_slug, Page.language, Page.source_hash).where(
-            Page.project_id == project.id, Page.translation_of.is_not(None)  # type: ignore[union-attr]
+            Page.project_id == project.id,
+            Page.translation_of.is_not(None),  # type: ignore[union-attr]
         )
     )
     variants = {(slug, lang): src for slug, lang, src in rows}
@@ -228,6 +258,13 @@ async def commit_draft(
     session.add(page)
     await session.flush()
     await search_index.reindex(session, page)
-    audit(session, principal, action, project_id=project.id, targets=[page.id, rev.id],
-          detail={"slug": page.slug, "language": page.language}, at=now)
+    audit(
+        session,
+        principal,
+        action,
+        project_id=project.id,
+        targets=[page.id, rev.id],
+        detail={"slug": page.slug, "language": page.language},
+        at=now,
+    )
     return rev

@@ -38,10 +38,14 @@ from .page_store import (
 
 
 class PageService(Service):
-    async def get_page(self, principal: Principal, project_id: str, ref: PageRef, *, variant: str = "auto") -> PageView:
+    async def get_page(
+        self, principal: Principal, project_id: str, ref: PageRef, *, variant: str = "auto"
+    ) -> PageView:
         """``variant``: 'live', 'draft', or 'auto' (the draft when there is one and the caller may edit)."""
         async with self.db.read() as session:
-            access = await project_access(session, principal, project_id, Role.viewer, write=False, now=self.now())
+            access = await project_access(
+                session, principal, project_id, Role.viewer, write=False, now=self.now()
+            )
             page = await find_page(session, access.project, ref)
             wants_draft = variant == "draft" or (variant == "auto" and access.role >= Role.editor)
             rev, got = None, "live"
@@ -56,16 +60,27 @@ class PageService(Service):
                     code="version_not_found",
                 )
             gaps = await translation_gaps(session, access.project, [page])
-            return page_view(page, rev, variant=got, fields=await template_fields(session, page.doc_template_id),
-                             needs_translation=page.id in gaps)
+            return page_view(
+                page,
+                rev,
+                variant=got,
+                fields=await template_fields(session, page.doc_template_id),
+                needs_translation=page.id in gaps,
+            )
 
-    async def list_pages(self, principal: Principal, project_id: str, filters: PageFilter | None = None) -> PageList:
+    async def list_pages(
+        self, principal: Principal, project_id: str, filters: PageFilter | None = None
+    ) -> PageList:
         filters = filters or PageFilter()
         async with self.db.read() as session:
-            access = await project_access(session, principal, project_id, Role.viewer, write=False, now=self.now())
+            access = await project_access(
+                session, principal, project_id, Role.viewer, write=False, now=self.now()
+            )
             statement = select(Page).where(Page.project_id == project_id)
             if filters.language:
-                statement = statement.where(Page.language == resolve_language(access.project, filters.language))
+                statement = statement.where(
+                    Page.language == resolve_language(access.project, filters.language)
+                )
             for column in ("status", "audience", "doc_template_id", "page_type"):
                 value = getattr(filters, column)
                 if value:
@@ -73,8 +88,11 @@ class PageService(Service):
             if filters.slug_prefix:
                 statement = statement.where(Page.slug.startswith(filters.slug_prefix))  # type: ignore[attr-defined]
             total = (await session.exec(select(func.count()).select_from(statement.subquery()))).one()
-            pages = list(await session.exec(
-                statement.order_by(Page.language, Page.slug).offset(filters.offset).limit(filters.limit)))
+            pages = list(
+                await session.exec(
+                    statement.order_by(Page.language, Page.slug).offset(filters.offset).limit(filters.limit)
+                )
+            )
             gaps = await translation_gaps(session, access.project, pages)
             summaries = []
             fields_cache: dict[str, list] = {}
@@ -84,13 +102,22 @@ class PageService(Service):
                     fields_cache[page.doc_template_id] = await template_fields(session, page.doc_template_id)
                 status = derive_status(page)
                 missing = missing_required(fields_cache[page.doc_template_id], rev.page_metadata or {})
-                summaries.append(PageSummary(
-                    path=page.id, slug=page.slug, language=page.language, title=rev.title,
-                    description=rev.description, page_type=page.page_type, doc_template_id=page.doc_template_id,
-                    audience=page.audience, status=status,
-                    next_action=next_action(page, status, missing, page.id in gaps),
-                    version=page.version, updated_at=page.updated_at,
-                ))
+                summaries.append(
+                    PageSummary(
+                        path=page.id,
+                        slug=page.slug,
+                        language=page.language,
+                        title=rev.title,
+                        description=rev.description,
+                        page_type=page.page_type,
+                        doc_template_id=page.doc_template_id,
+                        audience=page.audience,
+                        status=status,
+                        next_action=next_action(page, status, missing, page.id in gaps),
+                        version=page.version,
+                        updated_at=page.updated_at,
+                    )
+                )
             return PageList(total=total, pages=summaries)
 
     async def set_page_status(
@@ -107,7 +134,9 @@ class PageService(Service):
             if data.status == "ready":
                 draft = await revision(session, page.draft_revision_id)
                 if draft is None:
-                    raise Conflict(f"Page {page.slug!r} has no draft to approve; edit it first.", code="no_draft")
+                    raise Conflict(
+                        f"Page {page.slug!r} has no draft to approve; edit it first.", code="no_draft"
+                    )
                 missing = missing_required(fields, draft.page_metadata or {})
                 if missing:
                     raise InvalidInput(
@@ -123,13 +152,22 @@ class PageService(Service):
                 page.draft_approved = False
             else:
                 if page.live_revision_id is None:
-                    raise Conflict(f"Page {page.slug!r} is not live; discard its draft instead.", code="not_live")
+                    raise Conflict(
+                        f"Page {page.slug!r} is not live; discard its draft instead.", code="not_live"
+                    )
                 page.unpublished = True
             page.status = derive_status(page)
             page.version += 1
             page.updated_at, page.updated_by = now, principal.actor_id
             session.add(page)
-            audit(session, principal, f"page.status.{data.status}", project_id=project_id, targets=[page.id], at=now)
+            audit(
+                session,
+                principal,
+                f"page.status.{data.status}",
+                project_id=project_id,
+                targets=[page.id],
+                at=now,
+            )
             rev, variant = await current_content(session, page)
             return page_view(page, rev, variant=variant, fields=fields)
 
@@ -146,12 +184,23 @@ class PageService(Service):
                 page.updated_at, page.updated_by = now, principal.actor_id
                 session.add(page)
                 await search_index.reindex(session, page)
-                audit(session, principal, "page.visibility", project_id=project_id, targets=[page.id],
-                      detail={"audience": data.audience}, at=now)
+                audit(
+                    session,
+                    principal,
+                    "page.visibility",
+                    project_id=project_id,
+                    targets=[page.id],
+                    detail={"audience": data.audience},
+                    at=now,
+                )
             rev, variant = await current_content(session, page)
-            return page_view(page, rev, variant=variant, fields=await template_fields(session, page.doc_template_id))
+            return page_view(
+                page, rev, variant=variant, fields=await template_fields(session, page.doc_template_id)
+            )
 
-    async def delete_page(self, principal: Principal, project_id: str, ref: PageRef, project_name: str) -> None:
+    async def delete_page(
+        self, principal: Principal, project_id: str, ref: PageRef, project_name: str
+    ) -> None:
         """Delete a page with all its revisions; a deployed page leaves the site at the next publish."""
         now = self.now()
         async with self.db.write() as session:
@@ -160,24 +209,50 @@ class PageService(Service):
             page = await find_page(session, access.project, ref, lock=True)
             await search_index.remove(session, page.id)
             await session.delete(page)
-            audit(session, principal, "page.delete", project_id=project_id, targets=[page.id],
-                  detail={"slug": page.slug, "language": page.language}, at=now)
+            audit(
+                session,
+                principal,
+                "page.delete",
+                project_id=project_id,
+                targets=[page.id],
+                detail={"slug": page.slug, "language": page.language},
+                at=now,
+            )
 
     async def list_revisions(self, principal: Principal, project_id: str, ref: PageRef) -> list[RevisionView]:
         async with self.db.read() as session:
-            access = await project_access(session, principal, project_id, Role.viewer, write=False, now=self.now())
+            access = await project_access(
+                session, principal, project_id, Role.viewer, write=False, now=self.now()
+            )
             page = await find_page(session, access.project, ref)
             rows = await session.exec(
-                select(PageRevision).where(PageRevision.page_id == page.id).order_by(PageRevision.number.desc()))  # type: ignore[attr-defined]
+                select(PageRevision)
+                .where(PageRevision.page_id == page.id)
+                .order_by(PageRevision.number.desc())
+            )  # type: ignore[attr-defined]
             return [
-                RevisionView(id=r.id, number=r.number, title=r.title, description=r.description, note=r.note,
-                             published=r.published, is_draft=r.id == page.draft_revision_id,
-                             is_live=r.id == page.live_revision_id, created_at=r.created_at, created_by=r.created_by)
+                RevisionView(
+                    id=r.id,
+                    number=r.number,
+                    title=r.title,
+                    description=r.description,
+                    note=r.note,
+                    published=r.published,
+                    is_draft=r.id == page.draft_revision_id,
+                    is_live=r.id == page.live_revision_id,
+                    created_at=r.created_at,
+                    created_by=r.created_by,
+                )
                 for r in rows
             ]
 
     async def restore_revision(
-        self, principal: Principal, project_id: str, ref: PageRef, revision_number: int, base_version: int | None = None
+        self,
+        principal: Principal,
+        project_id: str,
+        ref: PageRef,
+        revision_number: int,
+        base_version: int | None = None,
     ) -> PageView:
         """Copy an old revision's content into the draft (a new revision); the live site is untouched."""
         now = self.now()
@@ -189,13 +264,26 @@ class PageService(Service):
                     f"Page {page.slug!r} changed since version {base_version}; it is now version {page.version}.",
                     current_version=page.version,
                 )
-            old = (await session.exec(select(PageRevision).where(
-                PageRevision.page_id == page.id, PageRevision.number == revision_number))).first()
+            old = (
+                await session.exec(
+                    select(PageRevision).where(
+                        PageRevision.page_id == page.id, PageRevision.number == revision_number
+                    )
+                )
+            ).first()
             if old is None:
-                raise NotFound(f"Page {page.slug!r} has no revision {revision_number}; see list-page-revisions.",
-                               code="revision_not_found")
-            rev = await write_revision(session, page, Content.of(old), principal=principal,
-                                       note=f"restored revision {revision_number}", ctx=self.ctx)
+                raise NotFound(
+                    f"Page {page.slug!r} has no revision {revision_number}; see list-page-revisions.",
+                    code="revision_not_found",
+                )
+            rev = await write_revision(
+                session,
+                page,
+                Content.of(old),
+                principal=principal,
+                note=f"restored revision {revision_number}",
+                ctx=self.ctx,
+            )
             page.draft_revision_id, page.draft_approved = rev.id, False
             page.status = derive_status(page)
             page.version += 1
@@ -203,6 +291,15 @@ class PageService(Service):
             session.add(page)
             await session.flush()
             await search_index.reindex(session, page)
-            audit(session, principal, "page.restore", project_id=project_id, targets=[page.id, rev.id],
-                  detail={"revision": revision_number}, at=now)
-            return page_view(page, rev, variant="draft", fields=await template_fields(session, page.doc_template_id))
+            audit(
+                session,
+                principal,
+                "page.restore",
+                project_id=project_id,
+                targets=[page.id, rev.id],
+                detail={"revision": revision_number},
+                at=now,
+            )
+            return page_view(
+                page, rev, variant="draft", fields=await template_fields(session, page.doc_template_id)
+            )

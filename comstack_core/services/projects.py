@@ -50,9 +50,13 @@ class ProjectService(Service):
         """Create a project; its creator (or ``owner_user_id`` when an admin creates it) becomes manager."""
         owner = owner_user_id or principal.user_id
         if principal.kind == "key":
-            raise Forbidden("API keys belong to one project and cannot create projects.", code="key_cannot_create")
+            raise Forbidden(
+                "API keys belong to one project and cannot create projects.", code="key_cannot_create"
+            )
         if owner_user_id and owner_user_id != principal.user_id and not principal.is_platform_admin:
-            raise Forbidden("Only a platform admin can create a project for another user.", code="platform_admin_only")
+            raise Forbidden(
+                "Only a platform admin can create a project for another user.", code="platform_admin_only"
+            )
         if not owner:
             raise InvalidInput("Name the user who will own the project.", code="owner_required")
         check_writable_scope(principal)
@@ -123,13 +127,18 @@ class ProjectService(Service):
                 project = await session.get(Project, principal.key_project_id)
                 return [self.view(project, principal.key_role)] if project else []
             rows = await session.exec(
-                select(Project, Member.role).join(Member).where(Member.user_id == principal.user_id).order_by(Project.name)
+                select(Project, Member.role)
+                .join(Member)
+                .where(Member.user_id == principal.user_id)
+                .order_by(Project.name)
             )
             return [self.view(p, Role.parse(r)) for p, r in rows]
 
     async def get_project(self, principal: Principal, project_id: str) -> ProjectView:
         async with self.db.read() as session:
-            access = await project_access(session, principal, project_id, Role.viewer, write=False, now=self.now())
+            access = await project_access(
+                session, principal, project_id, Role.viewer, write=False, now=self.now()
+            )
             return self.view(access.project, access.role)
 
     async def update_project(self, principal: Principal, project_id: str, data: ProjectUpdate) -> ProjectView:
@@ -141,8 +150,15 @@ class ProjectService(Service):
                 project.name = data.name.strip()
             project.updated_at = now
             session.add(project)
-            audit(session, principal, "project.update", project_id=project_id, targets=[project_id],
-                  detail=data.model_dump(exclude_none=True), at=now)
+            audit(
+                session,
+                principal,
+                "project.update",
+                project_id=project_id,
+                targets=[project_id],
+                detail=data.model_dump(exclude_none=True),
+                at=now,
+            )
             return self.view(project, access.role)
 
     async def delete_project(self, principal: Principal, project_id: str, project_name: str) -> None:
@@ -152,14 +168,23 @@ class ProjectService(Service):
             check_name_echo(access.project, project_name)
             await session.delete(access.project)
             # Project rows cascade; the audit trail outlives the project (no foreign key on purpose).
-            audit(session, principal, "project.delete", project_id=project_id, targets=[project_id],
-                  detail={"name": access.project.name}, at=now)
+            audit(
+                session,
+                principal,
+                "project.delete",
+                project_id=project_id,
+                targets=[project_id],
+                detail={"name": access.project.name},
+                at=now,
+            )
 
     # -- modules -------------------------------------------------------------------------------------------
 
     async def list_modules(self, principal: Principal, project_id: str) -> list[ModuleView]:
         async with self.db.read() as session:
-            access = await project_access(session, principal, project_id, Role.viewer, write=False, now=self.now())
+            access = await project_access(
+                session, principal, project_id, Role.viewer, write=False, now=self.now()
+            )
             template = await session.get(ProjectTemplate, access.project.project_template_id)
             allowed = set(template.module_ids) if template else set()
             return [_module_view(access.project.modules, name, name in allowed) for name in MODULES]
@@ -168,10 +193,14 @@ class ProjectService(Service):
         self, principal: Principal, project_id: str, module: str, data: ModuleUpdate
     ) -> ModuleView:
         if module not in MODULES:
-            raise NotFound(f"Unknown module {module!r}; modules are: {', '.join(MODULES)}.", code="unknown_module")
+            raise NotFound(
+                f"Unknown module {module!r}; modules are: {', '.join(MODULES)}.", code="unknown_module"
+            )
         now = self.now()
         async with self.db.write() as session:
-            access = await project_access(session, principal, project_id, Role.manager, write=True, now=now, lock=True)
+            access = await project_access(
+                session, principal, project_id, Role.manager, write=True, now=now, lock=True
+            )
             project = access.project
             template = await session.get(ProjectTemplate, project.project_template_id)
             allowed = bool(template and module in template.module_ids)
@@ -197,32 +226,53 @@ class ProjectService(Service):
             project.modules = modules
             project.updated_at = now
             session.add(project)
-            audit(session, principal, "module.configure", project_id=project_id, targets=[module],
-                  detail=data.model_dump(exclude_none=True), at=now)
+            audit(
+                session,
+                principal,
+                "module.configure",
+                project_id=project_id,
+                targets=[module],
+                detail=data.model_dump(exclude_none=True),
+                at=now,
+            )
             return _module_view(modules, module, allowed)
 
     # -- settings ------------------------------------------------------------------------------------------
 
     async def get_settings(self, principal: Principal, project_id: str) -> SettingsView:
         async with self.db.read() as session:
-            access = await project_access(session, principal, project_id, Role.viewer, write=False, now=self.now())
+            access = await project_access(
+                session, principal, project_id, Role.viewer, write=False, now=self.now()
+            )
             return _settings_view(access.project)
 
-    async def update_settings(self, principal: Principal, project_id: str, data: SettingsUpdate) -> SettingsView:
+    async def update_settings(
+        self, principal: Principal, project_id: str, data: SettingsUpdate
+    ) -> SettingsView:
         now = self.now()
         async with self.db.write() as session:
-            access = await project_access(session, principal, project_id, Role.manager, write=True, now=now, lock=True)
+            access = await project_access(
+                session, principal, project_id, Role.manager, write=True, now=now, lock=True
+            )
             project = access.project
             default = normalize_locale(data.default_locale) if data.default_locale else project.default_locale
             modules = _copy_modules(project.modules)
-            for field, module in (("knowledge_locales", "knowledge_base"), ("custom_page_locales", "custom_pages")):
+            for field, module in (
+                ("knowledge_locales", "knowledge_base"),
+                ("custom_page_locales", "custom_pages"),
+            ):
                 value = getattr(data, field)
                 if value is not None:
                     modules.setdefault(module, {"enabled": False})["locales"] = _locale_list(value)
             self._apply_locale_rules(project, default, modules)
             if default != project.default_locale:
-                used = (await session.exec(select(func.count()).select_from(Page).where(
-                    Page.project_id == project.id, Page.language == project.default_locale))).one()
+                used = (
+                    await session.exec(
+                        select(func.count())
+                        .select_from(Page)
+                        .where(Page.project_id == project.id, Page.language == project.default_locale)
+                    )
+                ).one()
                 if used:
                     raise Conflict(
                         f"{used} pages are written in the current default locale {project.default_locale}; "
@@ -237,8 +287,15 @@ class ProjectService(Service):
                 project.settings = settings
             project.updated_at = now
             session.add(project)
-            audit(session, principal, "settings.update", project_id=project_id, targets=[project_id],
-                  detail=data.model_dump(exclude_none=True), at=now)
+            audit(
+                session,
+                principal,
+                "settings.update",
+                project_id=project_id,
+                targets=[project_id],
+                detail=data.model_dump(exclude_none=True),
+                at=now,
+            )
             return _settings_view(project)
 
     @staticmethod
@@ -252,6 +309,8 @@ class ProjectService(Service):
     async def update_plan(self, principal: Principal, project_id: str, data: PlanUpdate) -> ProjectView:
         if not principal.is_platform_admin:
             raise Forbidden("Only a platform admin can change a project's plan.", code="platform_admin_only")
+        # The plan is a write like any other: a read-only admin token must not change it.
+        check_writable_scope(principal)
         now = self.now()
         async with self.db.write() as session:
             project = await session.get(Project, project_id)
@@ -262,7 +321,9 @@ class ProjectService(Service):
                 plan["tier"] = data.tier
                 template = await session.get(ProjectTemplate, project.project_template_id)
                 if template and data.quotas is None:
-                    plan["quotas"] = {q: int(template.quotas.get(data.tier, {}).get(q, 0)) for q in QUOTA_NAMES}
+                    plan["quotas"] = {
+                        q: int(template.quotas.get(data.tier, {}).get(q, 0)) for q in QUOTA_NAMES
+                    }
             if data.trial_ends_at is not None:
                 plan["trial_ends_at"] = data.trial_ends_at.isoformat()
             if data.quotas is not None:
@@ -273,8 +334,15 @@ class ProjectService(Service):
             project.plan = plan
             project.updated_at = now
             session.add(project)
-            audit(session, principal, "plan.update", project_id=project_id, targets=[project_id],
-                  detail=data.model_dump(mode="json", exclude_none=True), at=now)
+            audit(
+                session,
+                principal,
+                "plan.update",
+                project_id=project_id,
+                targets=[project_id],
+                detail=data.model_dump(mode="json", exclude_none=True),
+                at=now,
+            )
             return self.view(project, Role.manager)
 
     # -- audit ---------------------------------------------------------------------------------------------
@@ -287,7 +355,9 @@ class ProjectService(Service):
             statement = select(AuditEntry).where(AuditEntry.project_id == project_id)
             if action:
                 statement = statement.where(AuditEntry.action == action)
-            rows = await session.exec(statement.order_by(AuditEntry.created_at.desc()).limit(min(max(limit, 1), 1000)))
+            rows = await session.exec(
+                statement.order_by(AuditEntry.created_at.desc()).limit(min(max(limit, 1), 1000))
+            )
             return [AuditEntryView.model_validate(r) for r in rows]
 
 
@@ -302,7 +372,9 @@ def _copy_modules(modules: dict[str, Any]) -> dict[str, Any]:
 
 def _locale_list(value: Any) -> list[str]:
     if not isinstance(value, list):
-        raise InvalidInput("locales must be a list of BCP-47 tags, e.g. ['en', 'es-MX'].", code="invalid_locale")
+        raise InvalidInput(
+            "locales must be a list of BCP-47 tags, e.g. ['en', 'es-MX'].", code="invalid_locale"
+        )
     out: list[str] = []
     for tag in value:
         norm = normalize_locale(tag)

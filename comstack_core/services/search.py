@@ -18,10 +18,13 @@ from .page_store import resolve_language
 class SearchService(Service):
     async def search_docs(self, principal: Principal, project_id: str, query: SearchQuery) -> SearchResult:
         async with self.db.read() as session:
-            access = await project_access(session, principal, project_id, Role.viewer, write=False, now=self.now())
+            access = await project_access(
+                session, principal, project_id, Role.viewer, write=False, now=self.now()
+            )
             if query.include_drafts and access.role < Role.editor:
-                raise Forbidden("Searching drafts needs the editor role; search live pages instead.",
-                                code="role_too_low")
+                raise Forbidden(
+                    "Searching drafts needs the editor role; search live pages instead.", code="role_too_low"
+                )
             if not search_index.tokens(query.query):
                 raise InvalidInput("The query has no words to search for.", code="empty_query")
             project = access.project
@@ -31,16 +34,21 @@ class SearchService(Service):
                 "template": query.doc_template_id or "",
                 "status": query.status or "",
             }
-            configs = sorted({search_index.pg_config(t) for t in project_locales(project.default_locale,
-                                                                                project.modules)} | {"simple"})
+            configs = sorted(
+                {search_index.pg_config(t) for t in project_locales(project.default_locale, project.modules)}
+                | {"simple"}
+            )
             rows = await search_index.search(
-                session, project_id, query.query,
+                session,
+                project_id,
+                query.query,
                 variants=("live", "draft") if query.include_drafts else ("live",),
-                filters=filters, limit=query.limit * (2 if query.include_drafts else 1), pg_configs=configs,
+                filters=filters,
+                limit=query.limit * (2 if query.include_drafts else 1),
+                pg_configs=configs,
             )
             pages: dict[str, Page] = {}
             if rows:
-
                 found = await session.exec(select(Page).where(Page.id.in_({r["page_id"] for r in rows})))  # type: ignore[attr-defined]
                 pages = {p.id: p for p in found}
             hits: list[SearchHit] = []
@@ -51,8 +59,18 @@ class SearchService(Service):
                 if page is None or page.id in seen:
                     continue
                 seen.add(page.id)
-                hits.append(SearchHit(path=page.id, slug=page.slug, language=page.language, title=row["title"],
-                                      description=row["description"], snippet=" ".join((row["snippet"] or "").split()),
-                                      variant=row["variant"], status=page.status, score=float(row["score"])))
+                hits.append(
+                    SearchHit(
+                        path=page.id,
+                        slug=page.slug,
+                        language=page.language,
+                        title=row["title"],
+                        description=row["description"],
+                        snippet=" ".join((row["snippet"] or "").split()),
+                        variant=row["variant"],
+                        status=page.status,
+                        score=float(row["score"]),
+                    )
+                )
             hits = hits[: query.limit]
             return SearchResult(query=query.query, total=len(hits), hits=hits)

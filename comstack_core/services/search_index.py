@@ -18,9 +18,23 @@ from ..rules.locales import base_language
 
 # PostgreSQL text-search configurations by base language; anything else uses 'simple'.
 PG_CONFIGS = {
-    "ar": "arabic", "da": "danish", "de": "german", "en": "english", "es": "spanish", "fi": "finnish",
-    "fr": "french", "hu": "hungarian", "it": "italian", "nl": "dutch", "no": "norwegian", "nb": "norwegian",
-    "pt": "portuguese", "ro": "romanian", "ru": "russian", "sv": "swedish", "tr": "turkish",
+    "ar": "arabic",
+    "da": "danish",
+    "de": "german",
+    "en": "english",
+    "es": "spanish",
+    "fi": "finnish",
+    "fr": "french",
+    "hu": "hungarian",
+    "it": "italian",
+    "nl": "dutch",
+    "no": "norwegian",
+    "nb": "norwegian",
+    "pt": "portuguese",
+    "ro": "romanian",
+    "ru": "russian",
+    "sv": "swedish",
+    "tr": "turkish",
 }
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
@@ -68,9 +82,16 @@ async def reindex(session: AsyncSession, page: Page) -> None:
         if rev is None:
             continue
         row = {
-            "page_id": page.id, "variant": variant, "project_id": page.project_id, "language": page.language,
-            "audience": page.audience, "template": page.doc_template_id, "title": rev.title,
-            "description": rev.description, "content": _body(rev), "meta": metadata_text(rev.page_metadata or {}),
+            "page_id": page.id,
+            "variant": variant,
+            "project_id": page.project_id,
+            "language": page.language,
+            "audience": page.audience,
+            "template": page.doc_template_id,
+            "title": rev.title,
+            "description": rev.description,
+            "content": _body(rev),
+            "meta": metadata_text(rev.page_metadata or {}),
         }
         if _dialect(session) == "postgresql":
             row["cfg"] = pg_config(page.language)

@@ -28,12 +28,22 @@ MAX_LISTED = 200
 class StateService(Service):
     async def get_project_state(self, principal: Principal, project_id: str) -> ProjectState:
         async with self.db.read() as session:
-            access = await project_access(session, principal, project_id, Role.viewer, write=False, now=self.now())
+            access = await project_access(
+                session, principal, project_id, Role.viewer, write=False, now=self.now()
+            )
             project = access.project
-            pages = list(await session.exec(
-                select(Page).where(Page.project_id == project_id).order_by(Page.language, Page.slug)))
+            pages = list(
+                await session.exec(
+                    select(Page).where(Page.project_id == project_id).order_by(Page.language, Page.slug)
+                )
+            )
             gaps = await translation_gaps(session, project, pages)
-            by_status: dict[str, list[dict[str, Any]]] = {"draft": [], "ready": [], "live": [], "unpublished": []}
+            by_status: dict[str, list[dict[str, Any]]] = {
+                "draft": [],
+                "ready": [],
+                "live": [],
+                "unpublished": [],
+            }
             counts = dict.fromkeys(by_status, 0)
             fields_cache: dict[str, list[dict[str, Any]]] = {}
             for page in pages:
@@ -45,30 +55,48 @@ class StateService(Service):
                 if page.doc_template_id not in fields_cache:
                     fields_cache[page.doc_template_id] = await template_fields(session, page.doc_template_id)
                 missing = missing_required(fields_cache[page.doc_template_id], rev.page_metadata or {})
-                by_status[status].append({
-                    "path": page.id, "slug": page.slug, "language": page.language, "title": rev.title,
-                    "page_type": page.page_type, "version": page.version,
-                    "next_action": next_action(page, status, missing, page.id in gaps),
-                })
+                by_status[status].append(
+                    {
+                        "path": page.id,
+                        "slug": page.slug,
+                        "language": page.language,
+                        "title": rev.title,
+                        "page_type": page.page_type,
+                        "version": page.version,
+                        "next_action": next_action(page, status, missing, page.id in gaps),
+                    }
+                )
             templates = []
             for doc_id in project.doc_template_ids:
                 template = await session.get(DocTemplate, doc_id)
                 if template and template.deleted_at is None:
-                    templates.append({"id": template.id, "name": template.name,
-                                      "required_fields": [f["name"] for f in template.fields if f.get("required")]})
+                    templates.append(
+                        {
+                            "id": template.id,
+                            "name": template.name,
+                            "required_fields": [f["name"] for f in template.fields if f.get("required")],
+                        }
+                    )
             groups, items = await load_navigation(session, project_id)
             snapshot = nav_snapshot(groups, items)
             from .projects import ProjectService
 
             return ProjectState(
-                project_id=project.id, name=project.name, slug=project.slug,
-                site_url=ProjectService(self.ctx).site_url(project), role=access.role.name,
+                project_id=project.id,
+                name=project.name,
+                slug=project.slug,
+                site_url=ProjectService(self.ctx).site_url(project),
+                role=access.role.name,
                 default_locale=project.default_locale,
                 locales=project_locales(project.default_locale, project.modules),
                 translation_mode=(project.settings or {}).get("translation", {}).get("provider", "tasks"),
-                templates=templates, pages_by_status=by_status, counts=counts,
+                templates=templates,
+                pages_by_status=by_status,
+                counts=counts,
                 navigation=snapshot,
-                pending_site_changes={"navigation": navigation_pending(project, snapshot),
-                                      "theme": theme_pending(project)},
+                pending_site_changes={
+                    "navigation": navigation_pending(project, snapshot),
+                    "theme": theme_pending(project),
+                },
                 workflow_hint=WORKFLOW_HINT,
             )

@@ -23,8 +23,8 @@ from ..schemas import (
     DocTemplateUpdate,
     DocTemplateView,
     ProjectTemplateCreate,
-    ProjectTemplateUpdate,
     ProjectTemplatesUpdate,
+    ProjectTemplateUpdate,
     ProjectTemplateView,
 )
 from .access import project_access
@@ -60,7 +60,9 @@ class TemplateService(Service):
 
     # -- doc templates -------------------------------------------------------------------------------------
 
-    async def list_doc_templates(self, principal: Principal, *, include_deleted: bool = False) -> list[DocTemplateView]:
+    async def list_doc_templates(
+        self, principal: Principal, *, include_deleted: bool = False
+    ) -> list[DocTemplateView]:
         async with self.db.read() as session:
             statement = select(DocTemplate).order_by(DocTemplate.id)
             if not include_deleted:
@@ -82,7 +84,9 @@ class TemplateService(Service):
         async with self.db.write() as session:
             if await session.get(DocTemplate, data.id) is not None:
                 raise Conflict(f"A doc template {data.id!r} exists already.", code="template_exists")
-            template = DocTemplate(**data.model_dump(exclude={"fields"}), fields=fields, created_at=now, updated_at=now)
+            template = DocTemplate(
+                **data.model_dump(exclude={"fields"}), fields=fields, created_at=now, updated_at=now
+            )
             session.add(template)
             audit(session, principal, "doc_template.create", project_id=None, targets=[data.id], at=now)
             return doc_template_view(template)
@@ -110,8 +114,10 @@ class TemplateService(Service):
         """Soft delete: existing pages keep working; no new page can use it."""
         _admin_only(principal)
         if template_id == CUSTOM_PAGE_TEMPLATE:
-            raise Conflict("The custom-page template is required by custom pages and cannot be deleted.",
-                           code="template_required")
+            raise Conflict(
+                "The custom-page template is required by custom pages and cannot be deleted.",
+                code="template_required",
+            )
         now = self.now()
         async with self.db.write() as session:
             template = await session.get(DocTemplate, template_id)
@@ -127,11 +133,15 @@ class TemplateService(Service):
     async def list_project_templates(self, principal: Principal) -> list[ProjectTemplateView]:
         async with self.db.read() as session:
             rows = await session.exec(
-                select(ProjectTemplate).where(ProjectTemplate.deleted_at.is_(None)).order_by(ProjectTemplate.id)  # type: ignore[union-attr]
+                select(ProjectTemplate)
+                .where(ProjectTemplate.deleted_at.is_(None))
+                .order_by(ProjectTemplate.id)  # type: ignore[union-attr]
             )
             return [project_template_view(t) for t in rows]
 
-    async def create_project_template(self, principal: Principal, data: ProjectTemplateCreate) -> ProjectTemplateView:
+    async def create_project_template(
+        self, principal: Principal, data: ProjectTemplateCreate
+    ) -> ProjectTemplateView:
         _admin_only(principal)
         validate_template_id(data.id)
         now = self.now()
@@ -160,7 +170,9 @@ class TemplateService(Service):
                 setattr(template, name, value)
             template.updated_at = now
             session.add(template)
-            audit(session, principal, "project_template.update", project_id=None, targets=[template_id], at=now)
+            audit(
+                session, principal, "project_template.update", project_id=None, targets=[template_id], at=now
+            )
             return project_template_view(template)
 
     @staticmethod
@@ -171,18 +183,24 @@ class TemplateService(Service):
                 raise InvalidInput(f"Unknown doc template {doc_id!r}.", code="unknown_template")
         unknown = [m for m in [*values["module_ids"], *values["default_modules"]] if m not in MODULES]
         if unknown:
-            raise InvalidInput(f"Unknown modules: {', '.join(unknown)}; modules are {', '.join(MODULES)}.",
-                               code="unknown_module")
+            raise InvalidInput(
+                f"Unknown modules: {', '.join(unknown)}; modules are {', '.join(MODULES)}.",
+                code="unknown_module",
+            )
         if not set(values["default_modules"]) <= set(values["module_ids"]):
             raise InvalidInput("default_modules must be a subset of module_ids.", code="invalid_template")
         for tier, quotas in values["quotas"].items():
             if tier not in ("trial", "standard"):
-                raise InvalidInput(f"Unknown tier {tier!r}; tiers are trial and standard.", code="invalid_template")
+                raise InvalidInput(
+                    f"Unknown tier {tier!r}; tiers are trial and standard.", code="invalid_template"
+                )
             bad = set(quotas) - set(QUOTA_NAMES)
             if bad:
                 raise InvalidInput(f"Unknown quotas: {', '.join(sorted(bad))}.", code="invalid_template")
 
-    async def assign_project_template(self, principal: Principal, project_id: str, template_id: str) -> dict[str, Any]:
+    async def assign_project_template(
+        self, principal: Principal, project_id: str, template_id: str
+    ) -> dict[str, Any]:
         """Move a project to another project template (platform admin): allowed modules and doc templates follow."""
         _admin_only(principal)
         now = self.now()
@@ -194,24 +212,38 @@ class TemplateService(Service):
             if template is None or template.deleted_at is not None:
                 raise NotFound(f"No project template {template_id!r}.", code="template_not_found")
             project.project_template_id = template.id
-            project.doc_template_ids = [d for d in project.doc_template_ids if d in template.doc_template_ids] or list(
-                template.doc_template_ids
-            )
+            project.doc_template_ids = [
+                d for d in project.doc_template_ids if d in template.doc_template_ids
+            ] or list(template.doc_template_ids)
             project.modules = {
                 name: ({**config, "enabled": False} if name not in template.module_ids else config)
                 for name, config in project.modules.items()
             }
             project.updated_at = now
             session.add(project)
-            audit(session, principal, "project_template.assign", project_id=project_id, targets=[template_id], at=now)
-            return {"project_id": project_id, "project_template_id": template.id,
-                    "doc_template_ids": project.doc_template_ids}
+            audit(
+                session,
+                principal,
+                "project_template.assign",
+                project_id=project_id,
+                targets=[template_id],
+                at=now,
+            )
+            return {
+                "project_id": project_id,
+                "project_template_id": template.id,
+                "doc_template_ids": project.doc_template_ids,
+            }
 
     # -- per project ---------------------------------------------------------------------------------------
 
-    async def list_project_doc_templates(self, principal: Principal, project_id: str) -> list[DocTemplateView]:
+    async def list_project_doc_templates(
+        self, principal: Principal, project_id: str
+    ) -> list[DocTemplateView]:
         async with self.db.read() as session:
-            access = await project_access(session, principal, project_id, Role.viewer, write=False, now=self.now())
+            access = await project_access(
+                session, principal, project_id, Role.viewer, write=False, now=self.now()
+            )
             out = []
             for doc_id in access.project.doc_template_ids:
                 template = await session.get(DocTemplate, doc_id)

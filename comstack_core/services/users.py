@@ -29,6 +29,8 @@ class UserService(Service):
         """Platform admins (and the operator's CLI) create users."""
         if not principal.is_platform_admin:
             raise Forbidden("Only a platform admin can create users.", code="platform_admin_only")
+        if principal.read_only:
+            raise Forbidden("This credential is read-only (scope comstack:read).", code="read_only_scope")
         email = normalize_email(data.email)
         now = self.now()
         async with self.db.write() as session:
@@ -44,7 +46,9 @@ class UserService(Service):
             )
             session.add(user)
             await session.flush()
-            session.add(Account(id=new_id("acc"), name=user.display_name, owner_user_id=user.id, created_at=now))
+            session.add(
+                Account(id=new_id("acc"), name=user.display_name, owner_user_id=user.id, created_at=now)
+            )
             audit(session, principal, "user.create", project_id=None, targets=[user.id], at=now)
             return UserView.model_validate(user)
 
@@ -65,7 +69,11 @@ class UserService(Service):
             if user is None:
                 raise Unauthenticated("This user no longer exists; sign in again.")
             return Principal(
-                kind="user", user_id=user.id, is_platform_admin=user.is_platform_admin, scopes=scopes, door=door
+                kind="user",
+                user_id=user.id,
+                is_platform_admin=user.is_platform_admin,
+                scopes=scopes,
+                door=door,
             )
 
     async def check_password(self, email: str, password: str) -> UserView:
@@ -93,7 +101,10 @@ class UserService(Service):
                 accounts = await session.exec(select(Account).where(Account.owner_user_id == user.id))
                 me.accounts = [AccountView.model_validate(a) for a in accounts]
                 rows = await session.exec(
-                    select(Project, Member.role).join(Member).where(Member.user_id == user.id).order_by(Project.name)
+                    select(Project, Member.role)
+                    .join(Member)
+                    .where(Member.user_id == user.id)
+                    .order_by(Project.name)
                 )
                 me.projects = [{"id": p.id, "name": p.name, "role": role} for p, role in rows]
             elif principal.kind == "key" and principal.key_project_id:

@@ -1,0 +1,192 @@
+"""The publish manifest: what the next publish would change, computed the same way for the dry run
+and for the confirm (so any drift between the two is seen)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ..models import Page, PageRevision, Project, Publish
+from ..rules import custom_html
+from ..rules.locales import enabled, module_locales
+from ..schemas import Manifest, ManifestPage
+from .editing import knowledge_lint
+from .navigation import navigation_pending, theme_pending
+from .page_store import Content
+from .site_input import current_nav, page_url, site_url
+
+LISTED_FINDINGS = 50
+
+
+def is_due(page: Page, now: datetime) -> bool:
+    return bool(
+        page.draft_revision_id and page.draft_approved and (page.publish_at is None or page.publish_at <= now)
+    )
+
+
+def will_be_on_site(page: Page, due: bool) -> bool:
+    return (
+        (due or page.live_revision_id is not None)
+        and page.audience == "public"
+        and (due or not page.unpublished)
+    )
+
+
+async def last_deployed(session: AsyncSession, project_id: str) -> Publish | None:
+    return (
+        await session.exec(
+            select(Publish)
+            .where(Publish.project_id == project_id, Publish.status == "succeeded")
+            .order_by(Publish.finished_at.desc())
+            .limit(1)
+        )
+    ).first()  # type: ignore[union-attr]
+
+
+async def build_manifest(
+    session: AsyncSession, project: Project, *, now: datetime, public_url: str, translation_provider: str
+) -> tuple[Manifest, str]:
+    """The manifest and the hash that binds a confirmation token to it."""
+    base = site_url(public_url, project)
+    pages = list(
+        await session.exec(
+            select(Page).where(Page.project_id == project.id).order_by(Page.language, Page.slug)
+        )
+    )
+    listed: list[ManifestPage] = []
+    binding: list[list[Any]] = []
+    translations: list[dict[str, str]] = []
+    findings: list[dict[str, str]] = []
+    for page in pages:
+        due = is_due(page, now)
+        on_site_next = will_be_on_site(page, due)
+        if due:
+            rev = await session.get_one(PageRevision, page.draft_revision_id)
+            change = "updated" if page.live_revision_id else "new"
+            findings.extend(_lint(page, rev))
+            translations.extend(_planned(project, page, translation_provider))
+        elif page.on_site and not on_site_next:
+            rev = await session.get_one(PageRevision, page.live_revision_id)
+            change = "removed"
+        elif not page.on_site and on_site_next and page.live_revision_id:
+            rev = await session.get_one(PageRevision, page.live_revision_id)
+            change = "new"
+        else:
+            continue
+        size = len((rev.body_source if rev.body_source is not None else rev.content).encode())
+        listed.append(
+            ManifestPage(
+                path=page.id,
+                slug=page.slug,
+                language=page.language,
+                title=rev.title,
+                description=rev.description,
+                is_new=not page.on_site and change != "removed",
+                change_type=change,  # type: ignore[arg-type]
+                bytes=size,
+                url=page_url(base, project, page.slug, page.language) if page.audience == "public" else None,
+                audience=page.audience,
+            )
+        )
+        binding.append([page.id, change, rev.id, page.audience])
+    existing = {p.id for p in pages}
+    previous = await last_deployed(session, project.id)
+    for page_id, info in sorted((previous.deployed if previous else {}).items()):
+        if page_id not in existing:  # deleted since it was deployed
+            listed.append(
+                ManifestPage(
+                    path=page_id,
+                    slug=info["slug"],
+                    language=info["language"],
+                    title=info.get("title", info["slug"]),
+                    description="",
+                    is_new=False,
+                    change_type="removed",
+                    bytes=0,
+                    url=info.get("url"),
+                    audience="public",
+                )
+            )
+            binding.append([page_id, "removed", None, "public"])
+    nav = await current_nav(session, project.id)
+    published_theme = project.published_theme or {}
+    theme_changes = (
+        sorted(
+            k
+            for k in set(project.theme or {}) | set(published_theme)
+            if (project.theme or {}).get(k) != published_theme.get(k)
+        )
+        if theme_pending(project)
+        else []
+    )
+    published_nav = project.published_nav or {"sidebar_groups": [], "header_nav_items": []}
+    nav_changes = (
+        {
+            part: {"before": len(published_nav.get(part, [])), "after": len(nav[part])}
+            for part in ("sidebar_groups", "header_nav_items")
+            if published_nav.get(part, []) != nav[part]
+        }
+        if navigation_pending(project, nav)
+        else {}
+    )
+    manifest = Manifest(
+        project_name=project.name,
+        target_site_url=base,
+        pages=listed,
+        theme_changes=theme_changes,
+        nav_changes=nav_changes,
+        translations_planned=translations,
+        lint={
+            "warnings": len(findings),
+            "pages_with_warnings": len({f["slug"] + f["language"] for f in findings}),
+            "findings": findings[:LISTED_FINDINGS],
+        },
+    )
+    digest = hashlib.sha256(
+        json.dumps(
+            {"pages": binding, "theme": project.theme or {}, "nav": nav, "translations": translations},
+            sort_keys=True,
+            default=str,
+        ).encode()
+    ).hexdigest()
+    return manifest, digest
+
+
+def _lint(page: Page, rev: PageRevision) -> list[dict[str, str]]:
+    if page.page_type == "custom" and rev.body_source is not None:
+        items = [(f.rule, f.message) for f in custom_html.lint_html(rev.body_source)]
+    else:
+        items = [(f.rule, f.message) for f in knowledge_lint(Content.of(rev))]
+    return [{"slug": page.slug, "language": page.language, "rule": r, "message": m} for r, m in items]
+
+
+def _planned(project: Project, page: Page, provider: str) -> list[dict[str, str]]:
+    if page.translation_of is not None:
+        return []
+    module = "knowledge_base" if page.page_type == "knowledge" else "custom_pages"
+    if not enabled(project.modules, module):
+        return []
+    return [
+        {"source_path": page.id, "slug": page.slug, "language": locale, "provider": provider}
+        for locale in module_locales(project.modules, module)
+        if locale != page.language
+    ]
+
+
+def describe_drift(before: dict[str, Any], after: Manifest) -> str:
+    """A short, human account of what changed between the dry run and now."""
+    old = {(p["path"], p["change_type"]) for p in before.get("pages", [])}
+    new = {(p.path, p.change_type) for p in after.pages}
+    parts = []
+    if new - old:
+        parts.append("now also changes " + ", ".join(sorted(p for p, _ in new - old)[:10]))
+    if old - new:
+        parts.append("no longer changes " + ", ".join(sorted(p for p, _ in old - new)[:10]))
+    if not parts:
+        parts.append("page content, theme or navigation was edited")
+    return "; ".join(parts)

@@ -1,0 +1,278 @@
+"""Publishing: dry run → confirm → background job → status; revert and history (SPEC §6)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import timedelta
+
+from sqlalchemy import update
+from sqlmodel import select
+
+from ..auth import Principal, Role, hash_secret
+from ..clock import new_id
+from ..errors import Conflict, InvalidInput, NotFound
+from ..models import Page, Project, Publish, PublishToken
+from ..schemas import (
+    PublishConfirm,
+    PublishDryRun,
+    PublishRequest,
+    PublishRevert,
+    PublishStarted,
+    PublishStatus,
+)
+from . import deploy
+from .access import check_name_echo, project_access, require_module
+from .base import Context, Service, audit
+from .manifest import build_manifest, describe_drift
+from .publish_undo import restore_pages
+from .site_input import site_url
+
+
+class PublishService(Service):
+    def __init__(self, ctx: Context, wake_runner: Callable[[], None] | None = None) -> None:
+        super().__init__(ctx)
+        self.wake_runner = wake_runner or (lambda: None)
+
+    def _status(self, publish: Publish, project: Project) -> PublishStatus:
+        duration = (
+            (publish.finished_at - publish.started_at).total_seconds()
+            if (publish.finished_at and publish.started_at)
+            else None
+        )
+        return PublishStatus(
+            publish_id=publish.id,
+            project_id=publish.project_id,
+            status=publish.status,  # type: ignore[arg-type]
+            step=publish.step,
+            progress=publish.progress,
+            counts=publish.counts,
+            timings=publish.timings,
+            error=publish.error,
+            site_url=site_url(self.ctx.settings.public_url, project),
+            actor_kind=publish.actor_kind,
+            actor_id=publish.actor_id,
+            created_at=publish.created_at,
+            started_at=publish.started_at,
+            finished_at=publish.finished_at,
+            reverted_at=publish.reverted_at,
+            duration_seconds=duration,
+        )
+
+    async def publish(self, principal: Principal, project_id: str, data: PublishRequest) -> PublishDryRun:
+        """Dry run: the manifest and a confirmation token; nothing else is written."""
+        now = self.now()
+        async with self.db.write() as session:
+            access = await project_access(session, principal, project_id, Role.manager, write=True, now=now)
+            project = access.project
+            check_name_echo(project, data.project_name)
+            require_module(project, "website")
+            manifest, digest = await build_manifest(
+                session,
+                project,
+                now=now,
+                public_url=self.ctx.settings.public_url,
+                translation_provider=self.ctx.settings.translation_provider,
+            )
+            if not manifest.pages and not manifest.theme_changes and not manifest.nav_changes:
+                raise Conflict(
+                    "Nothing to publish: no approved drafts are due, nothing was taken down or deleted, and theme "
+                    "and navigation are unchanged. Approve drafts with set-page-status status=ready first.",
+                    code="nothing_to_publish",
+                )
+            raw = secrets.token_hex(32)
+            expires = now + timedelta(seconds=self.ctx.settings.publish_token_ttl_seconds)
+            session.add(
+                PublishToken(
+                    token_hash=hash_secret(raw),
+                    project_id=project_id,
+                    manifest_hash=digest,
+                    manifest=manifest.model_dump(mode="json"),
+                    created_by=principal.actor_id,
+                    created_at=now,
+                    expires_at=expires,
+                )
+            )
+            return PublishDryRun(manifest=manifest, confirmation_token=raw, expires_at=expires)
+
+    async def publish_confirm(
+        self, principal: Principal, project_id: str, data: PublishConfirm
+    ) -> PublishStarted:
+        now = self.now()
+        async with self.db.write() as session:
+            access = await project_access(
+                session, principal, project_id, Role.manager, write=True, now=now, lock=True
+            )
+            project = access.project
+            check_name_echo(project, data.project_name)
+            require_module(project, "website")
+            token = await session.get(PublishToken, hash_secret(data.confirmation_token.strip()))
+            if token is None or token.project_id != project_id:
+                raise InvalidInput(
+                    "Unknown confirmation token for this project: run publish (the dry run) again and use the "
+                    "token it returns.",
+                    code="invalid_token",
+                )
+            if token.used_at is not None:
+                raise Conflict(
+                    "This confirmation token was already used; run publish again for a new one.",
+                    code="token_used",
+                )
+            if token.expires_at <= now:
+                raise Conflict(
+                    "This confirmation token expired (tokens last 5 minutes); run publish again.",
+                    code="token_expired",
+                )
+            manifest, digest = await build_manifest(
+                session,
+                project,
+                now=now,
+                public_url=self.ctx.settings.public_url,
+                translation_provider=self.ctx.settings.translation_provider,
+            )
+            if digest != token.manifest_hash:
+                raise Conflict(
+                    "The project changed since the dry run ("
+                    + describe_drift(token.manifest, manifest)
+                    + "). "
+                    "Run publish again, show the user the new manifest and confirm with the new token.",
+                    code="manifest_drift",
+                )
+            # Single use even under concurrency: only one UPDATE can flip used_at from NULL.
+            consumed = await session.exec(
+                update(PublishToken)
+                .where(  # type: ignore[call-overload]
+                    PublishToken.token_hash == token.token_hash,
+                    PublishToken.used_at.is_(None),  # type: ignore[union-attr]
+                )
+                .values(used_at=now)
+            )
+            if consumed.rowcount != 1:
+                raise Conflict("This confirmation token was already used.", code="token_used")
+            running = (
+                await session.exec(
+                    select(Publish.id).where(Publish.project_id == project_id, Publish.status == "running")
+                )
+            ).first()
+            if running:
+                raise Conflict(
+                    f"Publish {running} is still running; wait for it (publish-status).",
+                    code="publish_running",
+                    publish_id=running,
+                )
+            publish = Publish(
+                id=new_id("pub"),
+                project_id=project_id,
+                actor_kind=principal.kind,
+                actor_id=principal.actor_id,
+                door=principal.door,
+                manifest=manifest.model_dump(mode="json"),
+                progress={"step": "queued"},
+                created_at=now,
+            )
+            session.add(publish)
+            audit(
+                session,
+                principal,
+                "publish.confirm",
+                project_id=project_id,
+                targets=[publish.id],
+                detail={"pages": len(manifest.pages)},
+                at=now,
+            )
+        self.wake_runner()
+        return PublishStarted(
+            publish_id=publish.id, status="running", site_url=site_url(self.ctx.settings.public_url, project)
+        )
+
+    async def publish_status(self, principal: Principal, project_id: str, publish_id: str) -> PublishStatus:
+        async with self.db.read() as session:
+            access = await project_access(
+                session, principal, project_id, Role.viewer, write=False, now=self.now()
+            )
+            publish = await session.get(Publish, publish_id)
+            if publish is None or publish.project_id != project_id:
+                raise NotFound(
+                    f"No publish {publish_id!r} in this project; see list-publish-history.",
+                    code="publish_not_found",
+                )
+            return self._status(publish, access.project)
+
+    async def list_publish_history(
+        self, principal: Principal, project_id: str, limit: int = 20
+    ) -> list[PublishStatus]:
+        async with self.db.read() as session:
+            access = await project_access(
+                session, principal, project_id, Role.viewer, write=False, now=self.now()
+            )
+            rows = await session.exec(
+                select(Publish)
+                .where(Publish.project_id == project_id)
+                .order_by(Publish.created_at.desc())
+                .limit(min(max(limit, 1), 200))
+            )  # type: ignore[attr-defined]
+            return [self._status(p, access.project) for p in rows]
+
+    async def revert_publish(
+        self, principal: Principal, project_id: str, publish_id: str, data: PublishRevert
+    ) -> PublishStatus:
+        """Put back the deployment and the live versions the publish replaced."""
+        now = self.now()
+        async with self.db.write() as session:
+            access = await project_access(
+                session, principal, project_id, Role.manager, write=True, now=now, lock=True
+            )
+            project = access.project
+            check_name_echo(project, data.project_name)
+            publish = await session.get(Publish, publish_id)
+            if publish is None or publish.project_id != project_id:
+                raise NotFound(f"No publish {publish_id!r} in this project.", code="publish_not_found")
+            if publish.status != "succeeded":
+                raise Conflict(
+                    f"Publish {publish_id} is {publish.status}; only a succeeded publish can be reverted.",
+                    code="not_revertable",
+                )
+            latest = (
+                await session.exec(
+                    select(Publish)
+                    .where(Publish.project_id == project_id, Publish.status.in_(("succeeded", "running")))
+                    .order_by(  # type: ignore[attr-defined]
+                        Publish.created_at.desc()
+                    )
+                    .limit(1)
+                )
+            ).first()
+            if latest is None or latest.id != publish_id:
+                raise Conflict(
+                    "Only the latest publish can be reverted, and none may be running.",
+                    code="not_latest_publish",
+                )
+            window = timedelta(seconds=self.ctx.settings.revert_window_seconds)
+            if publish.finished_at is None or now - publish.finished_at > window:
+                raise Conflict(
+                    f"The revert window ({int(window.total_seconds() // 60)} minutes after the publish) has passed; "
+                    "publish the content you want instead.",
+                    code="revert_window_passed",
+                )
+            await restore_pages(session, publish, keep_as_draft=True)
+            previous = await session.exec(
+                select(Publish)
+                .where(
+                    Publish.project_id == project_id, Publish.status == "succeeded", Publish.id != publish_id
+                )
+                .order_by(Publish.finished_at.desc())
+                .limit(1)
+            )  # type: ignore[union-attr]
+            before = previous.first()
+            deployed = before.deployed if before else {}
+            for page in await session.exec(select(Page).where(Page.project_id == project_id)):
+                page.on_site = page.id in deployed
+                session.add(page)
+            project.published_theme, project.published_nav = publish.previous_theme, publish.previous_nav
+            session.add(project)
+            publish.status, publish.reverted_at = "reverted", now
+            session.add(publish)
+            audit(session, principal, "publish.revert", project_id=project_id, targets=[publish_id], at=now)
+        # After the commit: the database is the truth, and the runner re-points a site whose switch was lost.
+        deploy.activate(self.ctx.settings.sites_dir, project_id, publish.previous_build_dir)
+        return self._status(publish, project)
