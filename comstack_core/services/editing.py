@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import delete, select
+from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..auth import Principal, Role
@@ -225,12 +225,12 @@ class EditService(Service):
             session.add(page)
             await session.flush()
             await session.exec(
-                delete(PageRevision).where(  # type: ignore[call-overload]
-                    PageRevision.page_id == page.id,
-                    PageRevision.number > live.number,
-                    PageRevision.published.is_(False),
+                delete(PageRevision).where(
+                    col(PageRevision.page_id) == page.id,
+                    col(PageRevision.number) > live.number,
+                    col(PageRevision.published).is_(False),
                 )
-            )  # type: ignore[attr-defined]
+            )
             await search_index.reindex(session, page)
             audit(session, principal, "draft.discard", project_id=project_id, targets=[page.id], at=now)
             return {"path": page.id, "page_deleted": False, "version": page.version}

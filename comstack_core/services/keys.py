@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from ..auth import (
     SCOPE_FULL,
@@ -42,9 +42,9 @@ class KeyService(Service):
                 await session.exec(
                     select(func.count())
                     .select_from(ApiKey)
-                    .where(ApiKey.project_id == project_id, ApiKey.revoked_at.is_(None))
+                    .where(ApiKey.project_id == project_id, col(ApiKey.revoked_at).is_(None))
                 )
-            ).one()  # type: ignore[union-attr]
+            ).one()
             check_quota(access.project, "max_keys", active)
             raw = generate_api_key()
             key = ApiKey(
@@ -74,7 +74,7 @@ class KeyService(Service):
         async with self.db.read() as session:
             await project_access(session, principal, project_id, Role.manager, write=False, now=self.now())
             rows = await session.exec(
-                select(ApiKey).where(ApiKey.project_id == project_id).order_by(ApiKey.created_at)
+                select(ApiKey).where(ApiKey.project_id == project_id).order_by(col(ApiKey.created_at))
             )
             return [KeyView.model_validate(k) for k in rows]
 

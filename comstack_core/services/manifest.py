@@ -8,7 +8,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..models import Page, PageRevision, Project, Publish
@@ -42,10 +42,10 @@ async def last_deployed(session: AsyncSession, project_id: str) -> Publish | Non
         await session.exec(
             select(Publish)
             .where(Publish.project_id == project_id, Publish.status == "succeeded")
-            .order_by(Publish.finished_at.desc())
+            .order_by(col(Publish.finished_at).desc())
             .limit(1)
         )
-    ).first()  # type: ignore[union-attr]
+    ).first()
 
 
 async def build_manifest(
@@ -87,7 +87,7 @@ async def build_manifest(
                 title=rev.title,
                 description=rev.description,
                 is_new=not page.on_site and change != "removed",
-                change_type=change,  # type: ignore[arg-type]
+                change_type=change,
                 bytes=size,
                 url=page_url(base, project, page.slug, page.language) if page.audience == "public" else None,
                 audience=page.audience,

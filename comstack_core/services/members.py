@@ -98,7 +98,7 @@ class MemberService(Service):
             audit(session, principal, "member.remove", project_id=project_id, targets=[user_id], at=now)
 
     @staticmethod
-    async def _get(session, project_id: str, user_id: str) -> tuple[Member, User]:  # type: ignore[no-untyped-def]
+    async def _get(session, project_id: str, user_id: str) -> tuple[Member, User]:
         row = (
             await session.exec(
                 select(Member, User)
@@ -111,7 +111,7 @@ class MemberService(Service):
         return row[0], row[1]
 
     @staticmethod
-    async def _keep_a_manager(session, project_id: str) -> None:  # type: ignore[no-untyped-def]
+    async def _keep_a_manager(session, project_id: str) -> None:
         managers = (
             await session.exec(
                 select(func.count())

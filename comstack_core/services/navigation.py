@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlmodel import delete, select
+from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..auth import Principal, Role
@@ -87,14 +87,16 @@ async def load_navigation(
 ) -> tuple[list[SidebarGroup], list[HeaderNavItem]]:
     groups = list(
         await session.exec(
-            select(SidebarGroup).where(SidebarGroup.project_id == project_id).order_by(SidebarGroup.position)
+            select(SidebarGroup)
+            .where(SidebarGroup.project_id == project_id)
+            .order_by(col(SidebarGroup.position))
         )
     )
     items = list(
         await session.exec(
             select(HeaderNavItem)
             .where(HeaderNavItem.project_id == project_id)
-            .order_by(HeaderNavItem.position)
+            .order_by(col(HeaderNavItem.position))
         )
     )
     return groups, items
@@ -140,13 +142,13 @@ class NavigationService(Service):
         async with self.db.write() as session:
             access = await project_access(session, principal, project_id, Role.manager, write=True, now=now)
             if groups is not None:
-                await session.exec(delete(SidebarGroup).where(SidebarGroup.project_id == project_id))  # type: ignore[call-overload]
+                await session.exec(delete(SidebarGroup).where(col(SidebarGroup.project_id) == project_id))
                 for n, g in enumerate(groups):
                     session.add(
                         SidebarGroup(id=new_id("grp"), project_id=project_id, position=n, updated_at=now, **g)
                     )
             if items is not None:
-                await session.exec(delete(HeaderNavItem).where(HeaderNavItem.project_id == project_id))  # type: ignore[call-overload]
+                await session.exec(delete(HeaderNavItem).where(col(HeaderNavItem.project_id) == project_id))
                 for n, i in enumerate(items):
                     session.add(
                         HeaderNavItem(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..auth import Principal
@@ -219,7 +219,7 @@ async def translation_gaps(session: AsyncSession, project: Project, pages: list[
     rows = await session.exec(
         select(Page.canonical_slug, Page.language, Page.source_hash).where(
             Page.project_id == project.id,
-            Page.translation_of.is_not(None),  # type: ignore[union-attr]
+            col(Page.translation_of).is_not(None),
         )
     )
     variants = {(slug, lang): src for slug, lang, src in rows}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from ..auth import Principal, Role
 from ..errors import Conflict, InvalidInput, NotFound, StaleVersion
@@ -86,7 +86,7 @@ class PageService(Service):
                 if value:
                     statement = statement.where(getattr(Page, column) == value)
             if filters.slug_prefix:
-                statement = statement.where(Page.slug.startswith(filters.slug_prefix))  # type: ignore[attr-defined]
+                statement = statement.where(col(Page.slug).startswith(filters.slug_prefix))
             total = (await session.exec(select(func.count()).select_from(statement.subquery()))).one()
             pages = list(
                 await session.exec(
@@ -228,8 +228,8 @@ class PageService(Service):
             rows = await session.exec(
                 select(PageRevision)
                 .where(PageRevision.page_id == page.id)
-                .order_by(PageRevision.number.desc())
-            )  # type: ignore[attr-defined]
+                .order_by(col(PageRevision.number).desc())
+            )
             return [
                 RevisionView(
                     id=r.id,

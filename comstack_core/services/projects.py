@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from ..auth import Principal, Role
 from ..clock import new_id
@@ -108,7 +108,9 @@ class ProjectService(Service):
     @staticmethod
     async def _free_slug(session: Any, base: str, *, explicit: bool) -> str:
         validate_project_slug(base)
-        taken = set((await session.exec(select(Project.slug).where(Project.slug.startswith(base)))).all())
+        taken = set(
+            (await session.exec(select(Project.slug).where(col(Project.slug).startswith(base)))).all()
+        )
         if base not in taken:
             return base
         if explicit:
@@ -356,7 +358,7 @@ class ProjectService(Service):
             if action:
                 statement = statement.where(AuditEntry.action == action)
             rows = await session.exec(
-                statement.order_by(AuditEntry.created_at.desc()).limit(min(max(limit, 1), 1000))
+                statement.order_by(col(AuditEntry.created_at).desc()).limit(min(max(limit, 1), 1000))
             )
             return [AuditEntryView.model_validate(r) for r in rows]
 

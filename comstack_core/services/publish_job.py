@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import or_, update
-from sqlmodel import select
+from sqlmodel import col, select
 
 from ..clock import new_id
 from ..models import Page, PageRevision, Project, Publish
@@ -72,13 +72,13 @@ class PublishRunner:
     async def claim(self) -> str | None:
         now = self.ctx.clock()
         stale = now - timedelta(seconds=self.ctx.settings.publish_stale_seconds)
-        claimable = or_(Publish.claimed_by.is_(None), Publish.heartbeat_at < stale)  # type: ignore[union-attr,operator]
+        claimable = or_(col(Publish.claimed_by).is_(None), col(Publish.heartbeat_at) < stale)
         async with self.ctx.db.write() as session:
             candidate = (
                 await session.exec(
                     select(Publish.id)
                     .where(Publish.status == "running", claimable)
-                    .order_by(Publish.created_at)
+                    .order_by(col(Publish.created_at))
                     .limit(1)
                 )
             ).first()
@@ -86,9 +86,7 @@ class PublishRunner:
                 return None
             taken = await session.exec(
                 update(Publish)
-                .where(  # type: ignore[call-overload]
-                    Publish.id == candidate, Publish.status == "running", claimable
-                )
+                .where(col(Publish.id) == candidate, col(Publish.status) == "running", claimable)
                 .values(claimed_by=self.instance, heartbeat_at=now)
             )
             return candidate if taken.rowcount == 1 else None
@@ -98,10 +96,8 @@ class PublishRunner:
         async with self.ctx.db.read() as session:
             rows = await session.exec(
                 select(Publish)
-                .where(Publish.status.in_(("succeeded", "reverted")))
-                .order_by(  # type: ignore[attr-defined]
-                    Publish.project_id, Publish.created_at
-                )
+                .where(col(Publish.status).in_(("succeeded", "reverted")))
+                .order_by(col(Publish.project_id), col(Publish.created_at))
             )
             latest: dict[str, Publish] = {}
             for publish in rows:
@@ -133,9 +129,7 @@ class PublishRunner:
             async with self.ctx.db.write() as session:
                 await session.exec(
                     update(Publish)
-                    .where(  # type: ignore[call-overload]
-                        Publish.id == publish_id, Publish.claimed_by == self.instance
-                    )
+                    .where(col(Publish.id) == publish_id, col(Publish.claimed_by) == self.instance)
                     .values(heartbeat_at=self.ctx.clock())
                 )
 
@@ -145,7 +139,7 @@ class PublishRunner:
 
     async def _save(self, publish_id: str, **values: Any) -> None:
         async with self.ctx.db.write() as session:
-            await session.exec(update(Publish).where(Publish.id == publish_id).values(**values))  # type: ignore[call-overload]
+            await session.exec(update(Publish).where(col(Publish.id) == publish_id).values(**values))
 
     async def _steps(self, publish_id: str) -> None:
         publish = await self._load(publish_id)
@@ -191,8 +185,8 @@ class PublishRunner:
             )
             promoted: dict[str, Any] = dict(publish.promoted)
             pages = await session.exec(
-                select(Page).where(Page.project_id == publish.project_id, Page.id.in_(manifest_paths))
-            )  # type: ignore[attr-defined]
+                select(Page).where(Page.project_id == publish.project_id, col(Page.id).in_(manifest_paths))
+            )
             for page in pages:
                 if not is_due(page, now):
                     continue

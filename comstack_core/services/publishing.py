@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import update
-from sqlmodel import select
+from sqlmodel import col, select
 
 from ..auth import Principal, Role, hash_secret
 from ..clock import new_id
@@ -43,7 +43,7 @@ class PublishService(Service):
         return PublishStatus(
             publish_id=publish.id,
             project_id=publish.project_id,
-            status=publish.status,  # type: ignore[arg-type]
+            status=publish.status,
             step=publish.step,
             progress=publish.progress,
             counts=publish.counts,
@@ -141,9 +141,9 @@ class PublishService(Service):
             # Single use even under concurrency: only one UPDATE can flip used_at from NULL.
             consumed = await session.exec(
                 update(PublishToken)
-                .where(  # type: ignore[call-overload]
-                    PublishToken.token_hash == token.token_hash,
-                    PublishToken.used_at.is_(None),  # type: ignore[union-attr]
+                .where(
+                    col(PublishToken.token_hash) == token.token_hash,
+                    col(PublishToken.used_at).is_(None),
                 )
                 .values(used_at=now)
             )
@@ -208,9 +208,9 @@ class PublishService(Service):
             rows = await session.exec(
                 select(Publish)
                 .where(Publish.project_id == project_id)
-                .order_by(Publish.created_at.desc())
+                .order_by(col(Publish.created_at).desc())
                 .limit(min(max(limit, 1), 200))
-            )  # type: ignore[attr-defined]
+            )
             return [self._status(p, access.project) for p in rows]
 
     async def revert_publish(
@@ -235,10 +235,10 @@ class PublishService(Service):
             latest = (
                 await session.exec(
                     select(Publish)
-                    .where(Publish.project_id == project_id, Publish.status.in_(("succeeded", "running")))
-                    .order_by(  # type: ignore[attr-defined]
-                        Publish.created_at.desc()
+                    .where(
+                        Publish.project_id == project_id, col(Publish.status).in_(("succeeded", "running"))
                     )
+                    .order_by(col(Publish.created_at).desc())
                     .limit(1)
                 )
             ).first()
@@ -260,9 +260,9 @@ class PublishService(Service):
                 .where(
                     Publish.project_id == project_id, Publish.status == "succeeded", Publish.id != publish_id
                 )
-                .order_by(Publish.finished_at.desc())
+                .order_by(col(Publish.finished_at).desc())
                 .limit(1)
-            )  # type: ignore[union-attr]
+            )
             before = previous.first()
             deployed = before.deployed if before else {}
             for page in await session.exec(select(Page).where(Page.project_id == project_id)):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from ..auth import Principal, Role
 from ..errors import Forbidden, InvalidInput
@@ -49,7 +49,7 @@ class SearchService(Service):
             )
             pages: dict[str, Page] = {}
             if rows:
-                found = await session.exec(select(Page).where(Page.id.in_({r["page_id"] for r in rows})))  # type: ignore[attr-defined]
+                found = await session.exec(select(Page).where(col(Page.id).in_({r["page_id"] for r in rows})))
                 pages = {p.id: p for p in found}
             hits: list[SearchHit] = []
             seen: set[str] = set()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..models import DocTemplate, Page, PageRevision, Project
@@ -52,11 +52,9 @@ async def current_nav(session: AsyncSession, project_id: str) -> dict[str, Any]:
 async def site_pages(session: AsyncSession, project: Project) -> list[SitePage]:
     rows = await session.exec(
         select(Page, PageRevision)
-        .join(PageRevision, PageRevision.id == Page.live_revision_id)
-        .where(  # type: ignore[arg-type]
-            Page.project_id == project.id, Page.audience == "public", Page.unpublished.is_(False)
-        )
-    )  # type: ignore[attr-defined]
+        .join(PageRevision, col(PageRevision.id) == col(Page.live_revision_id))
+        .where(Page.project_id == project.id, Page.audience == "public", col(Page.unpublished).is_(False))
+    )
     templates = {t.id: t for t in await session.exec(select(DocTemplate))}
     pages = []
     for page, rev in rows:

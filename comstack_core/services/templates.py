@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from ..auth import Principal, Role
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -66,7 +66,7 @@ class TemplateService(Service):
         async with self.db.read() as session:
             statement = select(DocTemplate).order_by(DocTemplate.id)
             if not include_deleted:
-                statement = statement.where(DocTemplate.deleted_at.is_(None))  # type: ignore[union-attr]
+                statement = statement.where(col(DocTemplate.deleted_at).is_(None))
             return [doc_template_view(t) for t in await session.exec(statement)]
 
     async def get_doc_template(self, principal: Principal, template_id: str) -> DocTemplateView:
@@ -134,8 +134,8 @@ class TemplateService(Service):
         async with self.db.read() as session:
             rows = await session.exec(
                 select(ProjectTemplate)
-                .where(ProjectTemplate.deleted_at.is_(None))
-                .order_by(ProjectTemplate.id)  # type: ignore[union-attr]
+                .where(col(ProjectTemplate.deleted_at).is_(None))
+                .order_by(ProjectTemplate.id)
             )
             return [project_template_view(t) for t in rows]
 

@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 import httpx
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..auth import Principal, Role
@@ -153,7 +153,7 @@ class TranslationService(Service):
             tasks = await session.exec(
                 select(TranslationTask)
                 .where(TranslationTask.project_id == project_id, TranslationTask.status == "open")
-                .order_by(TranslationTask.created_at)
+                .order_by(col(TranslationTask.created_at))
                 .limit(min(max(limit, 1), 100))
             )
             return [await _task_view(session, t) for t in tasks]
