@@ -70,7 +70,9 @@ def _body(rev: PageRevision) -> str:
 
 
 async def remove(session: AsyncSession, page_id: str) -> None:
-    await session.execute(text("DELETE FROM page_search WHERE page_id = :id").bindparams(id=page_id))
+    await (await session.connection()).execute(
+        text("DELETE FROM page_search WHERE page_id = :id").bindparams(id=page_id)
+    )
 
 
 async def reindex(session: AsyncSession, page: Page) -> None:
@@ -110,7 +112,7 @@ async def reindex(session: AsyncSession, page: Page) -> None:
                 " description, content, meta) VALUES (:page_id, :variant, :project_id, :language, :audience,"
                 " :template, :title, :description, :content, :meta)"
             )
-        await session.execute(text(sql).bindparams(**row))
+        await (await session.connection()).execute(text(sql).bindparams(**row))
 
 
 def tokens(query: str) -> list[str]:
@@ -177,5 +179,5 @@ async def search(
             " FROM page_search s JOIN top ON top.rid = s.rowid"
             " WHERE page_search MATCH :q ORDER BY top.rank, s.page_id"
         )
-    result = await session.execute(text(sql).bindparams(**params))
+    result = await (await session.connection()).execute(text(sql).bindparams(**params))
     return [dict(row._mapping) for row in result]
