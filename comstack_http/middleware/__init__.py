@@ -1,0 +1,31 @@
+"""Plain ASGI middleware shared by REST, /mcp, OAuth and the sites (SPEC §15).
+
+Order in ``create_app``: ClientIP -> RateLimit -> BodyLimit -> Auth. The client IP is decided once,
+so every later layer keys on the same address.
+
+This module holds only the helpers the middleware modules share; it imports none of them, so they
+can import it without a cycle.
+"""
+
+from __future__ import annotations
+
+from starlette.types import Scope
+
+
+def route_path(scope: Scope) -> str:
+    """The path the app routes on, without a ``root_path`` the server may have prefixed to it."""
+    path: str = scope.get("path", "")
+    root: str = scope.get("root_path", "")
+    if root and path.startswith(root) and path[len(root):len(root) + 1] in ("", "/"):
+        path = path[len(root):] or "/"
+    return path
+
+
+def client_ip(scope: Scope) -> str:
+    """The address ClientIPMiddleware chose; the socket peer when it did not run (tests, embedding)."""
+    state = scope.get("state") or {}
+    chosen = state.get("client_ip")
+    if chosen:
+        return str(chosen)
+    peer = scope.get("client")
+    return str(peer[0]) if peer else "unknown"
