@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import Mount
 
 from comstack_core import Core, Settings
 from comstack_core.clock import Clock, utcnow
@@ -17,8 +19,21 @@ from .errors import exception_handlers
 from .middleware.bodylimit import BodyLimitMiddleware
 from .middleware.clientip import ClientIPMiddleware
 from .middleware.ratelimit import RateLimitMiddleware, build_limiter
+from .oauth import OAuthTokenVerifier, oauth_routes
 from .routes import rest_routes
 from .runtime import Runtime
+
+
+@asynccontextmanager
+async def _background(job: Coroutine[Any, Any, None]) -> AsyncIterator[None]:
+    """Run ``job`` for the app's lifetime (the publish runner); cancel it on shutdown."""
+    task = asyncio.create_task(job)
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 def create_app(
@@ -31,6 +46,8 @@ def create_app(
     """Build the app. The Core opens in the lifespan unless an opened one is passed (tests, embedding)."""
     settings = settings or Settings()
     runtime = Runtime(settings=settings, clock=clock, token_verifier=token_verifier)
+    if runtime.token_verifier is None:
+        runtime.token_verifier = OAuthTokenVerifier(runtime)  # bearer tokens from our own OAuth server
     from comstack_mcp import create_http_endpoint
 
     mcp_endpoint = create_http_endpoint(runtime)
@@ -38,13 +55,16 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
-            runtime.attach(core or await stack.enter_async_context(Core.open(settings, clock=clock)))
+            opened = core or await stack.enter_async_context(Core.open(settings, clock=clock))
+            runtime.attach(opened)
             await stack.enter_async_context(mcp_endpoint.lifespan())
+            if settings.run_publish_jobs:
+                await stack.enter_async_context(_background(opened.runner.run_forever()))
             yield
 
     limiter = build_limiter(settings)
     app = Starlette(
-        routes=[*rest_routes(), Mount("/mcp", app=mcp_endpoint.app)],
+        routes=[*oauth_routes(runtime), *rest_routes(), *mcp_endpoint.routes],
         middleware=[
             Middleware(ClientIPMiddleware, trusted_proxies=settings.trusted_proxies),
             Middleware(RateLimitMiddleware, limiter=limiter, settings=settings),

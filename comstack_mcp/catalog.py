@@ -1,0 +1,46 @@
+"""The tool list, and the one per-caller filter over it (SPEC §8)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from comstack_core import Core, Principal, Role
+
+from .spec import ToolSpec
+
+
+def all_tools() -> list[ToolSpec[Any]]:
+    from .tools import editing, identity, site, state, templates
+
+    return [*identity.TOOLS, *state.TOOLS, *editing.TOOLS, *site.TOOLS, *templates.TOOLS]
+
+
+async def best_role(core: Core, principal: Principal) -> Role:
+    """The role ``tools/list`` filters by: it cannot know which project the caller will use next.
+
+    An API key has exactly one role; a user gets their highest role across their projects (viewer when
+    they have none yet, so they still see the read and account tools); platform admins pass every check.
+    The core still checks the real role on every call.
+    """
+    if principal.is_platform_admin:
+        return Role.manager
+    if principal.kind == "key":
+        return principal.key_role or Role.viewer
+    roles = [Role[p.role] for p in await core.projects.list_my_projects(principal) if p.role]
+    return max(roles, default=Role.viewer)
+
+
+def visible(spec: ToolSpec[Any], principal: Principal, role: Role) -> bool:
+    if principal.read_only and (spec.writes or not spec.hints.read_only):
+        return False
+    if spec.min_role == "platform_admin":
+        return principal.is_platform_admin
+    if principal.kind == "key" and not spec.keys_allowed:
+        return False
+    return principal.is_platform_admin or role >= Role[spec.min_role]
+
+
+async def visible_tools(core: Core, principal: Principal, specs: Iterable[ToolSpec[Any]]) -> list[ToolSpec[Any]]:
+    role = await best_role(core, principal)
+    return [spec for spec in specs if visible(spec, principal, role)]

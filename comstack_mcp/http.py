@@ -1,0 +1,113 @@
+"""The MCP door over HTTP: stateless streamable HTTP with JSON responses, mounted at ``/mcp``.
+
+``comstack_http.app`` creates the endpoint before the Core exists (the Core opens in the app's
+lifespan), so the server is built in :meth:`McpEndpoint.lifespan`, from ``runtime.core``.
+Authentication happened before this app runs (``AuthMiddleware``); a request without a principal is
+answered 401 here with the ``WWW-Authenticate`` header that points MCP clients at OAuth discovery.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
+from mcp.server.transport_security import TransportSecuritySettings
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.types import Receive, Scope, Send
+
+from comstack_http.auth import send_json, unauthenticated_headers
+
+from .principal import http_principal
+from .server import ComstackServer, build_server
+
+if TYPE_CHECKING:
+    from comstack_http.runtime import Runtime
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+METHODS = ["GET", "POST", "DELETE"]
+
+
+def transport_security(public_url: str) -> TransportSecuritySettings:
+    """DNS-rebinding protection: only the configured public host and loopback may be named in Host/Origin."""
+    parts = urlsplit(public_url)
+    hosts = [*LOOPBACK_HOSTS]
+    if parts.hostname and parts.hostname not in hosts:
+        hosts.append(f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname)
+    allowed_hosts = [pattern for host in hosts for pattern in (host, f"{host}:*")]
+    allowed_origins = [f"{scheme}://{pattern}" for scheme in ("http", "https") for pattern in allowed_hosts]
+    return TransportSecuritySettings(
+        enable_dns_rebinding_protection=True, allowed_hosts=allowed_hosts, allowed_origins=allowed_origins
+    )
+
+
+class McpEndpoint:
+    """``app`` is the ASGI app for ``/mcp``; ``lifespan()`` must be entered after the Core is attached."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.server: ComstackServer | None = None
+        self._manager: StreamableHTTPSessionManager | None = None
+        # An ASGI object, not a bound method: Starlette would treat a method as a request handler.
+        self.app = _McpApp(self)
+
+    @property
+    def routes(self) -> list[BaseRoute]:
+        """Routes serving both ``/mcp`` and ``/mcp/``.
+
+        A bare ``Mount("/mcp", ...)`` only matches ``/mcp/...``; Starlette answers ``POST /mcp`` with a
+        307 to ``/mcp/`` (the SDK client follows it, other clients and TLS-terminating proxies may not).
+        """
+        return [Route("/mcp", endpoint=self.app, methods=METHODS), Mount("/mcp", app=self.app)]
+
+    @asynccontextmanager
+    async def lifespan(self) -> AsyncIterator[None]:
+        settings = self.runtime.settings
+        server = build_server(self.runtime.core, principal_for=http_principal)
+        # The SDK creates its session manager with its Starlette app; we route to the manager ourselves,
+        # so any sub-path under the mount (and the mount root itself) reaches MCP.
+        server.streamable_http_app(
+            streamable_http_path="/",
+            stateless_http=True,
+            json_response=True,
+            transport_security=transport_security(settings.public_url),
+            max_request_body_size=settings.max_large_body_bytes,
+        )
+        manager = server.session_manager
+        async with manager.run():
+            self.server, self._manager = server, manager
+            try:
+                yield
+            finally:
+                self.server, self._manager = None, None
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        if (scope.get("state") or {}).get("principal") is None:
+            await send_json(
+                send, 401,
+                {"error": "Authentication required: send an OAuth bearer token, or x-api-key + x-project-id.",
+                 "code": "unauthenticated"},
+                unauthenticated_headers(self.runtime.settings.public_url),
+            )
+            return
+        if self._manager is None:
+            await send_json(send, 503, {"error": "The MCP server is starting or stopping; retry shortly.",
+                                        "code": "unavailable"})
+            return
+        await self._manager.handle_request(scope, receive, send)
+
+
+class _McpApp:
+    def __init__(self, endpoint: McpEndpoint) -> None:
+        self.endpoint = endpoint
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.endpoint.handle(scope, receive, send)
+
+
+def create_http_endpoint(runtime: Runtime) -> McpEndpoint:
+    return McpEndpoint(runtime)

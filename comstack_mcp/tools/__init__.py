@@ -1,0 +1,1 @@
+"""One module per tool group; each exports ``TOOLS``, a list of ``ToolSpec``."""
