@@ -11,9 +11,9 @@ from .spec import ToolSpec
 
 
 def all_tools() -> list[ToolSpec[Any]]:
-    from .tools import editing, identity, site, state, templates
+    from .tools import editing, identity, publishing, site, state, templates
 
-    return [*identity.TOOLS, *state.TOOLS, *editing.TOOLS, *site.TOOLS, *templates.TOOLS]
+    return [*identity.TOOLS, *state.TOOLS, *editing.TOOLS, *site.TOOLS, *publishing.TOOLS, *templates.TOOLS]
 
 
 async def best_role(core: Core, principal: Principal) -> Role:

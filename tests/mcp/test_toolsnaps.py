@@ -88,6 +88,8 @@ def test_the_spec_tool_set() -> None:
         "create-page", "update-page", "upload-custom-page", "set-page-status", "delete-page",
         "list-page-revisions", "restore-page-revision", "discard-draft",
         "get-navigation", "update-navigation", "update-theme",
+        "publish", "publish-confirm", "publish-status", "revert-publish", "list-publish-history",
+        "list-translation-tasks", "submit-translation",
         "create-doc-template", "update-doc-template", "delete-doc-template", "create-project-template",
         "update-project-template", "assign-project-template",
     }
