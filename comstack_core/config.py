@@ -59,6 +59,31 @@ class Settings(BaseSettings):
         "POST /mcp and the upload-custom-page route.",
     )
 
+    # OAuth 2.1 authorization server (SPEC §10). Lifetimes in seconds.
+    oauth_code_ttl_seconds: int = Field(default=60, description="Authorization codes: single use, this long.")
+    oauth_access_token_ttl_seconds: int = Field(default=3600, description="Access token lifetime.")
+    oauth_refresh_token_ttl_seconds: int = Field(
+        default=30 * 24 * 3600, description="Refresh token lifetime; each rotation starts a new one."
+    )
+    oauth_sign_in_ttl_seconds: int = Field(
+        default=600, description="How long a person has to sign in and answer the consent page."
+    )
+    oauth_extra_redirect_schemes: list[str] = Field(
+        default_factory=list,
+        description="Private-use URI schemes (RFC 8252 §7.1) accepted as redirect URIs besides https and "
+        "loopback http, e.g. ['cursor'] for an app that registers cursor://... callbacks. Empty by default.",
+    )
+    # Optional upstream OpenID Connect sign-in (e.g. Google), offered beside email + password.
+    oidc_metadata_url: str | None = Field(
+        default=None,
+        description="The provider's discovery document, e.g. "
+        "https://accounts.google.com/.well-known/openid-configuration. Unset: no upstream sign-in.",
+    )
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_display_name: str = Field(default="Single sign-on", description="Shown as 'Continue with <name>'.")
+    oidc_scope: str = "openid email profile"
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url

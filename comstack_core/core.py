@@ -19,11 +19,13 @@ from .services.editing import EditService
 from .services.keys import KeyService
 from .services.members import MemberService
 from .services.navigation import NavigationService
+from .services.oauth import OAuthService
 from .services.pages import PageService
 from .services.projects import ProjectService
 from .services.publish_job import PublishRunner
 from .services.publishing import PublishService
 from .services.search import SearchService
+from .services.sites import SiteService
 from .services.state import StateService
 from .services.templates import TemplateService
 from .services.translations import TranslationService
@@ -46,9 +48,11 @@ class Core:
         self.navigation = NavigationService(self.ctx)
         self.search = SearchService(self.ctx)
         self.state = StateService(self.ctx)
+        self.oauth = OAuthService(self.ctx)
         self.runner = PublishRunner(self.ctx)
         self.publishing = PublishService(self.ctx, wake_runner=self.runner.wake)
         self.translations = TranslationService(self.ctx)
+        self.sites = SiteService(self.ctx)
 
     @classmethod
     @asynccontextmanager

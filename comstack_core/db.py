@@ -84,7 +84,7 @@ class Database:
             cfg = Config()
             cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
             cfg.attributes["connection"] = connection
-            command.upgrade(cfg, "heads")
+            command.upgrade(cfg, "head")
 
         engine = self.write_engine
         if self.is_sqlite:

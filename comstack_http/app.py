@@ -22,6 +22,7 @@ from .middleware.ratelimit import RateLimitMiddleware, build_limiter
 from .oauth import OAuthTokenVerifier, oauth_routes
 from .routes import rest_routes
 from .runtime import Runtime
+from .sites import DomainSites, site_routes
 
 
 @asynccontextmanager
@@ -64,11 +65,12 @@ def create_app(
 
     limiter = build_limiter(settings)
     app = Starlette(
-        routes=[*oauth_routes(runtime), *rest_routes(), *mcp_endpoint.routes],
+        routes=[*oauth_routes(runtime), *rest_routes(), *mcp_endpoint.routes, *site_routes()],
         middleware=[
             Middleware(ClientIPMiddleware, trusted_proxies=settings.trusted_proxies),
             Middleware(RateLimitMiddleware, limiter=limiter, settings=settings),
             Middleware(BodyLimitMiddleware, settings=settings),
+            Middleware(DomainSites, runtime=runtime),
             Middleware(AuthMiddleware, runtime=runtime),
         ],
         exception_handlers=exception_handlers(),

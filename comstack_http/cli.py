@@ -145,6 +145,42 @@ def migrate(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
     err("database is up to date")
 
 
+@app.command()
+def publish(
+    project: Annotated[str, typer.Option(help="Project id.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm without asking.")] = False,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Publish a project: dry run, show the manifest, confirm, follow the job. Prints the publish id."""
+    from .publish_cli import run_publish
+
+    settings = settings_from(data_dir, database_url)
+    publish_id = run_core(settings, lambda core: run_publish(core, project, assume_yes=yes))
+    if publish_id is None:
+        raise typer.Exit(1)
+    typer.echo(publish_id)
+
+
+@admin_app.command("verify-domain")
+def verify_domain(
+    project: Annotated[str, typer.Option(help="Project id.")],
+    hostname: Annotated[str, typer.Option(help="The domain, once its DNS points at this server.")],
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Mark a project's custom domain verified so the server answers it with the site; prints the domain id."""
+
+    async def action(core: Core) -> str:
+        operator = Principal.system()
+        for domain in await core.members.list_domains(operator, project):
+            if domain.hostname == hostname.strip().lower():
+                return (await core.members.verify_domain(operator, project, domain.id)).id
+        raise typer.BadParameter(f"{hostname} is not a domain of project {project}; add it first.")
+
+    typer.echo(run_core(settings_from(data_dir, database_url), action))
+
+
 @admin_app.command("create-user")
 def create_user(
     email: Annotated[str, typer.Option(help="The user's email.")],

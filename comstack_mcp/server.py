@@ -42,6 +42,9 @@ class ComstackServer(MCPServer[Any]):
             version=_version(),
             cache_hints={"tools/list": _PER_CALLER, "resources/list": _PER_CALLER},
             middleware=[PrincipalMiddleware(principal_for)],
+            # The SDK logs every stateless request at INFO ("Terminating session"); that is noise in a
+            # server log and measurable per-request cost under load.
+            log_level="WARNING",
         )
         self.core = core
         self.tool_specs = {spec.name: spec for spec in tools}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .audit import AuditEntry
 from .identity import Account, User
 from .navigation import HeaderNavItem, SidebarGroup
+from .oauth import OAuthClient, OAuthCode, OAuthGrant, OAuthRequest, OAuthToken
 from .pages import Page, PageRevision
 from .projects import ApiKey, Domain, Member, Project
 from .publishing import Publish, PublishToken, TranslationTask
@@ -18,6 +19,11 @@ __all__ = [
     "Domain",
     "HeaderNavItem",
     "Member",
+    "OAuthClient",
+    "OAuthCode",
+    "OAuthGrant",
+    "OAuthRequest",
+    "OAuthToken",
     "Page",
     "PageRevision",
     "Project",

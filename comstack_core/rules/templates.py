@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from ..errors import InvalidInput
@@ -169,11 +169,14 @@ def _type_ok(type_: str, value: Any) -> bool:
     if type_ == "date":
         if not isinstance(value, str):
             return False
-        try:
-            date.fromisoformat(value[:10])
-        except ValueError:
-            return False
-        return True
+        # A whole ISO 8601 date or datetime; parsing only value[:10] let "2024-05-01 or so" through.
+        for parse in (date.fromisoformat, datetime.fromisoformat):
+            try:
+                parse(value)
+            except ValueError:
+                continue
+            return True
+        return False
     return False
 
 

@@ -1,12 +1,56 @@
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+
+def _text_problem(text: str) -> str | None:
+    if "\x00" in text:
+        return "contains a NUL character (\\u0000), which text cannot hold"
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return "is not valid Unicode (it has a lone surrogate)"
+    return None
+
+
+def bad_text_at(value: Any, where: str = "") -> str | None:
+    """The first string in (nested) input that no database can store, as 'where problem', or None.
+
+    PostgreSQL refuses U+0000 in text and both drivers refuse lone surrogates (JSON allows "\\ud800");
+    pydantic catches the latter only in ``str`` fields, not inside free-form ``dict[str, Any]`` metadata.
+    """
+    if isinstance(value, str):
+        problem = _text_problem(value)
+        return f"{where or 'value'} {problem}" if problem else None
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, list | tuple):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        path = f"{where}.{key}" if where else str(key)
+        found = (bad_text_at(key, path) if isinstance(key, str) else None) or bad_text_at(item, path)
+        if found:
+            return found
+    return None
 
 
 class Input(BaseModel):
     """Inputs refuse unknown fields, so a misspelt argument is a clear 400, not silently ignored."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable_text(cls, data: Any) -> Any:
+        found = bad_text_at(data)
+        if found:
+            raise ValueError(found)
+        return data
 
 
 class View(BaseModel):

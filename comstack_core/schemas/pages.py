@@ -165,7 +165,7 @@ class PageFilter(Input):
     page_type: Literal["knowledge", "custom"] | None = None
     slug_prefix: str | None = None
     limit: int = Field(default=100, ge=1, le=1000)
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=2**31 - 1)  # bounded: past 64 bits the SQL drivers overflow
 
 
 class PageList(View):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -19,16 +21,36 @@ from ..auth import (
 )
 from ..clock import new_id
 from ..errors import InvalidInput, NotFound, ProjectMismatch, Unauthenticated
-from ..models import ApiKey, Project
+from ..models import ApiKey
 from ..schemas import KeyCreate, KeyCreated, KeyView
 from .access import check_quota, project_access, require_module
-from .base import Service, audit
+from .base import Context, Service, audit
 
 # Writing last_used_at on every request would turn reads into writes; a minute's precision is enough.
 LAST_USED_PRECISION = timedelta(minutes=1)
 
 
+# A verified key is remembered briefly so each request does not cost a database round trip. Revoking
+# forgets it at once in this process; other server processes see a revocation within this many seconds.
+KEY_CACHE_SECONDS = 5.0
+
+
+@dataclass
+class _Verified:
+    key_id: str
+    project_id: str
+    role: str
+    revoked: bool
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    cached_until: float
+
+
 class KeyService(Service):
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        self._verified: dict[str, _Verified] = {}
+
     async def create_key(self, principal: Principal, project_id: str, data: KeyCreate) -> KeyCreated:
         now = self.now()
         if data.expires_at is not None and data.expires_at <= now:
@@ -85,6 +107,7 @@ class KeyService(Service):
             key = await session.get(ApiKey, key_id)
             if key is None or key.project_id != project_id:
                 raise NotFound(f"No key {key_id!r} in this project.", code="key_not_found")
+            self._forget(key_id)
             if key.revoked_at is None:
                 key.revoked_at = now
                 session.add(key)
@@ -99,36 +122,59 @@ class KeyService(Service):
                 code="invalid_api_key",
             )
         now = self.now()
-        async with self.db.read() as session:
-            row = (
-                await session.exec(
-                    select(ApiKey, Project).join(Project).where(ApiKey.key_hash == hash_secret(raw_key))
-                )
-            ).first()
-        if row is None:
+        key = await self._lookup(hash_secret(raw_key))
+        if key is None:
             raise Unauthenticated("Unknown API key.", code="invalid_api_key")
-        key, project = row
-        if key.revoked_at is not None:
+        if key.revoked:
             raise Unauthenticated("This API key was revoked.", code="revoked_api_key")
         if key.expires_at is not None and key.expires_at <= now:
             raise Unauthenticated("This API key has expired.", code="expired_api_key")
         if project_id is None:
             raise Unauthenticated("Send the x-project-id header with the API key.", code="missing_project_id")
-        if project_id != project.id:
+        if project_id != key.project_id:
             raise ProjectMismatch(
-                f"This API key belongs to project {project.id!r}, but x-project-id names {project_id!r}."
+                f"This API key belongs to project {key.project_id!r}, but x-project-id names {project_id!r}."
             )
         if key.last_used_at is None or now - key.last_used_at >= LAST_USED_PRECISION:
+            key.last_used_at = now
             async with self.db.write() as session:
-                stored = await session.get(ApiKey, key.id)
+                stored = await session.get(ApiKey, key.key_id)
                 if stored is not None:
                     stored.last_used_at = now
                     session.add(stored)
         return Principal(
             kind="key",
-            key_id=key.id,
-            key_project_id=project.id,
+            key_id=key.key_id,
+            key_project_id=key.project_id,
             key_role=Role.parse(key.role),
             scopes=frozenset({SCOPE_FULL}),
             door=door,
         )
+
+    async def _lookup(self, key_hash: str) -> _Verified | None:
+        cached = self._verified.get(key_hash)
+        if cached is not None and cached.cached_until > time.monotonic():
+            return cached
+        async with self.db.read() as session:
+            key = (await session.exec(select(ApiKey).where(ApiKey.key_hash == key_hash))).first()
+        if key is None:
+            self._verified.pop(key_hash, None)
+            return None
+        if len(self._verified) > 10_000:  # bounded: many distinct keys just mean more lookups
+            self._verified.clear()
+        entry = _Verified(
+            key.id,
+            key.project_id,
+            key.role,
+            key.revoked_at is not None,
+            key.expires_at,
+            key.last_used_at,
+            time.monotonic() + KEY_CACHE_SECONDS,
+        )
+        self._verified[key_hash] = entry
+        return entry
+
+    def _forget(self, key_id: str) -> None:
+        for key_hash, entry in list(self._verified.items()):
+            if entry.key_id == key_id:
+                del self._verified[key_hash]

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from ..auth import Principal, Role
 from ..clock import new_id
-from ..errors import Conflict, InvalidInput, NotFound
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..models import Domain, Member, User
 from ..schemas import DomainCreate, DomainView, MemberAdd, MemberUpdate, MemberView
 from .access import check_quota, project_access
@@ -163,6 +163,20 @@ class MemberService(Service):
                 detail={"hostname": hostname},
                 at=now,
             )
+            return DomainView.model_validate(domain)
+
+    async def verify_domain(self, principal: Principal, project_id: str, domain_id: str) -> DomainView:
+        """Mark a domain verified (platform admin: the operator checks DNS before pointing it here)."""
+        if not principal.is_platform_admin:
+            raise Forbidden("Only a platform admin can mark a domain verified.", code="platform_admin_only")
+        now = self.now()
+        async with self.db.write() as session:
+            domain = await session.get(Domain, domain_id)
+            if domain is None or domain.project_id != project_id:
+                raise NotFound(f"No domain {domain_id!r} in this project.", code="domain_not_found")
+            domain.verified = True
+            session.add(domain)
+            audit(session, principal, "domain.verify", project_id=project_id, targets=[domain_id], at=now)
             return DomainView.model_validate(domain)
 
     async def remove_domain(self, principal: Principal, project_id: str, domain_id: str) -> None:

@@ -214,7 +214,12 @@ def page_view(
 async def translation_gaps(session: AsyncSession, project: Project, pages: list[Page]) -> set[str]:
     """Ids of live source pages with a locale variant that is missing or older than the source."""
     sources = [p for p in pages if p.translation_of is None and p.live_hash]
-    if not sources:
+    extra_locales = any(
+        len(module_locales(project.modules, m)) > 1
+        for m in ("knowledge_base", "custom_pages")
+        if enabled(project.modules, m)
+    )
+    if not sources or not extra_locales:  # a one-locale project has nothing to translate: skip the query
         return set()
     rows = await session.exec(
         select(Page.canonical_slug, Page.language, Page.source_hash).where(

@@ -54,9 +54,11 @@ class PageService(Service):
             if rev is None and variant != "draft":
                 rev, got = await revision(session, page.live_revision_id), "live"
             if rev is None:
+                # 'auto' falls back to live here, so name what is missing rather than the mode asked for.
+                missing = "draft" if variant == "draft" else "live"
                 raise NotFound(
-                    f"Page {page.slug!r} ({page.language}) has no {variant} version"
-                    + ("; it is not published yet, ask for the draft." if variant == "live" else "."),
+                    f"Page {page.slug!r} ({page.language}) has no {missing} version"
+                    + ("; it is not published yet, ask for the draft." if missing == "live" else "."),
                     code="version_not_found",
                 )
             gaps = await translation_gaps(session, access.project, [page])

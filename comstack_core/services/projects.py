@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from ..auth import Principal, Role
@@ -32,6 +33,7 @@ from ..schemas import (
     SettingsUpdate,
     SettingsView,
 )
+from . import search_index
 from .access import check_name_echo, check_quota, project_access
 from .base import Service, audit
 
@@ -73,7 +75,7 @@ class ProjectService(Service):
             account = (await session.exec(select(Account).where(Account.owner_user_id == owner))).first()
             if account is None:
                 raise NotFound(f"No user {owner!r} with an account.", code="user_not_found")
-            slug = await self._free_slug(session, data.slug or slugify(data.name), explicit=bool(data.slug))
+            base_slug = data.slug or slugify(data.name)
             modules: dict[str, Any] = {}
             for name in template.default_modules:
                 modules[name] = {"enabled": True}
@@ -84,7 +86,7 @@ class ProjectService(Service):
                 id=new_id("prj"),
                 account_id=account.id,
                 name=data.name.strip(),
-                slug=slug,
+                slug=await self._free_slug(session, base_slug, explicit=bool(data.slug)),
                 default_locale=locale,
                 project_template_id=template.id,
                 modules=modules,
@@ -99,8 +101,20 @@ class ProjectService(Service):
                 created_at=now,
                 updated_at=now,
             )
-            session.add(project)
-            await session.flush()
+            # Two creations racing for one slug both see it free; on PostgreSQL the later insert then hits the
+            # unique index. Retry in a savepoint with the next free slug rather than fail with a driver error.
+            for attempt in range(5):
+                try:
+                    async with session.begin_nested():
+                        session.add(project)
+                        await session.flush()
+                    break
+                except IntegrityError:
+                    if data.slug or attempt == 4:
+                        raise Conflict(
+                            f"The project slug {project.slug!r} is taken; choose another.", code="slug_taken"
+                        ) from None
+                    project.slug = await self._free_slug(session, base_slug, explicit=False)
             session.add(Member(project_id=project.id, user_id=owner, role=Role.manager.name, created_at=now))
             audit(session, principal, "project.create", project_id=project.id, targets=[project.id], at=now)
             return self.view(project, Role.manager)
@@ -168,6 +182,7 @@ class ProjectService(Service):
         async with self.db.write() as session:
             access = await project_access(session, principal, project_id, Role.manager, write=True, now=now)
             check_name_echo(access.project, project_name)
+            await search_index.remove_project(session, project_id)
             await session.delete(access.project)
             # Project rows cascade; the audit trail outlives the project (no foreign key on purpose).
             audit(
@@ -315,7 +330,8 @@ class ProjectService(Service):
         check_writable_scope(principal)
         now = self.now()
         async with self.db.write() as session:
-            project = await session.get(Project, project_id)
+            # Locked: quotas are merged read-modify-write, so parallel changes would otherwise lose each other.
+            project = await session.get(Project, project_id, with_for_update=True)
             if project is None:
                 raise NotFound(f"No project {project_id!r}.", code="project_not_found")
             plan = dict(project.plan or {})

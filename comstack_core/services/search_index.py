@@ -75,6 +75,14 @@ async def remove(session: AsyncSession, page_id: str) -> None:
     )
 
 
+async def remove_project(session: AsyncSession, project_id: str) -> None:
+    """Drop a deleted project's rows. PostgreSQL would cascade from pages, but the SQLite FTS5 table has no
+    foreign keys, so without this a deleted project's text would stay in the database file."""
+    await (await session.connection()).execute(
+        text("DELETE FROM page_search WHERE project_id = :id").bindparams(id=project_id)
+    )
+
+
 async def reindex(session: AsyncSession, page: Page) -> None:
     await remove(session, page.id)
     for variant, revision_id in (("live", page.live_revision_id), ("draft", page.draft_revision_id)):

@@ -80,7 +80,7 @@ class UserService(Service):
         """Sign-in: the same answer for an unknown email and a wrong password."""
         async with self.db.read() as session:
             user = (await session.exec(select(User).where(User.email == email.strip().lower()))).first()
-        if user is None or not verify_password(user.password_hash, password):
+        if not verify_password(user.password_hash if user else None, password) or user is None:
             raise Unauthenticated("Wrong email or password.", code="invalid_credentials")
         return UserView.model_validate(user)
 

@@ -1,7 +1,7 @@
 """publishing
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-29
 """
 
@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 import comstack_core.models.types
 
 revision = "0003"
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,17 @@
+-- wrk script: POST one JSON-RPC request (MCP_BODY) with extra headers (MCP_HEADERS, "name: value" lines).
+wrk.method = "POST"
+wrk.body = os.getenv("MCP_BODY")
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Accept"] = "application/json, text/event-stream"
+for line in string.gmatch(os.getenv("MCP_HEADERS") or "", "[^\n]+") do
+  local name, value = string.match(line, "^([^:]+):%s*(.*)$")
+  if name then wrk.headers[name] = value end
+end
+
+done = function(summary, latency, requests)
+  io.write(string.format(
+    "RESULT requests=%d duration_us=%d p50_us=%d p99_us=%d non2xx=%d socket_errors=%d\n",
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write
+      + summary.errors.timeout))
+end
