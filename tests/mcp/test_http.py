@@ -17,10 +17,13 @@ from .harness import LiveServer, bearer, key_headers, mcp_client
 
 ALWAYS = {"whoami", "list-my-projects", "get-guide"}
 READS = ALWAYS | {"get-project-state", "get-page-content", "list-pages", "search-docs",
-                  "list-project-doc-templates", "list-page-revisions", "get-navigation"}
+                  "list-project-doc-templates", "list-page-revisions", "get-navigation", "publish-status",
+                  "list-publish-history"}
+EDITOR_READS = {"list-translation-tasks"}
 EDITOR_WRITES = {"create-page", "update-page", "upload-custom-page", "set-page-status", "restore-page-revision",
-                 "discard-draft"}
-MANAGER_WRITES = {"delete-page", "update-navigation", "update-theme"}
+                 "discard-draft", "submit-translation"}
+MANAGER_WRITES = {"delete-page", "update-navigation", "update-theme", "publish", "publish-confirm",
+                  "revert-publish"}
 ADMIN_TOOLS = {"create-doc-template", "update-doc-template", "delete-doc-template", "create-project-template",
                "update-project-template", "assign-project-template"}
 
@@ -45,19 +48,19 @@ async def test_tools_list_is_filtered_per_role(live: LiveServer, seed: Seed) -> 
     editor = await tool_names(live.mcp_url, key_headers(seed.keys["editor"], pid))
     manager = await tool_names(live.mcp_url, key_headers(seed.keys["manager"], pid))
     assert viewer == READS
-    assert editor == READS | EDITOR_WRITES
-    assert manager == READS | EDITOR_WRITES | MANAGER_WRITES
+    assert editor == READS | EDITOR_READS | EDITOR_WRITES
+    assert manager == READS | EDITOR_READS | EDITOR_WRITES | MANAGER_WRITES
     # Keys never see account-level or platform-admin tools.
     assert not (manager & ({"create-project"} | ADMIN_TOOLS))
 
 
 async def test_tools_list_for_read_only_scope_and_users(live: LiveServer, seed: Seed) -> None:
     read_only = await tool_names(live.mcp_url, bearer(READ_TOKEN))
-    assert read_only == READS  # a manager, but the token only has comstack:read
+    assert read_only == READS | EDITOR_READS  # a manager, but the token only has comstack:read
     editor_user = await tool_names(live.mcp_url, bearer(EDITOR_TOKEN))
-    assert editor_user == READS | EDITOR_WRITES | {"create-project"}
+    assert editor_user == READS | EDITOR_READS | EDITOR_WRITES | {"create-project"}
     admin = await tool_names(live.mcp_url, bearer(ADMIN_TOKEN))
-    assert admin == READS | EDITOR_WRITES | MANAGER_WRITES | ADMIN_TOOLS | {"create-project"}
+    assert admin == READS | EDITOR_READS | EDITOR_WRITES | MANAGER_WRITES | ADMIN_TOOLS | {"create-project"}
 
 
 async def test_create_update_approve_loop(live: LiveServer, seed: Seed) -> None:
