@@ -28,7 +28,8 @@ Decisions
 - The OpenAPI document covers every route built from a ``RouteSpec``: /api/* (including the OAuth
   package's account connector routes) and the ops routes. The OAuth 2.1 protocol endpoints
   (/.well-known/*, /oauth/*) are described by their RFC 8414 / RFC 9728 metadata documents and are
-  referenced by the document's oauth2 security scheme, not re-described as operations.
+  referenced by the document's oauth2 security scheme, not re-described as operations; /mcp (JSON-RPC)
+  and /sites/* (the published static sites) are other doors, not REST.
 - ``/healthz``, ``/readyz``, ``/metrics`` and ``/openapi.json`` need no credentials (probes and scrapers);
   restrict /metrics at the proxy if needed. Metrics are labelled by route template, per app registry.
 """
@@ -41,8 +42,9 @@ from typing import Any
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
-from .. import ops
-from ..openapi import build_openapi
+# Modules, not names: openapi.py and ops.py import this package's submodules, so either may be
+# imported first and find this package half-initialized.
+from .. import openapi, ops
 from . import account, editing, pages, projects, publishing, site, templates
 from .spec import RouteSpec, to_route
 
@@ -72,7 +74,7 @@ def route_specs(metrics: ops.RequestMetrics | None = None) -> list[RouteSpec]:
 
     @cache
     def document(public_url: str) -> dict[str, Any]:
-        return build_openapi(specs, public_url=public_url)
+        return openapi.build_openapi(specs, public_url=public_url)
 
     specs.extend(ops.specs(metrics, document))
     return specs

@@ -1,0 +1,30 @@
+"""Static site builder: pure (no database, no HTTP).
+
+The publishing service fills `SiteConfig` and `SitePage` records, calls `build_site` into a fresh
+copy of the previous deployment (passing that build's `BuildState`), gates the result with
+`check_site`, then swaps the directory in. URL rules are in urls.py; what is written:
+
+    <page>/index.html, <page>.md      every page (Markdown copy for knowledge pages only)
+    <prefix>/...                      non-default locales under their short language code
+    assets/site.<hash>.css|js         the one stylesheet and the one deferred script
+    assets/material-symbols-*         sidebar icon font and its Apache-2.0 licence
+    search/<locale>.json              search index: [{t, d, u, x}] = title, description, path, excerpt
+    nav/<locale>.json                 each sidebar group's full page list (the page shows a window)
+    sitemap.xml, robots.txt, 404.html, llms.txt, llms-full.txt (+ <prefix>/llms*.txt per locale)
+"""
+
+from __future__ import annotations
+
+from .builder import build_site
+from .check import check_site
+from .model import BuildResult, BuildState, SiteBuildError, SiteConfig, SitePage
+
+__all__ = [
+    "BuildResult",
+    "BuildState",
+    "SiteBuildError",
+    "SiteConfig",
+    "SitePage",
+    "build_site",
+    "check_site",
+]

@@ -1,0 +1,140 @@
+"""check_site: the gate before a deploy. Broken internal links and invalid output are reported."""
+
+from __future__ import annotations
+
+import json
+import os
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+from selectolax.lexbor import LexborHTMLParser
+
+from .urls import is_external
+
+_SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+ESCAPED = "\0escaped"
+_LINK_SELECTORS = ("a[href]", "link[href]", "script[src]", "img[src]", "source[src]", "iframe[src]")
+
+
+class _Site:
+    def __init__(self, out_dir: Path, base_url: str) -> None:
+        self.out_dir = out_dir
+        self.base_url = base_url if base_url.endswith("/") else base_url + "/"
+        parts = urlsplit(self.base_url)
+        self.base_path = parts.path or "/"
+        self.files: set[str] = set()
+        for dirpath, _dirs, names in os.walk(out_dir):
+            rel_dir = os.path.relpath(dirpath, out_dir)
+            for name in names:
+                self.files.add(name if rel_dir == "." else f"{rel_dir}/{name}".replace(os.sep, "/"))
+
+    def site_path(self, page_file: str, url: str) -> str | None:
+        """The site-relative path a link from `page_file` points at; None when it is not ours.
+
+        Absolute URLs under base_url, paths under the base path and relative URLs are ours; a
+        relative URL that climbs above the site root comes back as ESCAPED (always broken).
+        """
+        if url.startswith(self.base_url):
+            return unquote(urlsplit(url).path)[len(self.base_path) :]
+        if not url or is_external(url):
+            return None  # fragment-only, protocol-relative, or another scheme/host
+        if url.startswith("/") and not url.startswith(self.base_path):
+            return None  # another application on the same host
+        here = self.base_path + (page_file.rsplit("/", 1)[0] + "/" if "/" in page_file else "")
+        path = unquote(urlsplit(urljoin(here, url)).path)
+        return path[len(self.base_path) :] if path.startswith(self.base_path) else ESCAPED
+
+    def exists(self, site_path: str) -> bool:
+        if site_path == ESCAPED:
+            return False
+        if site_path == "" or site_path.endswith("/"):
+            return site_path + "index.html" in self.files
+        return site_path in self.files or site_path + "/index.html" in self.files
+
+
+def _check_html(site: _Site, name: str, problems: list[str]) -> None:
+    raw = (site.out_dir / name).read_bytes()
+    if not raw.strip():
+        problems.append(f"{name}: empty HTML file")
+        return
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        problems.append(f"{name}: not valid UTF-8")
+        return
+    tree = LexborHTMLParser(text)
+    title = tree.css_first("head > title")
+    if title is None or not title.text(strip=True):
+        problems.append(f"{name}: missing <title>")
+    if tree.body is None or tree.css_first("html") is None:
+        problems.append(f"{name}: unparseable HTML")
+        return
+    seen: set[str] = set()
+    for selector in _LINK_SELECTORS:
+        attr = "href" if "href" in selector else "src"
+        for node in tree.css(selector):
+            url = (node.attributes.get(attr) or "").strip()
+            if url in seen:
+                continue
+            seen.add(url)
+            target = site.site_path(name, url)
+            if target is not None and not site.exists(target):
+                problems.append(f"{name}: broken link {url}")
+    for n, node in enumerate(tree.css('script[type="application/ld+json"]'), 1):
+        try:
+            data = json.loads(node.text(deep=True))
+        except ValueError as exc:
+            problems.append(f"{name}: invalid JSON-LD #{n}: {exc}")
+            continue
+        if not isinstance(data, dict) or "@type" not in data or "@context" not in data:
+            problems.append(f"{name}: JSON-LD #{n} lacks @context/@type")
+
+
+def _check_json(site: _Site, name: str, problems: list[str]) -> None:
+    try:
+        data = json.loads((site.out_dir / name).read_bytes())
+    except ValueError as exc:
+        problems.append(f"{name}: invalid JSON: {exc}")
+        return
+    if name.startswith("search/"):
+        if not isinstance(data, list) or not all(isinstance(r, dict) and "t" in r and "u" in r for r in data):
+            problems.append(f"{name}: search index is not a list of {{t, u, ...}} entries")
+            return
+        for row in data:
+            if not site.exists(str(row["u"])):
+                problems.append(f"{name}: broken link {row['u']}")
+
+
+def _check_sitemap(site: _Site, name: str, problems: list[str]) -> None:
+    try:
+        root = ET.fromstring((site.out_dir / name).read_bytes())
+    except ET.ParseError as exc:
+        problems.append(f"{name}: invalid XML: {exc}")
+        return
+    if root.tag not in (f"{_SM}urlset", f"{_SM}sitemapindex"):
+        problems.append(f"{name}: root element is {root.tag}, not a sitemap")
+        return
+    for loc in root.iter(f"{_SM}loc"):
+        url = (loc.text or "").strip()
+        target = site.site_path("", url) if url.startswith(site.base_url) else None
+        if target is None:
+            problems.append(f"{name}: URL outside the site {url}")
+        elif not site.exists(target):
+            problems.append(f"{name}: broken link {url}")
+
+
+def check_site(out_dir: Path, base_url: str) -> list[str]:
+    """Problems found in a built site, one human-readable line each; [] means it may ship."""
+    site = _Site(Path(out_dir), base_url)
+    problems: list[str] = []
+    if "index.html" not in site.files and not any(f.endswith("/index.html") for f in site.files):
+        problems.append("site has no pages")
+    for name in sorted(site.files):
+        if name.endswith(".html"):
+            _check_html(site, name, problems)
+        elif name.endswith(".json") and name.startswith(("search/", "nav/")):
+            _check_json(site, name, problems)
+        elif name.startswith("sitemap") and name.endswith(".xml") and "/" not in name:
+            _check_sitemap(site, name, problems)
+    return problems

@@ -1,0 +1,131 @@
+"""Rendering the pages that need it, writing each page's files as soon as it is rendered.
+
+Large builds use one helper process next to this one (2 CPUs is the target host). The caller's
+process keeps rendering from the front of the list while the helper takes chunks from the back,
+so the helper's start-up (a fresh interpreter: forkserver, because forking a threaded server is
+unsafe) costs nothing when it is slow, and a small build never waits for it.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from .indexes import alternates
+from .model import SiteConfig, SitePage
+from .nav import sidebar_for
+from .render import Shared, render_page
+from .urls import Entry
+
+PARALLEL_MIN_PAGES = 1500  # below this a helper's start-up (~1 s of imports) is not worth it
+CHUNK = 64
+
+
+@dataclass
+class Done:
+    key: str  # the page's HTML file
+    digest: str
+    sizes: dict[str, int]  # file -> bytes written
+    links: dict[str, str]
+    excerpt: str
+
+
+def _render_one(shared: Shared, entry: Entry, digest: str, out_dir: str, made: set[str]) -> Done:
+    sidebar = sidebar_for(shared.navs[entry.page.language], entry)
+    out = render_page(shared, entry, sidebar, alternates(shared.index, entry))
+    sizes = {}
+    for name, data in out.files.items():
+        path = os.path.join(out_dir, name)
+        parent = os.path.dirname(path)
+        if parent not in made:
+            # Every page is its own directory, so directory creation is a visible share of the
+            # build: one plain mkdir per directory (makedirs only when a parent is missing too).
+            try:
+                os.mkdir(parent)
+            except FileExistsError:
+                pass
+            except FileNotFoundError:
+                os.makedirs(parent, exist_ok=True)
+            made.add(parent)
+        with open(path, "wb") as fh:
+            fh.write(data)
+        sizes[name] = len(data)
+    return Done(entry.html_file, digest, sizes, out.links, out.excerpt)
+
+
+# -- helper process side ---------------------------------------------------------------------------
+_worker: dict[str, object] = {}
+
+
+def _init(config: SiteConfig, pages: list[SitePage], out_dir: str) -> None:
+    from .context import make_shared
+
+    shared, _assets = make_shared(config, pages)
+    _worker.update(
+        shared=shared, out_dir=out_dir, made=set(), by_key={e.html_file: e for e in shared.index.entries}
+    )
+
+
+def _run_chunk(chunk: list[tuple[str, str]]) -> list[Done]:
+    shared = _worker["shared"]
+    by_key = _worker["by_key"]
+    assert isinstance(shared, Shared) and isinstance(by_key, dict)
+    out_dir, made = str(_worker["out_dir"]), _worker["made"]
+    assert isinstance(made, set)
+    return [_render_one(shared, by_key[key], digest, out_dir, made) for key, digest in chunk]
+
+
+# -- caller side -------------------------------------------------------------------------------------
+def render_many(
+    shared: Shared, todo: list[tuple[Entry, str]], out_dir: Path, workers: int = 1
+) -> Iterator[Done]:
+    made: set[str] = set()
+    out = str(out_dir)
+    if workers < 2 or len(todo) < PARALLEL_MIN_PAGES:
+        for entry, digest in todo:
+            yield _render_one(shared, entry, digest, out, made)
+        return
+    chunks = [todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)]
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    ctx = multiprocessing.get_context(method)
+    if method == "forkserver":
+        # The fork server imports the builder once; every later helper forks from it ready to go.
+        # Only effective before the server's first start, which is the first large build.
+        ctx.set_forkserver_preload([__name__])
+    pages = [e.page for e in shared.index.entries]
+    futures: dict[int, Future[list[Done]]] = {}
+    pool = ProcessPoolExecutor(
+        max_workers=min(workers - 1, 1),
+        mp_context=ctx,
+        initializer=_init,
+        initargs=(shared.index.config, pages, out),
+    )
+    try:
+        try:
+            for i in range(len(chunks) - 1, 0, -1):
+                futures[i] = pool.submit(_run_chunk, [(e.html_file, d) for e, d in chunks[i]])
+        except Exception:
+            # No helper (no processes allowed, start-up failed): render everything here.
+            for f in futures.values():
+                f.cancel()
+            futures = {}
+        mine = 0
+        # Take chunks from the front until we reach one the helper has already started.
+        while mine < len(chunks) and (mine == 0 or mine not in futures or futures[mine].cancel()):
+            for entry, digest in chunks[mine]:
+                yield _render_one(shared, entry, digest, out, made)
+            mine += 1
+        for i in range(mine, len(chunks)):
+            try:
+                done = futures[i].result()
+            except Exception:
+                # A broken helper (killed, out of memory) must not fail the publish: redo its
+                # chunk here. A real rendering error will simply raise again in this process.
+                done = [_render_one(shared, e, d, out, made) for e, d in chunks[i]]
+            yield from done
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

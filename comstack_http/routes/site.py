@@ -1,0 +1,251 @@
+"""Site structure: sidebar groups, header navigation, the whole navigation, theme, and project state."""
+
+from __future__ import annotations
+
+from comstack_core.schemas import (
+    HeaderNavItemInput,
+    HeaderNavItemView,
+    NavigationUpdate,
+    NavigationView,
+    ProjectState,
+    ReorderInput,
+    SidebarGroupInput,
+    SidebarGroupView,
+    ThemeUpdate,
+    ThemeView,
+)
+
+from .spec import Call, RouteSpec
+
+P = "/api/projects/{project_id}"
+GROUPS = P + "/sidebar-groups"
+ITEMS = P + "/header-nav-items"
+
+
+async def list_sidebar_groups(call: Call) -> list[SidebarGroupView]:
+    return (await call.core.navigation.get_navigation(call.principal, call.project_id)).sidebar_groups
+
+
+async def create_sidebar_group(call: Call) -> SidebarGroupView:
+    return await call.core.navigation.create_sidebar_group(
+        call.principal, call.project_id, call.body(SidebarGroupInput)
+    )
+
+
+async def update_sidebar_group(call: Call) -> SidebarGroupView:
+    return await call.core.navigation.update_sidebar_group(
+        call.principal, call.project_id, call.param("group_id"), call.body(SidebarGroupInput)
+    )
+
+
+async def delete_sidebar_group(call: Call) -> None:
+    await call.core.navigation.delete_sidebar_group(call.principal, call.project_id, call.param("group_id"))
+
+
+async def reorder_sidebar_groups(call: Call) -> list[SidebarGroupView]:
+    return await call.core.navigation.reorder_sidebar_groups(
+        call.principal, call.project_id, call.body(ReorderInput)
+    )
+
+
+async def list_header_nav_items(call: Call) -> list[HeaderNavItemView]:
+    return (await call.core.navigation.get_navigation(call.principal, call.project_id)).header_nav_items
+
+
+async def create_header_nav_item(call: Call) -> HeaderNavItemView:
+    return await call.core.navigation.create_header_item(
+        call.principal, call.project_id, call.body(HeaderNavItemInput)
+    )
+
+
+async def update_header_nav_item(call: Call) -> HeaderNavItemView:
+    return await call.core.navigation.update_header_item(
+        call.principal, call.project_id, call.param("item_id"), call.body(HeaderNavItemInput)
+    )
+
+
+async def delete_header_nav_item(call: Call) -> None:
+    await call.core.navigation.delete_header_item(call.principal, call.project_id, call.param("item_id"))
+
+
+async def reorder_header_nav_items(call: Call) -> list[HeaderNavItemView]:
+    return await call.core.navigation.reorder_header_items(
+        call.principal, call.project_id, call.body(ReorderInput)
+    )
+
+
+async def get_navigation(call: Call) -> NavigationView:
+    return await call.core.navigation.get_navigation(call.principal, call.project_id)
+
+
+async def update_navigation(call: Call) -> NavigationView:
+    return await call.core.navigation.update_navigation(
+        call.principal, call.project_id, call.body(NavigationUpdate)
+    )
+
+
+async def get_theme(call: Call) -> ThemeView:
+    return await call.core.navigation.get_theme(call.principal, call.project_id)
+
+
+async def update_theme(call: Call) -> ThemeView:
+    return await call.core.navigation.update_theme(call.principal, call.project_id, call.body(ThemeUpdate))
+
+
+async def get_project_state(call: Call) -> ProjectState:
+    return await call.core.state.get_project_state(call.principal, call.project_id)
+
+
+def specs() -> list[RouteSpec]:
+    nav = "navigation"
+    return [
+        RouteSpec(
+            "GET",
+            GROUPS,
+            list_sidebar_groups,
+            "List sidebar groups in order",
+            nav,
+            response=list[SidebarGroupView],
+        ),
+        RouteSpec(
+            "POST",
+            GROUPS,
+            create_sidebar_group,
+            "Add a sidebar group at the end (manager)",
+            nav,
+            body=SidebarGroupInput,
+            response=SidebarGroupView,
+            status=201,
+        ),
+        # Declared before the {group_id} routes so 'reorder' is never taken for an id.
+        RouteSpec(
+            "POST",
+            GROUPS + "/reorder",
+            reorder_sidebar_groups,
+            "Reorder all sidebar groups (manager)",
+            nav,
+            body=ReorderInput,
+            response=list[SidebarGroupView],
+        ),
+        RouteSpec(
+            "PUT",
+            GROUPS + "/{group_id}",
+            update_sidebar_group,
+            "Replace a sidebar group (manager)",
+            nav,
+            body=SidebarGroupInput,
+            response=SidebarGroupView,
+        ),
+        RouteSpec(
+            "PATCH",
+            GROUPS + "/{group_id}",
+            update_sidebar_group,
+            "Replace a sidebar group (manager; same as PUT)",
+            nav,
+            body=SidebarGroupInput,
+            response=SidebarGroupView,
+        ),
+        RouteSpec(
+            "DELETE",
+            GROUPS + "/{group_id}",
+            delete_sidebar_group,
+            "Delete a sidebar group (manager)",
+            nav,
+            status=204,
+        ),
+        RouteSpec(
+            "GET",
+            ITEMS,
+            list_header_nav_items,
+            "List header navigation items in order",
+            nav,
+            response=list[HeaderNavItemView],
+        ),
+        RouteSpec(
+            "POST",
+            ITEMS,
+            create_header_nav_item,
+            "Add a header item at the end (manager)",
+            nav,
+            body=HeaderNavItemInput,
+            response=HeaderNavItemView,
+            status=201,
+        ),
+        RouteSpec(
+            "POST",
+            ITEMS + "/reorder",
+            reorder_header_nav_items,
+            "Reorder all header items (manager)",
+            nav,
+            body=ReorderInput,
+            response=list[HeaderNavItemView],
+        ),
+        RouteSpec(
+            "PUT",
+            ITEMS + "/{item_id}",
+            update_header_nav_item,
+            "Replace a header item (manager)",
+            nav,
+            body=HeaderNavItemInput,
+            response=HeaderNavItemView,
+        ),
+        RouteSpec(
+            "PATCH",
+            ITEMS + "/{item_id}",
+            update_header_nav_item,
+            "Replace a header item (manager; same as PUT)",
+            nav,
+            body=HeaderNavItemInput,
+            response=HeaderNavItemView,
+        ),
+        RouteSpec(
+            "DELETE",
+            ITEMS + "/{item_id}",
+            delete_header_nav_item,
+            "Delete a header item (manager)",
+            nav,
+            status=204,
+        ),
+        RouteSpec(
+            "GET",
+            P + "/navigation",
+            get_navigation,
+            "Get the whole navigation and whether it is pending",
+            nav,
+            response=NavigationView,
+        ),
+        RouteSpec(
+            "PUT",
+            P + "/navigation",
+            update_navigation,
+            "Replace sidebar groups and/or header items wholesale (manager)",
+            nav,
+            body=NavigationUpdate,
+            response=NavigationView,
+        ),
+        RouteSpec(
+            "GET",
+            P + "/theme",
+            get_theme,
+            "Get the theme and whether it is pending",
+            "theme",
+            response=ThemeView,
+        ),
+        RouteSpec(
+            "PATCH",
+            P + "/theme",
+            update_theme,
+            "Change colors, fonts, logo, favicon, dark mode (manager, name echo)",
+            "theme",
+            body=ThemeUpdate,
+            response=ThemeView,
+        ),
+        RouteSpec(
+            "GET",
+            P + "/state",
+            get_project_state,
+            "Everything needed to plan the next step, in one call",
+            "projects",
+            response=ProjectState,
+        ),
+    ]

@@ -1,0 +1,93 @@
+"""check_site: the gate that stops a broken build from being deployed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from comstack_core.site import build_site, check_site
+
+from .conftest import BASE_URL
+
+
+def _build(tmp_path: Path, make_page, make_config) -> Path:
+    pages = [
+        make_page("index", content="[Intro](/guides/intro)"),
+        make_page("guides/intro", content="[Home](/) [Self](#top)"),
+        make_page("guides/intro", "es-MX"),
+        make_page(
+            "pricing", page_type="custom", content="", body_html='<h1>P</h1><a href="/elsewhere">x</a>'
+        ),
+    ]
+    groups = [{"id": "g", "title": {"en": "Guides"}, "icon": "menu_book", "page_slugs": ["guides/intro"]}]
+    build_site(make_config(sidebar_groups=groups), pages, tmp_path)
+    return tmp_path
+
+
+def test_a_clean_build_passes(tmp_path: Path, make_page, make_config):
+    assert check_site(_build(tmp_path, make_page, make_config), BASE_URL) == []
+
+
+def test_a_clean_build_passes_at_the_domain_root(tmp_path: Path, make_page, make_config):
+    pages = [make_page("index", content="[Intro](/guides/intro)"), make_page("guides/intro")]
+    build_site(make_config(base_url="https://docs.example.com"), pages, tmp_path)
+    assert check_site(tmp_path, "https://docs.example.com/") == []
+
+
+def test_broken_links_are_reported(tmp_path: Path, make_page, make_config):
+    site = _build(tmp_path, make_page, make_config)
+    page = site / "guides/intro/index.html"
+    text = page.read_text()
+    text = text.replace(
+        "</article>",
+        '<a href="../../guides/missing/">a</a><a href="/sites/acme/nope.html">b</a>'
+        f'<img src="{BASE_URL}assets/gone.png" alt=""><a href="../../../../../etc/passwd">c</a>'
+        '<a href="https://other.example.com/x">ok</a><a href="mailto:a@b.c">ok</a></article>',
+    )
+    page.write_text(text)
+    (site / "guides/intro.md").unlink()
+    assert sorted(check_site(site, BASE_URL)) == sorted(
+        [
+            "guides/intro/index.html: broken link ../../guides/intro.md",
+            "guides/intro/index.html: broken link ../../guides/missing/",
+            "guides/intro/index.html: broken link /sites/acme/nope.html",
+            "guides/intro/index.html: broken link ../../../../../etc/passwd",
+            f"guides/intro/index.html: broken link {BASE_URL}assets/gone.png",
+        ]
+    )
+
+
+def test_a_removed_page_breaks_the_pages_linking_to_it(tmp_path: Path, make_page, make_config):
+    site = _build(tmp_path, make_page, make_config)
+    (site / "guides/intro/index.html").unlink()
+    problems = check_site(site, BASE_URL)
+    assert "index.html: broken link guides/intro/" in problems
+    assert f"sitemap.xml: broken link {BASE_URL}guides/intro/" in problems
+    assert "search/en.json: broken link guides/intro/" in problems
+    assert f"es/guides/intro/index.html: broken link {BASE_URL}guides/intro/" in problems  # hreflang
+
+
+def test_invalid_output_is_reported(tmp_path: Path, make_page, make_config):
+    site = _build(tmp_path, make_page, make_config)
+    (site / "empty.html").write_text("  \n")
+    (site / "untitled.html").write_text("<!doctype html><html><head></head><body><p>x</p></body></html>")
+    page = site / "guides/intro/index.html"
+    page.write_text(
+        page.read_text().replace(
+            '<script type="application/ld+json">{', '<script type="application/ld+json">{,'
+        )
+    )
+    (site / "search/en.json").write_text("[{")
+    (site / "sitemap.xml").write_text("<urlset><url>")
+    problems = check_site(site, BASE_URL)
+    assert "empty.html: empty HTML file" in problems
+    assert "untitled.html: missing <title>" in problems
+    assert any(p.startswith("guides/intro/index.html: invalid JSON-LD #1") for p in problems)
+    assert any(p.startswith("search/en.json: invalid JSON") for p in problems)
+    assert any(p.startswith("sitemap.xml: invalid XML") for p in problems)
+
+
+def test_links_outside_the_site_path_are_not_ours_to_check(tmp_path: Path, make_page, make_config):
+    # The custom page links to /elsewhere: another application on the host, not a page of this site.
+    site = _build(tmp_path, make_page, make_config)
+    assert 'href="/elsewhere"' in (site / "pricing/index.html").read_text()
+    assert check_site(site, BASE_URL) == []

@@ -1,0 +1,178 @@
+"""Incremental builds: only pages whose inputs changed are rendered again."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from comstack_core.site import BuildState, build_site, check_site
+from comstack_core.site import pool as site_pool
+from comstack_core.site.nav import WINDOW
+
+from .conftest import BASE_URL
+
+N = 30
+
+
+def _corpus(make_page, make_config, n: int = N):
+    pages = [make_page("index")] + [
+        make_page(f"docs/p{i}", title=f"Page {i}", content=f"Text {i}. See [next](/docs/p{(i + 1) % n}).")
+        for i in range(n)
+    ]
+    groups = [
+        {
+            "id": "docs",
+            "title": {"en": "Docs"},
+            "icon": "article",
+            "page_slugs": [f"docs/p{i}" for i in range(n)],
+        }
+    ]
+    return make_config(sidebar_groups=groups), pages
+
+
+def _roundtrip(state: BuildState) -> BuildState:
+    return BuildState.from_json(state.to_json())
+
+
+def test_unchanged_inputs_render_nothing(tmp_path: Path, make_page, make_config):
+    config, pages = _corpus(make_page, make_config)
+    first = build_site(config, pages, tmp_path)
+    assert first.rendered == N + 1 and first.full_rebuild
+    again = build_site(config, pages, tmp_path, previous=_roundtrip(first.state))
+    assert again.rendered == 0 and not again.full_rebuild
+    assert again.written == [] and again.removed == []
+    assert again.total_bytes == first.total_bytes
+
+
+def test_editing_one_body_renders_one_page(tmp_path: Path, make_page, make_config):
+    config, pages = _corpus(make_page, make_config)
+    first = build_site(config, pages, tmp_path)
+    pages[5] = replace(pages[5], content="Completely new text.")
+    second = build_site(config, pages, tmp_path, previous=_roundtrip(first.state))
+    assert second.rendered == 1
+    assert "docs/p4/index.html" in second.written and "docs/p4.md" in second.written
+    assert "Completely new text." in (tmp_path / "docs/p4/index.html").read_text()
+    assert "Completely new text." in (tmp_path / "search/en.json").read_text()
+    assert check_site(tmp_path, BASE_URL) == []
+
+
+def test_a_title_change_renders_the_pages_that_show_it(tmp_path: Path, make_page, make_config):
+    config, pages = _corpus(make_page, make_config)
+    first = build_site(config, pages, tmp_path)
+    pages[15] = replace(pages[15], title="Renamed")  # docs/p14
+    second = build_site(config, pages, tmp_path, previous=first.state)
+    # docs/p14 itself and the pages whose sidebar window shows it; the rest of the group is untouched.
+    assert second.rendered == 2 * WINDOW + 1
+    assert "Renamed" in (tmp_path / f"docs/p{14 - WINDOW}/index.html").read_text()
+    assert f"docs/p{14 - WINDOW - 1}/index.html" not in second.written
+
+
+def test_theme_change_renders_everything(tmp_path: Path, make_page, make_config):
+    config, pages = _corpus(make_page, make_config)
+    first = build_site(config, pages, tmp_path)
+    themed = replace(config, theme={"colors": {"primary": "#aa0000"}})
+    second = build_site(themed, pages, tmp_path, previous=first.state)
+    assert second.rendered == N + 1 and second.full_rebuild
+    old_css = next(f for f in first.state.shared_files if f.endswith(".css"))
+    assert old_css in second.removed and not (tmp_path / old_css).exists()
+    assert check_site(tmp_path, BASE_URL) == []
+
+
+@pytest.mark.parametrize("change", ["header_nav", "group_title", "locales"])
+def test_navigation_or_locale_change_renders_everything(tmp_path: Path, make_page, make_config, change):
+    config, pages = _corpus(make_page, make_config)
+    first = build_site(config, pages, tmp_path)
+    if change == "header_nav":
+        config = replace(config, header_nav=[{"id": "x", "label": {"en": "X"}, "target": "docs/p1"}])
+    elif change == "group_title":
+        config = replace(config, sidebar_groups=[{**config.sidebar_groups[0], "title": {"en": "Documents"}}])
+    else:
+        config = replace(config, locales=["en", "es-MX", "fr"])
+    assert build_site(config, pages, tmp_path, previous=first.state).rendered == N + 1
+
+
+def test_removed_page_files_are_deleted(tmp_path: Path, make_page, make_config):
+    config, pages = _corpus(make_page, make_config)
+    pages.append(make_page("extra/deep/page"))
+    first = build_site(config, pages, tmp_path)
+    assert (tmp_path / "extra/deep/page/index.html").exists()
+    second = build_site(config, pages[:-1], tmp_path, previous=first.state)
+    assert second.rendered == 0
+    assert second.removed == ["extra/deep/page.md", "extra/deep/page/index.html"]
+    assert not (tmp_path / "extra").exists()  # emptied directories are pruned
+    assert "extra/deep" not in (tmp_path / "sitemap.xml").read_text()
+    assert check_site(tmp_path, BASE_URL) == []
+
+
+def test_a_link_target_appearing_rerenders_the_linking_page(tmp_path: Path, make_page, make_config):
+    config, pages = _corpus(make_page, make_config)
+    pages.append(make_page("about", content="See [the guide](guide-to-come)."))
+    first = build_site(config, pages, tmp_path)
+    assert check_site(tmp_path, BASE_URL) == ["about/index.html: broken link guide-to-come"]
+    pages.append(make_page("guide-to-come"))
+    second = build_site(config, pages, tmp_path, previous=first.state)
+    assert second.rendered == 2  # the new page and the page whose link now resolves
+    assert check_site(tmp_path, BASE_URL) == []
+
+
+def test_missing_output_is_rendered_again(tmp_path: Path, make_page, make_config):
+    config, pages = _corpus(make_page, make_config)
+    first = build_site(config, pages, tmp_path)
+    (tmp_path / "docs/p3/index.html").unlink()
+    assert build_site(config, pages, tmp_path, previous=first.state).rendered == 1
+    fresh = tmp_path / "fresh"
+    assert build_site(config, pages, fresh, previous=first.state).rendered == N + 1
+
+
+def test_incremental_output_equals_a_full_build(tmp_path: Path, make_page, make_config):
+    config, pages = _corpus(make_page, make_config)
+    first = build_site(config, pages, tmp_path / "inc")
+    pages[3] = replace(pages[3], title="Changed", content="Changed [link](/docs/p20).")
+    del pages[10]
+    build_site(config, pages, tmp_path / "inc", previous=first.state)
+    build_site(config, pages, tmp_path / "full")
+    assert _tree(tmp_path / "inc") == _tree(tmp_path / "full")
+
+
+def test_helper_process_output_equals_a_single_process_build(
+    tmp_path: Path, make_page, make_config, monkeypatch
+):
+    monkeypatch.setattr(site_pool, "PARALLEL_MIN_PAGES", 1)
+    monkeypatch.setattr(site_pool, "CHUNK", 3)
+    config, pages = _corpus(make_page, make_config)
+    parallel = build_site(config, pages, tmp_path / "two", workers=2)
+    single = build_site(config, pages, tmp_path / "one", workers=1)
+    assert parallel.rendered == single.rendered == N + 1
+    assert parallel.state.to_json() == single.state.to_json()
+    assert _tree(tmp_path / "two") == _tree(tmp_path / "one")
+
+
+def test_helper_side_renders_like_the_caller(tmp_path: Path, make_page, make_config):
+    # The helper's half of the pool, run in this process so the test does not depend on which side
+    # of the race a chunk lands: it rebuilds the shared facts from the raw inputs and must agree.
+    config, pages = _corpus(make_page, make_config)
+    single = build_site(config, pages, tmp_path / "one", workers=1)
+    site_pool._init(config, pages, str(tmp_path / "helper"))
+    done = site_pool._run_chunk([(key, rec.input_hash) for key, rec in single.state.pages.items()])
+    assert {d.key: d.sizes for d in done} == {
+        k: {f: (tmp_path / "one" / f).stat().st_size for f in r.files} for k, r in single.state.pages.items()
+    }
+    for d in done:
+        for f in d.sizes:
+            assert (tmp_path / "helper" / f).read_bytes() == (tmp_path / "one" / f).read_bytes()
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    files = {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    assert files, root
+    return files
+
+
+def test_state_survives_json(tmp_path: Path, make_page, make_config):
+    config, pages = _corpus(make_page, make_config, n=3)
+    state = build_site(config, pages, tmp_path).state
+    assert _roundtrip(state) == state
+    with pytest.raises(ValueError):
+        BuildState.from_json('{"version": 99}')

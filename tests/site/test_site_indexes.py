@@ -1,0 +1,130 @@
+"""Site-wide files: llms.txt, llms-full.txt, Markdown copies, sitemap, robots, search index, 404."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from comstack_core.site import build_site, check_site
+
+from .conftest import BASE_URL
+
+SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+def _site(tmp_path: Path, make_page, make_config):
+    pages = [
+        make_page("index", title="Welcome", description="Acme Docs helps you ship sites."),
+        make_page(
+            "guides/intro", title="Intro [new]", content="# Intro [new]\n\nStart here: install the CLI.\n"
+        ),
+        make_page("guides/setup", title="Setup", description="", content="Configure the *server* now."),
+        make_page("reference/api", title="API", content="Every endpoint."),
+        make_page("guides/intro", "es-MX", title="Introducción", content="Empieza aquí."),
+        make_page(
+            "pricing", page_type="custom", content="", body_html="<h1>Plans</h1><p>Cheap</p>", title="Pricing"
+        ),
+    ]
+    groups = [
+        {
+            "id": "g",
+            "title": {"en": "Guides", "es-MX": "Guías"},
+            "icon": "menu_book",
+            "page_slugs": ["guides/intro", "guides/setup", "pricing"],
+        },
+    ]
+    config = make_config(sidebar_groups=groups)
+    build_site(config, pages, tmp_path)
+    return config
+
+
+def test_llms_txt_lists_knowledge_pages_only(tmp_path: Path, make_page, make_config):
+    _site(tmp_path, make_page, make_config)
+    text = (tmp_path / "llms.txt").read_text()
+    lines = text.splitlines()
+    assert lines[0] == "# Acme Docs"
+    assert lines[2] == "> Acme Docs helps you ship sites."
+    assert "## Guides" in lines
+    assert (
+        f"- [Intro \\[new\\]]({BASE_URL}guides/intro.md): Description of guides/intro for readers." in lines
+    )
+    assert f"- [Setup]({BASE_URL}guides/setup.md)" in lines  # no description, no colon
+    assert f"- [API]({BASE_URL}reference/api.md): Description of reference/api for readers." in lines
+    assert "Pricing" not in text and "pricing" not in text
+    assert f"- [es-MX]({BASE_URL}es/llms.txt)" in lines
+    es = (tmp_path / "es/llms.txt").read_text()
+    assert "## Guías" in es and f"({BASE_URL}es/guides/intro.md)" in es
+
+
+def test_llms_full_and_markdown_copies(tmp_path: Path, make_page, make_config):
+    _site(tmp_path, make_page, make_config)
+    full = (tmp_path / "llms-full.txt").read_text()
+    assert "Start here: install the CLI." in full and "Every endpoint." in full
+    assert "Cheap" not in full and "Empieza" not in full
+    assert (tmp_path / "guides/intro.md").read_text() == "# Intro [new]\n\nStart here: install the CLI.\n"
+    assert (tmp_path / "guides/setup.md").read_text().startswith("# Setup\n\nConfigure the *server* now.")
+    assert not (tmp_path / "pricing.md").exists()
+
+
+def test_sitemap_is_valid_xml_with_alternates(tmp_path: Path, make_page, make_config):
+    _site(tmp_path, make_page, make_config)
+    root = ET.fromstring((tmp_path / "sitemap.xml").read_bytes())
+    assert root.tag == f"{SM}urlset"
+    urls = {u.find(f"{SM}loc").text: u for u in root.findall(f"{SM}url")}
+    assert set(urls) == {
+        BASE_URL,
+        BASE_URL + "guides/intro/",
+        BASE_URL + "guides/setup/",
+        BASE_URL + "reference/api/",
+        BASE_URL + "es/guides/intro/",
+        BASE_URL + "pricing/",
+    }
+    alts = {
+        a.get("hreflang"): a.get("href") for a in urls[BASE_URL + "es/guides/intro/"].findall(f"{XHTML}link")
+    }
+    assert alts == {
+        "en": BASE_URL + "guides/intro/",
+        "es-MX": BASE_URL + "es/guides/intro/",
+        "x-default": BASE_URL + "guides/intro/",
+    }
+    assert urls[BASE_URL + "pricing/"].find(f"{SM}lastmod").text == "2025-03-01"
+    assert (tmp_path / "robots.txt").read_text().strip().endswith(f"Sitemap: {BASE_URL}sitemap.xml")
+
+
+def test_search_index_per_locale(tmp_path: Path, make_page, make_config):
+    _site(tmp_path, make_page, make_config)
+    en = json.loads((tmp_path / "search/en.json").read_text())
+    by_url = {row["u"]: row for row in en}
+    assert set(by_url) == {"", "guides/intro/", "guides/setup/", "reference/api/", "pricing/"}
+    assert by_url["guides/intro/"] == {
+        "t": "Intro [new]",
+        "d": "Description of guides/intro for readers.",
+        "u": "guides/intro/",
+        "x": "Start here: install the CLI.",
+    }
+    assert by_url["pricing/"]["x"] == "Plans Cheap"
+    es = json.loads((tmp_path / "search/es-MX.json").read_text())
+    assert [row["u"] for row in es] == ["es/guides/intro/"]
+    # Every page points the search script at its locale's index.
+    page = (tmp_path / "es/guides/intro/index.html").read_text()
+    assert 'data-index="search/es-MX.json"' in page
+    script = next((tmp_path / "assets").glob("site.*.js"))
+    assert script.stat().st_size < 4096
+    assert f'src="../../../assets/{script.name}"' in page
+
+
+def test_404_page_and_clean_check(tmp_path: Path, make_page, make_config, html):
+    config = _site(tmp_path, make_page, make_config)
+    doc = html(tmp_path / "404.html")
+    assert doc.css_first("h1").text() == "Page not found"
+    # Served at any depth, so its links carry the site's base path.
+    assert doc.css_first('link[rel="stylesheet"]').attributes["href"].startswith("/sites/acme/assets/")
+    assert check_site(tmp_path, config.base_url) == []
+
+
+def test_site_without_a_home_page_gets_one(tmp_path: Path, make_page, make_config, html):
+    build_site(make_config(), [make_page("guides/intro")], tmp_path)
+    assert html(tmp_path / "index.html").css_first("h1").text() == "Acme Docs"
+    assert check_site(tmp_path, BASE_URL) == []
