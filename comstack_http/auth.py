@@ -96,10 +96,9 @@ class AuthMiddleware:
     async def resolve(self, scope: Scope) -> Principal | None:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         door = door_for(scope.get("path", ""))
-        core = self.runtime.core
         api_key = headers.get("x-api-key")
         if api_key:
-            return await core.keys.authenticate(
+            return await self.runtime.core.keys.authenticate(
                 api_key.strip(), headers.get("x-project-id", "").strip() or None, door=door
             )
         authorization = headers.get("authorization", "")

@@ -79,7 +79,7 @@ async def list_page_revisions(core: Core, principal: Principal, args: PageArgs) 
 
 
 class RestoreRevisionArgs(PageRef, ProjectArg):
-    revision_number: int = Field(ge=1, description="The revision 'number' from list-page-revisions.")
+    revision_number: int = Field(ge=1, le=2**31 - 1, description="The revision 'number' from list-page-revisions.")
     base_version: int | None = Field(
         default=None, description="Optional: the page 'version' you read; refused if the page changed since."
     )
