@@ -1,0 +1,96 @@
+"""The examples in examples/ run against the real thing: a fresh data dir and a real `comstack serve`."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(args: list[str], env: dict[str, str] | None = None) -> str:
+    done = subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_core_quickstart_prints_each_step(tmp_path: Path) -> None:
+    out = run(["examples/core_quickstart.py", str(tmp_path)])
+    lines = out.strip().splitlines()
+    assert len(lines) >= 7
+    assert lines[0].startswith("1. created user ada@example.com")
+    assert "status ready, next action publish" in out
+    assert "search 'verify email' -> guides/intro" in out
+    assert "#2 (edited), #1 (created)" in out
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
+    data_dir = tmp_path_factory.mktemp("demo")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "comstack_http.cli",
+            "serve",
+            "--demo",
+            "--port",
+            str(port),
+            "--data-dir",
+            str(data_dir),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("comstack serve --demo did not come up")
+        creds = json.loads((data_dir / "demo-credentials.json").read_text())
+        yield base, {"COMSTACK_API_KEY": creds["manager_key"], "COMSTACK_PROJECT_ID": creds["project_id"]}
+    finally:
+        proc.terminate()
+        proc.wait(15)
+
+
+def test_rest_client_example(demo_server: tuple[str, dict[str, str]]) -> None:
+    base, env = demo_server
+    out = run(["examples/rest_client.py", base], env)
+    assert "saved guides/rest-example version 1 (changed: True)" in out
+    assert "approve: 200 ready" in out
+    assert "search hit: guides/rest-example" in out
+
+
+def test_mcp_client_example(demo_server: tuple[str, dict[str, str]]) -> None:
+    base, env = demo_server
+    out = run(["examples/mcp_client.py", base + "/mcp"], env)
+    assert "get-project-state" in out.splitlines()[0]
+    assert "project 'ComStack Demo'" in out
