@@ -1,0 +1,74 @@
+"""The `comstack` command as scripts use it: only the asked-for value on stdout, errors exit 2."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def comstack(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COMSTACK_DATA_DIR": str(data_dir)}
+    env.pop("COMSTACK_DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "comstack_http.cli", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_admin_commands_print_only_the_value(tmp_path: Path) -> None:
+    user = comstack(
+        "admin", "create-user", "--email", "ada@example.com", "--password", "correct horse", data_dir=tmp_path
+    )
+    assert user.returncode == 0, user.stderr
+    assert re.fullmatch(r"usr_[a-z0-9]{14}\n", user.stdout)
+
+    project = comstack(
+        "admin", "create-project", "--name", "Acme Docs", "--owner", "ada@example.com", data_dir=tmp_path
+    )
+    assert project.returncode == 0, project.stderr
+    assert re.fullmatch(r"prj_[a-z0-9]{14}\n", project.stdout)
+
+    key = comstack(
+        "admin", "create-key", "--project", project.stdout.strip(), "--role", "viewer", data_dir=tmp_path
+    )
+    assert key.returncode == 0, key.stderr
+    assert re.fullmatch(r"cs_[A-Za-z0-9]{40}\n", key.stdout)
+
+
+def test_errors_go_to_stderr_with_status_2(tmp_path: Path) -> None:
+    bad_email = comstack("admin", "create-user", "--email", "not-an-email", data_dir=tmp_path)
+    assert bad_email.returncode == 2 and bad_email.stdout == ""
+    assert "not a valid email address" in bad_email.stderr
+    no_project = comstack("admin", "create-key", "--project", "prj_missing", data_dir=tmp_path)
+    assert no_project.returncode == 2 and no_project.stdout == ""
+    assert "No project 'prj_missing'" in no_project.stderr
+    short_password = comstack(
+        "admin", "create-user", "--email", "b@example.com", "--password", "short", data_dir=tmp_path
+    )
+    assert short_password.returncode == 2 and "password" in short_password.stderr
+
+
+def test_migrate_brings_a_new_database_up_to_date(tmp_path: Path) -> None:
+    done = comstack("migrate", data_dir=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "" and "up to date" in done.stderr
+    assert (tmp_path / "comstack.db").exists()
+
+
+def test_importing_the_core_does_not_import_the_doors() -> None:
+    code = (
+        "import sys, comstack_core, comstack_core.core; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'starlette', 'mcp', 'uvicorn'}))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
