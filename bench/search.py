@@ -20,18 +20,87 @@ from pathlib import Path
 from comstack_core import Core, Principal, Settings
 from comstack_core.schemas import PageCreate, PlanUpdate, ProjectCreate, SearchQuery, UserCreate
 
-WORDS = (
-    "account billing invoice order shipping return refund password login signup email phone voice agent "
-    "widget gadget sprocket install configure update upgrade plan trial quota limit error warning page draft "
-    "publish template theme navigation sidebar header search index locale translate language api key token "
-    "project member role manager editor viewer domain module webhook export import backup restore report"
-).split()
+WORDS = [
+    "account",
+    "billing",
+    "invoice",
+    "order",
+    "shipping",
+    "return",
+    "refund",
+    "password",
+    "login",
+    "signup",
+    "email",
+    "phone",
+    "voice",
+    "agent",
+    "widget",
+    "gadget",
+    "sprocket",
+    "install",
+    "configure",
+    "update",
+    "upgrade",
+    "plan",
+    "trial",
+    "quota",
+    "limit",
+    "error",
+    "warning",
+    "page",
+    "draft",
+    "publish",
+    "template",
+    "theme",
+    "navigation",
+    "sidebar",
+    "header",
+    "search",
+    "index",
+    "locale",
+    "translate",
+    "language",
+    "api",
+    "key",
+    "token",
+    "project",
+    "member",
+    "role",
+    "manager",
+    "editor",
+    "viewer",
+    "domain",
+    "module",
+    "webhook",
+    "export",
+    "import",
+    "backup",
+    "restore",
+    "report",
+]
 
 
 def vocabulary(rng: random.Random, size: int = 20_000) -> list[str]:
     """Product words plus made-up ones; drawn with a Zipf-like skew so that, as in real text, a few words
     are everywhere and most are rare (a uniform 80-word corpus would make every query match every page)."""
-    syllables = ["ka", "lo", "mi", "ren", "to", "sa", "vi", "dor", "el", "quin", "bra", "zu", "pe", "gal", "tor"]
+    syllables = [
+        "ka",
+        "lo",
+        "mi",
+        "ren",
+        "to",
+        "sa",
+        "vi",
+        "dor",
+        "el",
+        "quin",
+        "bra",
+        "zu",
+        "pe",
+        "gal",
+        "tor",
+    ]
     made_up = {"".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))) for _ in range(size)}
     return WORDS + sorted(made_up)
 
@@ -58,14 +127,21 @@ async def seed(core: Core, pages: int) -> tuple[Principal, str]:
     user = await core.users.create_user(system, UserCreate(email="bench@example.com"))
     me = await core.users.principal_for_user(user.id, door="script")
     project = await core.projects.create_project(me, ProjectCreate(name="Search bench"))
-    await core.projects.update_plan(system, project.id, PlanUpdate(tier="standard", quotas={"max_pages": pages}))
+    await core.projects.update_plan(
+        system, project.id, PlanUpdate(tier="standard", quotas={"max_pages": pages})
+    )
     rng = random.Random(42)
     vocab = vocabulary(rng)
     started = time.perf_counter()
     for n in range(pages):
         title, description, content = page_text(rng, vocab, n)
-        await core.editing.create_page(me, project.id, PageCreate(
-            slug=f"section-{n % 50}/page-{n}", title=title, description=description, content=content))
+        await core.editing.create_page(
+            me,
+            project.id,
+            PageCreate(
+                slug=f"section-{n % 50}/page-{n}", title=title, description=description, content=content
+            ),
+        )
     print(f"  seeded {pages} pages in {time.perf_counter() - started:.1f} s")
     return me, project.id
 
@@ -82,8 +158,11 @@ async def measure(core: Core, me: Principal, project_id: str, queries: int) -> d
         await core.search.search_docs(me, project_id, SearchQuery(query=term, include_drafts=True, limit=10))
         timings.append((time.perf_counter() - started) * 1000)
     timings.sort()
-    return {"median_ms": statistics.median(timings), "p99_ms": timings[int(len(timings) * 0.99) - 1],
-            "queries": len(timings)}
+    return {
+        "median_ms": statistics.median(timings),
+        "p99_ms": timings[int(len(timings) * 0.99) - 1],
+        "queries": len(timings),
+    }
 
 
 async def run(label: str, settings: Settings, pages: int, queries: int) -> None:
@@ -91,16 +170,21 @@ async def run(label: str, settings: Settings, pages: int, queries: int) -> None:
     async with Core.open(settings) as core:
         me, project_id = await seed(core, pages)
         result = await measure(core, me, project_id, queries)
-    print(f"  search-docs over {pages} pages, {result['queries']} queries: "
-          f"median {result['median_ms']:.2f} ms, p99 {result['p99_ms']:.2f} ms")
+    print(
+        f"  search-docs over {pages} pages, {result['queries']} queries: "
+        f"median {result['median_ms']:.2f} ms, p99 {result['p99_ms']:.2f} ms"
+    )
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--pages", type=int, default=10_000)
     parser.add_argument("--queries", type=int, default=300)
-    parser.add_argument("--postgres", default="postgresql+asyncpg://postgres@127.0.0.1:5432/comstack_bench",
-                        help="A database the benchmark may drop and recreate.")
+    parser.add_argument(
+        "--postgres",
+        default="postgresql+asyncpg://postgres@127.0.0.1:5432/comstack_bench",
+        help="A database the benchmark may drop and recreate.",
+    )
     parser.add_argument("--no-postgres", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -114,7 +198,9 @@ async def main() -> None:
         await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         await conn.execute(f"CREATE DATABASE {name}")
         await conn.close()
-        await run("server (PostgreSQL full-text)", Settings(database_url=args.postgres), args.pages, args.queries)
+        await run(
+            "server (PostgreSQL full-text)", Settings(database_url=args.postgres), args.pages, args.queries
+        )
 
 
 if __name__ == "__main__":

@@ -56,7 +56,11 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
-            opened = core or await stack.enter_async_context(Core.open(settings, clock=clock))
+            opened: Core = (
+                core
+                if core is not None
+                else await stack.enter_async_context(Core.open(settings, clock=clock))
+            )
             runtime.attach(opened)
             await stack.enter_async_context(mcp_endpoint.lifespan())
             if settings.run_publish_jobs:

@@ -235,7 +235,7 @@ def create_key(
     if role not in ("viewer", "editor", "manager"):
         err("error: --role must be viewer, editor or manager")
         raise typer.Exit(2)
-    data = KeyCreate(name=name, role=role)  # type: ignore[arg-type]
+    data = KeyCreate.model_validate({"name": name, "role": role})
     key = run_core(
         settings_from(data_dir, database_url),
         lambda core: core.keys.create_key(Principal.system(), project, data),
