@@ -36,15 +36,15 @@ from ..schemas import (
 from . import search_index
 from .access import check_name_echo, check_quota, project_access
 from .base import Service, audit
+from .site_input import site_url
 
 
 class ProjectService(Service):
-    def site_url(self, project: Project) -> str:
-        return f"{self.ctx.settings.public_url.rstrip('/')}/sites/{project.slug}/"
-
     def view(self, project: Project, role: Role | None = None) -> ProjectView:
         data = project.model_dump()
-        return ProjectView(**data, site_url=self.site_url(project), role=role.name if role else None)
+        return ProjectView(
+            **data, site_url=site_url(self.ctx.settings.public_url, project), role=role.name if role else None
+        )
 
     async def create_project(
         self, principal: Principal, data: ProjectCreate, *, owner_user_id: str | None = None

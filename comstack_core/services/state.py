@@ -15,6 +15,7 @@ from .access import project_access
 from .base import Service
 from .navigation import load_navigation, nav_snapshot, navigation_pending, theme_pending
 from .page_store import current_content, derive_status, next_action, template_fields, translation_gaps
+from .site_input import site_url
 
 WORKFLOW_HINT = (
     "Find the page by slug + language in pages_by_status (or list-pages / search-docs). Knowledge pages: "
@@ -79,13 +80,11 @@ class StateService(Service):
                     )
             groups, items = await load_navigation(session, project_id)
             snapshot = nav_snapshot(groups, items)
-            from .projects import ProjectService
-
             return ProjectState(
                 project_id=project.id,
                 name=project.name,
                 slug=project.slug,
-                site_url=ProjectService(self.ctx).site_url(project),
+                site_url=site_url(self.ctx.settings.public_url, project),
                 role=access.role.name,
                 default_locale=project.default_locale,
                 locales=project_locales(project.default_locale, project.modules),
