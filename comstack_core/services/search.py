@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from sqlmodel import col, select
-
 from ..auth import Principal, Role
 from ..errors import Forbidden, InvalidInput
-from ..models import Page
 from ..rules.locales import project_locales
 from ..schemas import SearchHit, SearchQuery, SearchResult
 from . import search_index
@@ -47,28 +44,23 @@ class SearchService(Service):
                 limit=query.limit * (2 if query.include_drafts else 1),
                 pg_configs=configs,
             )
-            pages: dict[str, Page] = {}
-            if rows:
-                found = await session.exec(select(Page).where(col(Page.id).in_({r["page_id"] for r in rows})))
-                pages = {p.id: p for p in found}
             hits: list[SearchHit] = []
             seen: set[str] = set()
             for row in rows:
-                page = pages.get(row["page_id"])
                 # With drafts included a page may match twice; keep its best-ranked variant only.
-                if page is None or page.id in seen:
+                if row["page_id"] in seen:
                     continue
-                seen.add(page.id)
+                seen.add(row["page_id"])
                 hits.append(
                     SearchHit(
-                        path=page.id,
-                        slug=page.slug,
-                        language=page.language,
+                        path=row["page_id"],
+                        slug=row["slug"],
+                        language=row["language"],
                         title=row["title"],
                         description=row["description"],
                         snippet=" ".join((row["snippet"] or "").split()),
                         variant=row["variant"],
-                        status=page.status,
+                        status=row["status"],
                         score=float(row["score"]),
                     )
                 )

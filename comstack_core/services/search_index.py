@@ -144,6 +144,7 @@ async def search(
     limit: int,
     pg_configs: list[str],
 ) -> list[dict[str, Any]]:
+    """Ranked hits with the page's slug, language and status (one round trip, snippets for kept rows only)."""
     words = tokens(query)
     if not words:
         return []
@@ -168,10 +169,10 @@ async def search(
             " FROM page_search s JOIN pages p ON p.id = s.page_id"
             f" WHERE s.tsv @@ ({tsq}) AND {' AND '.join(where)}"
             " ORDER BY score DESC, s.page_id LIMIT :limit)"
-            " SELECT h.page_id, h.variant, h.title, h.description, h.score,"
+            " SELECT h.page_id, h.variant, h.title, h.description, h.score, p.slug, p.language, p.status,"
             f" ts_headline('simple', h.content, ({tsq}),"
             " 'StartSel=[, StopSel=], MaxWords=24, MinWords=8, MaxFragments=1') AS snippet"
-            " FROM hits h ORDER BY h.score DESC, h.page_id"
+            " FROM hits h JOIN pages p ON p.id = h.page_id ORDER BY h.score DESC, h.page_id"
         )
     else:
         params["q"] = fts5_query(words)
@@ -182,9 +183,9 @@ async def search(
             "WITH top AS (SELECT s.rowid AS rid, bm25(page_search, 0, 0, 0, 0, 0, 0, 10.0, 5.0, 1.0, 2.0) AS rank"
             f" FROM page_search s{join} WHERE page_search MATCH :q AND {' AND '.join(where)}"
             " ORDER BY rank LIMIT :limit)"
-            " SELECT s.page_id, s.variant, s.title, s.description, -top.rank AS score,"
-            " snippet(page_search, 8, '[', ']', '…', 16) AS snippet"
-            " FROM page_search s JOIN top ON top.rid = s.rowid"
+            " SELECT s.page_id, s.variant, s.title, s.description, -top.rank AS score, p.slug, p.language,"
+            " p.status, snippet(page_search, 8, '[', ']', '…', 16) AS snippet"
+            " FROM page_search s JOIN top ON top.rid = s.rowid JOIN pages p ON p.id = s.page_id"
             " WHERE page_search MATCH :q ORDER BY top.rank, s.page_id"
         )
     result = await (await session.connection()).execute(text(sql).bindparams(**params))
