@@ -167,8 +167,14 @@ async def measure(core: Core, me: Principal, project_id: str, queries: int) -> d
 
 async def run(label: str, settings: Settings, pages: int, queries: int) -> None:
     print(f"{label}:")
+    marker = settings.data_dir / f"search-bench-{pages}.txt"
     async with Core.open(settings) as core:
-        me, project_id = await seed(core, pages)
+        if settings.database_url is None and marker.exists():  # reuse an embedded corpus seeded before
+            user_id, project_id = marker.read_text().split()
+            me = await core.users.principal_for_user(user_id, door="script")
+        else:
+            me, project_id = await seed(core, pages)
+            marker.write_text(f"{me.user_id} {project_id}")
         result = await measure(core, me, project_id, queries)
     print(
         f"  search-docs over {pages} pages, {result['queries']} queries: "
@@ -186,9 +192,13 @@ async def main() -> None:
         help="A database the benchmark may drop and recreate.",
     )
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--data-dir", type=Path, help="Keep the embedded corpus here and reuse it on later runs.")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        await run("embedded (SQLite FTS5)", Settings(data_dir=Path(tmp)), args.pages, args.queries)
+    if args.data_dir:
+        await run("embedded (SQLite FTS5)", Settings(data_dir=args.data_dir), args.pages, args.queries)
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            await run("embedded (SQLite FTS5)", Settings(data_dir=Path(tmp)), args.pages, args.queries)
     if not args.no_postgres:
         import asyncpg
 
