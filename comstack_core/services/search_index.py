@@ -115,10 +115,11 @@ async def reindex(session: AsyncSession, page: Page) -> None:
                 " setweight(to_tsvector(CAST(:cfg AS regconfig), :content), 'D'))"
             )
         else:
+            row["scope"] = scope_tokens(row)
             sql = (
                 "INSERT INTO page_search (page_id, variant, project_id, language, audience, template, title,"
-                " description, content, meta) VALUES (:page_id, :variant, :project_id, :language, :audience,"
-                " :template, :title, :description, :content, :meta)"
+                " description, content, meta, scope) VALUES (:page_id, :variant, :project_id, :language,"
+                " :audience, :template, :title, :description, :content, :meta, :scope)"
             )
         await (await session.connection()).execute(text(sql).bindparams(**row))
 
@@ -127,11 +128,29 @@ def tokens(query: str) -> list[str]:
     return [t.lower() for t in _TOKEN.findall(query)][:32]
 
 
-def fts5_query(words: list[str]) -> str:
-    """Every word must match (AND); the last one as a prefix so search-as-you-type works."""
+# FTS5 filters on UNINDEXED columns read every matching row's stored text, which on common words costs
+# more than the search. So the filters are also written as tokens of an indexed ``scope`` column and
+# applied inside MATCH, where they are doclist intersections.
+SCOPE_FIELDS = {"project_id": "p", "variant": "v", "language": "l", "audience": "a", "template": "t"}
+
+
+def scope_token(field: str, value: str) -> str:
+    return SCOPE_FIELDS[field] + re.sub(r"[^a-z0-9]", "", value.lower())
+
+
+def scope_tokens(row: dict[str, Any]) -> str:
+    return " ".join(scope_token(field, str(row[field])) for field in SCOPE_FIELDS)
+
+
+def fts5_query(words: list[str], scope: dict[str, list[str]] | None = None) -> str:
+    """Every word must match (AND) in the text columns, the last one as a prefix so search-as-you-type
+    works; ``scope`` (field -> allowed values) narrows through the scope column."""
     quoted = [f'"{w}"' for w in words]
     quoted[-1] += "*"
-    return " ".join(quoted)
+    parts = ["{title description content meta} : (" + " ".join(quoted) + ")"]
+    for field, values in (scope or {}).items():
+        parts.append("scope : (" + " OR ".join(f'"{scope_token(field, v)}"' for v in values) + ")")
+    return " AND ".join(parts)
 
 
 async def search(
@@ -175,18 +194,35 @@ async def search(
             " FROM hits h JOIN pages p ON p.id = h.page_id ORDER BY h.score DESC, h.page_id"
         )
     else:
-        params["q"] = fts5_query(words)
-        join = " JOIN pages p ON p.id = s.page_id" if filters.get("status") else ""
+        scope = {"project_id": [project_id]}
+        if len(variants) == 1:  # both variants is no filter at all; skip the intersection
+            scope["variant"] = list(variants)
+        scope.update(
+            {
+                field: [filters[key]]
+                for key, field in (
+                    ("language", "language"),
+                    ("audience", "audience"),
+                    ("template", "template"),
+                )
+                if filters.get(key)
+            }
+        )
+        params = {"q": fts5_query(words, scope), "limit": limit}
+        status = ""
+        if filters.get("status"):
+            status, params["status"] = " AND p.status = :status", filters["status"]
+        weights = "0, 0, 0, 0, 0, 0, 10.0, 5.0, 1.0, 2.0, 0"
         # Rank first and build snippets only for the rows kept: SQLite would otherwise compute snippet()
         # for every match before sorting, which dominates the cost on common words.
         sql = (
-            "WITH top AS (SELECT s.rowid AS rid, bm25(page_search, 0, 0, 0, 0, 0, 0, 10.0, 5.0, 1.0, 2.0) AS rank"
-            f" FROM page_search s{join} WHERE page_search MATCH :q AND {' AND '.join(where)}"
+            f"WITH top AS (SELECT s.rowid AS rid, bm25(page_search, {weights}) AS rank FROM page_search s"
+            f"{' JOIN pages p ON p.id = s.page_id' if status else ''} WHERE page_search MATCH :q{status}"
             " ORDER BY rank LIMIT :limit)"
             " SELECT s.page_id, s.variant, s.title, s.description, -top.rank AS score, p.slug, p.language,"
             " p.status, snippet(page_search, 8, '[', ']', '…', 16) AS snippet"
             " FROM page_search s JOIN top ON top.rid = s.rowid JOIN pages p ON p.id = s.page_id"
-            " WHERE page_search MATCH :q ORDER BY top.rank, s.page_id"
+            " WHERE page_search MATCH :q AND s.rowid IN (SELECT rid FROM top) ORDER BY top.rank, s.page_id"
         )
     result = await (await session.connection()).execute(text(sql).bindparams(**params))
     return [dict(row._mapping) for row in result]

@@ -344,7 +344,8 @@ def create_search_index() -> None:
         op.execute(
             "CREATE VIRTUAL TABLE page_search USING fts5(page_id UNINDEXED, variant UNINDEXED,"
             " project_id UNINDEXED, language UNINDEXED, audience UNINDEXED, template UNINDEXED,"
-            " title, description, content, meta, tokenize = 'porter unicode61 remove_diacritics 2')"
+            " title, description, content, meta, scope,"
+            " tokenize = 'porter unicode61 remove_diacritics 2', prefix = '2 3')"
         )
 
 
