@@ -213,16 +213,38 @@ async def search(
         if filters.get("status"):
             status, params["status"] = " AND p.status = :status", filters["status"]
         weights = "0, 0, 0, 0, 0, 0, 10.0, 5.0, 1.0, 2.0, 0"
-        # Rank first and build snippets only for the rows kept: SQLite would otherwise compute snippet()
-        # for every match before sorting, which dominates the cost on common words.
+        # Rank inside FTS5, then read the kept rows by rowid only: a second MATCH (which snippet() needs)
+        # re-evaluates the query per row and costs more than the search; snippets are cut in Python.
         sql = (
             f"WITH top AS (SELECT s.rowid AS rid, bm25(page_search, {weights}) AS rank FROM page_search s"
             f"{' JOIN pages p ON p.id = s.page_id' if status else ''} WHERE page_search MATCH :q{status}"
             " ORDER BY rank LIMIT :limit)"
-            " SELECT s.page_id, s.variant, s.title, s.description, -top.rank AS score, p.slug, p.language,"
-            " p.status, snippet(page_search, 8, '[', ']', '…', 16) AS snippet"
-            " FROM page_search s JOIN top ON top.rid = s.rowid JOIN pages p ON p.id = s.page_id"
-            " WHERE page_search MATCH :q AND s.rowid IN (SELECT rid FROM top) ORDER BY top.rank, s.page_id"
+            " SELECT s.page_id, s.variant, s.title, s.description, s.content, -top.rank AS score, p.slug,"
+            " p.language, p.status FROM top JOIN page_search s ON s.rowid = top.rid"
+            " JOIN pages p ON p.id = s.page_id ORDER BY top.rank, s.page_id"
         )
+        result = await (await session.connection()).execute(text(sql).bindparams(**params))
+        rows = [dict(row._mapping) for row in result]
+        for row in rows:
+            row["snippet"] = snippet(row.pop("content"), words)
+        return rows
     result = await (await session.connection()).execute(text(sql).bindparams(**params))
     return [dict(row._mapping) for row in result]
+
+
+def snippet(content: str, words: list[str], size: int = 16) -> str:
+    """About ``size`` words of ``content`` around the first query word, hits in [brackets]."""
+    # Stems, roughly: "installing" should light up for "install" and the other way round.
+    stems = sorted({w[: max(3, len(w) - 2)] for w in words}, key=len, reverse=True)
+    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, stems)) + r")\w*", re.IGNORECASE)
+    found = pattern.search(content)
+    start = found.start() if found else 0
+    before = content[:start].split()[-(size // 4) :] if start else []
+    after = content[start:].split()
+    window = before + after[: size - len(before)]
+    text = " ".join(f"[{w}]" if pattern.match(w.strip("()[]*_`,.;:!?\"'")) else w for w in window)
+    return (
+        ("…" if before and len(content[:start].split()) > len(before) else "")
+        + text
+        + ("…" if len(after) > size - len(before) else "")
+    )
