@@ -1,16 +1,21 @@
-"""Atomic deploys on local disk: two build slots per project and a ``current`` symlink.
+"""Atomic deploys on local disk: three build slots per project and a ``current`` symlink.
 
-A publish builds into the slot that is not being served, then swaps ``current`` with one rename
-(atomic on POSIX), so a reader gets the old site or the new one. The slot it replaced keeps the
-previous deployment for revert until the next publish builds over it.
+A publish builds into a slot that is neither served nor kept for a revert, then swaps ``current`` with
+one rename (atomic on POSIX), so a reader gets the old site or the new one. The slot it replaced keeps
+the previous deployment for revert. Three slots, not two: a publish that fails after building (the gate
+refused it, the process died) must not have overwritten the deployment a revert would bring back.
 """
 
 from __future__ import annotations
 
+import asyncio
+import fcntl
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
-SLOTS = ("a", "b")
+SLOTS = ("a", "b", "c")
 CURRENT = "current"
 
 
@@ -27,8 +32,10 @@ def active_slot(sites_dir: Path, project_id: str) -> str | None:
     return target if target in SLOTS else None
 
 
-def next_slot(sites_dir: Path, project_id: str) -> str:
-    return "b" if active_slot(sites_dir, project_id) == "a" else "a"
+def next_slot(sites_dir: Path, project_id: str, keep: str | None = None) -> str:
+    """The slot to build into: not the served one, and not ``keep`` (the deployment a revert restores)."""
+    busy = {active_slot(sites_dir, project_id), keep}
+    return next(slot for slot in SLOTS if slot not in busy)
 
 
 def slot_path(sites_dir: Path, project_id: str, slot: str) -> Path:
@@ -55,3 +62,31 @@ def served_dir(sites_dir: Path, project_id: str) -> Path | None:
     """The directory readers get right now (resolved once per request by the server)."""
     slot = active_slot(sites_dir, project_id)
     return slot_path(sites_dir, project_id, slot) if slot else None
+
+
+@asynccontextmanager
+async def build_lock(
+    sites_dir: Path, project_id: str, *, wait: bool = True, poll_seconds: float = 0.1
+) -> AsyncIterator[bool]:
+    """One writer of a project's slots and ``current`` at a time, across processes. A runner whose job was
+    taken over may still be finishing a build in a thread; the new owner waits here instead of writing the
+    same slot, and a revert's switch cannot interleave with a deploy's. The kernel drops the lock when its
+    holder dies, so a SIGKILLed runner never blocks the next one. With ``wait=False`` it yields whether the
+    lock was free instead of waiting for it."""
+    base = project_dir(sites_dir, project_id)
+    base.mkdir(parents=True, exist_ok=True)
+    fd = os.open(base / ".build.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                acquired = True
+                break
+            except BlockingIOError:
+                if not wait:
+                    acquired = False
+                    break
+                await asyncio.sleep(poll_seconds)
+        yield acquired
+    finally:
+        os.close(fd)

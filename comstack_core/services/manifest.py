@@ -42,10 +42,19 @@ async def last_deployed(session: AsyncSession, project_id: str) -> Publish | Non
         await session.exec(
             select(Publish)
             .where(Publish.project_id == project_id, Publish.status == "succeeded")
-            .order_by(col(Publish.finished_at).desc())
+            .order_by(col(Publish.created_at).desc())
             .limit(1)
         )
     ).first()
+
+
+async def load_revisions(session: AsyncSession, ids: list[str], chunk: int = 500) -> dict[str, PageRevision]:
+    found: dict[str, PageRevision] = {}
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        for rev in await session.exec(select(PageRevision).where(col(PageRevision.id).in_(part))):
+            found[rev.id] = rev
+    return found
 
 
 async def build_manifest(
@@ -62,22 +71,23 @@ async def build_manifest(
     binding: list[list[Any]] = []
     translations: list[dict[str, str]] = []
     findings: list[dict[str, str]] = []
+    changes: list[tuple[Page, str, str]] = []  # (page, change, revision id)
     for page in pages:
         due = is_due(page, now)
         on_site_next = will_be_on_site(page, due)
         if due:
-            rev = await session.get_one(PageRevision, page.draft_revision_id)
-            change = "updated" if page.live_revision_id else "new"
+            changes.append((page, "updated" if page.live_revision_id else "new", str(page.draft_revision_id)))
+        elif page.on_site and not on_site_next:
+            changes.append((page, "removed", str(page.live_revision_id)))
+        elif not page.on_site and on_site_next and page.live_revision_id:
+            changes.append((page, "new", page.live_revision_id))
+    # One query per few hundred revisions, not one per page: a first publish may list thousands.
+    revs = await load_revisions(session, [rev_id for _, _, rev_id in changes])
+    for page, change, rev_id in changes:
+        rev = revs[rev_id]
+        if is_due(page, now):
             findings.extend(_lint(page, rev))
             translations.extend(_planned(project, page, translation_provider))
-        elif page.on_site and not on_site_next:
-            rev = await session.get_one(PageRevision, page.live_revision_id)
-            change = "removed"
-        elif not page.on_site and on_site_next and page.live_revision_id:
-            rev = await session.get_one(PageRevision, page.live_revision_id)
-            change = "new"
-        else:
-            continue
         size = len((rev.body_source if rev.body_source is not None else rev.content).encode())
         listed.append(
             ManifestPage(

@@ -13,19 +13,20 @@ import contextlib
 import logging
 import shutil
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import update
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..clock import new_id
-from ..models import Page, PageRevision, Project, Publish
+from ..models import Page, Project, Publish
 from ..site import BuildResult, BuildState, SiteConfig, SitePage, build_site, check_site
 from . import deploy, search_index
 from .base import Context
-from .manifest import is_due
+from .manifest import is_due, last_deployed, load_revisions
 from .page_store import derive_status
 from .publish_undo import restore_pages
 from .site_input import current_nav, site_config, site_pages, site_url
@@ -33,10 +34,17 @@ from .translations import fan_out
 
 log = logging.getLogger("comstack.publish")
 STATE_FILE = ".build-state.json"
+VERIFIED_FILE = ".gate-passed"  # in a slot: every file in it passed the pre-deploy check
+CHUNK = 500  # ids per IN (...) list: well under SQLite's and PostgreSQL's bound-parameter limits
+PROMOTE_BATCH = 200  # pages made live per transaction
 
 
 class JobFailed(Exception):
     """A step refused to go on; the message is shown in publish-status."""
+
+
+class LostClaim(Exception):
+    """Another runner took this job over (ours looked dead to it): stop without touching the job."""
 
 
 class PublishRunner:
@@ -44,6 +52,10 @@ class PublishRunner:
         self.ctx = ctx
         self.instance = new_id("run")
         self._wake = asyncio.Event()
+        self._active: set[str] = set()
+        # Jobs of other runners: the heartbeat value last seen and when (our monotonic clock) it was first seen.
+        self._seen: dict[str, tuple[datetime | None, float]] = {}
+        self._beats: dict[str, datetime] = {}
 
     def wake(self) -> None:
         self._wake.set()
@@ -70,47 +82,77 @@ class PublishRunner:
         return True
 
     async def claim(self) -> str | None:
+        """Take the oldest job that has no runner, or whose runner's heartbeat has not moved for
+        ``publish_stale_seconds``. Silence is judged on this process's own monotonic clock, never by comparing
+        another host's timestamps with ours, so clocks that disagree cannot make a live job look dead."""
         now = self.ctx.clock()
-        stale = now - timedelta(seconds=self.ctx.settings.publish_stale_seconds)
-        claimable = or_(col(Publish.claimed_by).is_(None), col(Publish.heartbeat_at) < stale)
         async with self.ctx.db.write() as session:
-            candidate = (
+            rows = (
                 await session.exec(
-                    select(Publish.id)
-                    .where(Publish.status == "running", claimable)
+                    select(Publish.id, Publish.claimed_by, Publish.heartbeat_at)
+                    .where(Publish.status == "running")
                     .order_by(col(Publish.created_at))
-                    .limit(1)
                 )
-            ).first()
-            if candidate is None:
-                return None
-            taken = await session.exec(
-                update(Publish)
-                .where(col(Publish.id) == candidate, col(Publish.status) == "running", claimable)
-                .values(claimed_by=self.instance, heartbeat_at=now)
-            )
-            return candidate if taken.rowcount == 1 else None
+            ).all()
+            self._seen = {k: v for k, v in self._seen.items() if k in {r[0] for r in rows}}
+            for publish_id, owner, beat in rows:
+                if publish_id in self._active or (owner is not None and not self._silent(publish_id, beat)):
+                    continue
+                # Compare-and-set on what we observed: a heartbeat in between keeps the job with its runner.
+                unchanged = (
+                    col(Publish.claimed_by).is_(None)
+                    if owner is None
+                    else (col(Publish.claimed_by) == owner)
+                    & (
+                        col(Publish.heartbeat_at).is_(None)
+                        if beat is None
+                        else col(Publish.heartbeat_at) == beat
+                    )
+                )
+                taken = await session.exec(
+                    update(Publish)
+                    .where(col(Publish.id) == publish_id, col(Publish.status) == "running", unchanged)
+                    .values(claimed_by=self.instance, heartbeat_at=now)
+                )
+                if taken.rowcount == 1:
+                    if owner is not None:
+                        log.warning(
+                            "publish %s: runner %s went silent; taking the job over", publish_id, owner
+                        )
+                    self._beats[publish_id] = now
+                    self._seen.pop(publish_id, None)
+                    return str(publish_id)
+        return None
+
+    def _silent(self, publish_id: str, beat: datetime | None) -> bool:
+        seen = self._seen.get(publish_id)
+        here = time.monotonic()
+        if seen is None or seen[0] != beat:
+            self._seen[publish_id] = (beat, here)
+            return False
+        return here - seen[1] >= self.ctx.settings.publish_stale_seconds
 
     async def reconcile_sites(self) -> None:
-        """Make every project's ``current`` match its latest succeeded publish (a switch lost in a crash)."""
+        """Make every published project's ``current`` match the database (a switch lost in a crash)."""
         async with self.ctx.db.read() as session:
-            rows = await session.exec(
-                select(Publish)
-                .where(col(Publish.status).in_(("succeeded", "reverted")))
-                .order_by(col(Publish.project_id), col(Publish.created_at))
+            project_ids = list(
+                await session.exec(
+                    select(Publish.project_id)
+                    .where(col(Publish.status).in_(("succeeded", "reverted")))
+                    .distinct()
+                )
             )
-            latest: dict[str, Publish] = {}
-            for publish in rows:
-                latest[publish.project_id] = publish
-        for project_id, publish in latest.items():
-            want = publish.build_dir if publish.status == "succeeded" else publish.previous_build_dir
-            if deploy.active_slot(self.ctx.settings.sites_dir, project_id) != want:
-                deploy.activate(self.ctx.settings.sites_dir, project_id, want)
+        for project_id in project_ids:
+            # A project whose lock is held is being deployed or reverted right now; that sets it right.
+            await sync_site(self.ctx, project_id, wait=False)
 
     async def run_job(self, publish_id: str) -> None:
+        self._active.add(publish_id)
         heartbeat = asyncio.create_task(self._heartbeat(publish_id))
         try:
             await self._steps(publish_id)
+        except LostClaim:
+            log.warning("publish %s was taken over by another runner; this one stops", publish_id)
         except Exception as error:
             message = (
                 str(error) if isinstance(error, JobFailed) else f"internal error: {type(error).__name__}"
@@ -122,24 +164,46 @@ class PublishRunner:
             heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await heartbeat
+            self._active.discard(publish_id)
+            self._beats.pop(publish_id, None)
 
     async def _heartbeat(self, publish_id: str) -> None:
         while True:
             await asyncio.sleep(self.ctx.settings.publish_heartbeat_seconds)
-            async with self.ctx.db.write() as session:
-                await session.exec(
-                    update(Publish)
-                    .where(col(Publish.id) == publish_id, col(Publish.claimed_by) == self.instance)
-                    .values(heartbeat_at=self.ctx.clock())
-                )
+            # Each beat must change the value (others watch for change), even if the clock stands still.
+            last = self._beats.get(publish_id)
+            now = self.ctx.clock()
+            beat = now if last is None or now > last else last + timedelta(microseconds=1)
+            try:
+                async with self.ctx.db.write() as session:
+                    await session.exec(
+                        update(Publish)
+                        .where(col(Publish.id) == publish_id, col(Publish.claimed_by) == self.instance)
+                        .values(heartbeat_at=beat)
+                    )
+            except Exception as error:  # a busy or briefly unreachable database must not end the job
+                log.warning("publish %s: heartbeat not recorded (%s)", publish_id, error)
+                continue
+            self._beats[publish_id] = beat
 
     async def _load(self, publish_id: str) -> Publish:
         async with self.ctx.db.read() as session:
             return await session.get_one(Publish, publish_id)
 
     async def _save(self, publish_id: str, **values: Any) -> None:
+        """Record job state, only while this runner still owns the job."""
         async with self.ctx.db.write() as session:
-            await session.exec(update(Publish).where(col(Publish.id) == publish_id).values(**values))
+            saved = await session.exec(
+                update(Publish)
+                .where(col(Publish.id) == publish_id, col(Publish.claimed_by) == self.instance)
+                .values(**values)
+            )
+            if saved.rowcount != 1:
+                raise LostClaim(publish_id)
+
+    def _check_owner(self, publish: Publish) -> None:
+        if publish.claimed_by != self.instance or publish.status != "running":
+            raise LostClaim(publish.id)
 
     async def _steps(self, publish_id: str) -> None:
         publish = await self._load(publish_id)
@@ -151,6 +215,8 @@ class PublishRunner:
             await self._progress(publish_id, "promoting")
             await self._promote(publish_id)
             timings["promote"] = round(time.perf_counter() - started, 3)
+            # Saved as each step ends, so a job resumed after a crash still reports the earlier steps.
+            await self._save(publish_id, timings=timings)
         publish = await self._load(publish_id)
         if publish.step == "promoted":
             started = time.perf_counter()
@@ -161,7 +227,10 @@ class PublishRunner:
             timings["translate"] = round(time.perf_counter() - started, 3)
             publish = await self._load(publish_id)
             await self._save(
-                publish_id, step="translated", counts={**publish.counts, "translation_tasks": opened}
+                publish_id,
+                step="translated",
+                counts={**publish.counts, "translation_tasks": opened},
+                timings=timings,
             )
         # Build, gate and switch always run from scratch on resume: a half-written slot is simply rebuilt.
         await self._build_and_deploy(publish_id, timings)
@@ -172,42 +241,66 @@ class PublishRunner:
     async def _promote(
         self, publish_id: str, *, only: set[str] | None = None, from_step: str = "queued"
     ) -> None:
-        """Make due drafts live, in one transaction that also records the step (so it runs once)."""
+        """Make due drafts live, PROMOTE_BATCH pages per transaction, each recording what it changed in
+        ``publish.promoted`` (so a failure or a revert puts every one back, and a resumed job skips them);
+        the step is recorded last, once all are live. Batches keep the write lock short: on SQLite one
+        transaction over thousands of pages would stall every other write for its whole length."""
         now = self.ctx.clock()
-        async with self.ctx.db.write() as session:
-            publish = await session.get_one(Publish, publish_id, with_for_update=True)
+        async with self.ctx.db.read() as session:
+            publish = await session.get_one(Publish, publish_id)
             if publish.step != from_step:
                 return
-            manifest_paths = (
+            wanted = (
                 only
                 if only is not None
                 else {p["path"] for p in publish.manifest.get("pages", []) if p["change_type"] != "removed"}
             )
-            promoted: dict[str, Any] = dict(publish.promoted)
-            pages = await session.exec(
-                select(Page).where(Page.project_id == publish.project_id, col(Page.id).in_(manifest_paths))
-            )
-            for page in pages:
-                if not is_due(page, now):
-                    continue
-                rev = await session.get_one(PageRevision, page.draft_revision_id)
-                promoted[page.id] = {
-                    "previous_live": page.live_revision_id,
-                    "previous_hash": page.live_hash,
-                    "previous_unpublished": page.unpublished,
-                    "new_live": rev.id,
-                }
-                rev.published = True
-                page.live_revision_id, page.live_hash = rev.id, rev.content_hash
-                page.draft_revision_id, page.draft_approved, page.unpublished = None, False, False
-                page.status = derive_status(page)
-                page.version += 1
-                session.add_all([rev, page])
-                await session.flush()
-                await search_index.reindex(session, page)
-            publish.promoted, publish.step = promoted, "promoted"
-            publish.counts = {**publish.counts, "promoted": len(promoted)}
-            session.add(publish)
+            paths = sorted(wanted - set(publish.promoted))
+        for start in range(0, len(paths), PROMOTE_BATCH):
+            async with self.ctx.db.write() as session:
+                publish = await session.get_one(Publish, publish_id, with_for_update=True)
+                self._check_owner(publish)
+                if publish.step != from_step:
+                    return
+                promoted: dict[str, Any] = dict(publish.promoted)
+                due = [
+                    page
+                    for page in await session.exec(
+                        select(Page).where(
+                            Page.project_id == publish.project_id,
+                            col(Page.id).in_(paths[start : start + PROMOTE_BATCH]),
+                        )
+                    )
+                    if is_due(page, now) and page.id not in promoted
+                ]
+                revs = await load_revisions(session, [str(page.draft_revision_id) for page in due])
+                for page in due:
+                    rev = revs[str(page.draft_revision_id)]
+                    promoted[page.id] = {
+                        "previous_live": page.live_revision_id,
+                        "previous_hash": page.live_hash,
+                        "previous_unpublished": page.unpublished,
+                        "new_live": rev.id,
+                    }
+                    rev.published = True
+                    page.live_revision_id, page.live_hash = rev.id, rev.content_hash
+                    page.draft_revision_id, page.draft_approved, page.unpublished = None, False, False
+                    page.status = derive_status(page)
+                    page.version += 1
+                    session.add_all([rev, page])
+                await session.flush()  # once for the batch, then the search rows (raw SQL) follow them
+                for page in due:
+                    await search_index.reindex(session, page)
+                publish.promoted = promoted
+                publish.counts = {**publish.counts, "promoted": len(promoted)}
+                session.add(publish)
+        async with self.ctx.db.write() as session:
+            publish = await session.get_one(Publish, publish_id, with_for_update=True)
+            self._check_owner(publish)
+            if publish.step == from_step:
+                publish.step = "promoted"
+                publish.counts = {**publish.counts, "promoted": len(publish.promoted)}
+                session.add(publish)
 
     async def _build_and_deploy(self, publish_id: str, timings: dict[str, float]) -> None:
         settings = self.ctx.settings
@@ -218,64 +311,96 @@ class PublishRunner:
             config = site_config(project, site_url(settings.public_url, project), nav)
             pages = await site_pages(session, project)
             theme = dict(project.theme or {})
+            # The deployment a revert of the latest succeeded publish would put back must survive this build.
+            latest = await last_deployed(session, project.id)
+            keep = latest.previous_build_dir if latest is not None else None
         sites = settings.sites_dir
-        previous = deploy.active_slot(sites, project.id)
-        slot = deploy.next_slot(sites, project.id)
-        out = deploy.slot_path(sites, project.id, slot)
-        await self._progress(publish_id, "building", 0, len(pages))
-        started = time.perf_counter()
-        seed = deploy.slot_path(sites, project.id, previous) if previous else None
-        result = await asyncio.to_thread(_build, config, pages, out, seed)
-        timings["build"] = round(time.perf_counter() - started, 3)
-        await self._progress(publish_id, "checking", len(pages), len(pages))
-        started = time.perf_counter()
-        problems = await asyncio.to_thread(check_site, out, config.base_url)
-        timings["check"] = round(time.perf_counter() - started, 3)
-        if problems:
-            raise JobFailed(
-                f"The site failed the pre-deploy check ({len(problems)} problems): "
-                + "; ".join(problems[:10])
-            )
-        await self._progress(publish_id, "deploying", len(pages), len(pages))
-        deployed = {p.id: {"slug": p.slug, "language": p.language, "title": p.title} for p in pages}
-        now = self.ctx.clock()
-        async with self.ctx.db.write() as session:
-            publish = await session.get_one(Publish, publish_id, with_for_update=True)
-            project = await session.get_one(Project, publish.project_id, with_for_update=True)
-            for page in await session.exec(select(Page).where(Page.project_id == project.id)):
-                on_site = page.id in deployed
-                if page.on_site != on_site:
-                    page.on_site = on_site
-                    session.add(page)
-            publish.previous_theme, publish.previous_nav = project.published_theme, project.published_nav
-            project.published_theme, project.published_nav = theme, nav
-            publish.build_dir, publish.previous_build_dir = slot, previous
-            publish.deployed, publish.status, publish.step = deployed, "succeeded", "deployed"
-            publish.finished_at = now
-            publish.timings = timings
-            publish.progress = {"step": "done", "done": len(pages), "total": len(pages)}
-            publish.counts = {
-                **publish.counts,
-                "pages": len(pages),
-                "rendered": result.rendered,
-                "files_written": len(result.written),
-                "files_removed": len(result.removed),
-                "bytes": result.total_bytes,
-                "full_rebuild": result.full_rebuild,
-            }
-            session.add_all([publish, project])
-        # The switch follows the commit; reconcile_sites() repairs it if we die in between.
-        deploy.activate(sites, project.id, slot)
+        async with deploy.build_lock(sites, project.id):  # until the switch is done
+            previous = deploy.active_slot(sites, project.id)
+            slot = deploy.next_slot(sites, project.id, keep)
+            out = deploy.slot_path(sites, project.id, slot)
+            await self._progress(publish_id, "building", 0, len(pages))
+            started = time.perf_counter()
+            seed = deploy.slot_path(sites, project.id, previous) if previous else None
+            result, trusted = await asyncio.to_thread(_build, config, pages, out, seed)
+            timings["build"] = round(time.perf_counter() - started, 3)
+            await self._progress(publish_id, "checking", len(pages), len(pages))
+            started = time.perf_counter()
+            problems, gate = await asyncio.to_thread(_gate, out, config.base_url, result, trusted)
+            timings["check"] = round(time.perf_counter() - started, 3)
+            if problems:
+                raise JobFailed(
+                    f"The site failed the pre-deploy check ({len(problems)} problems): "
+                    + "; ".join(problems[:10])
+                )
+            (out / VERIFIED_FILE).touch()
+            await self._progress(publish_id, "deploying", len(pages), len(pages))
+            deployed = {p.id: {"slug": p.slug, "language": p.language, "title": p.title} for p in pages}
+            now = self.ctx.clock()
+            async with self.ctx.db.write() as session:
+                publish = await session.get_one(Publish, publish_id, with_for_update=True)
+                self._check_owner(publish)
+                project = await session.get_one(Project, publish.project_id, with_for_update=True)
+                await _mark_on_site(session, project.id, set(deployed))
+                publish.previous_theme, publish.previous_nav = project.published_theme, project.published_nav
+                project.published_theme, project.published_nav = theme, nav
+                publish.build_dir, publish.previous_build_dir = slot, previous
+                publish.deployed, publish.status, publish.step = deployed, "succeeded", "deployed"
+                publish.finished_at = now
+                publish.timings = timings
+                publish.progress = {"step": "done", "done": len(pages), "total": len(pages)}
+                publish.counts = {
+                    **publish.counts,
+                    "pages": len(pages),
+                    "rendered": result.rendered,
+                    "files_written": len(result.written),
+                    "files_removed": len(result.removed),
+                    "bytes": result.total_bytes,
+                    "full_rebuild": result.full_rebuild,
+                    "gate": gate,
+                }
+                session.add_all([publish, project])
+            # The switch follows the commit; reconcile_sites() repairs it if we die in between.
+            deploy.activate(sites, project.id, slot)
 
     async def _fail(self, publish_id: str, message: str) -> None:
         async with self.ctx.db.write() as session:
             publish = await session.get_one(Publish, publish_id, with_for_update=True)
-            if publish.status != "running":
-                return
+            if publish.status != "running" or publish.claimed_by != self.instance:
+                return  # finished, or another runner owns it now
             await restore_pages(session, publish, keep_as_draft=False)
             publish.status, publish.error, publish.finished_at = "failed", message[:4000], self.ctx.clock()
             publish.progress = {**publish.progress, "step": "failed"}
             session.add(publish)
+
+
+async def sync_site(ctx: Context, project_id: str, *, wait: bool = True) -> None:
+    """Point the project's ``current`` at the build of its latest succeeded publish, or take the site down if
+    there is none (all reverted). Under the build lock, so it never interleaves with a deploy's switch."""
+    sites = ctx.settings.sites_dir
+    async with deploy.build_lock(sites, project_id, wait=wait) as acquired:
+        if not acquired:
+            return
+        async with ctx.db.read() as session:
+            latest = await last_deployed(session, project_id)
+        want = latest.build_dir if latest is not None else None
+        if deploy.active_slot(sites, project_id) != want:
+            deploy.activate(sites, project_id, want)
+
+
+async def _mark_on_site(session: AsyncSession, project_id: str, deployed: set[str]) -> None:
+    """Set pages.on_site from the deployed set, touching only the rows that change (few, on an incremental
+    publish), without loading thousands of pages as objects."""
+    rows = await session.exec(select(Page.id, Page.on_site).where(Page.project_id == project_id))
+    flips: dict[bool, list[str]] = {True: [], False: []}
+    for page_id, on_site in rows:
+        if bool(on_site) != (page_id in deployed):
+            flips[page_id in deployed].append(page_id)
+    for value, ids in flips.items():
+        for start in range(0, len(ids), CHUNK):
+            await session.exec(
+                update(Page).where(col(Page.id).in_(ids[start : start + CHUNK])).values(on_site=value)
+            )
 
 
 def _read_state(slot: Path) -> BuildState | None:
@@ -285,13 +410,16 @@ def _read_state(slot: Path) -> BuildState | None:
         return None
 
 
-def _build(config: SiteConfig, pages: list[SitePage], out: Path, seed: Path | None) -> BuildResult:
-    """Build into ``out`` incrementally from the state that slot holds.
+def _build(
+    config: SiteConfig, pages: list[SitePage], out: Path, seed: Path | None
+) -> tuple[BuildResult, bool]:
+    """Build into ``out`` incrementally from the state that slot holds; also say whether every file the build
+    did not write had passed the gate before (so the gate may look at the written files only).
 
     A slot with no trustworthy state (never built, or a build died in it) is emptied; when the served slot
     has a state, it is copied in first, so even that build only renders what changed since the last deploy.
     """
-    state_file = out / STATE_FILE
+    state_file, verified = out / STATE_FILE, out / VERIFIED_FILE
     previous = _read_state(out)
     if previous is None:
         shutil.rmtree(out, ignore_errors=True)
@@ -299,9 +427,39 @@ def _build(config: SiteConfig, pages: list[SitePage], out: Path, seed: Path | No
         if seed is not None and seed_state is not None:
             shutil.copytree(seed, out, symlinks=True)
             previous = seed_state
-    # The state is dropped before building and written after: a crash mid-build leaves no state, so the
-    # next attempt does a full build instead of trusting half-written files.
+    trusted = previous is not None and verified.exists()
+    # The state and the gate's mark are dropped before building and written after: a crash mid-build leaves
+    # neither, so the next attempt does a full build and a full check instead of trusting half-written files.
     state_file.unlink(missing_ok=True)
+    verified.unlink(missing_ok=True)
     result = build_site(config, pages, out, previous)
     state_file.write_text(result.state.to_json())
-    return result
+    return result, trusted
+
+
+def _gate(out: Path, base_url: str, result: BuildResult, trusted: bool) -> tuple[list[str], str]:
+    """The pre-deploy check: of the whole site, or, when the build only added or re-rendered files over a
+    site that had passed the gate, of the files it wrote (a link can only break where something was written
+    or removed, and the builder re-renders every page whose link targets changed). Returns (problems, mode)."""
+    if not trusted or result.full_rebuild or result.removed:
+        return check_site(out, base_url), "full"
+    try:
+        from ..site import check as site_check
+
+        site = site_check._Site(out, base_url)
+        check_html, check_json, check_sitemap = (
+            site_check._check_html,
+            site_check._check_json,
+            site_check._check_sitemap,
+        )
+    except (ImportError, AttributeError, TypeError):  # the checker changed shape: check everything
+        return check_site(out, base_url), "full"
+    problems: list[str] = []
+    for name in sorted(set(result.written)):
+        if name.endswith(".html"):
+            check_html(site, name, problems)
+        elif name.endswith(".json") and name.startswith(("search/", "nav/")):
+            check_json(site, name, problems)
+        elif name.startswith("sitemap") and name.endswith(".xml") and "/" not in name:
+            check_sitemap(site, name, problems)
+    return problems, "changed files"

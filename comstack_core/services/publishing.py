@@ -21,10 +21,10 @@ from ..schemas import (
     PublishStarted,
     PublishStatus,
 )
-from . import deploy
 from .access import check_name_echo, project_access, require_module
 from .base import Context, Service, audit
 from .manifest import build_manifest, describe_drift
+from .publish_job import sync_site
 from .publish_undo import restore_pages
 from .site_input import site_url
 
@@ -160,6 +160,17 @@ class PublishService(Service):
                     code="publish_running",
                     publish_id=running,
                 )
+            # Publishes are ordered by created_at (history, "the latest publish", revert): make it strictly
+            # increasing per project even when clocks tie or disagree (several hosts, an injected clock).
+            last = (
+                await session.exec(
+                    select(Publish.created_at)
+                    .where(Publish.project_id == project_id)
+                    .order_by(col(Publish.created_at).desc())
+                    .limit(1)
+                )
+            ).first()
+            created = max(now, last + timedelta(microseconds=1)) if last is not None else now
             publish = Publish(
                 id=new_id("pub"),
                 project_id=project_id,
@@ -168,7 +179,7 @@ class PublishService(Service):
                 door=principal.door,
                 manifest=manifest.model_dump(mode="json"),
                 progress={"step": "queued"},
-                created_at=now,
+                created_at=created,
             )
             session.add(publish)
             audit(
@@ -260,7 +271,7 @@ class PublishService(Service):
                 .where(
                     Publish.project_id == project_id, Publish.status == "succeeded", Publish.id != publish_id
                 )
-                .order_by(col(Publish.finished_at).desc())
+                .order_by(col(Publish.created_at).desc())
                 .limit(1)
             )
             before = previous.first()
@@ -273,6 +284,7 @@ class PublishService(Service):
             publish.status, publish.reverted_at = "reverted", now
             session.add(publish)
             audit(session, principal, "publish.revert", project_id=project_id, targets=[publish_id], at=now)
-        # After the commit: the database is the truth, and the runner re-points a site whose switch was lost.
-        deploy.activate(self.ctx.settings.sites_dir, project_id, publish.previous_build_dir)
+        # After the commit: the database is the truth (the previous deployment, or no site after reverting the
+        # first publish); a runner's startup re-points a site whose switch was lost.
+        await sync_site(self.ctx, project_id)
         return self._status(publish, project)

@@ -22,6 +22,7 @@ from .editing import new_page, saved
 from .page_store import Content, commit_draft, template_fields
 
 log = logging.getLogger("comstack.translations")
+CHUNK = 500
 TITLE_MAX, DESCRIPTION_MAX = 60, 160
 
 
@@ -39,30 +40,44 @@ async def fan_out(ctx: Context, publish_id: str) -> tuple[int, list[str]]:
     async with ctx.db.write() as session:
         publish = await session.get_one(Publish, publish_id)
         project = await session.get_one(Project, publish.project_id)
-        for page_id in publish.promoted:
-            page = await session.get(Page, page_id)
-            if page is None or not page.live_hash:
+        languages = {
+            locale
+            for module in ("knowledge_base", "custom_pages")
+            if enabled(project.modules, module)
+            for locale in module_locales(project.modules, module)
+        }
+        if len(languages) < 2 or not publish.promoted:
+            return 0, []  # a one-language project has nothing to fan out to
+        # Everything in a few queries, not several per promoted page (a first publish promotes thousands).
+        ids = sorted(publish.promoted)
+        sources: list[Page] = []
+        for start in range(0, len(ids), CHUNK):
+            sources += list(
+                await session.exec(select(Page).where(col(Page.id).in_(ids[start : start + CHUNK])))
+            )
+        variants = {
+            (canonical, language): source_hash
+            for canonical, language, source_hash in await session.exec(
+                select(Page.canonical_slug, Page.language, Page.source_hash).where(
+                    Page.project_id == project.id
+                )
+            )
+        }
+        open_tasks: dict[tuple[str, str], list[TranslationTask]] = {}
+        for task in await session.exec(
+            select(TranslationTask).where(
+                TranslationTask.project_id == project.id, TranslationTask.status == "open"
+            )
+        ):
+            open_tasks.setdefault((task.source_page_id, task.target_language), []).append(task)
+        for page in sources:
+            if not page.live_hash:
                 continue
             for language in targets(project, page):
-                variant = (
-                    await session.exec(
-                        select(Page).where(
-                            Page.project_id == project.id,
-                            Page.canonical_slug == page.canonical_slug,
-                            Page.language == language,
-                        )
-                    )
-                ).first()
-                if variant is not None and variant.source_hash == page.live_hash:
-                    continue
-                old = await session.exec(
-                    select(TranslationTask).where(
-                        TranslationTask.source_page_id == page.id,
-                        TranslationTask.target_language == language,
-                        TranslationTask.status == "open",
-                    )
-                )
-                for task in old:
+                key = (page.canonical_slug, language)
+                if key in variants and variants[key] == page.live_hash:
+                    continue  # the variant is a translation of exactly this version
+                for task in open_tasks.get((page.id, language), []):
                     task.status = "superseded"
                     session.add(task)
                 session.add(
