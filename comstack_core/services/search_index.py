@@ -69,18 +69,30 @@ def _body(rev: PageRevision) -> str:
     return rev.content
 
 
+async def _delete_where(session: AsyncSession, field: str, value: str) -> None:
+    if _dialect(session) == "postgresql":
+        sql = f"DELETE FROM page_search WHERE {field} = :value"
+        params = {"value": value}
+    else:
+        # On FTS5 a WHERE on an UNINDEXED column scans the whole table (quadratic when a publish reindexes
+        # thousands of pages); the scope token finds the rows through the full-text index instead.
+        # The column check keeps it exact even if two values ever tokenized alike.
+        sql = (
+            "DELETE FROM page_search WHERE rowid IN (SELECT rowid FROM page_search"
+            f" WHERE page_search MATCH :q AND {field} = :value)"
+        )
+        params = {"q": f'scope : "{scope_token(field, value)}"', "value": value}
+    await (await session.connection()).execute(text(sql).bindparams(**params))
+
+
 async def remove(session: AsyncSession, page_id: str) -> None:
-    await (await session.connection()).execute(
-        text("DELETE FROM page_search WHERE page_id = :id").bindparams(id=page_id)
-    )
+    await _delete_where(session, "page_id", page_id)
 
 
 async def remove_project(session: AsyncSession, project_id: str) -> None:
     """Drop a deleted project's rows. PostgreSQL would cascade from pages, but the SQLite FTS5 table has no
     foreign keys, so without this a deleted project's text would stay in the database file."""
-    await (await session.connection()).execute(
-        text("DELETE FROM page_search WHERE project_id = :id").bindparams(id=project_id)
-    )
+    await _delete_where(session, "project_id", project_id)
 
 
 async def reindex(session: AsyncSession, page: Page) -> None:
@@ -131,7 +143,14 @@ def tokens(query: str) -> list[str]:
 # FTS5 filters on UNINDEXED columns read every matching row's stored text, which on common words costs
 # more than the search. So the filters are also written as tokens of an indexed ``scope`` column and
 # applied inside MATCH, where they are doclist intersections.
-SCOPE_FIELDS = {"project_id": "p", "variant": "v", "language": "l", "audience": "a", "template": "t"}
+SCOPE_FIELDS = {
+    "page_id": "g",
+    "project_id": "p",
+    "variant": "v",
+    "language": "l",
+    "audience": "a",
+    "template": "t",
+}
 
 
 def scope_token(field: str, value: str) -> str:
