@@ -218,7 +218,7 @@ def profile_job_threads(directory: Path) -> None:
         original = getattr(publish_job, name)
 
         def wrapper(*args: Any, _original: Any = original, _name: str = name) -> Any:
-            profiler = Profiler()
+            profiler = Profiler(async_mode="disabled")  # the event loop's profiler owns the async context
             profiler.start()
             try:
                 return _original(*args)

@@ -8,6 +8,8 @@ import json
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import and_, not_, or_
+from sqlalchemy.orm import load_only
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -37,15 +39,33 @@ def will_be_on_site(page: Page, due: bool) -> bool:
     )
 
 
+def _latest_succeeded(project_id: str) -> Any:
+    return (
+        select(Publish.id)
+        .where(Publish.project_id == project_id, Publish.status == "succeeded")
+        .order_by(col(Publish.created_at).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 async def last_deployed(session: AsyncSession, project_id: str) -> Publish | None:
+    """The latest succeeded publish (what the site shows), without its large JSON columns."""
     return (
         await session.exec(
             select(Publish)
-            .where(Publish.project_id == project_id, Publish.status == "succeeded")
-            .order_by(col(Publish.created_at).desc())
-            .limit(1)
+            .options(load_only(Publish.id, Publish.build_dir, Publish.previous_build_dir, Publish.created_at))  # type: ignore[arg-type]
+            .where(col(Publish.id) == _latest_succeeded(project_id))
         )
     ).first()
+
+
+async def last_deployed_pages(session: AsyncSession, project_id: str) -> dict[str, Any]:
+    """page id -> {slug, language, title} of every page the site shows now."""
+    deployed = (
+        await session.exec(select(Publish.deployed).where(col(Publish.id) == _latest_succeeded(project_id)))
+    ).first()
+    return dict(deployed or {})
 
 
 async def load_revisions(session: AsyncSession, ids: list[str], chunk: int = 500) -> dict[str, PageRevision]:
@@ -62,9 +82,21 @@ async def build_manifest(
 ) -> tuple[Manifest, str]:
     """The manifest and the hash that binds a confirmation token to it."""
     base = site_url(public_url, project)
+    # Only pages that may change are loaded as objects (a handful on an incremental publish of thousands):
+    # approved drafts, and pages whose presence on the site differs from what the next build will give.
+    shown = and_(
+        col(Page.live_revision_id).is_not(None),
+        col(Page.audience) == "public",
+        col(Page.unpublished).is_(False),
+    )
+    candidates = or_(
+        col(Page.draft_approved).is_(True),
+        and_(col(Page.on_site).is_(True), not_(shown)),
+        and_(col(Page.on_site).is_(False), shown),
+    )
     pages = list(
         await session.exec(
-            select(Page).where(Page.project_id == project.id).order_by(Page.language, Page.slug)
+            select(Page).where(Page.project_id == project.id, candidates).order_by(Page.language, Page.slug)
         )
     )
     listed: list[ManifestPage] = []
@@ -104,9 +136,8 @@ async def build_manifest(
             )
         )
         binding.append([page.id, change, rev.id, page.audience])
-    existing = {p.id for p in pages}
-    previous = await last_deployed(session, project.id)
-    for page_id, info in sorted((previous.deployed if previous else {}).items()):
+    existing = set(await session.exec(select(Page.id).where(Page.project_id == project.id)))
+    for page_id, info in sorted((await last_deployed_pages(session, project.id)).items()):
         if page_id not in existing:  # deleted since it was deployed
             listed.append(
                 ManifestPage(

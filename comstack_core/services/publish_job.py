@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.orm import load_only
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -37,6 +38,16 @@ STATE_FILE = ".build-state.json"
 VERIFIED_FILE = ".gate-passed"  # in a slot: every file in it passed the pre-deploy check
 CHUNK = 500  # ids per IN (...) list: well under SQLite's and PostgreSQL's bound-parameter limits
 PROMOTE_BATCH = 200  # pages made live per transaction
+BATCH_COLUMNS = (
+    Publish.id,
+    Publish.project_id,
+    Publish.status,
+    Publish.step,
+    Publish.claimed_by,
+    Publish.promoted,
+    Publish.counts,
+    Publish.heartbeat_at,
+)
 
 
 class JobFailed(Exception):
@@ -170,10 +181,7 @@ class PublishRunner:
     async def _heartbeat(self, publish_id: str) -> None:
         while True:
             await asyncio.sleep(self.ctx.settings.publish_heartbeat_seconds)
-            # Each beat must change the value (others watch for change), even if the clock stands still.
-            last = self._beats.get(publish_id)
-            now = self.ctx.clock()
-            beat = now if last is None or now > last else last + timedelta(microseconds=1)
+            beat = self._next_beat(publish_id)
             try:
                 async with self.ctx.db.write() as session:
                     await session.exec(
@@ -183,8 +191,15 @@ class PublishRunner:
                     )
             except Exception as error:  # a busy or briefly unreachable database must not end the job
                 log.warning("publish %s: heartbeat not recorded (%s)", publish_id, error)
-                continue
-            self._beats[publish_id] = beat
+
+    def _next_beat(self, publish_id: str) -> datetime:
+        """The next heartbeat value. Each must differ from the last (others watch for change, not for the
+        time it says), even when the clock stands still."""
+        last = self._beats.get(publish_id)
+        now = self.ctx.clock()
+        beat = now if last is None or now > last else last + timedelta(microseconds=1)
+        self._beats[publish_id] = beat
+        return beat
 
     async def _load(self, publish_id: str) -> Publish:
         async with self.ctx.db.read() as session:
@@ -258,7 +273,15 @@ class PublishRunner:
             paths = sorted(wanted - set(publish.promoted))
         for start in range(0, len(paths), PROMOTE_BATCH):
             async with self.ctx.db.write() as session:
-                publish = await session.get_one(Publish, publish_id, with_for_update=True)
+                # Not the manifest: decoding thousands of its entries once per batch adds up.
+                publish = (
+                    await session.exec(
+                        select(Publish)
+                        .options(load_only(*BATCH_COLUMNS))  # type: ignore[arg-type]
+                        .where(col(Publish.id) == publish_id)
+                        .with_for_update()
+                    )
+                ).one()
                 self._check_owner(publish)
                 if publish.step != from_step:
                     return
@@ -293,7 +316,12 @@ class PublishRunner:
                     await search_index.reindex(session, page)
                 publish.promoted = promoted
                 publish.counts = {**publish.counts, "promoted": len(promoted)}
+                # Beat here too: back-to-back batches can keep the heartbeat task's own write waiting.
+                publish.heartbeat_at = self._next_beat(publish_id)
                 session.add(publish)
+            if self.ctx.db.is_sqlite:
+                # A gap between batches, so writers waiting on SQLite's lock (people editing) get their turn.
+                await asyncio.sleep(0.05)
         async with self.ctx.db.write() as session:
             publish = await session.get_one(Publish, publish_id, with_for_update=True)
             self._check_owner(publish)

@@ -56,12 +56,15 @@ async def site_pages(session: AsyncSession, project: Project) -> list[SitePage]:
         .where(Page.project_id == project.id, Page.audience == "public", col(Page.unpublished).is_(False))
     )
     templates = {t.id: t for t in await session.exec(select(DocTemplate))}
+    # Worked out once per template, not once per page.
+    mappings = {
+        t.id: {f["name"]: f["schema_org"] for f in t.fields if f.get("schema_org")}
+        for t in templates.values()
+    }
     pages = []
     for page, rev in rows:
         template = templates.get(page.doc_template_id)
-        fields = {
-            f["name"]: f["schema_org"] for f in (template.fields if template else []) if f.get("schema_org")
-        }
+        fields = dict(mappings.get(page.doc_template_id, {}))
         pages.append(
             SitePage(
                 id=page.id,

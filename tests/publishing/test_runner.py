@@ -14,6 +14,7 @@ from sqlmodel import col
 from comstack_core import Core, Settings
 from comstack_core.models import Publish
 from comstack_core.schemas import PublishConfirm, PublishRequest
+from comstack_core.services import deploy
 
 from .conftest import Pub
 from .harness import add_ready_pages, heavy_markdown, reference_build, served_dir, snapshot, until
@@ -27,14 +28,22 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         data_dir=tmp_path / "data",
         database_url=database_url,
         public_url="http://testserver",
-        publish_heartbeat_seconds=0.05,
-        publish_stale_seconds=0.2,
+        publish_heartbeat_seconds=0.1,
+        publish_stale_seconds=0.5,
     )
 
 
-async def confirmed(pub: Pub) -> str:
-    pages = [(f"docs/p{i}", f"Document number {i}", heavy_markdown(i, PAGES, SECTIONS)) for i in range(PAGES)]
-    await add_ready_pages(pub.core, pub.world.editor, pub.project_id, pub.name, pages)
+async def confirmed(pub: Pub, pages: int = PAGES, first: int = 0) -> str:
+    await add_ready_pages(
+        pub.core,
+        pub.world.editor,
+        pub.project_id,
+        pub.name,
+        [
+            (f"docs/p{i}", f"Document number {i}", heavy_markdown(i, first + pages, SECTIONS))
+            for i in range(first, first + pages)
+        ],
+    )
     dry = await pub.core.publishing.publish(
         pub.world.manager, pub.project_id, PublishRequest(project_name=pub.name)
     )
@@ -48,20 +57,44 @@ async def confirmed(pub: Pub) -> str:
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 async def test_a_live_job_is_not_taken_over_when_clocks_disagree(pub: Pub) -> None:
-    publish_id = await confirmed(pub)
+    core = pub.core
+    publish_id = await confirmed(pub, pages=3)
     pub.clock.advance(hours=-1)  # this runner's host is an hour behind the other one
-    job = asyncio.create_task(pub.core.runner.run_pending())
-    async with Core.open(pub.core.settings) as other:  # the real clock
-        began, observed = time.monotonic(), 0
-        while not job.done():
-            assert await other.runner.claim() is None, "a live job was taken over"
-            observed += 1
-            await asyncio.sleep(0.05)
-        watched = time.monotonic() - began
+    # Holding the project's build lock keeps the job alive but waiting, for as long as the test wants.
+    async with deploy.build_lock(core.settings.sites_dir, pub.project_id):
+        job = asyncio.create_task(core.runner.run_pending())
+
+        async def waiting() -> bool:
+            status = await core.publishing.publish_status(pub.world.manager, pub.project_id, publish_id)
+            return status.step == "translated"
+
+        await until(waiting, what="the job to reach the build")
+        async with Core.open(core.settings) as other:  # the real clock
+            began = time.monotonic()
+            while time.monotonic() - began < 4 * core.settings.publish_stale_seconds:
+                assert await other.runner.claim() is None, "a live job was taken over"
+                await asyncio.sleep(0.05)
     assert await job is True
-    assert watched > 3 * pub.core.settings.publish_stale_seconds, f"the job ran only {watched:.2f}s"
-    status = await pub.core.publishing.publish_status(pub.world.manager, pub.project_id, publish_id)
+    status = await core.publishing.publish_status(pub.world.manager, pub.project_id, publish_id)
     assert status.status == "succeeded", status.error
+
+    # A runner that really died is taken over, judged on the observer's own clock.
+    dead = await confirmed(pub, pages=1, first=3)
+    async with core.db.write() as session:
+        await session.exec(
+            update(Publish)
+            .where(col(Publish.id) == dead)
+            .values(claimed_by="run_gone", heartbeat_at=pub.clock())
+        )
+    async with Core.open(core.settings) as other:
+        began = time.monotonic()
+        assert await other.runner.claim() is None  # first sight: silence has not lasted yet
+        taken = await until(other.runner.claim, every=0.05, what="the take-over")
+        assert taken == dead and time.monotonic() - began >= core.settings.publish_stale_seconds
+        await other.runner.run_job(dead)
+    assert (
+        await core.publishing.publish_status(pub.world.manager, pub.project_id, dead)
+    ).status == "succeeded"
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
