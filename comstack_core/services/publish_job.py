@@ -30,7 +30,7 @@ from .base import Context
 from .manifest import is_due, last_deployed, load_revisions
 from .page_store import derive_status
 from .publish_undo import restore_pages
-from .site_input import current_nav, site_config, site_pages, site_url
+from .site_input import LiveRevision, current_nav, site_config, site_pages, site_url
 from .translations import fan_out
 
 log = logging.getLogger("comstack.publish")
@@ -38,6 +38,7 @@ STATE_FILE = ".build-state.json"
 VERIFIED_FILE = ".gate-passed"  # in a slot: every file in it passed the pre-deploy check
 CHUNK = 500  # ids per IN (...) list: well under SQLite's and PostgreSQL's bound-parameter limits
 PROMOTE_BATCH = 200  # pages made live per transaction
+CACHED_PROJECTS = 8  # projects whose live revisions a runner keeps between publishes
 BATCH_COLUMNS = (
     Publish.id,
     Publish.project_id,
@@ -67,6 +68,7 @@ class PublishRunner:
         # Jobs of other runners: the heartbeat value last seen and when (our monotonic clock) it was first seen.
         self._seen: dict[str, tuple[datetime | None, float]] = {}
         self._beats: dict[str, datetime] = {}
+        self._site_cache: dict[str, dict[str, LiveRevision]] = {}
 
     def wake(self) -> None:
         self._wake.set()
@@ -191,6 +193,14 @@ class PublishRunner:
                     )
             except Exception as error:  # a busy or briefly unreachable database must not end the job
                 log.warning("publish %s: heartbeat not recorded (%s)", publish_id, error)
+
+    def _live_revisions(self, project_id: str) -> dict[str, LiveRevision]:
+        """This runner's copy of a project's live revisions (immutable rows), for the last few projects."""
+        cache = self._site_cache.pop(project_id, {})
+        self._site_cache[project_id] = cache  # most recently used last
+        while len(self._site_cache) > CACHED_PROJECTS:
+            self._site_cache.pop(next(iter(self._site_cache)))
+        return cache
 
     def _next_beat(self, publish_id: str) -> datetime:
         """The next heartbeat value. Each must differ from the last (others watch for change, not for the
@@ -337,7 +347,7 @@ class PublishRunner:
             project = await session.get_one(Project, publish.project_id)
             nav = await current_nav(session, project.id)
             config = site_config(project, site_url(settings.public_url, project), nav)
-            pages = await site_pages(session, project)
+            pages = await site_pages(session, project, self._live_revisions(project.id))
             theme = dict(project.theme or {})
             # The deployment a revert of the latest succeeded publish would put back must survive this build.
             latest = await last_deployed(session, project.id)

@@ -135,20 +135,6 @@ class ServerProcess:
             self.kill()
 
 
-def wait_for(
-    predicate: Callable[[], Any], *, timeout: float = 60, every: float = 0.05, what: str = "condition"
-) -> Any:
-    """Poll a real process's progress (never a stand-in for a time window)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(every)
-
-
 async def until(
     predicate: Callable[[], Awaitable[Any]],
     *,
@@ -156,7 +142,8 @@ async def until(
     every: float = 0.05,
     what: str = "condition",
 ) -> Any:
-    """The async twin of wait_for: await ``predicate()`` until it returns something truthy."""
+    """Await ``predicate()`` until it returns something truthy: polling a real process's progress, never a
+    stand-in for a time window."""
     deadline = time.monotonic() + limit_s
     while (value := await predicate()) is None or not value:
         if time.monotonic() > deadline:

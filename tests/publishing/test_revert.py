@@ -150,7 +150,9 @@ async def test_two_reverts_then_a_restart_keep_the_site_as_the_database_says(
     assert (await client.get("/sites/acme-docs/")).status_code == 404
 
 
-async def test_restart_repairs_a_switch_lost_between_commit_and_rename(client: httpx.AsyncClient, pub: Pub) -> None:
+async def test_restart_repairs_a_switch_lost_between_commit_and_rename(
+    client: httpx.AsyncClient, pub: Pub
+) -> None:
     core = pub.core
     await add_ready_pages(core, pub.world.editor, pub.project_id, pub.name, V1)
     first = await publish_and_run(core, pub.world.manager, pub.project_id, pub.name)
