@@ -6,9 +6,7 @@ production) that maps fixed strings to the world's principals. API keys are real
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +21,7 @@ from comstack_core.errors import Unauthenticated
 from comstack_core.schemas import KeyCreate
 
 from ..conftest import World
+from ..lifespan import running
 
 WHO = ("manager", "editor", "viewer", "outsider", "admin")
 
@@ -106,30 +105,6 @@ class Rest:
 @pytest.fixture
 def tokens(world: World) -> TokenPrincipals:
     return TokenPrincipals({f"{who}-token": getattr(world, who) for who in WHO})
-
-
-@asynccontextmanager
-async def running(app: Starlette) -> AsyncIterator[Starlette]:
-    """Run the app's lifespan in a task of its own: anyio task groups inside it (the MCP session
-    manager's) must be exited by the task that entered them, and a fixture's teardown is another task."""
-    started, stop = asyncio.Event(), asyncio.Event()
-
-    async def serve() -> None:
-        async with app.router.lifespan_context(app):
-            started.set()
-            await stop.wait()
-
-    task = asyncio.create_task(serve())
-    waiter = asyncio.create_task(started.wait())
-    await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
-    waiter.cancel()
-    if task.done():
-        task.result()  # startup failed: raise its error here
-    try:
-        yield app
-    finally:
-        stop.set()
-        await task
 
 
 @pytest.fixture

@@ -7,13 +7,12 @@ Most tests run on SQLite; the token store tests also run on PostgreSQL (``test_s
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -23,13 +22,13 @@ import pytest
 import uvicorn
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
-from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
 from comstack_core import Core, Principal, Settings
 from comstack_http.app import create_app
 
 from ..conftest import FakeClock, make_user
+from ..lifespan import running
 
 PASSWORD = "correct horse battery staple"
 REDIRECT = "http://127.0.0.1:8976/callback"
@@ -41,29 +40,6 @@ def backend() -> str:
 
 
 # -- servers --------------------------------------------------------------------------------------
-
-
-@asynccontextmanager
-async def running(app: Starlette) -> AsyncIterator[Starlette]:
-    """Run the lifespan in its own task: the MCP session manager's task group must exit where it entered."""
-    started, stop = asyncio.Event(), asyncio.Event()
-
-    async def serve() -> None:
-        async with app.router.lifespan_context(app):
-            started.set()
-            await stop.wait()
-
-    task = asyncio.create_task(serve())
-    waiter = asyncio.create_task(started.wait())
-    await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
-    waiter.cancel()
-    if task.done():
-        task.result()
-    try:
-        yield app
-    finally:
-        stop.set()
-        await task
 
 
 @contextmanager
@@ -144,8 +120,11 @@ def forms(html: str) -> dict[str, dict[str, str]]:
     """Each form's action -> its named input fields (hidden ones carry the request and CSRF token)."""
     found: dict[str, dict[str, str]] = {}
     for form in HTMLParser(html).css("form"):
-        fields = {str(i.attributes.get("name")): str(i.attributes.get("value") or "")
-                  for i in form.css("input") if i.attributes.get("name")}
+        fields = {
+            str(i.attributes.get("name")): str(i.attributes.get("value") or "")
+            for i in form.css("input")
+            if i.attributes.get("name")
+        }
         found[str(form.attributes.get("action"))] = fields
     return found
 
@@ -177,10 +156,18 @@ class FormClient:
         assert response.status_code == 201, response.text
         return str(response.json()["client_id"])
 
-    def authorize_url(self, client_id: str, pkce: Pkce, *, redirect_uri: str = REDIRECT, state: str = "st-1",
-                      **extra: str) -> str:
-        params = {"response_type": "code", "client_id": client_id, "redirect_uri": redirect_uri, "state": state,
-                  "code_challenge": pkce.challenge, "code_challenge_method": "S256", **extra}
+    def authorize_url(
+        self, client_id: str, pkce: Pkce, *, redirect_uri: str = REDIRECT, state: str = "st-1", **extra: str
+    ) -> str:
+        params = {
+            "response_type": "code",
+            "client_id": client_id,
+            "redirect_uri": redirect_uri,
+            "state": state,
+            "code_challenge": pkce.challenge,
+            "code_challenge_method": "S256",
+            **extra,
+        }
         return f"{self.base}/oauth/authorize?{urlencode(params)}"
 
     async def open(self, url: str) -> httpx.Response:
@@ -219,9 +206,16 @@ class FormClient:
     async def token(self, **form: str) -> httpx.Response:
         return await self.http.post(f"{self.base}/oauth/token", data=form)
 
-    async def exchange(self, client_id: str, code: str, pkce: Pkce, redirect_uri: str = REDIRECT) -> httpx.Response:
-        return await self.token(grant_type="authorization_code", client_id=client_id, code=code,
-                                code_verifier=pkce.verifier, redirect_uri=redirect_uri)
+    async def exchange(
+        self, client_id: str, code: str, pkce: Pkce, redirect_uri: str = REDIRECT
+    ) -> httpx.Response:
+        return await self.token(
+            grant_type="authorization_code",
+            client_id=client_id,
+            code=code,
+            code_verifier=pkce.verifier,
+            redirect_uri=redirect_uri,
+        )
 
     async def tokens(self, person: Person, *, scope: str | None = None) -> tuple[str, dict[str, Any]]:
         """(client_id, token response) for ``person``."""

@@ -7,20 +7,19 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from starlette.applications import Starlette
 
 from comstack_core import Core, Settings
 from comstack_core.schemas import KeyCreate
 from comstack_http.app import create_app
 
 from ..conftest import FakeClock, World
+from ..lifespan import running
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -76,29 +75,6 @@ async def pub(world: World, clock: FakeClock) -> Pub:
         world.manager, world.project_id, KeyCreate(name="publisher", role="manager")
     )
     return Pub(world, created.key, clock)
-
-
-@asynccontextmanager
-async def running(app: Starlette) -> AsyncIterator[Starlette]:
-    """Run the app's lifespan (and so the publish runner) in a task of its own for the test's duration."""
-    started, stop = asyncio.Event(), asyncio.Event()
-
-    async def serve() -> None:
-        async with app.router.lifespan_context(app):
-            started.set()
-            await stop.wait()
-
-    task = asyncio.create_task(serve())
-    waiter = asyncio.create_task(started.wait())
-    await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
-    waiter.cancel()
-    if task.done():
-        task.result()
-    try:
-        yield app
-    finally:
-        stop.set()
-        await task
 
 
 @pytest.fixture
