@@ -142,8 +142,9 @@ class NavigationService(Service):
         async with self.db.write() as session:
             # The project lock serialises replacements: without it two concurrent ones on PostgreSQL each
             # delete only the rows they can see and both inserts survive (duplicated navigation).
-            access = await project_access(session, principal, project_id, Role.manager, write=True, now=now,
-                                          lock=True)
+            access = await project_access(
+                session, principal, project_id, Role.manager, write=True, now=now, lock=True
+            )
             if groups is not None:
                 await session.exec(delete(SidebarGroup).where(col(SidebarGroup.project_id) == project_id))
                 for n, g in enumerate(groups):
@@ -333,8 +334,9 @@ class NavigationService(Service):
         now = self.now()
         async with self.db.write() as session:
             # Locked: the theme is merged read-modify-write, so parallel edits would otherwise lose each other.
-            access = await project_access(session, principal, project_id, Role.manager, write=True, now=now,
-                                          lock=True)
+            access = await project_access(
+                session, principal, project_id, Role.manager, write=True, now=now, lock=True
+            )
             check_name_echo(access.project, data.project_name)
             theme = dict(access.project.theme or {})
             for key, value in changes.items():

@@ -129,8 +129,15 @@ class OAuthService(Service):
     async def register_client(self, client_id: str, redirect_uris: list[str], info: dict[str, Any]) -> None:
         self.check_redirect_uris(redirect_uris)
         async with self.db.write() as session:
-            session.add(OAuthClient(id=client_id, client_name=info.get("client_name"), redirect_uris=redirect_uris,
-                                    info=info, created_at=self.now()))
+            session.add(
+                OAuthClient(
+                    id=client_id,
+                    client_name=info.get("client_name"),
+                    redirect_uris=redirect_uris,
+                    info=info,
+                    created_at=self.now(),
+                )
+            )
 
     async def get_client(self, client_id: str) -> dict[str, Any] | None:
         async with self.db.read() as session:
@@ -143,47 +150,78 @@ class OAuthService(Service):
 
     # -- the pending request: sign-in and consent ------------------------------------------------
 
-    async def start(self, client_id: str, *, redirect_uri: str, redirect_uri_explicit: bool,
-                    scopes: list[str] | None, code_challenge: str, state: str | None,
-                    resource: str | None) -> str:
+    async def start(
+        self,
+        client_id: str,
+        *,
+        redirect_uri: str,
+        redirect_uri_explicit: bool,
+        scopes: list[str] | None,
+        code_challenge: str,
+        state: str | None,
+        resource: str | None,
+    ) -> str:
         """Record an authorization request; returns the handle the sign-in page is addressed by."""
         scopes = scopes or [SCOPE_FULL]
         unknown = sorted(set(scopes) - set(SCOPES))
         if unknown:
-            raise InvalidInput(f"Unknown scope {', '.join(unknown)}; use comstack or comstack:read.",
-                               code="invalid_scope")
+            raise InvalidInput(
+                f"Unknown scope {', '.join(unknown)}; use comstack or comstack:read.", code="invalid_scope"
+            )
         target = canonical_resource(resource) if resource else self.default_resource
         if target not in self.resources:
-            raise InvalidInput(f"Tokens from this server are for {self.default_resource}, not {resource}.",
-                               code="invalid_target")
+            raise InvalidInput(
+                f"Tokens from this server are for {self.default_resource}, not {resource}.",
+                code="invalid_target",
+            )
         handle, now = _token(), self.now()
         async with self.db.write() as session:
             await self._purge(session, now)
             if await session.get(OAuthClient, client_id) is None:
                 raise NotFound(f"No client {client_id!r} is registered.", code="invalid_client")
-            session.add(OAuthRequest(
-                id=new_id("oar"), handle_hash=hash_secret(handle), client_id=client_id, redirect_uri=redirect_uri,
-                redirect_uri_explicit=redirect_uri_explicit, scopes=list(dict.fromkeys(scopes)),
-                code_challenge=code_challenge, state=state, resource=target, created_at=now,
-                expires_at=now + self._ttl("sign_in_ttl")))
+            session.add(
+                OAuthRequest(
+                    id=new_id("oar"),
+                    handle_hash=hash_secret(handle),
+                    client_id=client_id,
+                    redirect_uri=redirect_uri,
+                    redirect_uri_explicit=redirect_uri_explicit,
+                    scopes=list(dict.fromkeys(scopes)),
+                    code_challenge=code_challenge,
+                    state=state,
+                    resource=target,
+                    created_at=now,
+                    expires_at=now + self._ttl("sign_in_ttl"),
+                )
+            )
         return handle
 
     async def _request(self, session: AsyncSession, handle: str | None) -> OAuthRequest:
         row = None
         if handle:
-            row = (await session.exec(
-                select(OAuthRequest).where(OAuthRequest.handle_hash == hash_secret(handle)))).first()
+            row = (
+                await session.exec(
+                    select(OAuthRequest).where(OAuthRequest.handle_hash == hash_secret(handle))
+                )
+            ).first()
         if row is None or row.expires_at <= self.now():
-            raise NotFound("This sign-in has expired or was already answered. Go back to your app and connect "
-                           "again.", code="oauth_request_expired")
+            raise NotFound(
+                "This sign-in has expired or was already answered. Go back to your app and connect again.",
+                code="oauth_request_expired",
+            )
         return row
 
     async def _pending(self, session: AsyncSession, row: OAuthRequest) -> Pending:
         client = await session.get(OAuthClient, row.client_id)
         user = await session.get(User, row.user_id) if row.user_id else None
-        return Pending(client_id=row.client_id, client_name=client.client_name if client else None,
-                       redirect_uri=row.redirect_uri, scopes=list(row.scopes), user_id=row.user_id,
-                       user_email=user.email if user else None)
+        return Pending(
+            client_id=row.client_id,
+            client_name=client.client_name if client else None,
+            redirect_uri=row.redirect_uri,
+            scopes=list(row.scopes),
+            user_id=row.user_id,
+            user_email=user.email if user else None,
+        )
 
     async def open_page(self, handle: str | None, browser: str | None) -> tuple[Pending, str, str]:
         """Show a page of the request: binds it to the browser on first sight; returns a fresh CSRF token.
@@ -197,8 +235,11 @@ class OAuthService(Service):
                 browser = browser or _token()
                 row.browser_hash = hash_secret(browser)
             elif browser is None or not _same(browser, row.browser_hash):
-                raise Forbidden("This sign-in was started in another browser. Go back to your app and connect "
-                                "again from this one.", code="oauth_other_browser")
+                raise Forbidden(
+                    "This sign-in was started in another browser. Go back to your app and connect "
+                    "again from this one.",
+                    code="oauth_other_browser",
+                )
             csrf = _token()
             row.csrf_hash = hash_secret(csrf)
             session.add(row)
@@ -209,8 +250,11 @@ class OAuthService(Service):
         async with self.db.read() as session:
             row = await self._request(session, handle)
             if not (_same(browser, row.browser_hash) and _same(csrf, row.csrf_hash)):
-                raise Forbidden("This form has expired or was not sent from the sign-in page. Go back to your "
-                                "app and connect again.", code="csrf_failed")
+                raise Forbidden(
+                    "This form has expired or was not sent from the sign-in page. Go back to your "
+                    "app and connect again.",
+                    code="csrf_failed",
+                )
             return await self._pending(session, row)
 
     async def sign_in(self, handle: str, user_id: str) -> None:
@@ -225,8 +269,11 @@ class OAuthService(Service):
             row = await self._request(session, handle)
             user = (await session.exec(select(User).where(User.email == normalize_email(email)))).first()
             if user is None:
-                raise Unauthenticated(f"No ComStack account uses {email}. Ask an administrator to invite you, "
-                                      "or sign in with your email and password.", code="unknown_user")
+                raise Unauthenticated(
+                    f"No ComStack account uses {email}. Ask an administrator to invite you, "
+                    "or sign in with your email and password.",
+                    code="unknown_user",
+                )
             row.user_id = user.id
             session.add(row)
 
@@ -243,11 +290,16 @@ class OAuthService(Service):
         async with self.db.write() as session:
             row = None
             if state:
-                row = (await session.exec(select(OAuthRequest).where(
-                    OAuthRequest.upstream_state_hash == hash_secret(state)))).first()
+                row = (
+                    await session.exec(
+                        select(OAuthRequest).where(OAuthRequest.upstream_state_hash == hash_secret(state))
+                    )
+                ).first()
             if row is None or row.expires_at <= self.now():
-                raise NotFound("This sign-in has expired. Go back to your app and connect again.",
-                               code="oauth_request_expired")
+                raise NotFound(
+                    "This sign-in has expired. Go back to your app and connect again.",
+                    code="oauth_request_expired",
+                )
             if not _same(browser, row.browser_hash):
                 raise Forbidden("This sign-in was started in another browser.", code="oauth_other_browser")
             handle, data = _token(), dict(row.upstream or {})
@@ -262,18 +314,40 @@ class OAuthService(Service):
             row = await self._request(session, handle)
             if row.user_id is None:
                 raise Unauthenticated("Sign in first.", code="unauthenticated")
-            grant = OAuthGrant(id=new_id("grt"), client_id=row.client_id, user_id=row.user_id, scopes=row.scopes,
-                               resource=row.resource, created_at=now, expires_at=now + self._ttl("code_ttl"))
+            grant = OAuthGrant(
+                id=new_id("grt"),
+                client_id=row.client_id,
+                user_id=row.user_id,
+                scopes=row.scopes,
+                resource=row.resource,
+                created_at=now,
+                expires_at=now + self._ttl("code_ttl"),
+            )
             code = _token()
             session.add(grant)
             await session.flush()
-            session.add(OAuthCode(code_hash=hash_secret(code), grant_id=grant.id, client_id=row.client_id,
-                                  redirect_uri=row.redirect_uri, redirect_uri_explicit=row.redirect_uri_explicit,
-                                  code_challenge=row.code_challenge, created_at=now,
-                                  expires_at=now + self._ttl("code_ttl")))
+            session.add(
+                OAuthCode(
+                    code_hash=hash_secret(code),
+                    grant_id=grant.id,
+                    client_id=row.client_id,
+                    redirect_uri=row.redirect_uri,
+                    redirect_uri_explicit=row.redirect_uri_explicit,
+                    code_challenge=row.code_challenge,
+                    created_at=now,
+                    expires_at=now + self._ttl("code_ttl"),
+                )
+            )
             principal = Principal(kind="user", user_id=row.user_id, door="rest")
-            audit(session, principal, "oauth.grant", project_id=None, targets=[grant.id],
-                  detail={"client_id": row.client_id, "scopes": row.scopes}, at=now)
+            audit(
+                session,
+                principal,
+                "oauth.grant",
+                project_id=None,
+                targets=[grant.id],
+                detail={"client_id": row.client_id, "scopes": row.scopes},
+                at=now,
+            )
             await session.delete(row)
             return Redirect(row.redirect_uri, _with_state({"code": code}, row.state))
 
@@ -281,8 +355,12 @@ class OAuthService(Service):
         async with self.db.write() as session:
             row = await self._request(session, handle)
             await session.delete(row)
-            return Redirect(row.redirect_uri, _with_state(
-                {"error": "access_denied", "error_description": "The user denied access."}, row.state))
+            return Redirect(
+                row.redirect_uri,
+                _with_state(
+                    {"error": "access_denied", "error_description": "The user denied access."}, row.state
+                ),
+            )
 
     # -- codes and tokens -------------------------------------------------------------------------
 
@@ -298,19 +376,33 @@ class OAuthService(Service):
             if row.used_at is not None:
                 self._revoke(session, grant, "authorization code reused")
                 return None
-            return CodeInfo(grant_id=grant.id, client_id=row.client_id, user_id=grant.user_id,
-                            scopes=list(grant.scopes), resource=grant.resource, redirect_uri=row.redirect_uri,
-                            redirect_uri_explicit=row.redirect_uri_explicit, code_challenge=row.code_challenge,
-                            expires_at=row.expires_at)
+            return CodeInfo(
+                grant_id=grant.id,
+                client_id=row.client_id,
+                user_id=grant.user_id,
+                scopes=list(grant.scopes),
+                resource=grant.resource,
+                redirect_uri=row.redirect_uri,
+                redirect_uri_explicit=row.redirect_uri_explicit,
+                code_challenge=row.code_challenge,
+                expires_at=row.expires_at,
+            )
 
     async def exchange_code(self, client_id: str, code: str) -> IssuedTokens:
         """Spend the code (once, race-safe) and issue the first access and refresh token of its family."""
         now, digest = self.now(), hash_secret(code)
         reused: str | None = None
         async with self.db.write() as session:
-            spent = await session.exec(update(OAuthCode).where(
-                col(OAuthCode.code_hash) == digest, col(OAuthCode.client_id) == client_id,
-                col(OAuthCode.used_at).is_(None), col(OAuthCode.expires_at) > now).values(used_at=now))
+            spent = await session.exec(
+                update(OAuthCode)
+                .where(
+                    col(OAuthCode.code_hash) == digest,
+                    col(OAuthCode.client_id) == client_id,
+                    col(OAuthCode.used_at).is_(None),
+                    col(OAuthCode.expires_at) > now,
+                )
+                .values(used_at=now)
+            )
             row = await session.get(OAuthCode, digest)
             grant = await session.get(OAuthGrant, row.grant_id) if row else None
             if spent.rowcount == 1 and grant is not None and grant.revoked_at is None:
@@ -344,9 +436,16 @@ class OAuthService(Service):
                 raise InvalidGrant("The refresh token is invalid, expired, revoked or already used.")
             if not set(scopes) <= set(found[0].scopes):
                 raise InvalidInput("A refresh cannot widen the scopes granted.", code="invalid_scope")
-            spent = await session.exec(update(OAuthToken).where(
-                col(OAuthToken.token_hash) == digest, col(OAuthToken.kind) == "refresh",
-                col(OAuthToken.used_at).is_(None), col(OAuthToken.expires_at) > now).values(used_at=now))
+            spent = await session.exec(
+                update(OAuthToken)
+                .where(
+                    col(OAuthToken.token_hash) == digest,
+                    col(OAuthToken.kind) == "refresh",
+                    col(OAuthToken.used_at).is_(None),
+                    col(OAuthToken.expires_at) > now,
+                )
+                .values(used_at=now)
+            )
             row, grant = found
             if spent.rowcount == 1:
                 return self._issue(session, grant, scopes, now)
@@ -382,73 +481,134 @@ class OAuthService(Service):
         if row.expires_at <= now:
             raise Unauthenticated("This access token has expired; refresh it.", code="invalid_token")
         if grant.resource not in self.resources:
-            raise Unauthenticated(f"This token was issued for {grant.resource}, not for this server.",
-                                  code="invalid_token")
+            raise Unauthenticated(
+                f"This token was issued for {grant.resource}, not for this server.", code="invalid_token"
+            )
         if grant.last_used_at is None or now - grant.last_used_at >= LAST_USED_PRECISION:
             async with self.db.write() as session:
-                await session.exec(update(OAuthGrant).where(col(OAuthGrant.id) == grant.id).values(last_used_at=now))
-        return Principal(kind="user", user_id=user.id, is_platform_admin=user.is_platform_admin,
-                         scopes=frozenset(row.scopes), door=door)
+                await session.exec(
+                    update(OAuthGrant).where(col(OAuthGrant.id) == grant.id).values(last_used_at=now)
+                )
+        return Principal(
+            kind="user",
+            user_id=user.id,
+            is_platform_admin=user.is_platform_admin,
+            scopes=frozenset(row.scopes),
+            door=door,
+        )
 
     # -- the account's connectors -----------------------------------------------------------------
 
     async def connector_status(self, principal: Principal) -> ConnectorStatus:
         if principal.kind != "user" or principal.user_id is None:
-            raise Forbidden("Connectors belong to a person; call this with a user's OAuth token, not an API key.",
-                            code="user_only")
+            raise Forbidden(
+                "Connectors belong to a person; call this with a user's OAuth token, not an API key.",
+                code="user_only",
+            )
         async with self.db.read() as session:
-            rows = (await session.exec(
-                select(OAuthGrant, OAuthClient).join(OAuthClient).where(
-                    OAuthGrant.user_id == principal.user_id, col(OAuthGrant.revoked_at).is_(None),
-                    col(OAuthGrant.expires_at) > self.now(),
-                    # A consent whose code was never exchanged is not a connection.
-                    col(OAuthGrant.id).in_(select(OAuthToken.grant_id))))).all()
+            rows = (
+                await session.exec(
+                    select(OAuthGrant, OAuthClient)
+                    .join(OAuthClient)
+                    .where(
+                        OAuthGrant.user_id == principal.user_id,
+                        col(OAuthGrant.revoked_at).is_(None),
+                        col(OAuthGrant.expires_at) > self.now(),
+                        # A consent whose code was never exchanged is not a connection.
+                        col(OAuthGrant.id).in_(select(OAuthToken.grant_id)),
+                    )
+                )
+            ).all()
         connections = sorted(
-            (ConnectorConnection(client_id=client.id, client_name=client.client_name, scopes=grant.scopes,
-                                 connected_at=grant.created_at, last_used_at=grant.last_used_at)
-             for grant, client in rows),
-            key=lambda c: c.last_used_at or c.connected_at, reverse=True)
+            (
+                ConnectorConnection(
+                    client_id=client.id,
+                    client_name=client.client_name,
+                    scopes=grant.scopes,
+                    connected_at=grant.created_at,
+                    last_used_at=grant.last_used_at,
+                )
+                for grant, client in rows
+            ),
+            key=lambda c: c.last_used_at or c.connected_at,
+            reverse=True,
+        )
         latest = connections[0] if connections else None
-        return ConnectorStatus(connected=latest is not None, last_used_at=latest.last_used_at if latest else None,
-                               client_name=latest.client_name if latest else None, connections=connections)
+        return ConnectorStatus(
+            connected=latest is not None,
+            last_used_at=latest.last_used_at if latest else None,
+            client_name=latest.client_name if latest else None,
+            connections=connections,
+        )
 
     def connector_config(self) -> ConnectorConfig:
         url = canonical_resource(self.ctx.settings.public_url) + "/mcp"
-        return ConnectorConfig(mcp_url=url, scopes=list(SCOPES), clients={
-            "claude": ClientSetup(
-                name="Claude (claude.ai and Claude Desktop)",
-                instructions="Settings > Connectors > Add custom connector: name it ComStack, paste the URL, "
-                             "then Connect and sign in.",
-                config={"name": "ComStack", "url": url}),
-            "claude_code": ClientSetup(
-                name="Claude Code", instructions="Run the command, then /mcp in Claude Code to sign in.",
-                command=f"claude mcp add --transport http comstack {url}"),
-            "cursor": ClientSetup(
-                name="Cursor", instructions="Add to ~/.cursor/mcp.json (or .cursor/mcp.json in a project); "
-                                            "Cursor opens the sign-in page on first use.",
-                config={"mcpServers": {"comstack": {"url": url}}}),
-            "chatgpt": ClientSetup(
-                name="ChatGPT", instructions="Settings > Connectors > Create (developer mode): paste the URL, "
-                                             "choose OAuth, then sign in.",
-                config={"name": "ComStack", "url": url, "authentication": "oauth"}),
-        })
+        return ConnectorConfig(
+            mcp_url=url,
+            scopes=list(SCOPES),
+            clients={
+                "claude": ClientSetup(
+                    name="Claude (claude.ai and Claude Desktop)",
+                    instructions="Settings > Connectors > Add custom connector: name it ComStack, paste the URL, "
+                    "then Connect and sign in.",
+                    config={"name": "ComStack", "url": url},
+                ),
+                "claude_code": ClientSetup(
+                    name="Claude Code",
+                    instructions="Run the command, then /mcp in Claude Code to sign in.",
+                    command=f"claude mcp add --transport http comstack {url}",
+                ),
+                "cursor": ClientSetup(
+                    name="Cursor",
+                    instructions="Add to ~/.cursor/mcp.json (or .cursor/mcp.json in a project); "
+                    "Cursor opens the sign-in page on first use.",
+                    config={"mcpServers": {"comstack": {"url": url}}},
+                ),
+                "chatgpt": ClientSetup(
+                    name="ChatGPT",
+                    instructions="Settings > Connectors > Create (developer mode): paste the URL, "
+                    "choose OAuth, then sign in.",
+                    config={"name": "ComStack", "url": url, "authentication": "oauth"},
+                ),
+            },
+        )
 
     # -- internals --------------------------------------------------------------------------------
 
-    async def _token(self, session: AsyncSession, token: str, kind: str) -> tuple[OAuthToken, OAuthGrant] | None:
+    async def _token(
+        self, session: AsyncSession, token: str, kind: str
+    ) -> tuple[OAuthToken, OAuthGrant] | None:
         row = await session.get(OAuthToken, hash_secret(token))
         if row is None or row.kind != kind:
             return None
         grant = await session.get(OAuthGrant, row.grant_id)
         return (row, grant) if grant else None
 
-    def _issue(self, session: AsyncSession, grant: OAuthGrant, scopes: list[str], now: datetime) -> IssuedTokens:
+    def _issue(
+        self, session: AsyncSession, grant: OAuthGrant, scopes: list[str], now: datetime
+    ) -> IssuedTokens:
         access, refresh = _token(), _token()
         access_ttl, refresh_ttl = self._ttl("access_token_ttl"), self._ttl("refresh_token_ttl")
-        session.add(OAuthToken(token_hash=hash_secret(access), kind="access", grant_id=grant.id, scopes=scopes,
-                               created_at=now, expires_at=now + access_ttl))
-        session.add(OAuthToken(token_hash=hash_secret(refresh), kind="refresh", grant_id=grant.id, scopes=scopes,
-                               created_at=now, expires_at=now + refresh_ttl))
+        session.add(
+            OAuthToken(
+                token_hash=hash_secret(access),
+                kind="access",
+                grant_id=grant.id,
+                scopes=scopes,
+                created_at=now,
+                expires_at=now + access_ttl,
+            )
+        )
+        session.add(
+            OAuthToken(
+                token_hash=hash_secret(refresh),
+                kind="refresh",
+                grant_id=grant.id,
+                scopes=scopes,
+                created_at=now,
+                expires_at=now + refresh_ttl,
+            )
+        )
         grant.expires_at = now + refresh_ttl
         session.add(grant)
         return IssuedTokens(access, refresh, int(access_ttl.total_seconds()), scopes)
@@ -459,8 +619,15 @@ class OAuthService(Service):
         now = self.now()
         grant.revoked_at, grant.revoked_reason = now, reason
         session.add(grant)
-        audit(session, Principal(kind="user", user_id=grant.user_id, door="rest"), "oauth.revoke", project_id=None,
-              targets=[grant.id], detail={"client_id": grant.client_id, "reason": reason}, at=now)
+        audit(
+            session,
+            Principal(kind="user", user_id=grant.user_id, door="rest"),
+            "oauth.revoke",
+            project_id=None,
+            targets=[grant.id],
+            detail={"client_id": grant.client_id, "reason": reason},
+            at=now,
+        )
 
     async def _purge(self, session: AsyncSession, now: datetime) -> None:
         """Drop what can no longer be used. Used codes are kept a day past expiry for replay detection."""
@@ -474,5 +641,12 @@ def _with_state(params: dict[str, str], state: str | None) -> dict[str, str]:
 
 
 def _info(row: OAuthToken, grant: OAuthGrant) -> TokenInfo:
-    return TokenInfo(kind=row.kind, grant_id=grant.id, client_id=grant.client_id, user_id=grant.user_id,
-                     scopes=list(row.scopes), resource=grant.resource, expires_at=row.expires_at)
+    return TokenInfo(
+        kind=row.kind,
+        grant_id=grant.id,
+        client_id=grant.client_id,
+        user_id=grant.user_id,
+        scopes=list(row.scopes),
+        resource=grant.resource,
+        expires_at=row.expires_at,
+    )

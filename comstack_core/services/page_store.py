@@ -273,3 +273,20 @@ async def commit_draft(
         at=now,
     )
     return rev
+
+
+class Progress:
+    """Each listed page's current content and next_action, with template fields read once per template."""
+
+    def __init__(self, session: AsyncSession, gaps: set[str]) -> None:
+        self.session, self.gaps = session, gaps
+        self._fields: dict[str, list[dict[str, Any]]] = {}
+
+    async def of(self, page: Page) -> tuple[PageRevision, str, str]:
+        """(current revision, status, next_action)."""
+        rev, _ = await current_content(self.session, page)
+        if page.doc_template_id not in self._fields:
+            self._fields[page.doc_template_id] = await template_fields(self.session, page.doc_template_id)
+        status = derive_status(page)
+        missing = missing_required(self._fields[page.doc_template_id], rev.page_metadata or {})
+        return rev, status, next_action(page, status, missing, page.id in self.gaps)

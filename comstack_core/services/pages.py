@@ -24,10 +24,10 @@ from .access import check_name_echo, project_access
 from .base import Service, audit
 from .page_store import (
     Content,
+    Progress,
     current_content,
     derive_status,
     find_page,
-    next_action,
     page_view,
     resolve_language,
     revision,
@@ -97,13 +97,9 @@ class PageService(Service):
             )
             gaps = await translation_gaps(session, access.project, pages)
             summaries = []
-            fields_cache: dict[str, list] = {}
+            progress = Progress(session, gaps)
             for page in pages:
-                rev, _ = await current_content(session, page)
-                if page.doc_template_id not in fields_cache:
-                    fields_cache[page.doc_template_id] = await template_fields(session, page.doc_template_id)
-                status = derive_status(page)
-                missing = missing_required(fields_cache[page.doc_template_id], rev.page_metadata or {})
+                rev, status, action = await progress.of(page)
                 summaries.append(
                     PageSummary(
                         path=page.id,
@@ -115,7 +111,7 @@ class PageService(Service):
                         doc_template_id=page.doc_template_id,
                         audience=page.audience,
                         status=status,
-                        next_action=next_action(page, status, missing, page.id in gaps),
+                        next_action=action,
                         version=page.version,
                         updated_at=page.updated_at,
                     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from ..models import Domain, Project
 from . import deploy
@@ -18,8 +18,13 @@ class SiteService(Service):
             if slug is not None:
                 project_id = (await session.exec(select(Project.id).where(Project.slug == slug))).first()
             elif host is not None:
-                project_id = (await session.exec(select(Domain.project_id).where(
-                    Domain.hostname == host.lower().rstrip("."), Domain.verified == True))).first()  # noqa: E712
+                project_id = (
+                    await session.exec(
+                        select(Domain.project_id).where(
+                            Domain.hostname == host.lower().rstrip("."), col(Domain.verified).is_(True)
+                        )
+                    )
+                ).first()
             else:
                 return None
         if project_id is None:

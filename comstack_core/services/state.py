@@ -9,12 +9,11 @@ from sqlmodel import select
 from ..auth import Principal, Role
 from ..models import DocTemplate, Page
 from ..rules.locales import project_locales
-from ..rules.templates import missing_required
 from ..schemas import ProjectState
 from .access import project_access
 from .base import Service
 from .navigation import load_navigation, nav_snapshot, navigation_pending, theme_pending
-from .page_store import current_content, derive_status, next_action, template_fields, translation_gaps
+from .page_store import Progress, derive_status, translation_gaps
 from .site_input import site_url
 
 WORKFLOW_HINT = (
@@ -46,16 +45,13 @@ class StateService(Service):
                 "unpublished": [],
             }
             counts = dict.fromkeys(by_status, 0)
-            fields_cache: dict[str, list[dict[str, Any]]] = {}
+            progress = Progress(session, gaps)
             for page in pages:
                 status = derive_status(page)
                 counts[status] += 1
                 if len(by_status[status]) >= MAX_LISTED:
                     continue
-                rev, _ = await current_content(session, page)
-                if page.doc_template_id not in fields_cache:
-                    fields_cache[page.doc_template_id] = await template_fields(session, page.doc_template_id)
-                missing = missing_required(fields_cache[page.doc_template_id], rev.page_metadata or {})
+                rev, _, action = await progress.of(page)
                 by_status[status].append(
                     {
                         "path": page.id,
@@ -64,7 +60,7 @@ class StateService(Service):
                         "title": rev.title,
                         "page_type": page.page_type,
                         "version": page.version,
-                        "next_action": next_action(page, status, missing, page.id in gaps),
+                        "next_action": action,
                     }
                 )
             templates = []
