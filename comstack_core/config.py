@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     trial_days_default: int = 14
     custom_page_max_bytes: int = 2 * 1024 * 1024
     sqlite_busy_timeout_ms: int = 30_000
+    feedback_per_day: int = Field(
+        default=50, ge=0, description="Feedback reports one user or key may send per 24 hours (0: none)."
+    )
 
     # Publishing (SPEC §6).
     publish_token_ttl_seconds: int = Field(default=300, description="Dry-run confirmation token lifetime.")

@@ -16,6 +16,7 @@ from .db import Database
 from .services.base import Context
 from .services.custom_pages import CustomPageService
 from .services.editing import EditService
+from .services.feedback import FeedbackService
 from .services.keys import KeyService
 from .services.members import MemberService
 from .services.navigation import NavigationService
@@ -53,6 +54,7 @@ class Core:
         self.publishing = PublishService(self.ctx, wake_runner=self.runner.wake)
         self.translations = TranslationService(self.ctx)
         self.sites = SiteService(self.ctx)
+        self.feedback = FeedbackService(self.ctx)
 
     @classmethod
     @asynccontextmanager

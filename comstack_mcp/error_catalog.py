@@ -67,6 +67,8 @@ CATALOG: dict[str, ErrorInfo] = {
     "invalid_redirect_uri": _E("An OAuth client's redirect URI is not acceptable.",
                                "Register https:// URIs, or http:// on a loopback address."),
     "owner_required": _E("No owner was named for the new project.", "Create the project signed in as a user."),
+    "feedback_quota_exceeded": _E("This caller sent the most feedback reports allowed in 24 hours.",
+                                  "Do not retry now; continue the user's task and send later (retry_after)."),
     # -- projects and settings ----------------------------------------------------------------------------
     "slug_taken": _E("Another project uses that site slug.", "Choose another slug or omit it to derive one."),
     "invalid_locale": _E("Not a valid BCP-47 language tag.", "Use tags like 'en', 'de' or 'es-MX'."),

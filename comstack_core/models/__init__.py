@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .audit import AuditEntry
+from .feedback import Feedback
 from .identity import Account, User
 from .navigation import HeaderNavItem, SidebarGroup
 from .oauth import OAuthClient, OAuthCode, OAuthGrant, OAuthRequest, OAuthToken
@@ -17,6 +18,7 @@ __all__ = [
     "AuditEntry",
     "DocTemplate",
     "Domain",
+    "Feedback",
     "HeaderNavItem",
     "Member",
     "OAuthClient",

@@ -5,6 +5,7 @@ The doors use these same models for MCP tool input schemas, REST bodies and Open
 
 from __future__ import annotations
 
+from .feedback import FeedbackCreate, FeedbackFilter, FeedbackList, FeedbackReceipt, FeedbackView
 from .identity import AccountView, MeView, UserCreate, UserView
 from .keys import KeyCreate, KeyCreated, KeyView
 from .navigation import (
@@ -91,6 +92,11 @@ __all__ = [
     "DraftOpen",
     "DraftOpened",
     "DraftSave",
+    "FeedbackCreate",
+    "FeedbackFilter",
+    "FeedbackList",
+    "FeedbackReceipt",
+    "FeedbackView",
     "FieldDef",
     "HeaderNavItemInput",
     "HeaderNavItemView",
