@@ -1,4 +1,4 @@
-"""Identity: who am I, which projects, a new project, the guide."""
+"""Identity: who am I, which projects, a new project, the guide, feedback about the product."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from comstack_core import Core, Principal
-from comstack_core.schemas import MeView, ProjectCreate, ProjectView
+from comstack_core.schemas import FeedbackCreate, FeedbackReceipt, MeView, ProjectCreate, ProjectView
 from comstack_core.schemas.base import Input
 
 from .. import texts
@@ -38,6 +38,10 @@ class GuideArgs(Input):
 
 async def get_guide(core: Core, principal: Principal, args: GuideArgs) -> str:
     return texts.guide(args.topic)
+
+
+async def report_feedback(core: Core, principal: Principal, args: FeedbackCreate) -> FeedbackReceipt:
+    return await core.feedback.report_feedback(principal, args)
 
 
 TOOLS: list[ToolSpec[Any]] = [
@@ -97,5 +101,24 @@ TOOLS: list[ToolSpec[Any]] = [
         min_role="viewer",
         writes=False,
         hints=READ,
+    ),
+    ToolSpec(
+        name="report-feedback",
+        title="Report feedback about ComStack",
+        description=(
+            "Sends feedback about ComStack itself to the people who run this installation: a bug (a tool failed "
+            "or answered wrongly), something confusing (a tool, argument or error message that was hard to "
+            "use), a missing feature, or praise. Use it when the user asks you to pass something on, or when "
+            "ComStack got in the way of the user's task and they would want it fixed; not for the content of "
+            "their pages. One report per issue: what you tried, what happened, what you expected; name the tool "
+            "and the project_id when it concerns one. No secrets or personal data. A daily cap applies. Returns "
+            "the report's id; then carry on with the user's task."
+        ),
+        input=FeedbackCreate,
+        handler=report_feedback,
+        min_role="viewer",
+        writes=True,
+        # Each call stores a new report (not idempotent); it changes no project and reaches no outside system.
+        hints=Hints(read_only=False, destructive=False, idempotent=False, open_world=False),
     ),
 ]

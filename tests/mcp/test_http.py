@@ -16,6 +16,7 @@ from .conftest import ADMIN_TOKEN, EDITOR_TOKEN, READ_TOKEN, Seed
 from .harness import LiveServer, bearer, key_headers, mcp_client
 
 ALWAYS = {"whoami", "list-my-projects", "get-guide"}
+FEEDBACK = {"report-feedback"}  # a write every full-scope caller sees, viewers included
 READS = ALWAYS | {"get-project-state", "get-page-content", "list-pages", "search-docs",
                   "list-project-doc-templates", "list-page-revisions", "get-navigation", "publish-status",
                   "list-publish-history"}
@@ -47,9 +48,9 @@ async def test_tools_list_is_filtered_per_role(live: LiveServer, seed: Seed) -> 
     viewer = await tool_names(live.mcp_url, key_headers(seed.keys["viewer"], pid))
     editor = await tool_names(live.mcp_url, key_headers(seed.keys["editor"], pid))
     manager = await tool_names(live.mcp_url, key_headers(seed.keys["manager"], pid))
-    assert viewer == READS
-    assert editor == READS | EDITOR_READS | EDITOR_WRITES
-    assert manager == READS | EDITOR_READS | EDITOR_WRITES | MANAGER_WRITES
+    assert viewer == READS | FEEDBACK
+    assert editor == READS | EDITOR_READS | EDITOR_WRITES | FEEDBACK
+    assert manager == READS | EDITOR_READS | EDITOR_WRITES | MANAGER_WRITES | FEEDBACK
     # Keys never see account-level or platform-admin tools.
     assert not (manager & ({"create-project"} | ADMIN_TOOLS))
 
@@ -58,9 +59,9 @@ async def test_tools_list_for_read_only_scope_and_users(live: LiveServer, seed: 
     read_only = await tool_names(live.mcp_url, bearer(READ_TOKEN))
     assert read_only == READS | EDITOR_READS  # a manager, but the token only has comstack:read
     editor_user = await tool_names(live.mcp_url, bearer(EDITOR_TOKEN))
-    assert editor_user == READS | EDITOR_READS | EDITOR_WRITES | {"create-project"}
+    assert editor_user == READS | EDITOR_READS | EDITOR_WRITES | FEEDBACK | {"create-project"}
     admin = await tool_names(live.mcp_url, bearer(ADMIN_TOKEN))
-    assert admin == READS | EDITOR_READS | EDITOR_WRITES | MANAGER_WRITES | ADMIN_TOOLS | {"create-project"}
+    assert admin == READS | EDITOR_READS | EDITOR_WRITES | MANAGER_WRITES | ADMIN_TOOLS | FEEDBACK | {"create-project"}
 
 
 async def test_create_update_approve_loop(live: LiveServer, seed: Seed) -> None:

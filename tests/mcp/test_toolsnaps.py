@@ -75,15 +75,16 @@ def test_tool_rules(spec: ToolSpec[Any]) -> None:
         assert spec.min_role == "platform_admin"
     if "project_name" in schema["properties"]:
         assert spec.hints.destructive, f"{spec.name}: a name echo marks the tool destructive"
+    # Account-level tools; report-feedback takes an optional project_id (feedback need not concern one).
     if spec.min_role == "platform_admin" or spec.name in ("whoami", "list-my-projects", "get-guide",
-                                                          "create-project"):
+                                                          "create-project", "report-feedback"):
         return
     assert spec.project_scoped and "project_id" in schema["required"], f"{spec.name}: project tools take project_id"
 
 
 def test_the_spec_tool_set() -> None:
     assert {spec.name for spec in TOOLS} == {
-        "whoami", "list-my-projects", "create-project", "get-guide",
+        "whoami", "list-my-projects", "create-project", "get-guide", "report-feedback",
         "get-project-state", "get-page-content", "list-pages", "search-docs", "list-project-doc-templates",
         "create-page", "update-page", "upload-custom-page", "set-page-status", "delete-page",
         "list-page-revisions", "restore-page-revision", "discard-draft",
