@@ -45,7 +45,7 @@ from starlette.routing import Route
 # Modules, not names: openapi.py and ops.py import this package's submodules, so either may be
 # imported first and find this package half-initialized.
 from .. import openapi, ops
-from . import account, editing, pages, projects, publishing, site, templates
+from . import account, editing, feedback, pages, projects, publishing, site, templates
 from .spec import RouteSpec, to_route
 
 __all__ = ["api_specs", "rest_routes", "route_specs"]
@@ -64,6 +64,7 @@ def api_specs() -> list[RouteSpec]:
         *site.specs(),
         *publishing.specs(),
         *templates.specs(),
+        *feedback.specs(),
     ]
 
 
