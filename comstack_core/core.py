@@ -21,6 +21,7 @@ from .services.keys import KeyService
 from .services.members import MemberService
 from .services.navigation import NavigationService
 from .services.oauth import OAuthService
+from .services.page_resources import PageResourceService
 from .services.pages import PageService
 from .services.projects import ProjectService
 from .services.publish_job import PublishRunner
@@ -55,6 +56,7 @@ class Core:
         self.translations = TranslationService(self.ctx)
         self.sites = SiteService(self.ctx)
         self.feedback = FeedbackService(self.ctx)
+        self.page_resources = PageResourceService(self.ctx)
 
     @classmethod
     @asynccontextmanager

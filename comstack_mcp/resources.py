@@ -1,4 +1,8 @@
-"""Resources: the guides, the metadata schema, the error codes, the icon names, and live pages."""
+"""Resources: the guides, the metadata schema, the error codes, the icon names, and live pages.
+
+Live pages are read through one template (default language, by slug); a live page whose metadata has an
+``mcp_resource`` block is also listed by name, per caller (``named_page_resources``).
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,10 @@ from typing import Any
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.resources import FunctionResource
+from mcp_types import Resource
 
-from comstack_core import Core
+from comstack_core import Core, Principal
+from comstack_core.rules import mcp_resource
 from comstack_core.rules.icons import icon_names
 from comstack_core.schemas import PageRef, PageView
 
@@ -30,6 +36,25 @@ GUIDES = [
     ("comstack://cookbook", "cookbook", "Recipes for common requests, tool by tool.", "cookbook"),
     ("comstack://errors", "errors", "Every error code and what to do about it.", "errors"),
 ]
+
+
+def page_uri(project_id: str, slug: str) -> str:
+    """The template's URI for one page (slugs are ``[a-z0-9-]`` segments joined by '/': nothing to escape)."""
+    return PAGE_TEMPLATE.replace("{project_id}", project_id).replace("{+slug}", slug)
+
+
+async def named_page_resources(core: Core, principal: Principal) -> list[Resource]:
+    """The caller's live pages that ask to be listed (their ``mcp_resource`` block), as resources."""
+    return [
+        Resource(
+            uri=page_uri(page.project_id, page.slug),
+            name=page.name,
+            title=page.title,
+            description=page.description or None,
+            mime_type="text/markdown",
+        )
+        for page in await core.page_resources.list_page_resources(principal)
+    ]
 
 
 def _guarded(uri: str, read: Callable[[], Awaitable[str]]) -> Callable[[], Awaitable[str]]:
@@ -67,12 +92,15 @@ def register_resources(server: MCPServer[Any], core: Core) -> None:
     async def schema() -> str:
         templates = await core.templates.list_doc_templates(current_principal())
         data = [t.model_dump(mode="json", exclude={"builtin", "deleted"}) for t in templates]
-        return json.dumps({"doc_templates": data}, indent=1, ensure_ascii=False)
+        # Keys every page's metadata may carry whatever its template, with a fixed shape.
+        reserved = {mcp_resource.KEY: mcp_resource.describe()}
+        return json.dumps({"doc_templates": data, "reserved_metadata": reserved}, indent=1, ensure_ascii=False)
 
     server.add_resource(FunctionResource.from_function(
         _guarded("comstack://schema", schema), uri="comstack://schema", name="schema",
         description="Every doc template (content type) with every metadata field: type, required, schema.org "
-        "mapping, instructions. Metadata is validated against these on save and approval.",
+        "mapping, instructions; and the reserved metadata any page may carry (mcp_resource: list a live page "
+        "as a named resource). Metadata is validated against these on save and approval.",
         mime_type="application/json"))
 
     async def icons() -> str:

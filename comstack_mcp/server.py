@@ -10,6 +10,7 @@ from mcp.server.caching import CacheHint
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.shared.exceptions import MCPError
 from mcp_types import INVALID_PARAMS, CallToolResult
+from mcp_types import Resource as MCPResource
 from mcp_types import Tool as MCPTool
 
 from comstack_core import Core
@@ -18,7 +19,7 @@ from .catalog import all_tools, visible_tools
 from .completions import complete
 from .dispatch import run_tool
 from .principal import PrincipalFor, PrincipalMiddleware, current_principal_or_none
-from .resources import register_resources
+from .resources import named_page_resources, register_resources
 from .spec import ToolSpec
 from .texts import INSTRUCTIONS
 
@@ -58,6 +59,14 @@ class ComstackServer(MCPServer[Any]):
         if principal is None:
             return []
         return [spec.to_mcp() for spec in await visible_tools(self.core, principal, self.tool_specs.values())]
+
+    async def list_resources(self) -> list[MCPResource]:
+        """The fixed resources, then the caller's live pages that carry an ``mcp_resource`` block."""
+        fixed = await super().list_resources()
+        principal = current_principal_or_none()
+        if principal is None:
+            return fixed
+        return [*fixed, *await named_page_resources(self.core, principal)]
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None

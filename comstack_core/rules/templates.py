@@ -7,6 +7,8 @@ from datetime import date, datetime
 from typing import Any
 
 from ..errors import InvalidInput
+from .mcp_resource import KEY as MCP_RESOURCE_KEY
+from .mcp_resource import mcp_resource_problems
 
 FIELD_TYPES = ("string", "number", "boolean", "date", "array")
 CUSTOM_PAGE_TEMPLATE = "custom-page"
@@ -140,6 +142,11 @@ def validate_field_defs(fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
             raise InvalidInput(f"Field {i}: name must be snake_case (a-z, 0-9, _).", code="invalid_template")
         if name in seen:
             raise InvalidInput(f"Field {i}: duplicate name {name!r}.", code="invalid_template")
+        if name == MCP_RESOURCE_KEY:
+            raise InvalidInput(
+                f"Field {i}: {name!r} is reserved for the block that lists a live page as an MCP resource.",
+                code="invalid_template",
+            )
         seen.add(name)
         if f.get("type") not in FIELD_TYPES:
             raise InvalidInput(
@@ -181,8 +188,9 @@ def _type_ok(type_: str, value: Any) -> bool:
 
 
 def check_metadata_types(fields: list[dict[str, Any]], metadata: dict[str, Any]) -> None:
-    """Wrong types are refused at save, every one named. Unknown keys are free-form and allowed."""
-    errors = []
+    """Wrong types are refused at save, every one named. Unknown keys are free-form and allowed, except
+    the reserved ``mcp_resource`` block, whose shape is checked here too."""
+    errors = mcp_resource_problems(metadata)
     for f in fields:
         name = f["name"]
         if name in metadata and metadata[name] is not None and not _type_ok(f["type"], metadata[name]):

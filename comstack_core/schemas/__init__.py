@@ -67,6 +67,7 @@ from .publishing import (
     TranslationSubmit,
     TranslationTaskView,
 )
+from .resources import PageResource
 from .search import SearchHit, SearchQuery, SearchResult
 from .templates import (
     DocTemplateCreate,
@@ -118,6 +119,7 @@ __all__ = [
     "PageFilter",
     "PageList",
     "PageRef",
+    "PageResource",
     "PageSaved",
     "PageStatusUpdate",
     "PageSummary",
