@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from .sqlite_inline import InlineConnection, inline_connector
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -46,7 +48,12 @@ class Database:
 
     @staticmethod
     def _sqlite_engine(url: str, busy_timeout_ms: int, *, immediate: bool) -> AsyncEngine:
-        engine = create_async_engine(url, connect_args={"timeout": busy_timeout_ms / 1000})
+        timeout_s = busy_timeout_ms / 1000
+        path = make_url(url).database or ""
+        if immediate or path in ("", ":memory:"):
+            engine = create_async_engine(url, connect_args={"timeout": timeout_s})
+        else:
+            engine = create_async_engine(url, async_creator=inline_connector(path, timeout_s))
 
         @event.listens_for(engine.sync_engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -61,7 +68,11 @@ class Database:
 
         @event.listens_for(engine.sync_engine, "begin")
         def _on_begin(conn: Connection) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+            driver = conn.connection.driver_connection
+            if isinstance(driver, InlineConnection):
+                driver.begin()
+            else:
+                conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
 

@@ -1,0 +1,66 @@
+"""The embedded database's connections: reads run inline on the loop, writes keep their thread."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from comstack_core.db import Database
+from comstack_core.sqlite_inline import InlineConnection
+
+
+@pytest.fixture
+async def db(tmp_path: Path):
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'inline.db'}", busy_timeout_ms=2_000)
+    async with database.write() as session:
+        await session.exec(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"))
+        await session.exec(text("INSERT INTO notes (body) VALUES ('old')"))
+    yield database
+    await database.dispose()
+
+
+async def _driver(session) -> object:
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    return raw.driver_connection
+
+
+async def test_reads_are_inline_and_writes_are_not(db: Database) -> None:
+    async with db.read() as session:
+        assert isinstance(await _driver(session), InlineConnection)
+    async with db.write() as session:
+        assert not isinstance(await _driver(session), InlineConnection)
+
+
+async def test_a_read_never_waits_for_a_writer_holding_the_lock(db: Database) -> None:
+    """An inline read that waited on the writer's lock would stall the loop, and with it the writer:
+    in WAL mode it must instead see the last committed state at once."""
+    holding, release = asyncio.Event(), asyncio.Event()
+
+    async def writer() -> None:
+        async with db.write() as session:  # BEGIN IMMEDIATE: holds the write lock until the block ends
+            await session.exec(text("UPDATE notes SET body = 'new'"))
+            holding.set()
+            await release.wait()
+
+    task = asyncio.create_task(writer())
+    await asyncio.wait_for(holding.wait(), 5)
+    async with db.read() as session:
+        seen = (await session.exec(text("SELECT body FROM notes"))).scalar_one()
+    assert seen == "old"
+    release.set()
+    await asyncio.wait_for(task, 5)
+    async with db.read() as session:
+        assert (await session.exec(text("SELECT body FROM notes"))).scalar_one() == "new"
+
+
+async def test_a_failed_read_leaves_the_connection_usable(db: Database) -> None:
+    with pytest.raises(Exception, match="no such table"):
+        async with db.read() as session:
+            await session.exec(text("SELECT * FROM missing"))
+    for _ in range(3):  # the pooled connection was rolled back and returned, not left mid-transaction
+        async with db.read() as session:
+            assert (await session.exec(text("SELECT count(*) FROM notes"))).scalar_one() == 1
