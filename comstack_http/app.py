@@ -69,7 +69,8 @@ def create_app(
 
     limiter = build_limiter(settings)
     app = Starlette(
-        routes=[*oauth_routes(runtime), *rest_routes(), *mcp_endpoint.routes, *site_routes()],
+        # /mcp first: the router tries routes in order, and MCP calls are the bulk of the traffic.
+        routes=[*mcp_endpoint.routes, *oauth_routes(runtime), *rest_routes(), *site_routes()],
         middleware=[
             Middleware(ClientIPMiddleware, trusted_proxies=settings.trusted_proxies),
             Middleware(RateLimitMiddleware, limiter=limiter, settings=settings),

@@ -97,11 +97,15 @@ async def find_page(session: AsyncSession, project: Project, ref: PageRef, *, lo
         statement = statement.with_for_update()
     page = (await session.exec(statement)).first()
     if page is None:
-        raise NotFound(
-            f"No page with {label} in project {project.name!r}. list-pages shows the pages that exist.",
-            code="page_not_found",
-        )
+        raise page_not_found(label, project)
     return page
+
+
+def page_not_found(label: str, project: Project) -> NotFound:
+    return NotFound(
+        f"No page with {label} in project {project.name!r}. list-pages shows the pages that exist.",
+        code="page_not_found",
+    )
 
 
 async def revision(session: AsyncSession, revision_id: str | None) -> PageRevision | None:

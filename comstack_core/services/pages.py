@@ -22,6 +22,7 @@ from ..schemas import (
 from . import search_index
 from .access import check_name_echo, project_access
 from .base import Service, audit
+from .page_read import read_page
 from .page_store import (
     Content,
     Progress,
@@ -43,16 +44,14 @@ class PageService(Service):
     ) -> PageView:
         """``variant``: 'live', 'draft', or 'auto' (the draft when there is one and the caller may edit)."""
         async with self.db.read() as session:
-            access = await project_access(
-                session, principal, project_id, Role.viewer, write=False, now=self.now()
-            )
-            page = await find_page(session, access.project, ref)
-            wants_draft = variant == "draft" or (variant == "auto" and access.role >= Role.editor)
+            read = await read_page(session, principal, project_id, ref, need=Role.viewer, now=self.now())
+            page = read.page
+            wants_draft = variant == "draft" or (variant == "auto" and read.access.role >= Role.editor)
             rev, got = None, "live"
-            if wants_draft and page.draft_revision_id:
-                rev, got = await revision(session, page.draft_revision_id), "draft"
+            if wants_draft and read.draft is not None:
+                rev, got = read.draft, "draft"
             if rev is None and variant != "draft":
-                rev, got = await revision(session, page.live_revision_id), "live"
+                rev, got = read.live, "live"
             if rev is None:
                 # 'auto' falls back to live here, so name what is missing rather than the mode asked for.
                 missing = "draft" if variant == "draft" else "live"
@@ -61,14 +60,8 @@ class PageService(Service):
                     + ("; it is not published yet, ask for the draft." if missing == "live" else "."),
                     code="version_not_found",
                 )
-            gaps = await translation_gaps(session, access.project, [page])
-            return page_view(
-                page,
-                rev,
-                variant=got,
-                fields=await template_fields(session, page.doc_template_id),
-                needs_translation=page.id in gaps,
-            )
+            gaps = await translation_gaps(session, read.access.project, [page])
+            return page_view(page, rev, variant=got, fields=read.fields, needs_translation=page.id in gaps)
 
     async def list_pages(
         self, principal: Principal, project_id: str, filters: PageFilter | None = None
