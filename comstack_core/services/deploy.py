@@ -4,6 +4,9 @@ A publish builds into a slot that is neither served nor kept for a revert, then 
 one rename (atomic on POSIX), so a reader gets the old site or the new one. The slot it replaced keeps
 the previous deployment for revert. Three slots, not two: a publish that fails after building (the gate
 refused it, the process died) must not have overwritten the deployment a revert would bring back.
+
+Slots share unchanged files by hard links (``clone``): the builder replaces files, never rewrites them,
+so a build in one slot cannot change a file another slot serves.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import os
+import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -62,6 +66,37 @@ def served_dir(sites_dir: Path, project_id: str) -> Path | None:
     """The directory readers get right now (resolved once per request by the server)."""
     slot = active_slot(sites_dir, project_id)
     return slot_path(sites_dir, project_id, slot) if slot else None
+
+
+def _link(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst, follow_symlinks=False)
+    except OSError:  # a file system without hard links, or a file at its link limit
+        shutil.copy2(src, dst, follow_symlinks=False)
+
+
+def clone(src: Path, dst: Path, last: tuple[str, ...] = ()) -> None:
+    """Make ``dst`` (emptied first) a copy of the site in ``src`` made of hard links: one directory entry
+    per file, no bytes copied. Dotfiles are the publisher's bookkeeping, not the site: only those named
+    in ``last`` are linked, in that order, after everything else, so a clone cut short lacks them."""
+    shutil.rmtree(dst, ignore_errors=True)
+    os.mkdir(dst)
+    todo = [(str(src), str(dst))]
+    while todo:
+        here, there = todo.pop()
+        with os.scandir(here) as entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                target = os.path.join(there, entry.name)
+                if entry.is_dir(follow_symlinks=False):
+                    os.mkdir(target)
+                    todo.append((entry.path, target))
+                else:
+                    _link(entry.path, target)
+    for name in last:
+        if (src / name).exists():
+            _link(str(src / name), str(dst / name))
 
 
 @asynccontextmanager

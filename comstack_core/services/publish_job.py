@@ -24,9 +24,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..clock import new_id
 from ..models import Page, Project, Publish
-from ..site import BuildResult, BuildState, SiteConfig, SitePage, build_site, check_site
+from ..site import BuildResult, SiteConfig, SitePage, build_site, check_files, check_site
 from . import deploy, search_index
 from .base import Context
+from .build_states import STATE_FILE, VERIFIED_FILE, BuildStates
 from .manifest import is_due, last_deployed, load_revisions
 from .page_store import derive_status
 from .publish_undo import restore_pages
@@ -34,8 +35,6 @@ from .site_input import LiveRevision, current_nav, site_config, site_pages, site
 from .translations import fan_out
 
 log = logging.getLogger("comstack.publish")
-STATE_FILE = ".build-state.json"
-VERIFIED_FILE = ".gate-passed"  # in a slot: every file in it passed the pre-deploy check
 CHUNK = 500  # ids per IN (...) list: well under SQLite's and PostgreSQL's bound-parameter limits
 PROMOTE_BATCH = 200  # pages made live per transaction
 CACHED_PROJECTS = 8  # projects whose live revisions a runner keeps between publishes
@@ -69,6 +68,7 @@ class PublishRunner:
         self._seen: dict[str, tuple[datetime | None, float]] = {}
         self._beats: dict[str, datetime] = {}
         self._site_cache: dict[str, dict[str, LiveRevision]] = {}
+        self._states = BuildStates(3 * CACHED_PROJECTS)  # three slots per project
 
     def wake(self) -> None:
         self._wake.set()
@@ -329,7 +329,7 @@ class PublishRunner:
                 # Beat here too: back-to-back batches can keep the heartbeat task's own write waiting.
                 publish.heartbeat_at = self._next_beat(publish_id)
                 session.add(publish)
-            if self.ctx.db.is_sqlite:
+            if self.ctx.db.is_sqlite and start + PROMOTE_BATCH < len(paths):
                 # A gap between batches, so writers waiting on SQLite's lock (people editing) get their turn.
                 await asyncio.sleep(0.05)
         async with self.ctx.db.write() as session:
@@ -360,7 +360,7 @@ class PublishRunner:
             await self._progress(publish_id, "building", 0, len(pages))
             started = time.perf_counter()
             seed = deploy.slot_path(sites, project.id, previous) if previous else None
-            result, trusted = await asyncio.to_thread(_build, config, pages, out, seed)
+            result, trusted = await asyncio.to_thread(_build, config, pages, out, seed, self._states)
             timings["build"] = round(time.perf_counter() - started, 3)
             await self._progress(publish_id, "checking", len(pages), len(pages))
             started = time.perf_counter()
@@ -400,6 +400,11 @@ class PublishRunner:
                 session.add_all([publish, project])
             # The switch follows the commit; reconcile_sites() repairs it if we die in between.
             deploy.activate(sites, project.id, slot)
+            started = time.perf_counter()
+            seeded = await asyncio.to_thread(_seed_idle_slots, sites, project.id, slot, previous)
+            if seeded:
+                timings["seed"] = round(time.perf_counter() - started, 3)
+                await self._save(publish_id, timings=timings)
 
     async def _fail(self, publish_id: str, message: str) -> None:
         async with self.ctx.db.write() as session:
@@ -441,38 +446,49 @@ async def _mark_on_site(session: AsyncSession, project_id: str, deployed: set[st
             )
 
 
-def _read_state(slot: Path) -> BuildState | None:
-    try:
-        return BuildState.from_json((slot / STATE_FILE).read_text())
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
 def _build(
-    config: SiteConfig, pages: list[SitePage], out: Path, seed: Path | None
+    config: SiteConfig, pages: list[SitePage], out: Path, seed: Path | None, states: BuildStates
 ) -> tuple[BuildResult, bool]:
     """Build into ``out`` incrementally from the state that slot holds; also say whether every file the build
     did not write had passed the gate before (so the gate may look at the written files only).
 
     A slot with no trustworthy state (never built, or a build died in it) is emptied; when the served slot
-    has a state, it is copied in first, so even that build only renders what changed since the last deploy.
+    has a state, the slot is first made a copy of it (hard links: one directory entry per file), so even
+    that build only renders what changed since the last deploy.
     """
     state_file, verified = out / STATE_FILE, out / VERIFIED_FILE
-    previous = _read_state(out)
+    previous = states.load(out)
     if previous is None:
-        shutil.rmtree(out, ignore_errors=True)
-        seed_state = _read_state(seed) if seed is not None else None
+        seed_state = states.load(seed) if seed is not None else None
         if seed is not None and seed_state is not None:
-            shutil.copytree(seed, out, symlinks=True)
+            deploy.clone(seed, out, last=(VERIFIED_FILE, STATE_FILE))
             previous = seed_state
+        else:
+            shutil.rmtree(out, ignore_errors=True)
     trusted = previous is not None and verified.exists()
     # The state and the gate's mark are dropped before building and written after: a crash mid-build leaves
     # neither, so the next attempt does a full build and a full check instead of trusting half-written files.
     state_file.unlink(missing_ok=True)
     verified.unlink(missing_ok=True)
     result = build_site(config, pages, out, previous)
-    state_file.write_text(result.state.to_json())
+    states.save(out, result.state)
     return result, trusted
+
+
+def _seed_idle_slots(sites: Path, project_id: str, served: str, kept: str | None) -> list[str]:
+    """Make each slot that holds no build, and is neither served nor kept for a revert, a hard-link copy of
+    the deployment just made (state and gate mark included). Without this, the next publishes into those
+    slots (right after a project's first one) would each copy the whole site first; here the copy is part
+    of the publish that built the whole site anyway."""
+    seeded = []
+    src = deploy.slot_path(sites, project_id, served)
+    for slot in deploy.SLOTS:
+        dst = deploy.slot_path(sites, project_id, slot)
+        if slot in (served, kept) or (dst / STATE_FILE).exists():
+            continue
+        deploy.clone(src, dst, last=(VERIFIED_FILE, STATE_FILE))
+        seeded.append(slot)
+    return seeded
 
 
 def _gate(out: Path, base_url: str, result: BuildResult, trusted: bool) -> tuple[list[str], str]:
@@ -481,23 +497,4 @@ def _gate(out: Path, base_url: str, result: BuildResult, trusted: bool) -> tuple
     or removed, and the builder re-renders every page whose link targets changed). Returns (problems, mode)."""
     if not trusted or result.full_rebuild or result.removed:
         return check_site(out, base_url), "full"
-    try:
-        from ..site import check as site_check
-
-        site = site_check._Site(out, base_url)
-        check_html, check_json, check_sitemap = (
-            site_check._check_html,
-            site_check._check_json,
-            site_check._check_sitemap,
-        )
-    except (ImportError, AttributeError, TypeError):  # the checker changed shape: check everything
-        return check_site(out, base_url), "full"
-    problems: list[str] = []
-    for name in sorted(set(result.written)):
-        if name.endswith(".html"):
-            check_html(site, name, problems)
-        elif name.endswith(".json") and name.startswith(("search/", "nav/")):
-            check_json(site, name, problems)
-        elif name.startswith("sitemap") and name.endswith(".xml") and "/" not in name:
-            check_sitemap(site, name, problems)
-    return problems, "changed files"
+    return check_files(out, base_url, result.written, result.state.files()), "changed files"

@@ -1,8 +1,10 @@
 """Static site builder: pure (no database, no HTTP).
 
-The publishing service fills `SiteConfig` and `SitePage` records, calls `build_site` into a fresh
-copy of the previous deployment (passing that build's `BuildState`), gates the result with
-`check_site`, then swaps the directory in. URL rules are in urls.py; what is written:
+The publishing service fills `SiteConfig` and `SitePage` records, calls `build_site` into a
+directory holding an earlier build (passing that build's `BuildState`), gates the result with
+`check_site` (or `check_files` for what an incremental build wrote), then swaps the directory in.
+Files are replaced, never rewritten in place (files.py), so deployments may share them by hard
+links. URL rules are in urls.py; what is written:
 
     <page>/index.html, <page>.md      every page (Markdown copy for knowledge pages only)
     <prefix>/...                      non-default locales under their short language code
@@ -16,7 +18,7 @@ copy of the previous deployment (passing that build's `BuildState`), gates the r
 from __future__ import annotations
 
 from .builder import build_site
-from .check import check_site
+from .check import check_files, check_site
 from .model import BuildResult, BuildState, SiteBuildError, SiteConfig, SitePage
 
 __all__ = [
@@ -26,5 +28,6 @@ __all__ = [
     "SiteConfig",
     "SitePage",
     "build_site",
+    "check_files",
     "check_site",
 ]

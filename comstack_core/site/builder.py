@@ -2,57 +2,35 @@
 
 from __future__ import annotations
 
-import json
+import hashlib
 import os
 import time
 from pathlib import Path
 
-from . import indexes
-from .context import Assets, asset, make_shared
+from .changes import Plan, groups, places, plan
+from .context import make_shared
+from .files import make_parent, remove_file, write_file
 from .model import BuildResult, BuildState, PageRecord, SiteConfig, SitePage
 from .pool import render_many
-from .render import Shared, prepare, render_404, render_home
-from .theme import ICON_FONT, ICON_LICENSE
-from .urls import Entry, SiteIndex
+from .render import context_hash
+from .sitewide import Needs, site_files
 
 
-def _write_if_changed(out_dir: Path, rel_path: str, data: bytes) -> bool:
-    path = out_dir / rel_path
-    try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
-            return False
-    except OSError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return True
+def _holds(out_dir: Path, previous: BuildState) -> bool:
+    # A handful of stats, not one per page: a directory that lacks the previous build's site-wide
+    # files (a fresh one, another site's) does not hold that build.
+    return all(os.path.exists(out_dir / name) for name in previous.shared_files)
 
 
-def _remove(out_dir: Path, rel_path: str) -> bool:
-    path = out_dir / rel_path
-    try:
-        path.unlink()
-    except FileNotFoundError:
-        return False
-    # Prune directories the deleted page leaves empty, never out_dir itself.
-    parent = path.parent
-    while parent != out_dir and out_dir in parent.parents:
-        try:
-            parent.rmdir()
-        except OSError:
-            break
-        parent = parent.parent
-    return True
-
-
-def _reusable(index: SiteIndex, out_dir: Path, entry: Entry, record: PageRecord | None, digest: str) -> bool:
-    if record is None or record.input_hash != digest:
-        return False
-    # The links the page made last time must still lead where they led (a target may have been
-    # added, moved or removed), and its files must really be in out_dir.
-    if any((index.resolve_href(entry, raw) or "") != new for raw, new in record.links.items()):
-        return False
-    return all(os.path.exists(out_dir / f) for f in record.files)
+def _affected(work: Plan, needs: Needs | None) -> bool:
+    if needs is None:
+        return work.changed()
+    lang = needs.locale
+    return (
+        (needs.pages and lang in work.pages)
+        or (needs.nav and lang in work.navs)
+        or (needs.summary and lang in work.summaries)
+    )
 
 
 def build_site(
@@ -65,105 +43,92 @@ def build_site(
 ) -> BuildResult:
     """Write the site for `pages` into `out_dir`.
 
-    With `previous` (the state of the build out_dir holds), only pages whose inputs changed are
-    rendered and files of pages that are gone are deleted; a change to the theme, navigation,
-    locales or the builder itself renders everything. `workers` caps the processes used for
-    large builds (default: up to 2 CPUs); 1 renders in this process only.
+    `previous` must be the state of the build out_dir holds (the caller keeps the two together; a
+    directory without that build's site-wide files is built in full). Only pages whose inputs
+    changed are rendered, only the site-wide files of locales where something changed are made,
+    and files of pages that are gone are deleted; a change to the theme, header navigation, sidebar
+    group titles, locales or the builder itself renders everything. `workers` caps the processes
+    used for large builds (default: up to 2 CPUs); 1 renders in this process only.
     """
     started = time.perf_counter()
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
+    if previous is not None and not _holds(out_dir, previous):
+        previous = None
     shared, assets = make_shared(config, pages)
     index = shared.index
+    now_places, now_groups = places(shared), groups(shared)
+    work = plan(shared, previous, now_places, now_groups)
     full = previous is None or previous.shared_hash != shared.shared_hash
-    prev_pages = {} if previous is None or full else previous.pages
 
-    records: dict[str, PageRecord] = {}
-    todo: list[tuple[Entry, str]] = []
-    for entry in index.entries:
-        _sidebar, _alts, digest = prepare(shared, entry)
-        old = prev_pages.get(entry.html_file)
-        if old is not None and _reusable(index, out_dir, entry, old, digest):
-            records[entry.html_file] = old
-        else:
-            todo.append((entry, digest))
-
-    written: list[str] = []
     if workers is None:
         workers = min(
             2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
         )
-    for done in render_many(shared, todo, out_dir, workers):
-        records[done.key] = PageRecord(
-            input_hash=done.digest,
+    by_key = {e.html_file: e for e in work.todo}
+    made: dict[str, PageRecord] = {}
+    written: list[str] = []
+    for done in render_many(shared, work.todo, out_dir, workers):
+        entry = by_key[done.key]
+        where = shared.navs[entry.page.language].group_of.get(done.key)
+        made[done.key] = PageRecord(
+            input_hash=work.keys[done.key],
             files=sorted(done.sizes),
             bytes=sum(done.sizes.values()),
             links=done.links,
             excerpt=done.excerpt,
+            context=context_hash(shared, entry),
+            group=-1 if where is None else where[0],
         )
         written.extend(done.sizes)
+    # In index order, whatever order the pages were rendered in, so equal builds give equal states.
+    records = {e.html_file: made.get(e.html_file) or work.kept[e.html_file] for e in index.entries}
 
-    shared_files = _shared_outputs(shared, records, assets)
-    written.extend(name for name, data in shared_files.items() if _write_if_changed(out_dir, name, data))
+    old_files = {} if previous is None else previous.shared_files
+    shared_files: dict[str, tuple[int, str]] = {}
+    makers, sitemaps = site_files(shared, assets, records)
+    outputs: dict[str, bytes] = {}
+    for name, (needs, make) in makers.items():
+        if name in old_files and not _affected(work, needs):
+            shared_files[name] = old_files[name]  # nothing it shows changed: the file stands
+        else:
+            outputs[name] = make()
+    if work.changed() or not any(name.startswith("sitemap") for name in old_files):
+        outputs.update(sitemaps())
+    else:
+        shared_files.update((k, v) for k, v in old_files.items() if k.startswith("sitemap"))
+    for name, data in outputs.items():
+        meta = (len(data), hashlib.sha256(data).hexdigest())
+        shared_files[name] = meta
+        if old_files.get(name) != meta:
+            path = str(out_dir / name)
+            make_parent(path, set())
+            write_file(path, data)
+            written.append(name)
 
-    current = {f for r in records.values() for f in r.files} | set(shared_files)
-    stale: set[str] = set()
-    if previous is not None:
-        stale = {f for r in previous.pages.values() for f in r.files} | set(previous.shared_files)
-    removed = sorted(f for f in stale - current if _remove(out_dir, f))
     state = BuildState(
         shared_hash=shared.shared_hash,
         pages=records,
-        shared_files={k: len(v) for k, v in shared_files.items()},
+        shared_files=dict(sorted(shared_files.items())),
+        navs=dict(shared.nav_hashes),
+        groups=now_groups,
+        places=now_places,
     )
+    removed: list[str] = []
+    if previous is not None:
+        if previous.places == now_places:
+            # No page appeared, went or moved, so only site-wide files can have gone.
+            stale = set(old_files) - set(shared_files)
+        else:
+            stale = previous.files() - state.files()
+        removed = sorted(f for f in stale if remove_file(out_dir, f))
     return BuildResult(
         state=state,
-        rendered=len(todo),
-        skipped=len(index.entries) - len(todo),
+        rendered=len(work.todo),
+        skipped=len(index.entries) - len(work.todo),
         written=sorted(written),
         removed=removed,
-        total_bytes=sum(r.bytes for r in records.values()) + sum(state.shared_files.values()),
+        total_bytes=sum(r.bytes for r in records.values()) + sum(s for s, _ in shared_files.values()),
         duration_s=time.perf_counter() - started,
         full_rebuild=full,
     )
-
-
-def _shared_outputs(shared: Shared, records: dict[str, PageRecord], assets: Assets) -> dict[str, bytes]:
-    """Site-wide files, regenerated on every build (linear in the page count, no Markdown)."""
-    index = shared.index
-    config = index.config
-    excerpts = {k: r.excerpt for k, r in records.items()}
-    files: dict[str, bytes] = {
-        assets.css_name: assets.css,
-        assets.js_name: assets.js,
-        f"assets/{ICON_FONT}": asset(ICON_FONT),
-        f"assets/{ICON_LICENSE}": asset(ICON_LICENSE),
-        "robots.txt": indexes.robots(index).encode(),
-        "404.html": render_404(shared),
-    }
-    if "" not in index.by_path:
-        files["index.html"] = render_home(shared)
-    for name, text in indexes.sitemaps(index).items():
-        files[name] = text.encode()
-    languages = sorted(shared.navs)
-    with_pages = {e.page.language for e in index.entries}
-    for lang in languages:
-        nav = shared.navs[lang]
-        files[f"search/{lang}.json"] = indexes.search_index(index, lang, excerpts).encode()
-        files[f"nav/{lang}.json"] = json.dumps(
-            nav.shared_json(), ensure_ascii=False, separators=(",", ":")
-        ).encode()
-        # The default locale always gets llms.txt: every page's footer links to it.
-        if lang not in with_pages and lang != config.default_locale:
-            continue
-        prefix = index.prefixes[lang]
-        others = []
-        if lang == config.default_locale:
-            others = [
-                (other, index.absolute(index.prefixes[other] + "llms.txt"))
-                for other in languages
-                if other != lang and other in with_pages
-            ]
-        files[f"{prefix}llms.txt"] = indexes.llms_txt(index, nav, others).encode()
-        files[f"{prefix}llms-full.txt"] = indexes.llms_full(index, lang).encode()
-    return files

@@ -18,12 +18,15 @@ _LINK_SELECTORS = ("a[href]", "link[href]", "script[src]", "img[src]", "source[s
 
 
 class _Site:
-    def __init__(self, out_dir: Path, base_url: str) -> None:
+    def __init__(self, out_dir: Path, base_url: str, files: set[str] | None = None) -> None:
         self.out_dir = out_dir
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         parts = urlsplit(self.base_url)
         self.base_path = parts.path or "/"
-        self.files: set[str] = set()
+        if files is not None:
+            self.files = files
+            return
+        self.files = set()
         for dirpath, _dirs, names in os.walk(out_dir):
             rel_dir = os.path.relpath(dirpath, out_dir)
             for name in names:
@@ -124,6 +127,15 @@ def _check_sitemap(site: _Site, name: str, problems: list[str]) -> None:
             problems.append(f"{name}: broken link {url}")
 
 
+def _check(site: _Site, name: str, problems: list[str]) -> None:
+    if name.endswith(".html"):
+        _check_html(site, name, problems)
+    elif name.endswith(".json") and name.startswith(("search/", "nav/")):
+        _check_json(site, name, problems)
+    elif name.startswith("sitemap") and name.endswith(".xml") and "/" not in name:
+        _check_sitemap(site, name, problems)
+
+
 def check_site(out_dir: Path, base_url: str) -> list[str]:
     """Problems found in a built site, one human-readable line each; [] means it may ship."""
     site = _Site(Path(out_dir), base_url)
@@ -131,10 +143,15 @@ def check_site(out_dir: Path, base_url: str) -> list[str]:
     if "index.html" not in site.files and not any(f.endswith("/index.html") for f in site.files):
         problems.append("site has no pages")
     for name in sorted(site.files):
-        if name.endswith(".html"):
-            _check_html(site, name, problems)
-        elif name.endswith(".json") and name.startswith(("search/", "nav/")):
-            _check_json(site, name, problems)
-        elif name.startswith("sitemap") and name.endswith(".xml") and "/" not in name:
-            _check_sitemap(site, name, problems)
+        _check(site, name, problems)
+    return problems
+
+
+def check_files(out_dir: Path, base_url: str, names: list[str], files: set[str]) -> list[str]:
+    """Problems in `names` only, for a site known to hold exactly `files` (what the builder says it
+    wrote: listing a large site's directories costs more than checking a few pages)."""
+    site = _Site(Path(out_dir), base_url, files)
+    problems: list[str] = []
+    for name in sorted(set(names)):
+        _check(site, name, problems)
     return problems

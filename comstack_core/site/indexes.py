@@ -1,18 +1,22 @@
 """Site-wide files: sitemap.xml, robots.txt, llms.txt, llms-full.txt, the search index.
 
-Each is produced from the page list and small per-page facts (no HTML), so they are rebuilt in
-full every time at a cost linear in the page count.
+Each is the page list's per-page pieces (a sitemap row, a search row, an llms.txt item, an
+llms-full.txt section) put together. The pieces come from a `Piece` function, so a caller can keep
+the pieces of unchanged pages between builds instead of making them again.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from xml.sax.saxutils import escape, quoteattr
 
 from .nav import LocaleNav
 from .urls import Entry, SiteIndex
 
 SITEMAP_MAX_URLS = 50_000  # the sitemap protocol's per-file limit
+
+Piece = Callable[[Entry], str]
 
 
 def alternates(index: SiteIndex, entry: Entry) -> list[tuple[str, str]]:
@@ -27,18 +31,18 @@ def alternates(index: SiteIndex, entry: Entry) -> list[tuple[str, str]]:
     return out
 
 
-def sitemaps(index: SiteIndex) -> dict[str, str]:
+def sitemap_row(index: SiteIndex, e: Entry) -> str:
+    alts = "".join(
+        f'<xhtml:link rel="alternate" hreflang={quoteattr(lang)} href={quoteattr(url)}/>'
+        for lang, url in alternates(index, e)
+    )
+    lastmod = e.page.updated_at.date().isoformat()
+    return f"<url><loc>{escape(index.absolute(e.path))}</loc><lastmod>{lastmod}</lastmod>{alts}</url>\n"
+
+
+def sitemaps(index: SiteIndex, row: Piece | None = None) -> dict[str, str]:
     """sitemap.xml, or (past the protocol's limit) a sitemap index plus numbered parts."""
-    rows = []
-    for e in index.entries:
-        alts = "".join(
-            f'<xhtml:link rel="alternate" hreflang={quoteattr(lang)} href={quoteattr(url)}/>'
-            for lang, url in alternates(index, e)
-        )
-        lastmod = e.page.updated_at.date().isoformat()
-        rows.append(
-            f"<url><loc>{escape(index.absolute(e.path))}</loc><lastmod>{lastmod}</lastmod>{alts}</url>\n"
-        )
+    rows = [row(e) if row is not None else sitemap_row(index, e) for e in index.entries]
     head = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">\n'
@@ -72,7 +76,15 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def llms_txt(index: SiteIndex, nav: LocaleNav, other_locales: list[tuple[str, str]]) -> str:
+def llms_item(index: SiteIndex, e: Entry) -> str:
+    url = index.absolute(e.md_file or e.path)
+    desc = _one_line(e.page.description)
+    return f"- [{_md_link_text(e.page.title)}]({url})" + (f": {desc}" if desc else "")
+
+
+def llms_txt(
+    index: SiteIndex, nav: LocaleNav, other_locales: list[tuple[str, str]], item: Piece | None = None
+) -> str:
     """llmstxt.org format for one locale: knowledge pages only, grouped like the sidebar."""
     config = index.config
     knowledge = [e for e in index.entries if e.page.language == nav.locale and e.md_file]
@@ -83,17 +95,15 @@ def llms_txt(index: SiteIndex, nav: LocaleNav, other_locales: list[tuple[str, st
     lines = [f"# {_one_line(config.project_name)}", "", f"> {_one_line(summary)}", ""]
     listed: set[str] = set()
 
-    def item(e: Entry) -> str:
+    def listing(e: Entry) -> str:
         listed.add(e.html_file)
-        url = index.absolute(e.md_file or e.path)
-        desc = _one_line(e.page.description)
-        return f"- [{_md_link_text(e.page.title)}]({url})" + (f": {desc}" if desc else "")
+        return item(e) if item is not None else llms_item(index, e)
 
     for group in nav.groups:
-        items = [item(e) for e in group.entries if e.md_file and e.html_file not in listed]
+        items = [listing(e) for e in group.entries if e.md_file and e.html_file not in listed]
         if items:
             lines += [f"## {_one_line(group.label)}", "", *items, ""]
-    rest = [item(e) for e in knowledge if e.html_file not in listed]
+    rest = [listing(e) for e in knowledge if e.html_file not in listed]
     if rest:
         lines += ["## Pages", "", *rest, ""]
     if other_locales:
@@ -111,19 +121,23 @@ def markdown_copy(entry: Entry) -> str:
     return f"{head}{desc}{body}\n"
 
 
-def llms_full(index: SiteIndex, locale: str) -> str:
+def llms_section(index: SiteIndex, e: Entry) -> str:
+    return f"\n<!-- {index.absolute(e.path)} -->\n\n{markdown_copy(e)}"
+
+
+def llms_full(index: SiteIndex, locale: str, section: Piece | None = None) -> str:
     parts = [f"# {_one_line(index.config.project_name)}\n"]
     for e in index.entries:
         if e.page.language == locale and e.md_file:
-            parts.append(f"\n<!-- {index.absolute(e.path)} -->\n\n{markdown_copy(e)}")
+            parts.append(section(e) if section is not None else llms_section(index, e))
     return "".join(parts)
 
 
-def search_index(index: SiteIndex, locale: str, excerpts: dict[str, str]) -> str:
+def search_row(e: Entry, excerpt: str) -> str:
+    row = {"t": e.page.title, "d": e.page.description, "u": e.path, "x": excerpt}
+    return json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+
+
+def search_index(index: SiteIndex, locale: str, row: Piece) -> str:
     """One compact JSON array per locale: {t: title, d: description, u: site path, x: excerpt}."""
-    rows = [
-        {"t": e.page.title, "d": e.page.description, "u": e.path, "x": excerpts.get(e.html_file, "")}
-        for e in index.entries
-        if e.page.language == locale
-    ]
-    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+    return "[" + ",".join(row(e) for e in index.entries if e.page.language == locale) + "]"

@@ -33,6 +33,11 @@ class SitePage:
     schema_org_fields: dict[str, str]
     metadata: dict[str, Any]
     updated_at: datetime
+    # Optional: an id of the content the page was filled from (title, description, content,
+    # body_html, translatable_strings, metadata, updated_at) that never names different content,
+    # such as an immutable revision's id. With it, telling whether a page changed costs no hashing
+    # of its content; without it, those fields are hashed.
+    revision: str = ""
 
     @property
     def is_custom(self) -> bool:
@@ -57,49 +62,86 @@ class SiteConfig:
 class PageRecord:
     """What the last build knew about one page's output (see BuildState)."""
 
-    input_hash: str
+    input_hash: str  # the page's own inputs (render.page_key)
     files: list[str]
     bytes: int
     links: dict[str, str]  # href as written in the Markdown -> href written to the HTML
     excerpt: str  # kept so unchanged pages need not be re-parsed for the search index
+    context: str = ""  # what the page shows of other pages: sidebar window, hreflang alternates
+    group: int = -1  # index of the page's sidebar group in its locale (-1: in none)
+    # The page's pieces of the site-wide files (sitemap row, search row...), made when first needed.
+    # Not saved: they live as long as this object, which a caller that keeps its BuildState between
+    # builds reuses for every unchanged page, so those pieces are not made again.
+    pieces: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"h": self.input_hash, "f": self.files, "b": self.bytes, "l": self.links, "x": self.excerpt}
+    def to_row(self, key: str) -> list[Any]:
+        return [
+            key,
+            self.input_hash,
+            self.context,
+            self.group,
+            self.bytes,
+            self.files,
+            self.links,
+            self.excerpt,
+        ]
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PageRecord:
-        return cls(
-            input_hash=str(data["h"]),
-            files=[str(f) for f in data["f"]],
-            bytes=int(data["b"]),
-            links={str(k): str(v) for k, v in data.get("l", {}).items()},
-            excerpt=str(data.get("x", "")),
+    def from_row(cls, row: list[Any]) -> tuple[str, PageRecord]:
+        key, input_hash, context, group, size, files, links, excerpt = row
+        return str(key), cls(
+            input_hash=str(input_hash),
+            files=[str(f) for f in files],
+            bytes=int(size),
+            links={str(k): str(v) for k, v in links.items()},
+            excerpt=str(excerpt),
+            context=str(context),
+            group=int(group),
         )
 
 
 @dataclass
 class BuildState:
-    """The inputs of one build, so the next one can skip pages whose inputs did not change.
+    """The inputs of one build, so the next one can tell what changed without looking at every page.
 
     `shared_hash` covers everything every page depends on (builder version, templates, theme,
     header nav, sidebar group titles and icons, locales, base URL); when it changes, all pages are
-    rendered again. `pages` is keyed by the page's HTML file (relative to the output directory).
-    `shared_files` lists the site-wide files (assets, sitemap, indexes) with their sizes, so files
-    that stop being produced can be deleted.
+    rendered again. `navs` holds each locale's navigation hash (a change renders that locale),
+    `groups` a digest of each sidebar group's entries ("<locale>/<index>": titles and paths, so only
+    pages in a changed group need their sidebar compared), and `places` a digest per locale of
+    where its pages are (slug, canonical slug, path, kind): while no place changes, no link and no
+    hreflang alternate can resolve differently. `pages` is keyed by the page's HTML file (relative
+    to the output directory). `shared_files` maps each site-wide file (assets, sitemap, indexes)
+    to [size, sha256], so an unchanged one is neither read nor written, and files that stop being
+    produced can be deleted.
     """
 
     shared_hash: str
     pages: dict[str, PageRecord]
-    shared_files: dict[str, int]
-    version: int = 1
+    shared_files: dict[str, tuple[int, str]]
+    navs: dict[str, str] = field(default_factory=dict)
+    groups: dict[str, str] = field(default_factory=dict)
+    places: dict[str, str] = field(default_factory=dict)
+    version: int = 2
+
+    def files(self) -> set[str]:
+        """Every file of the site this state describes."""
+        out = set(self.shared_files)
+        for record in self.pages.values():
+            out.update(record.files)
+        return out
 
     def to_json(self) -> str:
+        # Pages as arrays, in build order: a few MB for thousands of pages, encoded on every build.
         return json.dumps(
             {
                 "version": self.version,
                 "shared": self.shared_hash,
-                "pages": {k: v.to_dict() for k, v in sorted(self.pages.items())},
-                "shared_files": dict(sorted(self.shared_files.items())),
+                "navs": self.navs,
+                "groups": self.groups,
+                "places": self.places,
+                "shared_files": {k: list(v) for k, v in self.shared_files.items()},
+                "pages": [record.to_row(key) for key, record in self.pages.items()],
             },
             ensure_ascii=False,
             separators=(",", ":"),
@@ -108,12 +150,15 @@ class BuildState:
     @classmethod
     def from_json(cls, text: str) -> BuildState:
         data = json.loads(text)
-        if not isinstance(data, dict) or data.get("version") != 1:
+        if not isinstance(data, dict) or data.get("version") != 2:
             raise ValueError("unsupported build state")
         return cls(
             shared_hash=str(data["shared"]),
-            pages={str(k): PageRecord.from_dict(v) for k, v in data["pages"].items()},
-            shared_files={str(k): int(v) for k, v in data.get("shared_files", {}).items()},
+            pages=dict(PageRecord.from_row(row) for row in data["pages"]),
+            shared_files={str(k): (int(v[0]), str(v[1])) for k, v in data["shared_files"].items()},
+            navs={str(k): str(v) for k, v in data["navs"].items()},
+            groups={str(k): str(v) for k, v in data["groups"].items()},
+            places={str(k): str(v) for k, v in data["places"].items()},
         )
 
 

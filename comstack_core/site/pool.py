@@ -15,6 +15,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from .files import make_parent, write_file
 from .indexes import alternates
 from .model import SiteConfig, SitePage
 from .nav import sidebar_for
@@ -28,33 +29,21 @@ CHUNK = 64
 @dataclass
 class Done:
     key: str  # the page's HTML file
-    digest: str
     sizes: dict[str, int]  # file -> bytes written
     links: dict[str, str]
     excerpt: str
 
 
-def _render_one(shared: Shared, entry: Entry, digest: str, out_dir: str, made: set[str]) -> Done:
+def _render_one(shared: Shared, entry: Entry, out_dir: str, made: set[str]) -> Done:
     sidebar = sidebar_for(shared.navs[entry.page.language], entry)
     out = render_page(shared, entry, sidebar, alternates(shared.index, entry))
     sizes = {}
     for name, data in out.files.items():
         path = os.path.join(out_dir, name)
-        parent = os.path.dirname(path)
-        if parent not in made:
-            # Every page is its own directory, so directory creation is a visible share of the
-            # build: one plain mkdir per directory (makedirs only when a parent is missing too).
-            try:
-                os.mkdir(parent)
-            except FileExistsError:
-                pass
-            except FileNotFoundError:
-                os.makedirs(parent, exist_ok=True)
-            made.add(parent)
-        with open(path, "wb") as fh:
-            fh.write(data)
+        make_parent(path, made)
+        write_file(path, data)
         sizes[name] = len(data)
-    return Done(entry.html_file, digest, sizes, out.links, out.excerpt)
+    return Done(entry.html_file, sizes, out.links, out.excerpt)
 
 
 # -- helper process side ---------------------------------------------------------------------------
@@ -70,24 +59,22 @@ def _init(config: SiteConfig, pages: list[SitePage], out_dir: str) -> None:
     )
 
 
-def _run_chunk(chunk: list[tuple[str, str]]) -> list[Done]:
+def _run_chunk(chunk: list[str]) -> list[Done]:
     shared = _worker["shared"]
     by_key = _worker["by_key"]
     assert isinstance(shared, Shared) and isinstance(by_key, dict)
     out_dir, made = str(_worker["out_dir"]), _worker["made"]
     assert isinstance(made, set)
-    return [_render_one(shared, by_key[key], digest, out_dir, made) for key, digest in chunk]
+    return [_render_one(shared, by_key[key], out_dir, made) for key in chunk]
 
 
 # -- caller side -------------------------------------------------------------------------------------
-def render_many(
-    shared: Shared, todo: list[tuple[Entry, str]], out_dir: Path, workers: int = 1
-) -> Iterator[Done]:
+def render_many(shared: Shared, todo: list[Entry], out_dir: Path, workers: int = 1) -> Iterator[Done]:
     made: set[str] = set()
     out = str(out_dir)
     if workers < 2 or len(todo) < PARALLEL_MIN_PAGES:
-        for entry, digest in todo:
-            yield _render_one(shared, entry, digest, out, made)
+        for entry in todo:
+            yield _render_one(shared, entry, out, made)
         return
     chunks = [todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)]
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
@@ -107,7 +94,7 @@ def render_many(
     try:
         try:
             for i in range(len(chunks) - 1, 0, -1):
-                futures[i] = pool.submit(_run_chunk, [(e.html_file, d) for e, d in chunks[i]])
+                futures[i] = pool.submit(_run_chunk, [e.html_file for e in chunks[i]])
         except Exception:
             # No helper (no processes allowed, start-up failed): render everything here.
             for f in futures.values():
@@ -116,8 +103,8 @@ def render_many(
         mine = 0
         # Take chunks from the front until we reach one the helper has already started.
         while mine < len(chunks) and (mine == 0 or mine not in futures or futures[mine].cancel()):
-            for entry, digest in chunks[mine]:
-                yield _render_one(shared, entry, digest, out, made)
+            for entry in chunks[mine]:
+                yield _render_one(shared, entry, out, made)
             mine += 1
         for i in range(mine, len(chunks)):
             try:
@@ -125,7 +112,7 @@ def render_many(
             except Exception:
                 # A broken helper (killed, out of memory) must not fail the publish: redo its
                 # chunk here. A real rendering error will simply raise again in this process.
-                done = [_render_one(shared, e, d, out, made) for e, d in chunks[i]]
+                done = [_render_one(shared, e, out, made) for e in chunks[i]]
             yield from done
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

@@ -60,7 +60,7 @@ class Shared:
 
     index: SiteIndex
     navs: dict[str, LocaleNav]
-    nav_hashes: dict[str, str]
+    nav_hashes: dict[str, str]  # locale -> hash of its navigation (a change renders the locale)
     shared_hash: str
     css: str  # 'assets/site.<hash>.css'
     js: str
@@ -76,36 +76,51 @@ class PageOutput:
     excerpt: str
 
 
-def _fields(page: SitePage) -> list[Any]:
-    return [
-        page.id,
-        page.slug,
-        page.language,
-        page.title,
-        page.description,
-        page.page_type,
-        page.content,
-        page.body_html,
-        page.translatable_strings,
-        page.canonical_slug,
-        page.doc_template_id,
-        page.schema_org_type,
-        page.schema_org_fields,
-        page.metadata,
-        page.updated_at.isoformat(),
-    ]
-
-
-def page_hash(shared: Shared, entry: Entry, sidebar: Sidebar, alts: list[tuple[str, str]]) -> str:
-    data = [
-        shared.shared_hash,
-        shared.nav_hashes[entry.page.language],
-        _fields(entry.page),
-        sidebar.fingerprint(),
-        alts,
-    ]
+def _digest(data: Any) -> str:
     blob = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def page_key(page: SitePage) -> str:
+    """Fingerprint of the page's own inputs (what other pages show of it is in `context_hash`).
+
+    Computed for every page on every build, so it is kept cheap: plain strings joined with NUL
+    (ids, slugs, tags and template names never contain one), JSON only for the mappings.
+    """
+    fields = json.dumps(page.schema_org_fields, sort_keys=True) if page.schema_org_fields else ""
+    head = "\0".join(
+        (
+            page.id,
+            page.slug,
+            page.language,
+            page.page_type,
+            page.canonical_slug,
+            page.doc_template_id,
+            page.schema_org_type,
+            fields,
+        )
+    )
+    if page.revision:
+        # The revision stands for the content fields, so no page body is hashed.
+        return hashlib.sha256(f"{head}\0{page.revision}".encode()).hexdigest()[:32]
+    body = _digest(
+        [
+            page.title,
+            page.description,
+            page.content,
+            page.body_html,
+            page.translatable_strings,
+            page.metadata,
+            page.updated_at.isoformat(),
+        ]
+    )
+    return hashlib.sha256(f"{head}\0\0{body}".encode()).hexdigest()[:32]
+
+
+def context_hash(shared: Shared, entry: Entry) -> str:
+    """Fingerprint of what the page shows of others: its sidebar window and hreflang alternates."""
+    sidebar = sidebar_for(shared.navs[entry.page.language], entry)
+    return _digest([sidebar.fingerprint(), alternates(shared.index, entry)])
 
 
 def _asset_url(url: str | None, root: str) -> str | None:
@@ -205,9 +220,3 @@ def render_home(shared: Shared) -> bytes:
         sidebar=Sidebar(nav.groups, None, [], False, False, ""),
     )
     return template("home.html").render(ctx).encode()
-
-
-def prepare(shared: Shared, entry: Entry) -> tuple[Sidebar, list[tuple[str, str]], str]:
-    sidebar = sidebar_for(shared.navs[entry.page.language], entry)
-    alts = alternates(shared.index, entry)
-    return sidebar, alts, page_hash(shared, entry, sidebar, alts)

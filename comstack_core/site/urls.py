@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from .model import SiteBuildError, SiteConfig, SitePage
 
 _SEGMENT = re.compile(r"[A-Za-z0-9_-]+")
+_SLUG = re.compile(r"[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*")  # segments as above, one pass per slug
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _LANGUAGE = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*")
 
@@ -31,7 +32,7 @@ _LANGUAGE = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*")
 def check_slug(slug: str) -> str:
     # The builder writes files named after slugs, so it re-checks what the page service validated:
     # one bad slug ('..', '%2e', a backslash) must never write outside out_dir.
-    if not slug or len(slug) > 400 or not all(_SEGMENT.fullmatch(s) for s in slug.split("/")):
+    if len(slug) > 400 or not _SLUG.fullmatch(slug):
         raise SiteBuildError(f"unsafe page slug {slug!r}")
     return slug
 
@@ -184,7 +185,7 @@ def _slug_of(path: str) -> str | None:
     for ext in (".html", ".md"):
         if p.endswith(ext):
             p = p[: -len(ext)]
-    if p and not all(_SEGMENT.fullmatch(s) for s in p.split("/")):
+    if p and not _SLUG.fullmatch(p):
         return None
     return p
 

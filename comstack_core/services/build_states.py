@@ -1,0 +1,73 @@
+"""The builder's state kept with each deployment slot (``.build-state.json``), and a runner's memory of
+the states it read or wrote lately.
+
+A state describes thousands of pages: decoding it costs more than the rest of a small incremental build.
+So a runner keeps the ones it has, keyed by the identity of their file (device, inode, modification time,
+size): a slot's state file is only ever replaced, never rewritten, so while that identity holds the file
+holds the same state. A slot made of hard links to another shares its state file's inode too.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+from ..site import BuildState
+from ..site.files import write_file
+
+STATE_FILE = ".build-state.json"
+VERIFIED_FILE = ".gate-passed"  # in a slot: every file in it passed the pre-deploy check
+
+FileId = tuple[int, int, int, int]
+
+
+def _file_id(path: Path) -> FileId | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size
+
+
+def read_state(slot: Path) -> BuildState | None:
+    try:
+        return BuildState.from_json((slot / STATE_FILE).read_text())
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return None
+
+
+class BuildStates:
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._known: OrderedDict[FileId, BuildState] = OrderedDict()
+        self._lock = threading.Lock()  # builds run in worker threads
+
+    def _remember(self, key: FileId, state: BuildState) -> None:
+        with self._lock:
+            self._known[key] = state
+            self._known.move_to_end(key)
+            while len(self._known) > self._size:
+                self._known.popitem(last=False)
+
+    def load(self, slot: Path) -> BuildState | None:
+        """The state of the build ``slot`` holds, or None when it holds none (or an unreadable one)."""
+        key = _file_id(slot / STATE_FILE)
+        if key is None:
+            return None
+        with self._lock:
+            state = self._known.get(key)
+        if state is None:
+            state = read_state(slot)
+            if state is None:
+                return None
+        self._remember(key, state)
+        return state
+
+    def save(self, slot: Path, state: BuildState) -> None:
+        path = slot / STATE_FILE
+        write_file(str(path), state.to_json().encode())
+        key = _file_id(path)
+        if key is not None:
+            self._remember(key, state)
