@@ -73,11 +73,12 @@ async def read_page(
     # answer for a project the caller cannot see never depends on the rest of the input.
     bad_input: InvalidInput | None = None
     slug, language = ref.slug, ref.language
-    try:
-        slug = validate_slug(ref.slug) if not ref.path else None
-        language = normalize_locale(ref.language) if ref.language else None
-    except InvalidInput as error:
-        bad_input = error
+    if not ref.path:  # a path is the whole handle; slug and language only matter without one
+        try:
+            slug = validate_slug(ref.slug)
+            language = normalize_locale(ref.language) if ref.language else None
+        except InvalidInput as error:
+            bad_input = error
     user_id = principal.user_id if principal.kind == "user" else None
     if ref.path:
         params: dict[str, Any] = {"project_id": project_id, "user_id": user_id, "path": ref.path}

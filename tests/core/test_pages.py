@@ -678,3 +678,36 @@ async def test_get_page_variants(world: World) -> None:
 def test_page_ref_needs_a_handle() -> None:
     with pytest.raises(ValueError, match="address the page"):
         PageRef()
+
+
+async def test_get_page_handles_and_refusals(world: World) -> None:
+    """get-page-content's one-statement read applies the same handles, access rules and errors."""
+    core, pid = world.core, world.project_id
+    page = await create_page(world, "guides/handles", content="body")
+    by_slug = await core.pages.get_page(world.editor, pid, PageRef(slug="guides/handles", language="EN"))
+    assert by_slug.path == page.path and by_slug.content == "body"
+    # A path is the whole handle: a language given beside it is not looked at.
+    assert (
+        await core.pages.get_page(world.editor, pid, PageRef(path=page.path, language="!!"))
+    ).path == page.path
+    await expect(
+        NotFound, "page_not_found", core.pages.get_page(world.editor, pid, PageRef(slug="guides/none"))
+    )
+    await expect(
+        NotFound, "page_not_found", core.pages.get_page(world.editor, pid, PageRef(path="pg_missing"))
+    )
+    # Outsiders learn nothing: not the page, and not whether their slug was well formed.
+    await expect(
+        NotFound, "project_not_found", core.pages.get_page(world.outsider, pid, PageRef(path=page.path))
+    )
+    await expect(
+        NotFound, "project_not_found", core.pages.get_page(world.outsider, pid, PageRef(slug="Bad Slug"))
+    )
+    await expect(
+        NotFound, "project_not_found", core.pages.get_page(world.editor, "prj_missing", PageRef(slug="x"))
+    )
+    await expect(
+        InvalidInput, "invalid_slug", core.pages.get_page(world.editor, pid, PageRef(slug="Bad Slug"))
+    )
+    # The platform admin reads any project, as a manager would (the draft first).
+    assert (await core.pages.get_page(world.admin, pid, PageRef(path=page.path))).variant == "draft"
