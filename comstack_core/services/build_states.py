@@ -1,5 +1,5 @@
-"""The builder's state kept with each deployment slot (``.build-state.json``), and a runner's memory of
-the states it read or wrote lately.
+"""The builder's state kept with each deployment slot (``.build-state.json``), a runner's memory of the
+states it read or wrote lately, and bringing a slot up to another slot's build by hard links.
 
 A state describes thousands of pages: decoding it costs more than the rest of a small incremental build.
 So a runner keeps the ones it has, keyed by the identity of their file (device, inode, modification time,
@@ -15,7 +15,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 from ..site import BuildState
-from ..site.files import write_file
+from ..site.files import make_parent, remove_file, write_file
 
 STATE_FILE = ".build-state.json"
 VERIFIED_FILE = ".gate-passed"  # in a slot: every file in it passed the pre-deploy check
@@ -71,3 +71,39 @@ class BuildStates:
         key = _file_id(path)
         if key is not None:
             self._remember(key, state)
+
+
+def _link_over(src: Path, dst: Path, made: set[str]) -> None:
+    """Point ``dst`` at ``src``'s file: a new link renamed over the old entry, never a write into it."""
+    make_parent(str(dst), made)
+    temp = dst.with_name(f".{dst.name}.{os.getpid()}.link")
+    temp.unlink(missing_ok=True)
+    os.link(src, temp)
+    os.replace(temp, dst)
+
+
+def catch_up(dst: Path, have: BuildState, src: Path, want: BuildState) -> bool:
+    """Make ``dst``, which holds the build ``have``, hold the build ``want`` that ``src`` holds: link the files
+    of every page and site-wide file whose record differs, delete those ``want`` lacks. A page whose record is
+    the same in both has the same bytes (the builder is deterministic), so this costs links for what changed
+    between the two builds, not a copy of the site. False, with nothing done, when the two differ in what
+    every page shows (theme, navigation, builder): then a fresh clone is as cheap."""
+    if have.shared_hash != want.shared_hash or have.navs != want.navs:
+        return False
+    stale: set[str] = set()
+    fresh: set[str] = set()
+    for key in have.pages.keys() | want.pages.keys():
+        old, new = have.pages.get(key), want.pages.get(key)
+        if old is not new and old != new:
+            stale.update(old.files if old is not None else ())
+            fresh.update(new.files if new is not None else ())
+    for name in have.shared_files.keys() | want.shared_files.keys():
+        if have.shared_files.get(name) != want.shared_files.get(name):
+            stale.update([name] if name in have.shared_files else [])
+            fresh.update([name] if name in want.shared_files else [])
+    made: set[str] = set()
+    for name in sorted(fresh):
+        _link_over(src / name, dst / name, made)
+    for name in stale - fresh:
+        remove_file(dst, name)
+    return True

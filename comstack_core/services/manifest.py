@@ -8,7 +8,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, not_, or_
+from sqlalchemy import and_, func, not_, or_
 from sqlalchemy.orm import load_only
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -66,6 +66,32 @@ async def last_deployed_pages(session: AsyncSession, project_id: str) -> dict[st
         await session.exec(select(Publish.deployed).where(col(Publish.id) == _latest_succeeded(project_id)))
     ).first()
     return dict(deployed or {})
+
+
+async def _deleted_since_deployed(session: AsyncSession, project_id: str) -> list[tuple[str, Any]]:
+    """(page id, {slug, language, title}) of each page the site shows but that no longer exists, by id."""
+    # Publishing keeps pages.on_site equal to "in the latest succeeded publish's deployed set", so while as
+    # many existing pages are on the site as that publish deployed, none was deleted: one small query
+    # instead of reading every page id and the whole deployed set.
+    shown = (
+        select(func.count())
+        .select_from(Page)
+        .where(Page.project_id == project_id, col(Page.on_site).is_(True))
+        .scalar_subquery()
+    )
+    found = (
+        await session.exec(
+            select(Publish.counts, shown).where(col(Publish.id) == _latest_succeeded(project_id))
+        )
+    ).first()
+    if found is None:
+        return []  # nothing deployed
+    deployed_count, on_site = found
+    if deployed_count.get("pages") == on_site:
+        return []
+    existing = set(await session.exec(select(Page.id).where(Page.project_id == project_id)))
+    deployed = await last_deployed_pages(session, project_id)
+    return sorted((page_id, info) for page_id, info in deployed.items() if page_id not in existing)
 
 
 async def load_revisions(session: AsyncSession, ids: list[str], chunk: int = 500) -> dict[str, PageRevision]:
@@ -136,24 +162,22 @@ async def build_manifest(
             )
         )
         binding.append([page.id, change, rev.id, page.audience])
-    existing = set(await session.exec(select(Page.id).where(Page.project_id == project.id)))
-    for page_id, info in sorted((await last_deployed_pages(session, project.id)).items()):
-        if page_id not in existing:  # deleted since it was deployed
-            listed.append(
-                ManifestPage(
-                    path=page_id,
-                    slug=info["slug"],
-                    language=info["language"],
-                    title=info.get("title", info["slug"]),
-                    description="",
-                    is_new=False,
-                    change_type="removed",
-                    bytes=0,
-                    url=info.get("url"),
-                    audience="public",
-                )
+    for page_id, info in await _deleted_since_deployed(session, project.id):
+        listed.append(
+            ManifestPage(
+                path=page_id,
+                slug=info["slug"],
+                language=info["language"],
+                title=info.get("title", info["slug"]),
+                description="",
+                is_new=False,
+                change_type="removed",
+                bytes=0,
+                url=info.get("url"),
+                audience="public",
             )
-            binding.append([page_id, "removed", None, "public"])
+        )
+        binding.append([page_id, "removed", None, "public"])
     nav = await current_nav(session, project.id)
     published_theme = project.published_theme or {}
     theme_changes = (

@@ -13,25 +13,28 @@ import contextlib
 import logging
 import shutil
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, literal, update
 from sqlalchemy.orm import load_only
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..clock import new_id
 from ..models import Page, Project, Publish
-from ..site import BuildResult, SiteConfig, SitePage, build_site, check_files, check_site
+from ..models.types import UTCDateTime
+from ..rules.locales import project_locales
+from ..site import BuildResult, BuildState, SiteConfig, SitePage, build_site, check_files, check_site
 from . import deploy, search_index
 from .base import Context
-from .build_states import STATE_FILE, VERIFIED_FILE, BuildStates
+from .build_states import STATE_FILE, VERIFIED_FILE, BuildStates, catch_up
 from .manifest import is_due, last_deployed, load_revisions
 from .page_store import derive_status
 from .publish_undo import restore_pages
-from .site_input import LiveRevision, current_nav, site_config, site_pages, site_url
+from .site_input import SiteInputCache, current_nav, site_config, site_pages, site_url
 from .translations import fan_out
 
 log = logging.getLogger("comstack.publish")
@@ -48,6 +51,10 @@ BATCH_COLUMNS = (
     Publish.counts,
     Publish.heartbeat_at,
 )
+
+
+def _progress(step: str, done: int = 0, total: int = 0) -> dict[str, Any]:
+    return {"step": step, "done": done, "total": total}
 
 
 class JobFailed(Exception):
@@ -67,7 +74,7 @@ class PublishRunner:
         # Jobs of other runners: the heartbeat value last seen and when (our monotonic clock) it was first seen.
         self._seen: dict[str, tuple[datetime | None, float]] = {}
         self._beats: dict[str, datetime] = {}
-        self._site_cache: dict[str, dict[str, LiveRevision]] = {}
+        self._site_cache: dict[str, SiteInputCache] = {}
         self._states = BuildStates(3 * CACHED_PROJECTS)  # three slots per project
 
     def wake(self) -> None:
@@ -125,7 +132,12 @@ class PublishRunner:
                 taken = await session.exec(
                     update(Publish)
                     .where(col(Publish.id) == publish_id, col(Publish.status) == "running", unchanged)
-                    .values(claimed_by=self.instance, heartbeat_at=now)
+                    .values(
+                        claimed_by=self.instance,
+                        heartbeat_at=now,
+                        # Set by the first claim only: a job taken over keeps its start.
+                        started_at=func.coalesce(col(Publish.started_at), literal(now, UTCDateTime())),
+                    )
                 )
                 if taken.rowcount == 1:
                     if owner is not None:
@@ -194,9 +206,9 @@ class PublishRunner:
             except Exception as error:  # a busy or briefly unreachable database must not end the job
                 log.warning("publish %s: heartbeat not recorded (%s)", publish_id, error)
 
-    def _live_revisions(self, project_id: str) -> dict[str, LiveRevision]:
-        """This runner's copy of a project's live revisions (immutable rows), for the last few projects."""
-        cache = self._site_cache.pop(project_id, {})
+    def _site_input(self, project_id: str) -> SiteInputCache:
+        """This runner's copy of a project's site input (from immutable revisions), for the last few projects."""
+        cache = self._site_cache.pop(project_id, None) or SiteInputCache()
         self._site_cache[project_id] = cache  # most recently used last
         while len(self._site_cache) > CACHED_PROJECTS:
             self._site_cache.pop(next(iter(self._site_cache)))
@@ -211,9 +223,10 @@ class PublishRunner:
         self._beats[publish_id] = beat
         return beat
 
-    async def _load(self, publish_id: str) -> Publish:
+    async def _load(self, publish_id: str) -> tuple[Publish, Project]:
         async with self.ctx.db.read() as session:
-            return await session.get_one(Publish, publish_id)
+            publish = await session.get_one(Publish, publish_id)
+            return publish, await session.get_one(Project, publish.project_id)
 
     async def _save(self, publish_id: str, **values: Any) -> None:
         """Record job state, only while this runner still owns the job."""
@@ -231,57 +244,67 @@ class PublishRunner:
             raise LostClaim(publish.id)
 
     async def _steps(self, publish_id: str) -> None:
-        publish = await self._load(publish_id)
-        timings = dict(publish.timings)
-        if publish.started_at is None:
-            await self._save(publish_id, started_at=self.ctx.clock())
-        if publish.step == "queued":
+        # Each step records its end in the same write as the next one's start (a write per step, not
+        # three: on a small publish the writes are most of the time), and timings as each step ends, so
+        # a job resumed after a crash still reports the earlier steps.
+        publish, project = await self._load(publish_id)
+        project_id, step = publish.project_id, publish.step
+        timings, counts = dict(publish.timings), dict(publish.counts)
+        if step == "queued":
             started = time.perf_counter()
-            await self._progress(publish_id, "promoting")
-            await self._promote(publish_id)
-            timings["promote"] = round(time.perf_counter() - started, 3)
-            # Saved as each step ends, so a job resumed after a crash still reports the earlier steps.
-            await self._save(publish_id, timings=timings)
-        publish = await self._load(publish_id)
-        if publish.step == "promoted":
-            started = time.perf_counter()
-            await self._progress(publish_id, "translating")
-            opened, translated = await fan_out(self.ctx, publish_id)
-            if translated:  # an automatic provider's results go live in this same publish
-                await self._promote(publish_id, only=set(translated), from_step="promoted")
-            timings["translate"] = round(time.perf_counter() - started, 3)
-            publish = await self._load(publish_id)
-            await self._save(
-                publish_id,
-                step="translated",
-                counts={**publish.counts, "translation_tasks": opened},
-                timings=timings,
-            )
-        # Build, gate and switch always run from scratch on resume: a half-written slot is simply rebuilt.
-        await self._build_and_deploy(publish_id, timings)
 
-    async def _progress(self, publish_id: str, step: str, done: int = 0, total: int = 0) -> None:
-        await self._save(publish_id, progress={"step": step, "done": done, "total": total})
+            def promoted() -> dict[str, Any]:
+                timings["promote"] = round(time.perf_counter() - started, 3)
+                return {"timings": timings, "progress": _progress("translating")}
+
+            counts = await self._promote(publish_id, loaded=publish, finish=promoted)
+            step = "promoted"
+        before_build: dict[str, Any] = {}
+        if step == "promoted":
+            started = time.perf_counter()
+            opened, translated = 0, list[str]()
+            # A one-language site has nothing to translate: no need for the fan-out's write transaction.
+            if len(project_locales(project.default_locale, project.modules)) > 1:
+                opened, translated = await fan_out(self.ctx, publish_id)
+            if translated:  # an automatic provider's results go live in this same publish
+                counts = await self._promote(publish_id, only=set(translated), from_step="promoted")
+            timings["translate"] = round(time.perf_counter() - started, 3)
+            # Recorded with the build's start, once its input is loaded: a crash before that repeats the fan-out.
+            before_build = {"step": "translated", "counts": {**counts, "translation_tasks": opened}}
+        # Build, gate and switch always run from scratch on resume: a half-written slot is simply rebuilt.
+        await self._build_and_deploy(publish_id, project_id, timings, before_build)
 
     async def _promote(
-        self, publish_id: str, *, only: set[str] | None = None, from_step: str = "queued"
-    ) -> None:
+        self,
+        publish_id: str,
+        *,
+        loaded: Publish | None = None,
+        only: set[str] | None = None,
+        from_step: str = "queued",
+        finish: Callable[[], dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
         """Make due drafts live, PROMOTE_BATCH pages per transaction, each recording what it changed in
         ``publish.promoted`` (so a failure or a revert puts every one back, and a resumed job skips them);
-        the step is recorded last, once all are live. Batches keep the write lock short: on SQLite one
-        transaction over thousands of pages would stall every other write for its whole length."""
+        the step (and ``finish()``'s values) go with the last batch, once all are live. Batches keep the write
+        lock short: on SQLite one transaction over thousands of pages would stall every other write for its
+        whole length. Returns the job's counts."""
         now = self.ctx.clock()
-        async with self.ctx.db.read() as session:
-            publish = await session.get_one(Publish, publish_id)
-            if publish.step != from_step:
-                return
-            wanted = (
-                only
-                if only is not None
-                else {p["path"] for p in publish.manifest.get("pages", []) if p["change_type"] != "removed"}
-            )
-            paths = sorted(wanted - set(publish.promoted))
-        for start in range(0, len(paths), PROMOTE_BATCH):
+        publish = loaded
+        if publish is None:
+            async with self.ctx.db.read() as session:
+                publish = await session.get_one(Publish, publish_id)
+        if publish.step != from_step:
+            return dict(publish.counts)
+        wanted = (
+            only
+            if only is not None
+            else {p["path"] for p in publish.manifest.get("pages", []) if p["change_type"] != "removed"}
+        )
+        paths = sorted(wanted - set(publish.promoted))
+        batches = [paths[i : i + PROMOTE_BATCH] for i in range(0, len(paths), PROMOTE_BATCH)] or [[]]
+        counts: dict[str, Any] = dict(publish.counts)
+        for n, batch in enumerate(batches):
+            last = n == len(batches) - 1
             async with self.ctx.db.write() as session:
                 # Not the manifest: decoding thousands of its entries once per batch adds up.
                 publish = (
@@ -294,18 +317,17 @@ class PublishRunner:
                 ).one()
                 self._check_owner(publish)
                 if publish.step != from_step:
-                    return
+                    return dict(publish.counts)
                 promoted: dict[str, Any] = dict(publish.promoted)
-                due = [
-                    page
-                    for page in await session.exec(
-                        select(Page).where(
-                            Page.project_id == publish.project_id,
-                            col(Page.id).in_(paths[start : start + PROMOTE_BATCH]),
+                due = []
+                if batch:
+                    due = [
+                        page
+                        for page in await session.exec(
+                            select(Page).where(Page.project_id == publish.project_id, col(Page.id).in_(batch))
                         )
-                    )
-                    if is_due(page, now) and page.id not in promoted
-                ]
+                        if is_due(page, now) and page.id not in promoted
+                    ]
                 revs = await load_revisions(session, [str(page.draft_revision_id) for page in due])
                 for page in due:
                     rev = revs[str(page.draft_revision_id)]
@@ -325,46 +347,52 @@ class PublishRunner:
                 for page in due:
                     await search_index.reindex(session, page)
                 publish.promoted = promoted
-                publish.counts = {**publish.counts, "promoted": len(promoted)}
+                publish.counts = counts = {**publish.counts, "promoted": len(promoted)}
                 # Beat here too: back-to-back batches can keep the heartbeat task's own write waiting.
                 publish.heartbeat_at = self._next_beat(publish_id)
+                if from_step == "queued":
+                    publish.progress = _progress("promoting", len(promoted), len(wanted))
+                if last:
+                    if from_step == "queued":
+                        publish.step = "promoted"
+                    for key, value in (finish() if finish is not None else {}).items():
+                        setattr(publish, key, value)
                 session.add(publish)
-            if self.ctx.db.is_sqlite and start + PROMOTE_BATCH < len(paths):
+            if self.ctx.db.is_sqlite and not last:
                 # A gap between batches, so writers waiting on SQLite's lock (people editing) get their turn.
                 await asyncio.sleep(0.05)
-        async with self.ctx.db.write() as session:
-            publish = await session.get_one(Publish, publish_id, with_for_update=True)
-            self._check_owner(publish)
-            if publish.step == from_step:
-                publish.step = "promoted"
-                publish.counts = {**publish.counts, "promoted": len(publish.promoted)}
-                session.add(publish)
+        return counts
 
-    async def _build_and_deploy(self, publish_id: str, timings: dict[str, float]) -> None:
+    async def _build_and_deploy(
+        self, publish_id: str, project_id: str, timings: dict[str, float], before_build: dict[str, Any]
+    ) -> None:
         settings = self.ctx.settings
-        publish = await self._load(publish_id)
         async with self.ctx.db.read() as session:
-            project = await session.get_one(Project, publish.project_id)
+            project = await session.get_one(Project, project_id)
             nav = await current_nav(session, project.id)
             config = site_config(project, site_url(settings.public_url, project), nav)
-            pages = await site_pages(session, project, self._live_revisions(project.id))
+            pages = await site_pages(session, project, self._site_input(project.id))
             theme = dict(project.theme or {})
             # The deployment a revert of the latest succeeded publish would put back must survive this build.
             latest = await last_deployed(session, project.id)
             keep = latest.previous_build_dir if latest is not None else None
+        await self._save(
+            publish_id, **before_build, timings=timings, progress=_progress("building", 0, len(pages))
+        )
         sites = settings.sites_dir
         async with deploy.build_lock(sites, project.id):  # until the switch is done
             previous = deploy.active_slot(sites, project.id)
             slot = deploy.next_slot(sites, project.id, keep)
             out = deploy.slot_path(sites, project.id, slot)
-            await self._progress(publish_id, "building", 0, len(pages))
             started = time.perf_counter()
             seed = deploy.slot_path(sites, project.id, previous) if previous else None
             result, trusted = await asyncio.to_thread(_build, config, pages, out, seed, self._states)
             timings["build"] = round(time.perf_counter() - started, 3)
-            await self._progress(publish_id, "checking", len(pages), len(pages))
+            full_check = not trusted or result.full_rebuild or bool(result.removed)
+            if full_check:  # checking a whole large site takes a while: say so
+                await self._save(publish_id, progress=_progress("checking", len(pages), len(pages)))
             started = time.perf_counter()
-            problems, gate = await asyncio.to_thread(_gate, out, config.base_url, result, trusted)
+            problems = await asyncio.to_thread(_gate, out, config.base_url, result, full_check)
             timings["check"] = round(time.perf_counter() - started, 3)
             if problems:
                 raise JobFailed(
@@ -372,7 +400,6 @@ class PublishRunner:
                     + "; ".join(problems[:10])
                 )
             (out / VERIFIED_FILE).touch()
-            await self._progress(publish_id, "deploying", len(pages), len(pages))
             deployed = {p.id: {"slug": p.slug, "language": p.language, "title": p.title} for p in pages}
             now = self.ctx.clock()
             async with self.ctx.db.write() as session:
@@ -386,7 +413,7 @@ class PublishRunner:
                 publish.deployed, publish.status, publish.step = deployed, "succeeded", "deployed"
                 publish.finished_at = now
                 publish.timings = timings
-                publish.progress = {"step": "done", "done": len(pages), "total": len(pages)}
+                publish.progress = _progress("done", len(pages), len(pages))
                 publish.counts = {
                     **publish.counts,
                     "pages": len(pages),
@@ -395,7 +422,7 @@ class PublishRunner:
                     "files_removed": len(result.removed),
                     "bytes": result.total_bytes,
                     "full_rebuild": result.full_rebuild,
-                    "gate": gate,
+                    "gate": "full" if full_check else "changed files",
                 }
                 session.add_all([publish, project])
             # The switch follows the commit; reconcile_sites() repairs it if we die in between.
@@ -449,23 +476,27 @@ async def _mark_on_site(session: AsyncSession, project_id: str, deployed: set[st
 def _build(
     config: SiteConfig, pages: list[SitePage], out: Path, seed: Path | None, states: BuildStates
 ) -> tuple[BuildResult, bool]:
-    """Build into ``out`` incrementally from the state that slot holds; also say whether every file the build
-    did not write had passed the gate before (so the gate may look at the written files only).
+    """Build into ``out`` incrementally from the served build (``seed``); also say whether every file the
+    build did not write had passed the gate before (so the gate may look at the written files only).
 
-    A slot with no trustworthy state (never built, or a build died in it) is emptied; when the served slot
-    has a state, the slot is first made a copy of it (hard links: one directory entry per file), so even
-    that build only renders what changed since the last deploy.
+    The slot is first brought to the served build: by linking the files of the pages that changed since
+    its own build when it holds one of the same theme and navigation, else by a fresh hard-link copy. So
+    every build renders only what changed since the last deploy. With nothing served yet, the slot's own
+    build is the starting point, and a slot with no trustworthy state (never built, or a build died in it)
+    is emptied.
     """
     state_file, verified = out / STATE_FILE, out / VERIFIED_FILE
-    previous = states.load(out)
-    if previous is None:
-        seed_state = states.load(seed) if seed is not None else None
-        if seed is not None and seed_state is not None:
-            deploy.clone(seed, out, last=(VERIFIED_FILE, STATE_FILE))
-            previous = seed_state
-        else:
+    have = states.load(out)
+    want = states.load(seed) if seed is not None else None
+    previous: BuildState | None
+    if seed is not None and want is not None:
+        if have is None or not catch_up(out, have, seed, want):
+            deploy.clone(seed, out)
+        previous, trusted = want, (seed / VERIFIED_FILE).exists()
+    else:
+        if have is None:
             shutil.rmtree(out, ignore_errors=True)
-    trusted = previous is not None and verified.exists()
+        previous, trusted = have, have is not None and verified.exists()
     # The state and the gate's mark are dropped before building and written after: a crash mid-build leaves
     # neither, so the next attempt does a full build and a full check instead of trusting half-written files.
     state_file.unlink(missing_ok=True)
@@ -491,10 +522,10 @@ def _seed_idle_slots(sites: Path, project_id: str, served: str, kept: str | None
     return seeded
 
 
-def _gate(out: Path, base_url: str, result: BuildResult, trusted: bool) -> tuple[list[str], str]:
-    """The pre-deploy check: of the whole site, or, when the build only added or re-rendered files over a
-    site that had passed the gate, of the files it wrote (a link can only break where something was written
-    or removed, and the builder re-renders every page whose link targets changed). Returns (problems, mode)."""
-    if not trusted or result.full_rebuild or result.removed:
-        return check_site(out, base_url), "full"
-    return check_files(out, base_url, result.written, result.state.files()), "changed files"
+def _gate(out: Path, base_url: str, result: BuildResult, full: bool) -> list[str]:
+    """The pre-deploy check: of the whole site, or (not ``full``: the build only added or re-rendered files
+    over a site that had passed the gate) of the files it wrote. A link can only break where something was
+    written or removed, and the builder re-renders every page whose link targets changed."""
+    if full:
+        return check_site(out, base_url)
+    return check_files(out, base_url, result.written, result.state.files())

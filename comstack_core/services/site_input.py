@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -78,12 +78,20 @@ class LiveRevision:
         )
 
 
+@dataclass
+class SiteInputCache:
+    """What a runner keeps of a project's site input between publishes: the live revisions it has read
+    (revision id -> LiveRevision) and the pages it made of them (page id -> (what the page was made
+    from, SitePage)), so a publish that changes a few pages of thousands reads and makes only those."""
+
+    revisions: dict[str, LiveRevision] = field(default_factory=dict)
+    pages: dict[str, tuple[tuple[Any, ...], SitePage]] = field(default_factory=dict)
+
+
 async def site_pages(
-    session: AsyncSession, project: Project, known: dict[str, LiveRevision] | None = None
+    session: AsyncSession, project: Project, cache: SiteInputCache | None = None
 ) -> list[SitePage]:
-    """The live, public pages. ``known`` (revision id -> LiveRevision) is used and refreshed if given: on a
-    publish that changes a few pages of thousands, only those few revisions are read; it is trimmed to the
-    revisions of this site."""
+    """The live, public pages. ``cache`` is used and refreshed if given, and trimmed to this site."""
     rows = (
         await session.exec(  # type: ignore[call-overload]  # seven plain columns: no objects, no JSON
             sa_select(
@@ -102,42 +110,59 @@ async def site_pages(
             )
         )
     ).all()
-    revisions = {} if known is None else known
-    missing = sorted({str(row[6]) for row in rows} - set(revisions))
+    cache = cache if cache is not None else SiteInputCache()
+    revisions = cache.revisions
+    live_ids = {str(row[6]) for row in rows}
+    missing = sorted(live_ids - set(revisions))
     for start in range(0, len(missing), 500):
         part = missing[start : start + 500]
         for rev in await session.exec(select(PageRevision).where(col(PageRevision.id).in_(part))):
             revisions[rev.id] = LiveRevision.of(rev)
-    if known is not None:
-        for stale in set(known) - {str(row[6]) for row in rows}:
-            del known[stale]
+    for stale in set(revisions) - live_ids:
+        del revisions[stale]
     templates = {t.id: t for t in await session.exec(select(DocTemplate))}
     # Worked out once per template, not once per page.
     mappings = {
         t.id: {f["name"]: f["schema_org"] for f in t.fields if f.get("schema_org")}
         for t in templates.values()
     }
+    signatures = {
+        tid: (templates[tid].schema_org_type, tuple(sorted(mapping.items())))
+        for tid, mapping in mappings.items()
+    }
+    made = cache.pages
     pages = []
-    for page_id, slug, language, page_type, canonical_slug, template_id, rev_id in rows:
+    for row in rows:
+        page_id, slug, language, page_type, canonical_slug, template_id, rev_id = row
+        key = (*row, signatures.get(template_id))
+        known = made.get(page_id)
+        if known is not None and known[0] == key:
+            pages.append(known[1])
+            continue
         live = revisions[str(rev_id)]
         template = templates.get(template_id)
-        pages.append(
-            SitePage(
-                id=page_id,
-                slug=slug,
-                language=language,
-                title=live.title,
-                description=live.description,
-                page_type=page_type,
-                content=live.content,
-                body_html=live.body_source if page_type == "custom" else None,
-                translatable_strings=dict(live.strings),
-                canonical_slug=canonical_slug,
-                doc_template_id=template_id,
-                schema_org_type=template.schema_org_type if template else "Article",
-                schema_org_fields=dict(mappings.get(template_id, {})),
-                metadata=dict(live.metadata),
-                updated_at=live.created_at,
-            )
+        page = SitePage(
+            id=page_id,
+            slug=slug,
+            language=language,
+            title=live.title,
+            description=live.description,
+            page_type=page_type,
+            content=live.content,
+            body_html=live.body_source if page_type == "custom" else None,
+            translatable_strings=dict(live.strings),
+            canonical_slug=canonical_slug,
+            doc_template_id=template_id,
+            schema_org_type=template.schema_org_type if template else "Article",
+            schema_org_fields=dict(mappings.get(template_id, {})),
+            metadata=dict(live.metadata),
+            updated_at=live.created_at,
+            revision=str(rev_id),  # revisions never change: the builder need not hash the content
         )
+        made[page_id] = (key, page)
+        pages.append(page)
+    if len(made) > len(rows):
+        present = {row[0] for row in rows}
+        for gone in [k for k in made if k not in present]:
+            del made[gone]
     return pages

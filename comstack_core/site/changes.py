@@ -13,7 +13,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from .model import BuildState, PageRecord
-from .render import Shared, context_hash, page_key
+from .render import Shared, context_hash
 from .urls import Entry
 
 
@@ -64,7 +64,7 @@ def plan(
     index = shared.index
     if previous is None or previous.shared_hash != shared.shared_hash:
         out.todo = list(index.entries)
-        out.keys = {e.html_file: page_key(e.page) for e in out.todo}
+        out.keys = {e.html_file: e.page.key for e in out.todo}
         out.pages = set(shared.navs)
         out.navs = set(shared.navs)
         return out
@@ -87,7 +87,7 @@ def plan(
     for entry in index.entries:
         page = entry.page
         lang = page.language
-        key = page_key(page)
+        key = page.key
         old = old_pages.get(entry.html_file)
         if old is None or old.input_hash != key or previous.navs.get(lang) != shared.nav_hashes[lang]:
             out.todo.append(entry)

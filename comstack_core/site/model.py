@@ -6,9 +6,11 @@ database, the builder never sees a session or a request.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 
@@ -39,6 +41,43 @@ class SitePage:
     # of its content; without it, those fields are hashed.
     revision: str = ""
 
+    @cached_property
+    def key(self) -> str:
+        """Fingerprint of the page's own inputs (what other pages show of it is the builder's business).
+
+        Needed for every page on every build, so it is kept cheap: plain strings joined with NUL (ids,
+        slugs, tags and template names never contain one), the schema.org mapping's sorted items, and
+        the revision instead of the content when there is one. Kept on the object, which is immutable,
+        so a caller that passes the same page objects again pays for it once.
+        """
+        fields = repr(sorted(self.schema_org_fields.items())) if self.schema_org_fields else ""
+        head = "\0".join(
+            (
+                self.id,
+                self.slug,
+                self.language,
+                self.page_type,
+                self.canonical_slug,
+                self.doc_template_id,
+                self.schema_org_type,
+                fields,
+            )
+        )
+        if self.revision:
+            return hashlib.sha256(f"{head}\0{self.revision}".encode()).hexdigest()[:32]
+        content = [
+            self.title,
+            self.description,
+            self.content,
+            self.body_html,
+            self.translatable_strings,
+            self.metadata,
+            self.updated_at.isoformat(),
+        ]
+        blob = json.dumps(content, sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":"))
+        body = hashlib.sha256(blob.encode()).hexdigest()
+        return hashlib.sha256(f"{head}\0\0{body}".encode()).hexdigest()[:32]
+
     @property
     def is_custom(self) -> bool:
         # Anything that is not explicitly custom is rendered from Markdown: a page with an unknown
@@ -62,7 +101,7 @@ class SiteConfig:
 class PageRecord:
     """What the last build knew about one page's output (see BuildState)."""
 
-    input_hash: str  # the page's own inputs (render.page_key)
+    input_hash: str  # the page's own inputs (SitePage.key)
     files: list[str]
     bytes: int
     links: dict[str, str]  # href as written in the Markdown -> href written to the HTML
@@ -74,8 +113,11 @@ class PageRecord:
     # builds reuses for every unchanged page, so those pieces are not made again.
     pieces: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
-    def to_row(self, key: str) -> list[Any]:
-        return [
+    def to_row(self, key: str) -> str:
+        """The record as a JSON array, key first; kept in `pieces` for later saves of the same state."""
+        if self.pieces.get("row-key") == key:
+            return self.pieces["row"]
+        fields = [
             key,
             self.input_hash,
             self.context,
@@ -85,6 +127,9 @@ class PageRecord:
             self.links,
             self.excerpt,
         ]
+        self.pieces["row-key"] = key
+        row = self.pieces["row"] = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+        return row
 
     @classmethod
     def from_row(cls, row: list[Any]) -> tuple[str, PageRecord]:
@@ -132,8 +177,9 @@ class BuildState:
         return out
 
     def to_json(self) -> str:
-        # Pages as arrays, in build order: a few MB for thousands of pages, encoded on every build.
-        return json.dumps(
+        # Pages as arrays, in build order: a few MB for thousands of pages, saved on every build, so each
+        # record's encoding is kept and only new records are encoded.
+        head = json.dumps(
             {
                 "version": self.version,
                 "shared": self.shared_hash,
@@ -141,11 +187,12 @@ class BuildState:
                 "groups": self.groups,
                 "places": self.places,
                 "shared_files": {k: list(v) for k, v in self.shared_files.items()},
-                "pages": [record.to_row(key) for key, record in self.pages.items()],
             },
             ensure_ascii=False,
             separators=(",", ":"),
         )
+        rows = ",".join(record.to_row(key) for key, record in self.pages.items())
+        return f'{head[:-1]},"pages":[{rows}]}}'
 
     @classmethod
     def from_json(cls, text: str) -> BuildState:

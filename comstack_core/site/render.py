@@ -15,7 +15,6 @@ from markupsafe import Markup
 from .custom import render_custom
 from .indexes import alternates, markdown_copy
 from .markdown import MarkdownRenderer
-from .model import SitePage
 from .nav import LocaleNav, Sidebar, sidebar_for
 from .seo import json_ld, og_locale, script_json
 from .urls import Entry, SiteIndex, rel
@@ -79,42 +78,6 @@ class PageOutput:
 def _digest(data: Any) -> str:
     blob = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(blob.encode()).hexdigest()
-
-
-def page_key(page: SitePage) -> str:
-    """Fingerprint of the page's own inputs (what other pages show of it is in `context_hash`).
-
-    Computed for every page on every build, so it is kept cheap: plain strings joined with NUL
-    (ids, slugs, tags and template names never contain one), JSON only for the mappings.
-    """
-    fields = json.dumps(page.schema_org_fields, sort_keys=True) if page.schema_org_fields else ""
-    head = "\0".join(
-        (
-            page.id,
-            page.slug,
-            page.language,
-            page.page_type,
-            page.canonical_slug,
-            page.doc_template_id,
-            page.schema_org_type,
-            fields,
-        )
-    )
-    if page.revision:
-        # The revision stands for the content fields, so no page body is hashed.
-        return hashlib.sha256(f"{head}\0{page.revision}".encode()).hexdigest()[:32]
-    body = _digest(
-        [
-            page.title,
-            page.description,
-            page.content,
-            page.body_html,
-            page.translatable_strings,
-            page.metadata,
-            page.updated_at.isoformat(),
-        ]
-    )
-    return hashlib.sha256(f"{head}\0\0{body}".encode()).hexdigest()[:32]
 
 
 def context_hash(shared: Shared, entry: Entry) -> str:

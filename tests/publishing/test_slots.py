@@ -1,12 +1,16 @@
 """Deployment slots share unchanged files by hard links: the first publish leaves the idle slots holding
-copies of its site, so the publishes right after it render and check only what changed; no publish changes
-a file of the served (or the kept) deployment; and every deployment equals a full build of its content."""
+copies of its site, and a slot catches up with the served build by linking what changed since its own, so
+every publish renders and checks only what changed for it; no publish changes a file of the served (or the
+kept) deployment; and every deployment equals a full build of its content."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from comstack_core.schemas import PageRef, PageStatusUpdate, PageUpdate
+import pytest
+
+from comstack_core.errors import Conflict
+from comstack_core.schemas import PageRef, PageStatusUpdate, PageUpdate, PublishRequest
 from comstack_core.services import deploy
 
 from .conftest import Pub
@@ -63,6 +67,65 @@ async def test_publishes_after_the_first_render_only_what_changed(pub: Pub, tmp_
         assert snapshot(old) == before and inodes(old) == before_links
         assert snapshot(served_dir(core, pid)) == await reference_build(core, pid, tmp_path / f"ref-{n}")
         history.append(status)
-    # Each slot catches up on the edits made since it last held a build: one, then two, then three
-    # pages (three slots in turn), never the whole site.
-    assert [s.counts["rendered"] for s in history] == [1, 2, 3, 3]
+    # A slot first takes the served build's files for the pages edited since its own build (links), so
+    # each publish renders just the page edited for it.
+    assert [s.counts["rendered"] for s in history] == [1, 1, 1, 1]
+
+
+def test_catch_up_links_what_differs_and_gives_the_other_build(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from comstack_core.services.build_states import catch_up
+    from comstack_core.site import SiteConfig, SitePage, build_site
+
+    def page(slug: str, text: str) -> SitePage:
+        return SitePage(
+            id=slug, slug=slug, language="en", title=slug.title(), description="", page_type="knowledge",
+            content=text, body_html=None, translatable_strings={}, canonical_slug=slug, doc_template_id="docs",
+            schema_org_type="TechArticle", schema_org_fields={}, metadata={},
+            updated_at=datetime(2025, 1, 1, tzinfo=UTC),
+        )  # fmt: skip
+
+    config = SiteConfig("Docs", "docs", "https://example.com/", "en", ["en"])
+    old = [page("index", "Home."), page("a", "A [b](/b)."), page("b", "B."), page("gone", "Gone.")]
+    new = [page("index", "Home."), page("a", "A, edited [b](/b)."), page("b", "B."), page("c", "C.")]
+    have = build_site(config, old, tmp_path / "slot").state
+    want = build_site(config, new, tmp_path / "served").state
+    served = inodes(tmp_path / "served")
+    before = inodes(tmp_path / "slot")
+    assert catch_up(tmp_path / "slot", have, tmp_path / "served", want)
+    assert snapshot(tmp_path / "slot") == snapshot(tmp_path / "served")
+    now = inodes(tmp_path / "slot")
+    assert now["b/index.html"] == before["b/index.html"]  # unchanged: not touched
+    assert now["a/index.html"] == served["a/index.html"]  # changed: a link to the served file
+    assert inodes(tmp_path / "served") == served
+    themed = build_site(
+        SiteConfig("Docs", "docs", "https://example.com/", "en", ["en"], theme={"dark_mode": "dark"}),
+        new,
+        tmp_path / "t",
+    ).state
+    assert not catch_up(tmp_path / "slot", want, tmp_path / "t", themed)  # theme differs: clone instead
+
+
+async def test_a_deleted_page_leaves_the_site_at_the_next_publish(pub: Pub, tmp_path: Path) -> None:
+    core, manager, pid = pub.core, pub.world.manager, pub.project_id
+    await add_ready_pages(
+        core, pub.world.editor, pid, pub.name, [*PAGES, ("extra/alone", "Alone", "Nobody links here.")]
+    )
+    assert (await publish_and_run(core, manager, pid, pub.name)).status == "succeeded"
+    assert (served_dir(core, pid) / "extra/alone/index.html").exists()
+    await edit(pub, "docs/p3", "# Page 3\n\nEdited too.\n")
+    await core.pages.delete_page(manager, pid, PageRef(slug="extra/alone"), pub.name)
+
+    dry = await core.publishing.publish(manager, pid, PublishRequest(project_name=pub.name))
+    assert {(p.slug, p.change_type) for p in dry.manifest.pages} == {
+        ("docs/p3", "updated"),
+        ("extra/alone", "removed"),
+    }
+    status = await publish_and_run(core, manager, pid, pub.name)
+    assert status.status == "succeeded", status.error
+    assert not (served_dir(core, pid) / "extra").exists()
+    assert snapshot(served_dir(core, pid)) == await reference_build(core, pid, tmp_path / "ref")
+    # Nothing left to publish: the deletion is not listed again.
+    with pytest.raises(Conflict):
+        await core.publishing.publish(manager, pid, PublishRequest(project_name=pub.name))
