@@ -7,13 +7,16 @@ import os
 import time
 from pathlib import Path
 
-from .changes import Plan, groups, places, plan
+from .changes import Plan, group_digest, groups, places, plan
 from .context import make_shared
 from .files import make_parent, remove_file, write_file
+from .indexes import Parts
+from .memo import Memo, changed_pages, patch, remember
 from .model import BuildResult, BuildState, PageRecord, SiteConfig, SitePage
 from .pool import render_many
 from .render import context_hash
 from .sitewide import Needs, site_files
+from .urls import Entry
 
 
 def _holds(out_dir: Path, previous: BuildState) -> bool:
@@ -55,10 +58,24 @@ def build_site(
     out_dir.mkdir(parents=True, exist_ok=True)
     if previous is not None and not _holds(out_dir, previous):
         previous = None
-    shared, assets = make_shared(config, pages)
+    known = previous.memo if previous is not None and isinstance(previous.memo, Memo) else None
+    changed = changed_pages(known, config, pages) if known is not None else None
+    candidates: list[Entry] | None = None
+    if previous is not None and known is not None and changed is not None:
+        # Same configuration and places: patch the previous build's index and navigation.
+        memo, candidates, touched = patch(known, config, changed)
+        shared = memo.shared
+        now_places, now_groups = previous.places, dict(previous.groups)
+        for name in touched:
+            lang, n = name.split("/", 1)
+            now_groups[name] = group_digest(shared.navs[lang].groups[int(n)])
+    else:
+        known = None
+        shared, assets = make_shared(config, pages)
+        memo = remember(config, pages, shared, assets)
+        now_places, now_groups = places(shared), groups(shared)
     index = shared.index
-    now_places, now_groups = places(shared), groups(shared)
-    work = plan(shared, previous, now_places, now_groups)
+    work = plan(shared, previous, now_places, now_groups, candidates)
     full = previous is None or previous.shared_hash != shared.shared_hash
 
     if workers is None:
@@ -82,21 +99,50 @@ def build_site(
         )
         written.extend(done.sizes)
     # In index order, whatever order the pages were rendered in, so equal builds give equal states.
-    records = {e.html_file: made.get(e.html_file) or work.kept[e.html_file] for e in index.entries}
+    if previous is not None and candidates is not None:
+        records = dict(previous.pages)  # same pages in the same order
+        records.update(made)
+    else:
+        records = {e.html_file: made.get(e.html_file) or work.kept[e.html_file] for e in index.entries}
 
     old_files = {} if previous is None else previous.shared_files
     shared_files: dict[str, tuple[int, str]] = {}
-    makers, sitemaps = site_files(shared, assets, records)
+    files, sitemaps, sitemap_row = site_files(shared, memo.assets, records)
+    rendered = [by_key[key] for key in made]
     outputs: dict[str, bytes] = {}
-    for name, (needs, make) in makers.items():
-        if name in old_files and not _affected(work, needs):
+    for name, file in files.items():
+        if name in old_files and not _affected(work, file.needs):
             shared_files[name] = old_files[name]  # nothing it shows changed: the file stands
-        else:
-            outputs[name] = make()
+            if known is not None and name in known.files:
+                memo.files[name] = known.files[name]
+            continue
+        parts = None
+        if known is not None and name in known.files and file.piece is not None:
+            needs = file.needs
+            if needs is None or needs.locale not in work.summaries:
+                # Only the rendered pages' pieces differ from the previous build's.
+                locale = needs.locale if needs is not None else None
+                piece = file.piece
+                pieces = {e.html_file: piece(e) for e in rendered if locale in (None, e.page.language)}
+                parts = known.files[name].swapped(pieces)
+        made_file = parts if parts is not None else file.make()
+        if isinstance(made_file, Parts):
+            memo.files[name] = made_file
+            made_file = made_file.text().encode()
+        outputs[name] = made_file
     if work.changed() or not any(name.startswith("sitemap") for name in old_files):
-        outputs.update(sitemaps())
+        old_map = known.files.get("sitemap.xml") if known is not None else None
+        if old_map is not None and old_map.slots and set(old_files) >= {"sitemap.xml"}:
+            maps = {"sitemap.xml": old_map.swapped({e.html_file: sitemap_row(e) for e in rendered})}
+        else:
+            maps = sitemaps()
+        for name, parts in maps.items():
+            memo.files[name] = parts
+            outputs[name] = parts.text().encode()
     else:
         shared_files.update((k, v) for k, v in old_files.items() if k.startswith("sitemap"))
+        if known is not None:
+            memo.files.update((k, v) for k, v in known.files.items() if k.startswith("sitemap"))
     for name, data in outputs.items():
         meta = (len(data), hashlib.sha256(data).hexdigest())
         shared_files[name] = meta
@@ -113,6 +159,7 @@ def build_site(
         navs=dict(shared.nav_hashes),
         groups=now_groups,
         places=now_places,
+        memo=memo,
     )
     removed: list[str] = []
     if previous is not None:

@@ -13,6 +13,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from .model import BuildState, PageRecord
+from .nav import Group
 from .render import Shared, context_hash
 from .urls import Entry
 
@@ -31,13 +32,17 @@ def places(shared: Shared) -> dict[str, str]:
     return {lang: _sha("\n".join(lines)) for lang, lines in rows.items()}
 
 
+def group_digest(group: Group) -> str:
+    return _sha("\n".join(f"{e.page.title}\0{e.path}" for e in group.entries))
+
+
 def groups(shared: Shared) -> dict[str, str]:
     """'<locale>/<group index>' -> digest of the group's entries (title and path: what a sidebar
     window shows of them)."""
     out = {}
     for lang, nav in shared.navs.items():
         for n, group in enumerate(nav.groups):
-            out[f"{lang}/{n}"] = _sha("\n".join(f"{e.page.title}\0{e.path}" for e in group.entries))
+            out[f"{lang}/{n}"] = group_digest(group)
     return out
 
 
@@ -57,9 +62,15 @@ class Plan:
 
 
 def plan(
-    shared: Shared, previous: BuildState | None, now_places: dict[str, str], now_groups: dict[str, str]
+    shared: Shared,
+    previous: BuildState | None,
+    now_places: dict[str, str],
+    now_groups: dict[str, str],
+    candidates: list[Entry] | None = None,
 ) -> Plan:
-    """Sort the pages into those to render and those whose previous output stands."""
+    """Sort the pages into those to render and those whose previous output stands. With `candidates`
+    (the only pages that may have changed, no page having moved), only those and the members of
+    sidebar groups whose entries changed are looked at; every other page stands."""
     out = Plan()
     index = shared.index
     if previous is None or previous.shared_hash != shared.shared_hash:
@@ -84,7 +95,17 @@ def plan(
     for lang, nav in shared.navs.items():
         homes.setdefault(nav.home, []).append(lang)
     old_groups, old_pages = previous.groups, previous.pages
-    for entry in index.entries:
+    looked = index.entries
+    if candidates is not None:
+        named = {e.html_file: e for e in candidates}
+        for name, digest in now_groups.items():
+            if old_groups.get(name) != digest:
+                lang, n = name.split("/", 1)
+                for e in shared.navs[lang].groups[int(n)].entries:
+                    named.setdefault(e.html_file, e)
+        looked = list(named.values())
+        out.kept = dict(old_pages)  # the pages looked at below are sorted again
+    for entry in looked:
         page = entry.page
         lang = page.language
         key = page.key
@@ -94,6 +115,7 @@ def plan(
             out.keys[entry.html_file] = key
             out.pages.add(lang)
             out.summaries.update(homes.get(entry.path, ()))
+            out.kept.pop(entry.html_file, None)
             continue
         where = shared.navs[lang].group_of.get(entry.html_file)
         group = -1 if where is None else where[0]
@@ -104,6 +126,7 @@ def plan(
             out.todo.append(entry)
             out.keys[entry.html_file] = key
             out.pages.add(lang)
+            out.kept.pop(entry.html_file, None)
             continue
         # A link written as a relative or site path leads where the index says; while no page moved,
         # it still leads where it did.
@@ -111,6 +134,7 @@ def plan(
             out.todo.append(entry)
             out.keys[entry.html_file] = key
             out.pages.add(lang)
+            out.kept.pop(entry.html_file, None)
             continue
         out.kept[entry.html_file] = old
     return out

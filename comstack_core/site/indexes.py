@@ -1,14 +1,16 @@
 """Site-wide files: sitemap.xml, robots.txt, llms.txt, llms-full.txt, the search index.
 
 Each is the page list's per-page pieces (a sitemap row, a search row, an llms.txt item, an
-llms-full.txt section) put together. The pieces come from a `Piece` function, so a caller can keep
-the pieces of unchanged pages between builds instead of making them again.
+llms-full.txt section) put together, as `Parts` that know where each page's piece is. The pieces
+come from a `Piece` function, so a caller can keep the pieces of unchanged pages between builds,
+and after an edit of a few pages swap just their pieces in the previous build's parts.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
 from .nav import LocaleNav
@@ -17,6 +19,40 @@ from .urls import Entry, SiteIndex
 SITEMAP_MAX_URLS = 50_000  # the sitemap protocol's per-file limit
 
 Piece = Callable[[Entry], str]
+
+
+@dataclass
+class Parts:
+    """A file as the strings it is joined from, and the index of each page's piece among them."""
+
+    parts: list[str]
+    slots: dict[str, int] = field(default_factory=dict)  # html_file -> index in parts
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    def swapped(self, pieces: dict[str, str]) -> Parts:
+        """A copy with these pages' pieces in place of theirs (pages without a piece here are ignored)."""
+        parts = list(self.parts)
+        for key, piece in pieces.items():
+            at = self.slots.get(key)
+            if at is not None:
+                parts[at] = piece
+        return Parts(parts, self.slots)
+
+
+def _listed(items: Sequence[tuple[str | None, str]], sep: str = "", head: str = "", tail: str = "") -> Parts:
+    """Parts of head + sep.join(texts) + tail, with a slot for each item that names a page."""
+    out = Parts([head] if head else [])
+    for n, (key, text) in enumerate(items):
+        if n and sep:
+            out.parts.append(sep)
+        if key is not None:
+            out.slots[key] = len(out.parts)
+        out.parts.append(text)
+    if tail:
+        out.parts.append(tail)
+    return out
 
 
 def alternates(index: SiteIndex, entry: Entry) -> list[tuple[str, str]]:
@@ -40,26 +76,28 @@ def sitemap_row(index: SiteIndex, e: Entry) -> str:
     return f"<url><loc>{escape(index.absolute(e.path))}</loc><lastmod>{lastmod}</lastmod>{alts}</url>\n"
 
 
-def sitemaps(index: SiteIndex, row: Piece | None = None) -> dict[str, str]:
+def sitemaps(index: SiteIndex, row: Piece | None = None) -> dict[str, Parts]:
     """sitemap.xml, or (past the protocol's limit) a sitemap index plus numbered parts."""
-    rows = [row(e) if row is not None else sitemap_row(index, e) for e in index.entries]
+    rows = [(e.html_file, row(e) if row is not None else sitemap_row(index, e)) for e in index.entries]
     head = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">\n'
     )
     if len(rows) <= SITEMAP_MAX_URLS:
-        return {"sitemap.xml": head + "".join(rows) + "</urlset>\n"}
-    files: dict[str, str] = {}
+        return {"sitemap.xml": _listed(rows, head=head, tail="</urlset>\n")}
+    files: dict[str, Parts] = {}
     parts = []
     for n in range(0, len(rows), SITEMAP_MAX_URLS):
         name = f"sitemap-{n // SITEMAP_MAX_URLS + 1}.xml"
-        files[name] = head + "".join(rows[n : n + SITEMAP_MAX_URLS]) + "</urlset>\n"
+        files[name] = _listed(rows[n : n + SITEMAP_MAX_URLS], head=head, tail="</urlset>\n")
         parts.append(f"<sitemap><loc>{escape(index.absolute(name))}</loc></sitemap>\n")
-    files["sitemap.xml"] = (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-        + "".join(parts)
-        + "</sitemapindex>\n"
+    files["sitemap.xml"] = Parts(
+        [
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+            + "".join(parts)
+            + "</sitemapindex>\n"
+        ]
     )
     return files
 
@@ -84,7 +122,7 @@ def llms_item(index: SiteIndex, e: Entry) -> str:
 
 def llms_txt(
     index: SiteIndex, nav: LocaleNav, other_locales: list[tuple[str, str]], item: Piece | None = None
-) -> str:
+) -> Parts:
     """llmstxt.org format for one locale: knowledge pages only, grouped like the sidebar."""
     config = index.config
     knowledge = [e for e in index.entries if e.page.language == nav.locale and e.md_file]
@@ -92,25 +130,30 @@ def llms_txt(
     summary = (home.page.description if home is not None and home.page.description else "") or (
         f"Documentation and knowledge base of {config.project_name}."
     )
-    lines = [f"# {_one_line(config.project_name)}", "", f"> {_one_line(summary)}", ""]
+    lines: list[tuple[str | None, str]] = [
+        (None, f"# {_one_line(config.project_name)}"),
+        (None, ""),
+        (None, f"> {_one_line(summary)}"),
+        (None, ""),
+    ]
     listed: set[str] = set()
 
-    def listing(e: Entry) -> str:
+    def listing(e: Entry) -> tuple[str | None, str]:
         listed.add(e.html_file)
-        return item(e) if item is not None else llms_item(index, e)
+        return e.html_file, item(e) if item is not None else llms_item(index, e)
 
     for group in nav.groups:
         items = [listing(e) for e in group.entries if e.md_file and e.html_file not in listed]
         if items:
-            lines += [f"## {_one_line(group.label)}", "", *items, ""]
+            lines += [(None, f"## {_one_line(group.label)}"), (None, ""), *items, (None, "")]
     rest = [listing(e) for e in knowledge if e.html_file not in listed]
     if rest:
-        lines += ["## Pages", "", *rest, ""]
+        lines += [(None, "## Pages"), (None, ""), *rest, (None, "")]
     if other_locales:
-        lines += ["## Other languages", ""]
-        lines += [f"- [{lang}]({url})" for lang, url in other_locales]
-        lines.append("")
-    return "\n".join(lines)
+        lines += [(None, "## Other languages"), (None, "")]
+        lines += [(None, f"- [{lang}]({url})") for lang, url in other_locales]
+        lines.append((None, ""))
+    return _listed(lines, sep="\n")
 
 
 def markdown_copy(entry: Entry) -> str:
@@ -125,12 +168,13 @@ def llms_section(index: SiteIndex, e: Entry) -> str:
     return f"\n<!-- {index.absolute(e.path)} -->\n\n{markdown_copy(e)}"
 
 
-def llms_full(index: SiteIndex, locale: str, section: Piece | None = None) -> str:
-    parts = [f"# {_one_line(index.config.project_name)}\n"]
-    for e in index.entries:
-        if e.page.language == locale and e.md_file:
-            parts.append(section(e) if section is not None else llms_section(index, e))
-    return "".join(parts)
+def llms_full(index: SiteIndex, locale: str, section: Piece | None = None) -> Parts:
+    sections = [
+        (e.html_file, section(e) if section is not None else llms_section(index, e))
+        for e in index.entries
+        if e.page.language == locale and e.md_file
+    ]
+    return _listed(sections, head=f"# {_one_line(index.config.project_name)}\n")
 
 
 def search_row(e: Entry, excerpt: str) -> str:
@@ -138,6 +182,7 @@ def search_row(e: Entry, excerpt: str) -> str:
     return json.dumps(row, ensure_ascii=False, separators=(",", ":"))
 
 
-def search_index(index: SiteIndex, locale: str, row: Piece) -> str:
+def search_index(index: SiteIndex, locale: str, row: Piece) -> Parts:
     """One compact JSON array per locale: {t: title, d: description, u: site path, x: excerpt}."""
-    return "[" + ",".join(row(e) for e in index.entries if e.page.language == locale) + "]"
+    rows = [(e.html_file, row(e)) for e in index.entries if e.page.language == locale]
+    return _listed(rows, sep=",", head="[", tail="]")

@@ -168,6 +168,9 @@ class BuildState:
     groups: dict[str, str] = field(default_factory=dict)
     places: dict[str, str] = field(default_factory=dict)
     version: int = 2
+    # Not saved: what the build that made this state leaves for the next one in the same process
+    # (memo.Memo), so a caller that keeps the state object gets builds that cost what changed.
+    memo: object = field(default=None, compare=False, repr=False)
 
     def files(self) -> set[str]:
         """Every file of the site this state describes."""

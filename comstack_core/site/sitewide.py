@@ -3,9 +3,10 @@ the shared navigation file, llms.txt and llms-full.txt.
 
 Each comes with what it shows (`Needs`: the locale, and whether its pages, navigation or summary;
 None: the whole site) and a function that makes it, so a build makes only the files whose inputs
-changed. The per-page pieces they are put
-together from are kept on the pages' records (PageRecord.pieces), so an unchanged page's pieces are
-made once, not on every build.
+changed. Files put together from per-page pieces (a search row, a sitemap row...) are made as
+`Parts` and name the piece function, so a build that changed a few pages can swap just their pieces
+in the previous build's parts; the pieces themselves are kept on the pages' records
+(PageRecord.pieces), so an unchanged page's pieces are made once, not on every build.
 """
 
 from __future__ import annotations
@@ -14,17 +15,15 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
 
 from . import indexes
 from .context import Assets, asset
+from .indexes import Parts, Piece
 from .model import PageRecord
 from .nav import LocaleNav
 from .render import Shared, render_404, render_home
 from .theme import ICON_FONT, ICON_LICENSE
 from .urls import Entry, SiteIndex
-
-Maker = Callable[[], bytes]
 
 
 @dataclass(frozen=True)
@@ -33,6 +32,13 @@ class Needs:
     pages: bool = False
     nav: bool = False
     summary: bool = False
+
+
+@dataclass
+class SiteFile:
+    needs: Needs | None  # None: shows something of every locale
+    make: Callable[[], bytes | Parts]
+    piece: Piece | None = None  # the per-page piece function, for files made of Parts
 
 
 class Pieces:
@@ -60,8 +66,8 @@ class Pieces:
         return self._get("llms-full", lambda e, _r: indexes.llms_section(self.index, e), e)
 
 
-def _encoded(make: Callable[..., str], *args: Any) -> bytes:
-    return make(*args).encode()
+def _encoded(make: Callable[[SiteIndex], str], index: SiteIndex) -> bytes:
+    return make(index).encode()
 
 
 def _nav_json(nav: LocaleNav) -> bytes:
@@ -70,31 +76,30 @@ def _nav_json(nav: LocaleNav) -> bytes:
 
 def site_files(
     shared: Shared, assets: Assets, records: dict[str, PageRecord]
-) -> tuple[dict[str, tuple[Needs | None, Maker]], Callable[[], dict[str, bytes]]]:
-    """(name -> (needs, maker)) of the fixed-name files, and a maker of the sitemap file(s), whose
-    names depend on the page count."""
+) -> tuple[dict[str, SiteFile], Callable[[], dict[str, Parts]], Piece]:
+    """The fixed-name files by name, a maker of the sitemap file(s) (their names depend on the page
+    count), and the sitemap's piece function."""
     index = shared.index
     config = index.config
     pieces = Pieces(index, records)
-    files: dict[str, tuple[Needs | None, Maker]] = {
-        assets.css_name: (None, lambda: assets.css),
-        assets.js_name: (None, lambda: assets.js),
-        f"assets/{ICON_FONT}": (None, partial(asset, ICON_FONT)),
-        f"assets/{ICON_LICENSE}": (None, partial(asset, ICON_LICENSE)),
-        "robots.txt": (None, partial(_encoded, indexes.robots, index)),
-        "404.html": (None, partial(render_404, shared)),
+    files: dict[str, SiteFile] = {
+        assets.css_name: SiteFile(None, lambda: assets.css),
+        assets.js_name: SiteFile(None, lambda: assets.js),
+        f"assets/{ICON_FONT}": SiteFile(None, partial(asset, ICON_FONT)),
+        f"assets/{ICON_LICENSE}": SiteFile(None, partial(asset, ICON_LICENSE)),
+        "robots.txt": SiteFile(None, partial(_encoded, indexes.robots, index)),
+        "404.html": SiteFile(None, partial(render_404, shared)),
     }
     if "" not in index.by_path:
-        files["index.html"] = (None, partial(render_home, shared))
+        files["index.html"] = SiteFile(None, partial(render_home, shared))
     languages = sorted(shared.navs)
     with_pages = {e.page.language for e in index.entries}
     for lang in languages:
         nav = shared.navs[lang]
-        files[f"search/{lang}.json"] = (
-            Needs(lang, pages=True),
-            partial(_encoded, indexes.search_index, index, lang, pieces.search),
+        files[f"search/{lang}.json"] = SiteFile(
+            Needs(lang, pages=True), partial(indexes.search_index, index, lang, pieces.search), pieces.search
         )
-        files[f"nav/{lang}.json"] = (Needs(lang, nav=True), partial(_nav_json, nav))
+        files[f"nav/{lang}.json"] = SiteFile(Needs(lang, nav=True), partial(_nav_json, nav))
         # The default locale always gets llms.txt: every page's footer links to it.
         if lang not in with_pages and lang != config.default_locale:
             continue
@@ -106,16 +111,14 @@ def site_files(
                 for other in languages
                 if other != lang and other in with_pages
             ]
-        files[f"{prefix}llms.txt"] = (
+        files[f"{prefix}llms.txt"] = SiteFile(
             Needs(lang, pages=True, nav=True, summary=True),
-            partial(_encoded, indexes.llms_txt, index, nav, others, pieces.llms),
+            partial(indexes.llms_txt, index, nav, others, pieces.llms),
+            pieces.llms,
         )
-        files[f"{prefix}llms-full.txt"] = (
+        files[f"{prefix}llms-full.txt"] = SiteFile(
             Needs(lang, pages=True),
-            partial(_encoded, indexes.llms_full, index, lang, pieces.llms_full),
+            partial(indexes.llms_full, index, lang, pieces.llms_full),
+            pieces.llms_full,
         )
-
-    def sitemaps() -> dict[str, bytes]:
-        return {name: text.encode() for name, text in indexes.sitemaps(index, pieces.sitemap).items()}
-
-    return files, sitemaps
+    return files, partial(indexes.sitemaps, index, pieces.sitemap), pieces.sitemap

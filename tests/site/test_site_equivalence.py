@@ -245,3 +245,25 @@ def test_a_build_never_changes_a_file_in_place(tmp_path: Path, make_page, make_c
     assert _tree(tmp_path / "a") == before
     assert {p: p.stat().st_ino for p in inodes} == inodes
     assert not [p for p in (tmp_path / "b").rglob(".*")]  # no temporary files left behind
+
+
+def test_edits_patch_the_previous_build_in_memory(
+    tmp_path: Path, make_page, make_config, monkeypatch
+) -> None:
+    """Given the same page objects again except the edited ones, and the state object the last build
+    returned, a build patches that build's index instead of indexing every page, and gives the same bytes."""
+    from comstack_core.site import builder
+
+    site = _site(make_page, make_config, revisions=True)
+    state = build_site(*site, tmp_path / "inc").state
+    indexed: list[Path] = []
+    real = builder.make_shared
+    monkeypatch.setattr(builder, "make_shared", lambda *args: indexed.append(tmp_path) or real(*args))
+    for change in (edit_body, edit_title, edit_description_of_home, new_date, custom_page, edit_body):
+        site = change(site)
+        result = build_site(*site, tmp_path / "inc", previous=state)
+        assert indexed == [], change.__name__
+        state = result.state
+        _assert_same(tmp_path / "inc", _full(site, tmp_path / "full"))
+        assert state.to_json() == build_site(*site, tmp_path / "full").state.to_json(), change.__name__
+        indexed.clear()
