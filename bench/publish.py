@@ -5,10 +5,11 @@ Generates a corpus of Markdown pages (front matter, headings, lists, code, table
 imports it into an embedded (SQLite) ComStack through the core's page store, approves every page, then
 times, per size:
 
-* a full publish: dry run + confirm + the job until it succeeds (promote 1..N drafts, build, gate, deploy);
-* an incremental publish after editing one page: the first one after the full publish (which also seeds
-  a fresh deployment slot with a copy of the served site) and the third one (steady state: every slot
-  holds a checked build, so only the edited page is rendered and checked);
+* a full publish: dry run + confirm + the job until it succeeds (promote 1..N drafts, build, gate, deploy,
+  and seed the two idle deployment slots with hard-link copies of the new site);
+* an incremental publish after editing one page: the first one after the full publish and the third one
+  (each slot has then been built into once more; a slot takes the served build's changed files by hard
+  links before building, so in both only the edited page is rendered and checked);
 * ``mkdocs build`` (default ``mkdocs`` theme) at the sizes in ``--mkdocs`` (default 1,000);
 * ``hugo`` (a minimal layout written into the temp dir) at the sizes in ``--hugo`` (default 1,000 and 5,000).
 
@@ -321,8 +322,8 @@ async def run_comstack(n: int, work: Path, corpus: Path, files: list[Path], prof
         result.full = await timed_publish(core, me, pid, name, prof("full"))
         served = settings.sites_dir / pid / "current"
         result.site_mb = dir_mb(served.resolve())
-        # The first publish after the full one seeds a fresh slot (a copy of the served one); from the third,
-        # every slot holds a checked build and only the changed page is rendered and checked.
+        # The first publish after the full one builds into a slot the full one seeded; the third into the
+        # slot the full one built, which first catches up with the served build.
         for k, slug in enumerate((slug_of(n // 2), slug_of(n // 3), slug_of(n // 4))):
             await edit_one(core, me, pid, name, slug, f"\nOne more paragraph ({k}).\n")
             done = await timed_publish(core, me, pid, name, prof(f"incremental-{k}"))
@@ -397,7 +398,7 @@ def report(results: list[Result]) -> None:
     add("import (page store, approve)", lambda r: fmt(r.import_s))
     add("ComStack full publish, wall", lambda r: fmt(r.full.wall if r.full else None))
     add("  CPU (incl. helper process)", lambda r: fmt(r.full.cpu if r.full else None))
-    for key in ("promote", "translate", "build", "check"):
+    for key in ("promote", "translate", "build", "check", "seed"):
         add(f"  {key}", lambda r, k=key: fmt(t(r.full, k)))
     add("  site size", lambda r: fmt(r.site_mb, "MB"))
     add("ComStack incremental (1 edit), wall", lambda r: fmt(r.incremental.wall if r.incremental else None))
