@@ -14,8 +14,8 @@ from .indexes import Parts
 from .memo import Memo, changed_pages, patch, remember
 from .model import BuildResult, BuildState, PageRecord, SiteConfig, SitePage
 from .pool import render_many
-from .render import context_hash
-from .sitewide import Needs, site_files
+from .render import Shared, context_hash
+from .sitewide import Needs, SiteFile, site_files
 from .urls import Entry
 
 
@@ -34,6 +34,73 @@ def _affected(work: Plan, needs: Needs | None) -> bool:
         or (needs.nav and lang in work.navs)
         or (needs.summary and lang in work.summaries)
     )
+
+
+def _made(
+    name: str, file: SiteFile, work: Plan, rendered: list[Entry], memo: Memo, known: Memo | None
+) -> bytes:
+    """The file's bytes: the previous build's parts with the rendered pages' pieces swapped in when
+    that build's memo has them, else made in full. Parts are kept in the new memo."""
+    made: bytes | Parts | None = None
+    old = known.files.get(name) if known is not None else None
+    needs = file.needs
+    if old is not None and file.piece is not None and (needs is None or needs.locale not in work.summaries):
+        piece, locale = file.piece, needs.locale if needs is not None else None
+        made = old.swapped({e.html_file: piece(e) for e in rendered if locale in (None, e.page.language)})
+    if made is None:
+        made = file.make()
+    if isinstance(made, Parts):
+        memo.files[name] = made
+        return made.text().encode()
+    return made
+
+
+def _site_wide(
+    out_dir: Path,
+    shared: Shared,
+    records: dict[str, PageRecord],
+    work: Plan,
+    rendered: list[Entry],
+    old_files: dict[str, tuple[int, str]],
+    memo: Memo,
+    known: Memo | None,
+) -> tuple[dict[str, tuple[int, str]], list[str]]:
+    """Make the site-wide files whose inputs changed and write those whose bytes differ from what
+    `old_files` records (no file is read). Returns every site-wide file's (size, sha256) and the
+    names written."""
+    kept = known.files if known is not None else {}
+    files, sitemaps, sitemap_row = site_files(shared, memo.assets, records)
+    meta: dict[str, tuple[int, str]] = {}
+    outputs: dict[str, bytes] = {}
+    for name, file in files.items():
+        if name in old_files and not _affected(work, file.needs):
+            meta[name] = old_files[name]  # nothing it shows changed: the file stands
+            if name in kept:
+                memo.files[name] = kept[name]
+        else:
+            outputs[name] = _made(name, file, work, rendered, memo, known)
+    old_maps = {k: v for k, v in old_files.items() if k.startswith("sitemap")}
+    if work.changed() or not old_maps:
+        old_map = kept.get("sitemap.xml")
+        if old_map is not None and old_map.slots and list(old_maps) == ["sitemap.xml"]:
+            maps = {"sitemap.xml": old_map.swapped({e.html_file: sitemap_row(e) for e in rendered})}
+        else:
+            maps = sitemaps()
+        for name, parts in maps.items():
+            memo.files[name] = parts
+            outputs[name] = parts.text().encode()
+    else:
+        meta.update(old_maps)
+        memo.files.update((k, v) for k, v in kept.items() if k in old_maps)
+    written = []
+    for name, data in outputs.items():
+        meta[name] = (len(data), hashlib.sha256(data).hexdigest())
+        if old_files.get(name) != meta[name]:
+            path = str(out_dir / name)
+            make_parent(path, set())
+            write_file(path, data)
+            written.append(name)
+    return dict(sorted(meta.items())), written
 
 
 def build_site(
@@ -106,56 +173,14 @@ def build_site(
         records = {e.html_file: made.get(e.html_file) or work.kept[e.html_file] for e in index.entries}
 
     old_files = {} if previous is None else previous.shared_files
-    shared_files: dict[str, tuple[int, str]] = {}
-    files, sitemaps, sitemap_row = site_files(shared, memo.assets, records)
     rendered = [by_key[key] for key in made]
-    outputs: dict[str, bytes] = {}
-    for name, file in files.items():
-        if name in old_files and not _affected(work, file.needs):
-            shared_files[name] = old_files[name]  # nothing it shows changed: the file stands
-            if known is not None and name in known.files:
-                memo.files[name] = known.files[name]
-            continue
-        parts = None
-        if known is not None and name in known.files and file.piece is not None:
-            needs = file.needs
-            if needs is None or needs.locale not in work.summaries:
-                # Only the rendered pages' pieces differ from the previous build's.
-                locale = needs.locale if needs is not None else None
-                piece = file.piece
-                pieces = {e.html_file: piece(e) for e in rendered if locale in (None, e.page.language)}
-                parts = known.files[name].swapped(pieces)
-        made_file = parts if parts is not None else file.make()
-        if isinstance(made_file, Parts):
-            memo.files[name] = made_file
-            made_file = made_file.text().encode()
-        outputs[name] = made_file
-    if work.changed() or not any(name.startswith("sitemap") for name in old_files):
-        old_map = known.files.get("sitemap.xml") if known is not None else None
-        if old_map is not None and old_map.slots and set(old_files) >= {"sitemap.xml"}:
-            maps = {"sitemap.xml": old_map.swapped({e.html_file: sitemap_row(e) for e in rendered})}
-        else:
-            maps = sitemaps()
-        for name, parts in maps.items():
-            memo.files[name] = parts
-            outputs[name] = parts.text().encode()
-    else:
-        shared_files.update((k, v) for k, v in old_files.items() if k.startswith("sitemap"))
-        if known is not None:
-            memo.files.update((k, v) for k, v in known.files.items() if k.startswith("sitemap"))
-    for name, data in outputs.items():
-        meta = (len(data), hashlib.sha256(data).hexdigest())
-        shared_files[name] = meta
-        if old_files.get(name) != meta:
-            path = str(out_dir / name)
-            make_parent(path, set())
-            write_file(path, data)
-            written.append(name)
+    shared_files, changed_files = _site_wide(out_dir, shared, records, work, rendered, old_files, memo, known)
+    written.extend(changed_files)
 
     state = BuildState(
         shared_hash=shared.shared_hash,
         pages=records,
-        shared_files=dict(sorted(shared_files.items())),
+        shared_files=shared_files,
         navs=dict(shared.nav_hashes),
         groups=now_groups,
         places=now_places,
