@@ -488,6 +488,12 @@ def _build(
     state_file, verified = out / STATE_FILE, out / VERIFIED_FILE
     have = states.load(out)
     want = states.load(seed) if seed is not None else None
+    own_trusted = have is not None and verified.exists()
+    # The state and the gate's mark are dropped before anything in the slot changes and written after the
+    # build: a crash while catching up or building leaves neither, so the next attempt starts from a fresh
+    # copy or a full build and a full check instead of trusting half-written files.
+    state_file.unlink(missing_ok=True)
+    verified.unlink(missing_ok=True)
     previous: BuildState | None
     if seed is not None and want is not None:
         if have is None or not catch_up(out, have, seed, want):
@@ -496,11 +502,7 @@ def _build(
     else:
         if have is None:
             shutil.rmtree(out, ignore_errors=True)
-        previous, trusted = have, have is not None and verified.exists()
-    # The state and the gate's mark are dropped before building and written after: a crash mid-build leaves
-    # neither, so the next attempt does a full build and a full check instead of trusting half-written files.
-    state_file.unlink(missing_ok=True)
-    verified.unlink(missing_ok=True)
+        previous, trusted = have, own_trusted
     result = build_site(config, pages, out, previous)
     states.save(out, result.state)
     return result, trusted
