@@ -1,12 +1,17 @@
-"""Running an app's lifespan inside a test, shared by the door test suites."""
+"""Running an app inside a test, shared by the door test suites: its lifespan alone, or the whole app
+under uvicorn on a loopback port."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 
+import uvicorn
 from starlette.applications import Starlette
+from starlette.types import ASGIApp
 
 
 @asynccontextmanager
@@ -31,3 +36,24 @@ async def running(app: Starlette) -> AsyncIterator[Starlette]:
     finally:
         stop.set()
         await task
+
+
+@contextmanager
+def serve(app: ASGIApp, port: int = 0) -> Iterator[str]:
+    """Run ``app`` (lifespan included) with uvicorn on 127.0.0.1 in a thread; yields its base URL.
+    ``port`` 0 takes a free one."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="on", log_level="warning", ws="none")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="test-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)

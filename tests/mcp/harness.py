@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import httpx2
-import uvicorn
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from starlette.applications import Starlette
@@ -23,6 +20,8 @@ from comstack_core.errors import Unauthenticated
 from comstack_http.auth import AuthMiddleware, TokenVerifier
 from comstack_http.runtime import Runtime
 from comstack_mcp import create_http_endpoint
+
+from ..lifespan import serve as serve_url
 
 
 class FixedTokens:
@@ -50,7 +49,9 @@ def create_app_if_ready() -> Any | None:
     return create_app
 
 
-def minimal_app(settings: Settings, token_verifier: TokenVerifier | None, *, mount_only: bool = False) -> Starlette:
+def minimal_app(
+    settings: Settings, token_verifier: TokenVerifier | None, *, mount_only: bool = False
+) -> Starlette:
     """The /mcp part of ``create_app``: the shared AuthMiddleware in front of the MCP endpoint."""
     from starlette.routing import Mount
 
@@ -65,7 +66,9 @@ def minimal_app(settings: Settings, token_verifier: TokenVerifier | None, *, mou
                 yield
 
     routes = [Mount("/mcp", app=endpoint.app)] if mount_only else endpoint.routes
-    return Starlette(routes=routes, middleware=[Middleware(AuthMiddleware, runtime=runtime)], lifespan=lifespan)
+    return Starlette(
+        routes=routes, middleware=[Middleware(AuthMiddleware, runtime=runtime)], lifespan=lifespan
+    )
 
 
 def build_app(settings: Settings, token_verifier: TokenVerifier | None) -> ASGIApp:
@@ -86,25 +89,14 @@ class LiveServer:
 
 @contextmanager
 def serve(app: ASGIApp) -> Iterator[LiveServer]:
-    """Run ``app`` with uvicorn on 127.0.0.1 (a free port) in a thread, lifespan included."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="on", log_level="warning", ws="none")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="mcp-test-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield LiveServer(f"http://127.0.0.1:{port}")
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
+    """Run ``app`` with uvicorn on a free loopback port, lifespan included."""
+    with serve_url(app) as url:
+        yield LiveServer(url)
 
 
-def mcp_client(url: str, headers: Mapping[str, str], *, mode: str = "auto") -> AbstractAsyncContextManager[Client]:
+def mcp_client(
+    url: str, headers: Mapping[str, str], *, mode: str = "auto"
+) -> AbstractAsyncContextManager[Client]:
     """The SDK's client over streamable HTTP, sending ``headers`` (credentials) on every request."""
 
     @asynccontextmanager

@@ -20,7 +20,8 @@ from comstack_core import Core, Principal
 from comstack_core.demo import seed_demo
 from comstack_http.app import create_app
 
-from .harness import free_port, serve
+from ..lifespan import serve
+from .harness import free_port
 
 
 @asynccontextmanager
