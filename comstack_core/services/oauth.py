@@ -589,26 +589,17 @@ class OAuthService(Service):
     ) -> IssuedTokens:
         access, refresh = _token(), _token()
         access_ttl, refresh_ttl = self._ttl("access_token_ttl"), self._ttl("refresh_token_ttl")
-        session.add(
-            OAuthToken(
-                token_hash=hash_secret(access),
-                kind="access",
-                grant_id=grant.id,
-                scopes=scopes,
-                created_at=now,
-                expires_at=now + access_ttl,
+        for kind, token, ttl in (("access", access, access_ttl), ("refresh", refresh, refresh_ttl)):
+            session.add(
+                OAuthToken(
+                    token_hash=hash_secret(token),
+                    kind=kind,
+                    grant_id=grant.id,
+                    scopes=scopes,
+                    created_at=now,
+                    expires_at=now + ttl,
+                )
             )
-        )
-        session.add(
-            OAuthToken(
-                token_hash=hash_secret(refresh),
-                kind="refresh",
-                grant_id=grant.id,
-                scopes=scopes,
-                created_at=now,
-                expires_at=now + refresh_ttl,
-            )
-        )
         grant.expires_at = now + refresh_ttl
         session.add(grant)
         return IssuedTokens(access, refresh, int(access_ttl.total_seconds()), scopes)
