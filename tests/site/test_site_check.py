@@ -91,3 +91,24 @@ def test_links_outside_the_site_path_are_not_ours_to_check(tmp_path: Path, make_
     site = _build(tmp_path, make_page, make_config)
     assert 'href="/elsewhere"' in (site / "pricing/index.html").read_text()
     assert check_site(site, BASE_URL) == []
+
+
+def test_links_resolve_as_a_browser_resolves_them():
+    """The gate resolves relative links by hand (for speed); it must agree with RFC 3986 as the
+    standard library implements it, and call a climb out of the site broken."""
+    from itertools import product
+    from urllib.parse import unquote, urljoin, urlsplit
+
+    from comstack_core.site.check import ESCAPED, _Site
+
+    site = _Site(Path("."), "https://example.com/sites/acme/", files=set())
+    pages = ["index.html", "guides/intro/index.html", "a/b/c/index.html", "es/x.html"]
+    urls = (
+        "../ ./ . .. ../../ ../x/ x/../y ./a/./b ../../../../etc a/b/.. a/b/. ?q=1 x?q#f ../a%20b/ sub/ "
+        "/sites/acme/a/../b/ /sites/acme/../x /sites/acme/ x#frag ../../guides/ a//b ..%2F"
+    ).split()
+    for page, url in product(pages, urls):
+        here = "/sites/acme/" + (page.rsplit("/", 1)[0] + "/" if "/" in page else "")
+        path = unquote(urlsplit(urljoin(here, url)).path)
+        expected = path[len("/sites/acme/"):] if path.startswith("/sites/acme/") else ESCAPED
+        assert site.site_path(page, url) == expected, (page, url)
