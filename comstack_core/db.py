@@ -7,13 +7,13 @@ PostgreSQL relies on row locks taken with :meth:`Database.lock`.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy import Executable, create_engine, event
+from sqlalchemy.engine import Connection, Engine, Row, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -30,9 +30,11 @@ class Database:
             self._prepare_sqlite_dir(url)
             self.write_engine = self._sqlite_engine(url, busy_timeout_ms, immediate=True)
             self.read_engine = self._sqlite_engine(url, busy_timeout_ms, immediate=False)
+            self._statement_engine = self._sqlite_statement_engine(url, busy_timeout_ms)
         else:
             self.write_engine = create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
             self.read_engine = self.write_engine
+            self._statement_engine = None
         self._write_sessions = async_sessionmaker(
             self.write_engine, class_=AsyncSession, expire_on_commit=False
         )
@@ -55,16 +57,7 @@ class Database:
         else:
             engine = create_async_engine(url, async_creator=inline_connector(path, timeout_s))
 
-        @event.listens_for(engine.sync_engine, "connect")
-        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-            # Take transaction control away from the driver so BEGIN is ours to emit.
-            dbapi_connection.isolation_level = None
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.close()
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas(busy_timeout_ms))
 
         @event.listens_for(engine.sync_engine, "begin")
         def _on_begin(conn: Connection) -> None:
@@ -75,6 +68,41 @@ class Database:
                 conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
+
+    @staticmethod
+    def _sqlite_statement_engine(url: str, busy_timeout_ms: int) -> Engine | None:
+        """The embedded database's engine for single read statements (``fetch_one``/``fetch_all``): the
+        plain sqlite3 driver, used on the loop's thread with no session, no greenlet and no worker
+        thread. For the same reason as ``InlineConnection``: in WAL mode a read never waits for a
+        writer. An in-memory database has no file to share between engines, so it has none."""
+        path = make_url(url).database or ""
+        if path in ("", ":memory:"):
+            return None
+        engine = create_engine(
+            f"sqlite:///{path}",
+            connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False},
+            pool_reset_on_return=None,  # autocommit: a lone SELECT leaves no transaction to end
+        )
+        event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_ms))
+        return engine
+
+    async def fetch_one(self, statement: Executable, params: dict[str, Any]) -> Row[Any] | None:
+        """The first row of one read statement, outside any session: for the hottest reads, where a
+        session, its transaction and ORM objects cost more than the query. One statement sees one
+        consistent snapshot, so no transaction is needed. Rows hold typed columns, not ORM objects."""
+        if self._statement_engine is not None:
+            with self._statement_engine.connect() as conn:
+                return conn.execute(statement, params).first()
+        async with self.read_engine.connect() as aconn:
+            return (await aconn.execute(statement, params)).first()
+
+    async def fetch_all(self, statement: Executable, params: dict[str, Any]) -> Sequence[Row[Any]]:
+        """Every row of one read statement, outside any session (see ``fetch_one``)."""
+        if self._statement_engine is not None:
+            with self._statement_engine.connect() as conn:
+                return conn.execute(statement, params).all()
+        async with self.read_engine.connect() as aconn:
+            return (await aconn.execute(statement, params)).all()
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
@@ -109,6 +137,23 @@ class Database:
                 await engine.dispose()
 
     async def dispose(self) -> None:
+        if self._statement_engine is not None:
+            self._statement_engine.dispose()
         await self.write_engine.dispose()
         if self.read_engine is not self.write_engine:
             await self.read_engine.dispose()
+
+
+def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[[Any, Any], None]:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control away from the driver so BEGIN is ours to emit (and a lone
+        # statement runs in autocommit).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return on_connect

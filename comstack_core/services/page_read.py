@@ -1,9 +1,10 @@
 """Reading one page for a caller in a single statement: the hot path of get-page-content.
 
 The general helpers (``project_access``, ``find_page``, ``revision``, ``template_fields``) take one
-statement each; a page read is the most frequent call assistants make, so here the project, the
-caller's membership, the page, both of its revisions and its template's fields come back in one row,
-and the same access rules (``authorize``) and errors apply.
+statement each in an ORM session; a page read is the most frequent call assistants make, so here the
+project, the caller's membership, the page, both of its revisions and its template's fields come back
+in one row of plain columns, read without a session (``Database.fetch_one``), and the same access
+rules (``authorize``) and errors apply.
 """
 
 from __future__ import annotations
@@ -12,46 +13,61 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, and_, bindparam, func
-from sqlalchemy.orm import aliased
-from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy import String, and_, bindparam, func, select
+from sqlmodel import col
 
 from ..auth import Principal, Role
+from ..db import Database
 from ..errors import InvalidInput
 from ..models import DocTemplate, Member, Page, PageRevision, Project
+from ..models.columns import ModelColumns
 from ..rules.locales import normalize_locale
 from ..rules.slugs import validate_slug
 from ..schemas import PageRef
 from .access import Access, authorize, check_key_project, not_found
 from .page_store import page_not_found
 
-_Draft = aliased(PageRevision)
-_Live = aliased(PageRevision)
+_PROJECT = ModelColumns(Project)
+_PAGE = ModelColumns(Page)
+_DRAFT = ModelColumns(PageRevision, alias="draft_revision")
+_LIVE = ModelColumns(PageRevision, alias="live_revision")
+# Where each part starts in the row: project, member role, page, draft, live, template fields.
+_ROLE = len(_PROJECT.columns)
+_PAGE_AT = _ROLE + 1
+_DRAFT_AT = _PAGE_AT + len(_PAGE.columns)
+_LIVE_AT = _DRAFT_AT + len(_DRAFT.columns)
+_FIELDS = _LIVE_AT + len(_LIVE.columns)
 
 
 def _statement(page_match: Any) -> Any:
     # Built once per shape: constructing a statement costs more than SQLite takes to run it.
-    # (sqlmodel's select is typed for at most four columns; it takes any number at runtime.)
+    page, draft, live = _PAGE.table.c, _DRAFT.table.c, _LIVE.table.c
     return (
-        select(Project, Member.role, Page, _Draft, _Live, DocTemplate.fields)  # type: ignore[call-overload]
-        .select_from(Project)
+        select(
+            *_PROJECT.columns,
+            col(Member.role),
+            *_PAGE.columns,
+            *_DRAFT.columns,
+            *_LIVE.columns,
+            col(DocTemplate.fields),
+        )
+        .select_from(_PROJECT.table)
         .outerjoin(
             Member, and_(col(Member.project_id) == Project.id, col(Member.user_id) == bindparam("user_id"))
         )
-        .outerjoin(Page, and_(col(Page.project_id) == Project.id, page_match))
-        .outerjoin(_Draft, _Draft.id == Page.draft_revision_id)
-        .outerjoin(_Live, _Live.id == Page.live_revision_id)
-        .outerjoin(DocTemplate, DocTemplate.id == Page.doc_template_id)
-        .where(Project.id == bindparam("project_id"))
+        .outerjoin(_PAGE.table, and_(page.project_id == Project.id, page_match))
+        .outerjoin(_DRAFT.table, draft.id == page.draft_revision_id)
+        .outerjoin(_LIVE.table, live.id == page.live_revision_id)
+        .outerjoin(DocTemplate, col(DocTemplate.id) == page.doc_template_id)
+        .where(col(Project.id) == bindparam("project_id"))
     )
 
 
-_BY_PATH = _statement(col(Page.id) == bindparam("path"))
+_BY_PATH = _statement(_PAGE.table.c.id == bindparam("path"))
 _BY_SLUG = _statement(
     and_(
-        col(Page.slug) == bindparam("slug"),
-        col(Page.language) == func.coalesce(bindparam("language", type_=String), Project.default_locale),
+        _PAGE.table.c.slug == bindparam("slug"),
+        _PAGE.table.c.language == func.coalesce(bindparam("language", type_=String), Project.default_locale),
     )
 )
 
@@ -66,7 +82,7 @@ class PageRead:
 
 
 async def read_page(
-    session: AsyncSession, principal: Principal, project_id: str, ref: PageRef, *, need: Role, now: datetime
+    db: Database, principal: Principal, project_id: str, ref: PageRef, *, need: Role, now: datetime
 ) -> PageRead:
     check_key_project(principal, project_id)
     # A malformed slug or locale is reported after the access check, as find_page does, so the
@@ -86,11 +102,14 @@ async def read_page(
     else:
         params = {"project_id": project_id, "user_id": user_id, "slug": slug, "language": language}
         statement = _BY_SLUG
-    row = (await session.exec(statement, params=params)).first()
-    if row is None:
+    row = await db.fetch_one(statement, params)
+    project = _PROJECT.load(row[:_ROLE]) if row is not None else None
+    if row is None or project is None:
         raise not_found(project_id)
-    project, member_role, page, draft, live, fields = row
-    access = authorize(principal, project, member_role, need, write=False, now=now)
+    page = _PAGE.load(row[_PAGE_AT:_DRAFT_AT])
+    draft, live = _DRAFT.load(row[_DRAFT_AT:_LIVE_AT]), _LIVE.load(row[_LIVE_AT:_FIELDS])
+    fields = row[_FIELDS]
+    access = authorize(principal, project, row[_ROLE], need, write=False, now=now)
     if bad_input is not None:
         raise bad_input
     if page is None:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..auth import Principal
 from ..clock import new_id
+from ..db import Database
 from ..errors import InvalidInput, NotFound
 from ..models import DocTemplate, Page, PageRevision, Project
 from ..rules.locales import enabled, module_locales, normalize_locale
@@ -215,8 +217,15 @@ def page_view(
     )
 
 
-async def translation_gaps(session: AsyncSession, project: Project, pages: list[Page]) -> set[str]:
-    """Ids of live source pages with a locale variant that is missing or older than the source."""
+_VARIANTS = select(Page.canonical_slug, Page.language, Page.source_hash).where(
+    Page.project_id == bindparam("project_id"), col(Page.translation_of).is_not(None)
+)
+
+
+async def translation_gaps(reader: AsyncSession | Database, project: Project, pages: list[Page]) -> set[str]:
+    """Ids of live source pages with a locale variant that is missing or older than the source.
+
+    ``reader``: the caller's session, or the database itself for a read that has no session."""
     sources = [p for p in pages if p.translation_of is None and p.live_hash]
     extra_locales = any(
         len(module_locales(project.modules, m)) > 1
@@ -225,12 +234,11 @@ async def translation_gaps(session: AsyncSession, project: Project, pages: list[
     )
     if not sources or not extra_locales:  # a one-locale project has nothing to translate: skip the query
         return set()
-    rows = await session.exec(
-        select(Page.canonical_slug, Page.language, Page.source_hash).where(
-            Page.project_id == project.id,
-            col(Page.translation_of).is_not(None),
-        )
-    )
+    params = {"project_id": project.id}
+    if isinstance(reader, Database):
+        rows: Iterable[Any] = await reader.fetch_all(_VARIANTS, params)
+    else:
+        rows = await reader.exec(_VARIANTS, params=params)
     variants = {(slug, lang): src for slug, lang, src in rows}
     gaps = set()
     for page in sources:

@@ -43,25 +43,24 @@ class PageService(Service):
         self, principal: Principal, project_id: str, ref: PageRef, *, variant: str = "auto"
     ) -> PageView:
         """``variant``: 'live', 'draft', or 'auto' (the draft when there is one and the caller may edit)."""
-        async with self.db.read() as session:
-            read = await read_page(session, principal, project_id, ref, need=Role.viewer, now=self.now())
-            page = read.page
-            wants_draft = variant == "draft" or (variant == "auto" and read.access.role >= Role.editor)
-            rev, got = None, "live"
-            if wants_draft and read.draft is not None:
-                rev, got = read.draft, "draft"
-            if rev is None and variant != "draft":
-                rev, got = read.live, "live"
-            if rev is None:
-                # 'auto' falls back to live here, so name what is missing rather than the mode asked for.
-                missing = "draft" if variant == "draft" else "live"
-                raise NotFound(
-                    f"Page {page.slug!r} ({page.language}) has no {missing} version"
-                    + ("; it is not published yet, ask for the draft." if missing == "live" else "."),
-                    code="version_not_found",
-                )
-            gaps = await translation_gaps(session, read.access.project, [page])
-            return page_view(page, rev, variant=got, fields=read.fields, needs_translation=page.id in gaps)
+        read = await read_page(self.db, principal, project_id, ref, need=Role.viewer, now=self.now())
+        page = read.page
+        wants_draft = variant == "draft" or (variant == "auto" and read.access.role >= Role.editor)
+        rev, got = None, "live"
+        if wants_draft and read.draft is not None:
+            rev, got = read.draft, "draft"
+        if rev is None and variant != "draft":
+            rev, got = read.live, "live"
+        if rev is None:
+            # 'auto' falls back to live here, so name what is missing rather than the mode asked for.
+            missing = "draft" if variant == "draft" else "live"
+            raise NotFound(
+                f"Page {page.slug!r} ({page.language}) has no {missing} version"
+                + ("; it is not published yet, ask for the draft." if missing == "live" else "."),
+                code="version_not_found",
+            )
+        gaps = await translation_gaps(self.db, read.access.project, [page])
+        return page_view(page, rev, variant=got, fields=read.fields, needs_translation=page.id in gaps)
 
     async def list_pages(
         self, principal: Principal, project_id: str, filters: PageFilter | None = None

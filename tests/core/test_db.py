@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import aiosqlite
 import pytest
 from sqlalchemy import text
 
@@ -51,16 +52,37 @@ async def test_a_read_never_waits_for_a_writer_holding_the_lock(db: Database) ->
     async with db.read() as session:
         seen = (await session.exec(text("SELECT body FROM notes"))).scalar_one()
     assert seen == "old"
+    assert (await db.fetch_one(text("SELECT body FROM notes"), {})) == ("old",)  # the session-free read too
     release.set()
     await asyncio.wait_for(task, 5)
     async with db.read() as session:
         assert (await session.exec(text("SELECT body FROM notes"))).scalar_one() == "new"
+    assert (await db.fetch_one(text("SELECT body FROM notes"), {})) == ("new",)
 
 
 async def test_a_failed_read_leaves_the_connection_usable(db: Database) -> None:
     with pytest.raises(Exception, match="no such table"):
         async with db.read() as session:
             await session.exec(text("SELECT * FROM missing"))
+    with pytest.raises(Exception, match="no such table"):
+        await db.fetch_all(text("SELECT * FROM missing"), {})
     for _ in range(3):  # the pooled connection was rolled back and returned, not left mid-transaction
         async with db.read() as session:
             assert (await session.exec(text("SELECT count(*) FROM notes"))).scalar_one() == 1
+        assert (await db.fetch_one(text("SELECT count(*) FROM notes"), {})) == (1,)
+
+
+async def test_single_statement_reads_take_no_worker_thread(db: Database, monkeypatch) -> None:
+    """fetch_one/fetch_all on the embedded database run on the loop's thread with the plain driver:
+    no aiosqlite connection (and so no hop to its worker thread) is opened for them."""
+    opened: list[object] = []
+    real_init = aiosqlite.Connection.__init__
+
+    def spy(self, *args, **kwargs):
+        opened.append(self)
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.Connection, "__init__", spy)
+    await db.dispose()  # drop pooled connections so any use would open a new one
+    assert [tuple(row) for row in await db.fetch_all(text("SELECT id, body FROM notes"), {})] == [(1, "old")]
+    assert opened == []
