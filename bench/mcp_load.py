@@ -2,7 +2,10 @@
 bare ``mcp`` SDK server with one trivial tool (the floor), at concurrency 1, 8 and 32, for protocol
 versions 2025-11-25 and 2026-07-28, driven by wrk (a Python load client saturates a core first).
 
-    .venv/bin/python bench/mcp_load.py [--duration 10] [--concurrency 1 8 32]
+    .venv/bin/python bench/mcp_load.py [--duration 10] [--concurrency 1 8 32] [--no-access-log]
+
+Both servers write uvicorn's access log (as ``comstack serve`` does by default); ``--no-access-log``
+turns it off on both.
 
 Needs ``wrk`` (Debian package). Both servers run one uvicorn process on loopback.
 """
@@ -85,10 +88,10 @@ def run_wrk(url: str, payload: str, head: dict[str, str], concurrency: int, dura
             "errors": non2xx + socket_errors}
 
 
-def start_comstack(data_dir: Path, port: int) -> tuple[subprocess.Popen[bytes], dict[str, str]]:
+def start_comstack(data_dir: Path, port: int, flags: list[str]) -> tuple[subprocess.Popen[bytes], dict[str, str]]:
     env = {**os.environ, "COMSTACK_DATA_DIR": str(data_dir), "COMSTACK_RATE_LIMIT_MCP": "1000000000",
            "COMSTACK_PUBLIC_URL": f"http://127.0.0.1:{port}"}
-    proc = subprocess.Popen([sys.executable, "-m", "comstack_http.cli", "serve", "--demo", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "comstack_http.cli", "serve", "--demo", "--port", str(port), *flags],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_up(f"http://127.0.0.1:{port}/healthz")
     creds = json.loads((data_dir / "demo-credentials.json").read_text())
@@ -99,12 +102,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 32])
+    parser.add_argument("--no-access-log", action="store_true", help="run both servers without an access log")
     args = parser.parse_args()
+    flags = ["--no-access-log"] if args.no_access_log else []
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         cs_port, floor_port = free_port(), free_port()
-        comstack, creds = start_comstack(Path(tmp), cs_port)
-        floor = subprocess.Popen([sys.executable, str(HERE / "mcp_floor.py"), str(floor_port)],
+        comstack, creds = start_comstack(Path(tmp), cs_port, flags)
+        floor = subprocess.Popen([sys.executable, str(HERE / "mcp_floor.py"), str(floor_port), *flags],
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             wait_up(f"http://127.0.0.1:{floor_port}/")

@@ -75,6 +75,9 @@ def serve(
     demo: Annotated[
         bool, typer.Option("--demo", help="Seed a demo project once and print its keys.")
     ] = False,
+    access_log: Annotated[
+        bool, typer.Option("--access-log/--no-access-log", help="Log one line per request.")
+    ] = True,
 ) -> None:
     """Serve REST, MCP and the sites."""
     import uvicorn
@@ -111,6 +114,7 @@ def serve(
         port=port,
         workers=workers,
         log_level="info",
+        access_log=access_log,
         proxy_headers=False,
     )
 

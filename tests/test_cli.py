@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,3 +76,36 @@ def test_importing_the_core_does_not_import_the_doors() -> None:
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def _served_log(tmp_path: Path, *flags: str) -> str:
+    """Start `comstack serve` with ``flags``, make one request, stop it; what it logged."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "COMSTACK_DATA_DIR": str(tmp_path)}
+    env.pop("COMSTACK_DATABASE_URL", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "comstack_http.cli", "serve", "--port", str(port), *flags],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise
+                time.sleep(0.2)
+    finally:
+        proc.terminate()
+        output, _ = proc.communicate(timeout=30)
+    return output
+
+
+def test_serve_writes_an_access_log_unless_told_not_to(tmp_path: Path) -> None:
+    assert '"GET /healthz HTTP/1.1" 200' in _served_log(tmp_path)
+    quiet = _served_log(tmp_path, "--no-access-log")
+    assert "Application startup complete" in quiet and "GET /healthz" not in quiet
