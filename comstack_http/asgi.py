@@ -10,4 +10,4 @@ from .app import create_app
 
 
 def app_factory() -> Starlette:
-    return create_app(Settings())
+    return create_app(Settings(), freeze_heap=True)  # a server process serves this one app
