@@ -1,7 +1,10 @@
-"""Who is calling: the ``Principal`` every service receives, roles, and API-key crypto.
+"""Who is calling: the ``Principal`` every service receives, roles, API-key crypto, and the
+``TokenVerifier`` protocol for bearer tokens.
 
 Both front doors resolve their credentials (API-key headers, OAuth bearer tokens, CLI) into a
-Principal; every permission decision is then made in the services from it.
+Principal; every permission decision is then made in the services from it. API keys are checked by
+the core's key service; bearer tokens by a ``TokenVerifier`` (the core's own OAuth server, or one
+plugged in by whoever builds the app).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import secrets
 import string
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
-from typing import Literal
+from typing import Literal, Protocol
 
 from .errors import InvalidInput
 
@@ -66,6 +69,14 @@ class Principal:
     def system(cls, door: Door = "cli") -> Principal:
         """The operator acting from the machine itself (CLI admin commands)."""
         return cls(kind="system", is_platform_admin=True, door=door)
+
+
+class TokenVerifier(Protocol):
+    """Turns a bearer token into a Principal (the OAuth server implements this)."""
+
+    async def verify(self, token: str, *, door: Door) -> Principal:
+        """Return the token's principal or raise Unauthenticated."""
+        ...
 
 
 def generate_api_key() -> str:

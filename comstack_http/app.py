@@ -13,17 +13,19 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
 from comstack_core import Core, Settings
+from comstack_core.auth import TokenVerifier
 from comstack_core.clock import Clock, utcnow
 
-from .auth import AuthMiddleware, TokenVerifier
+from .auth import AuthMiddleware
 from .errors import exception_handlers
+from .hosting import CustomDomains, hosting_routes
+from .mcp_endpoint import McpEndpoint
 from .middleware.bodylimit import BodyLimitMiddleware
 from .middleware.clientip import ClientIPMiddleware
 from .middleware.ratelimit import RateLimitMiddleware, build_limiter
 from .oauth import OAuthTokenVerifier, oauth_routes
 from .routes import rest_routes
 from .runtime import Runtime
-from .sites import DomainSites, site_routes
 
 
 @asynccontextmanager
@@ -57,9 +59,7 @@ def create_app(
     runtime = Runtime(settings=settings, clock=clock, token_verifier=token_verifier)
     if runtime.token_verifier is None:
         runtime.token_verifier = OAuthTokenVerifier(runtime)  # bearer tokens from our own OAuth server
-    from comstack_mcp import create_http_endpoint
-
-    mcp_endpoint = create_http_endpoint(runtime)
+    mcp_endpoint = McpEndpoint(runtime)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -82,12 +82,12 @@ def create_app(
     limiter = build_limiter(settings)
     app = Starlette(
         # /mcp first: the router tries routes in order, and MCP calls are the bulk of the traffic.
-        routes=[*mcp_endpoint.routes, *oauth_routes(runtime), *rest_routes(), *site_routes()],
+        routes=[*mcp_endpoint.routes, *oauth_routes(runtime), *rest_routes(), *hosting_routes()],
         middleware=[
             Middleware(ClientIPMiddleware, trusted_proxies=settings.trusted_proxies),
             Middleware(RateLimitMiddleware, limiter=limiter, settings=settings),
             Middleware(BodyLimitMiddleware, settings=settings),
-            Middleware(DomainSites, runtime=runtime),
+            Middleware(CustomDomains, runtime=runtime),
             Middleware(AuthMiddleware, runtime=runtime),
         ],
         exception_handlers=exception_handlers(),

@@ -10,7 +10,6 @@ alike. Routes and tools read the principal with :func:`principal_of` / :func:`re
 from __future__ import annotations
 
 import json
-from typing import Protocol
 
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -20,15 +19,6 @@ from comstack_core.auth import Door
 from comstack_core.errors import DomainError, Unauthenticated
 
 from .runtime import Runtime
-
-
-class TokenVerifier(Protocol):
-    """Turns a bearer token into a Principal (the OAuth server implements this)."""
-
-    async def verify(self, token: str, *, door: Door) -> Principal:
-        """Return the token's principal or raise Unauthenticated."""
-        ...
-
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from comstack_core import Core, Settings
+from comstack_core.auth import TokenVerifier
 from comstack_core.clock import Clock, utcnow
-
-if TYPE_CHECKING:
-    from .auth import TokenVerifier
 
 
 @dataclass

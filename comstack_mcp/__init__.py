@@ -1,12 +1,13 @@
-"""ComStack's MCP front door: tools and resources over the core, for HTTP and stdio.
+"""ComStack's MCP front door: tools and resources over the core, for stdio here and for HTTP in
+``comstack_http`` (which mounts the same server at ``/mcp``).
 
-Nothing runs at import time: :func:`build_server` and :func:`create_http_endpoint` build everything.
+Nothing runs at import time: :func:`build_server` builds everything.
 """
 
 from __future__ import annotations
 
-from .http import McpEndpoint, create_http_endpoint
+from .principal import PrincipalFor
 from .server import ComstackServer, build_server
 from .spec import Hints, ToolSpec
 
-__all__ = ["ComstackServer", "Hints", "McpEndpoint", "ToolSpec", "build_server", "create_http_endpoint"]
+__all__ = ["ComstackServer", "Hints", "PrincipalFor", "ToolSpec", "build_server"]

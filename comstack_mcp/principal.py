@@ -1,10 +1,11 @@
 """How the caller's Principal reaches tools and resources.
 
-Each transport says where the principal comes from (``PrincipalFor``): over HTTP the shared
-``AuthMiddleware`` has already put it on the request (``request.state.principal``); over stdio it is
-the one key authenticated at start. ``PrincipalMiddleware`` (an SDK server middleware, so it wraps
-every MCP message) resolves it once per message into a context variable, because some SDK hooks
-(``list_tools``, ``list_resources``) receive no request context of their own.
+Each transport says where the principal comes from (``PrincipalFor``): over HTTP the HTTP door has
+already resolved the request's credentials and hands over a ``PrincipalFor`` that reads them; over
+stdio it is the one key authenticated at start (:func:`fixed_principal`). ``PrincipalMiddleware`` (an
+SDK server middleware, so it wraps every MCP message) resolves it once per message into a context
+variable, because some SDK hooks (``list_tools``, ``list_resources``) receive no request context of
+their own.
 """
 
 from __future__ import annotations
@@ -21,14 +22,6 @@ from comstack_core.errors import Unauthenticated
 PrincipalFor = Callable[[ServerRequestContext[Any, Any]], Principal | None]
 
 _current: ContextVar[Principal | None] = ContextVar("comstack_mcp_principal", default=None)
-
-
-def http_principal(ctx: ServerRequestContext[Any, Any]) -> Principal | None:
-    """The principal ``comstack_http.auth.AuthMiddleware`` resolved for this HTTP request, via the MCP door."""
-    request = ctx.request
-    state = getattr(request, "state", None)
-    principal = getattr(state, "principal", None) if state is not None else None
-    return principal.via("mcp") if isinstance(principal, Principal) else None
 
 
 def fixed_principal(principal: Principal) -> PrincipalFor:

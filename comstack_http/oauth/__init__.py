@@ -35,12 +35,11 @@ from starlette.types import ASGIApp
 
 from comstack_core.services.oauth import SCOPES
 
-from . import upstream
 from .metadata import issuer, resource_metadata, server_metadata
 from .pages import Pages
 from .provider import Provider
 from .revoke import RevocationHandler
-from .upstream import Upstream
+from .upstream import CALLBACK_PATH, Upstream
 from .verifier import OAuthTokenVerifier
 
 if TYPE_CHECKING:
@@ -77,12 +76,6 @@ def oauth_routes(runtime: Runtime) -> list[BaseRoute]:
             response.headers["location"] = construct_redirect_uri(location, iss=this_issuer)
         return response
 
-    async def upstream_start(request: Request) -> Response:
-        return await upstream.start(pages, request)
-
-    async def upstream_callback(request: Request) -> Response:
-        return await upstream.callback(pages, request)
-
     def well_known(handler: MetadataHandler | ProtectedResourceMetadataHandler) -> ASGIApp:
         # Browser-based MCP clients (MCP Inspector) read discovery and call the token endpoints
         # cross-origin; the pages and /oauth/authorize are navigations and get no CORS.
@@ -101,7 +94,7 @@ def oauth_routes(runtime: Runtime) -> list[BaseRoute]:
         Route("/oauth/revoke", cors_middleware(RevocationHandler(provider).handle, POST), methods=POST),
         Route("/oauth/sign-in", pages.sign_in, methods=["GET", "POST"]),
         Route("/oauth/consent", pages.consent, methods=["GET", "POST"]),
-        Route("/oauth/upstream", upstream_start, methods=["POST"]),
-        Route(upstream.CALLBACK_PATH, upstream_callback, methods=["GET"]),
+        Route("/oauth/upstream", pages.upstream_start, methods=["POST"]),
+        Route(CALLBACK_PATH, pages.upstream_callback, methods=["GET"]),
         Mount("/oauth/assets", StaticFiles(packages=[("comstack_http.oauth", "static")]), name="oauth-assets"),
     ]

@@ -26,10 +26,10 @@ from comstack_core.rules.redirects import is_loopback_http
 from comstack_core.services.oauth import Pending, Redirect
 
 from .metadata import issuer
+from .upstream import Upstream
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
-    from .upstream import Upstream
 
 COOKIE = "comstack_oauth_browser"
 COOKIE_MAX_AGE = 24 * 3600
@@ -163,6 +163,35 @@ class Pages:
             return self.message(error)
         return self.render("message.html", 400, title="Please start again",
                            message="Choose Allow or Deny on the consent page.")
+
+    async def upstream_start(self, request: Request) -> Response:
+        """Sign in with the upstream OpenID Connect provider: off to its authorization URL."""
+        form = await request.form()
+        handle = str(form.get("request", ""))
+        try:
+            await self.core.oauth.check_form(handle, request.cookies.get(COOKIE), _field(form.get("csrf_token")))
+            if not self.upstream.enabled:
+                raise Unauthenticated("Single sign-on is not configured on this server.", code="upstream_disabled")
+            begun = await self.upstream.start()
+            await self.core.oauth.start_upstream(handle, begun["state"], {
+                "nonce": begun.get("nonce"), "code_verifier": begun.get("code_verifier")})
+        except DomainError as error:
+            return self.message(error)
+        return RedirectResponse(begun["url"], status_code=303, headers={"Cache-Control": "no-store"})
+
+    async def upstream_callback(self, request: Request) -> Response:
+        """The upstream provider sent the browser back: its verified email signs the request in."""
+        params = request.query_params
+        try:
+            handle, data = await self.core.oauth.finish_upstream(params.get("state"), request.cookies.get(COOKIE))
+            if params.get("error") or not params.get("code"):
+                raise Unauthenticated(f"Sign-in with {self.upstream.display_name} did not complete "
+                                      f"({params.get('error') or 'no code'}).", code="upstream_failed")
+            email = await self.upstream.finish(str(params.get("code")), data)
+            await self.core.oauth.sign_in_email(handle, email)
+        except DomainError as error:
+            return self.message(error)
+        return self.goto("/oauth/consent", handle)
 
 
 def _field(value: object) -> str | None:

@@ -25,8 +25,8 @@ Decisions
 - The page preview is HTML with ``Content-Security-Policy: sandbox allow-scripts ...``: a custom page's
   scripts run as on the site but in an opaque origin, so they cannot call this API with the viewer's
   credentials. It is authenticated like every /api route.
-- The OpenAPI document covers every route built from a ``RouteSpec``: /api/* (including the OAuth
-  package's account connector routes) and the ops routes. The OAuth 2.1 protocol endpoints
+- The OpenAPI document covers every route built from a ``RouteSpec``: /api/* (including the account's
+  MCP connector routes) and the ops routes (``ops.py``). The OAuth 2.1 protocol endpoints
   (/.well-known/*, /oauth/*) are described by their RFC 8414 / RFC 9728 metadata documents and are
   referenced by the document's oauth2 security scheme, not re-described as operations; /mcp (JSON-RPC)
   and /sites/* (the published static sites) are other doors, not REST.
@@ -42,10 +42,19 @@ from typing import Any
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
-# Modules, not names: openapi.py and ops.py import this package's submodules, so either may be
-# imported first and find this package half-initialized.
-from .. import openapi, ops
-from . import account, editing, feedback, pages, projects, publishing, site, templates
+from . import (
+    account,
+    editing,
+    feedback,
+    navigation,
+    openapi,
+    ops,
+    pages,
+    projects,
+    publishing,
+    state,
+    templates,
+)
 from .spec import RouteSpec, to_route
 
 __all__ = ["api_specs", "rest_routes", "route_specs"]
@@ -53,15 +62,13 @@ __all__ = ["api_specs", "rest_routes", "route_specs"]
 
 def api_specs() -> list[RouteSpec]:
     """The /api table. Order matters where paths overlap: fixed segments before ``{param}`` ones."""
-    from ..oauth import connectors  # the OAuth package's account routes are specs like ours
-
     return [
         *account.specs(),
-        *connectors.specs(),
         *projects.specs(),
         *editing.specs(),
         *pages.specs(),
-        *site.specs(),
+        *navigation.specs(),
+        *state.specs(),
         *publishing.specs(),
         *templates.specs(),
         *feedback.specs(),

@@ -1,14 +1,25 @@
-"""The caller's own account."""
+"""The caller's own account, and its MCP connectors (SPEC §9 Account): is this user's MCP client
+connected, and how to connect one."""
 
 from __future__ import annotations
 
 from comstack_core.schemas import MeView
+from comstack_core.schemas.oauth import ConnectorConfig, ConnectorStatus
 
 from .spec import Call, RouteSpec
 
 
 async def whoami(call: Call) -> MeView:
     return await call.core.users.whoami(call.principal)
+
+
+async def connector_status(call: Call) -> ConnectorStatus:
+    return await call.core.oauth.connector_status(call.principal)
+
+
+async def connector_config(call: Call) -> ConnectorConfig:
+    call.principal  # noqa: B018 - signed-in callers only, like every /api route
+    return call.core.oauth.connector_config()
 
 
 def specs() -> list[RouteSpec]:
@@ -21,4 +32,10 @@ def specs() -> list[RouteSpec]:
             "account",
             response=MeView,
         ),
+        RouteSpec("GET", "/api/account/connectors/claude/status", connector_status,
+                  "Whether the signed-in user's MCP client (Claude, Cursor, ...) is connected, when it was last "
+                  "used and which client it is", "account", response=ConnectorStatus, extra_errors=(403,)),
+        RouteSpec("GET", "/api/account/connectors/claude/config", connector_config,
+                  "Ready-to-paste settings to connect Claude, Claude Code, Cursor or ChatGPT to this server",
+                  "account", response=ConnectorConfig),
     ]

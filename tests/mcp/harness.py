@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass
-from typing import Any
 
 import httpx2
 from mcp import Client
@@ -15,11 +14,12 @@ from starlette.middleware import Middleware
 from starlette.types import ASGIApp
 
 from comstack_core import Core, Principal, Settings
-from comstack_core.auth import Door
+from comstack_core.auth import Door, TokenVerifier
 from comstack_core.errors import Unauthenticated
-from comstack_http.auth import AuthMiddleware, TokenVerifier
+from comstack_http.app import create_app
+from comstack_http.auth import AuthMiddleware
+from comstack_http.mcp_endpoint import McpEndpoint
 from comstack_http.runtime import Runtime
-from comstack_mcp import create_http_endpoint
 
 from ..lifespan import serve as serve_url
 
@@ -40,15 +40,6 @@ class FixedTokens:
         return principal.via(door)
 
 
-def create_app_if_ready() -> Any | None:
-    """``comstack_http.app.create_app`` once the other parts of the HTTP door import; None before."""
-    try:
-        from comstack_http.app import create_app
-    except ImportError:
-        return None
-    return create_app
-
-
 def minimal_app(
     settings: Settings, token_verifier: TokenVerifier | None, *, mount_only: bool = False
 ) -> Starlette:
@@ -56,7 +47,7 @@ def minimal_app(
     from starlette.routing import Mount
 
     runtime = Runtime(settings=settings, token_verifier=token_verifier)
-    endpoint = create_http_endpoint(runtime)
+    endpoint = McpEndpoint(runtime)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -72,10 +63,8 @@ def minimal_app(
 
 
 def build_app(settings: Settings, token_verifier: TokenVerifier | None) -> ASGIApp:
-    create_app = create_app_if_ready()
-    if create_app is not None:
-        return create_app(settings, token_verifier=token_verifier)
-    return minimal_app(settings, token_verifier)
+    """The whole app, as ``comstack serve`` builds it, with a fixed bearer-token table."""
+    return create_app(settings, token_verifier=token_verifier)
 
 
 @dataclass

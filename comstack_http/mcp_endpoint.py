@@ -1,33 +1,41 @@
-"""The MCP door over HTTP: stateless streamable HTTP with JSON responses, mounted at ``/mcp``.
+"""The MCP door served over HTTP: stateless streamable HTTP with JSON responses, mounted at ``/mcp``.
 
-``comstack_http.app`` creates the endpoint before the Core exists (the Core opens in the app's
-lifespan), so the server is built in :meth:`McpEndpoint.lifespan`, from ``runtime.core``.
-Authentication happened before this app runs (``AuthMiddleware``); a request without a principal is
-answered 401 here with the ``WWW-Authenticate`` header that points MCP clients at OAuth discovery.
+The MCP server itself is ``comstack_mcp.build_server``; this module is its HTTP assembly. ``create_app``
+creates the endpoint before the Core exists (the Core opens in the app's lifespan), so the server is
+built in :meth:`McpEndpoint.lifespan`, from ``runtime.core``. Authentication happened before this app
+runs (``AuthMiddleware``); a request without a principal is answered 401 here with the
+``WWW-Authenticate`` header that points MCP clients at OAuth discovery.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING
+from typing import Any
 from urllib.parse import urlsplit
 
+from mcp.server.context import ServerRequestContext
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import Receive, Scope, Send
 
-from comstack_http.auth import send_json, unauthenticated_headers
+from comstack_core import Principal
+from comstack_mcp import ComstackServer, build_server
 
-from .principal import http_principal
-from .server import ComstackServer, build_server
-
-if TYPE_CHECKING:
-    from comstack_http.runtime import Runtime
+from .auth import send_json, unauthenticated_headers
+from .runtime import Runtime
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 METHODS = ["GET", "POST", "DELETE"]
+
+
+def http_principal(ctx: ServerRequestContext[Any, Any]) -> Principal | None:
+    """The principal ``AuthMiddleware`` resolved for this HTTP request, via the MCP door."""
+    request = ctx.request
+    state = getattr(request, "state", None)
+    principal = getattr(state, "principal", None) if state is not None else None
+    return principal.via("mcp") if isinstance(principal, Principal) else None
 
 
 def transport_security(public_url: str) -> TransportSecuritySettings:
@@ -107,7 +115,3 @@ class _McpApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self.endpoint.handle(scope, receive, send)
-
-
-def create_http_endpoint(runtime: Runtime) -> McpEndpoint:
-    return McpEndpoint(runtime)

@@ -1,6 +1,6 @@
 """Operations routes: liveness, readiness, Prometheus metrics, the OpenAPI document.
 
-Metrics are counted by ``Instrument``, a small pure-ASGI wrapper that ``routes.rest_routes`` puts
+Metrics are counted by ``Instrument``, a small pure-ASGI wrapper that ``rest_routes()`` puts
 around every route it builds, labelled with the route *template* (never the raw path, which would
 make one time series per page id). Each app gets its own ``CollectorRegistry``, so several apps in
 one process (tests, embedding) keep separate counts and never clash on metric names.
@@ -19,8 +19,8 @@ from sqlalchemy import text
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .routes.models import StatusView
-from .routes.spec import Call, RouteSpec
+from .models import StatusView
+from .spec import Call, RouteSpec
 
 logger = logging.getLogger("comstack.http")
 

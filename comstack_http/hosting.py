@@ -1,4 +1,4 @@
-"""Serving published sites: ``/sites/{project_slug}/…`` and, for verified custom domains, by ``Host``.
+"""Hosting the published sites: ``/sites/{project_slug}/…`` and, for verified custom domains, by ``Host``.
 
 Files come from the project's ``current`` deployment, resolved once per request, so a reader gets the old
 site or the new one. Conditional GET by ETag; the site's own ``404.html`` for missing pages.
@@ -91,14 +91,14 @@ async def serve_by_slug(request: Request) -> Response:
     return send_file(request, root, request.path_params["path"], sandbox=True)
 
 
-def site_routes() -> list[Route]:
+def hosting_routes() -> list[Route]:
     return [
         Route("/sites/{project_slug}", serve_by_slug, methods=["GET", "HEAD"]),
         Route("/sites/{project_slug}/{path:path}", serve_by_slug, methods=["GET", "HEAD"]),
     ]
 
 
-class DomainSites:
+class CustomDomains:
     """Requests whose Host is a verified custom domain get that project's site; the rest go on."""
 
     def __init__(self, app: ASGIApp, *, runtime: Runtime) -> None:
@@ -130,4 +130,4 @@ def _host(scope: Scope) -> str:
     return ""
 
 
-__all__ = ["DomainSites", "site_routes"]
+__all__ = ["CustomDomains", "hosting_routes"]

@@ -16,8 +16,8 @@ from pydantic import TypeAdapter
 
 from comstack_core.auth import SCOPE_FULL, SCOPE_READ
 
-from .routes.models import ErrorBody
-from .routes.spec import PATH_PARAMS, RouteSpec
+from .models import ErrorBody
+from .spec import PATH_PARAMS, RouteSpec
 
 REF = "#/components/schemas/{model}"
 ERROR_REF = {"$ref": REF.format(model="ErrorBody")}

@@ -1,4 +1,4 @@
-"""Site: navigation (sidebar groups, header items) and theme. Changes apply at the next publish."""
+"""Navigation (sidebar groups, header items) and theme. Changes apply at the next publish."""
 
 from __future__ import annotations
 

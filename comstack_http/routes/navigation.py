@@ -1,4 +1,4 @@
-"""Site structure: sidebar groups, header navigation, the whole navigation, theme, and project state."""
+"""Navigation and theme: sidebar groups, header navigation items, the whole navigation, the theme."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from comstack_core.schemas import (
     HeaderNavItemView,
     NavigationUpdate,
     NavigationView,
-    ProjectState,
     ReorderInput,
     SidebarGroupInput,
     SidebarGroupView,
@@ -90,10 +89,6 @@ async def get_theme(call: Call) -> ThemeView:
 
 async def update_theme(call: Call) -> ThemeView:
     return await call.core.navigation.update_theme(call.principal, call.project_id, call.body(ThemeUpdate))
-
-
-async def get_project_state(call: Call) -> ProjectState:
-    return await call.core.state.get_project_state(call.principal, call.project_id)
 
 
 def specs() -> list[RouteSpec]:
@@ -239,13 +234,5 @@ def specs() -> list[RouteSpec]:
             "theme",
             body=ThemeUpdate,
             response=ThemeView,
-        ),
-        RouteSpec(
-            "GET",
-            P + "/state",
-            get_project_state,
-            "Everything needed to plan the next step, in one call",
-            "projects",
-            response=ProjectState,
         ),
     ]
