@@ -57,7 +57,8 @@ from comstack_core.schemas import (
     UserCreate,
 )
 from comstack_core.services.editing import new_page
-from comstack_core.services.page_store import Content, commit_draft, derive_status
+from comstack_core.services.page_store.status import derive_status
+from comstack_core.services.page_store.writes import Content, commit_draft
 
 PER_SECTION = 100
 WORDS = [

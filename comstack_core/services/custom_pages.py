@@ -14,15 +14,9 @@ from ..schemas import CustomPageUpload, CustomPageUploadResult, LintFindingView
 from .access import check_name_echo, project_access
 from .base import Service, audit
 from .editing import check_language, merge_metadata, new_page
-from .page_store import (
-    Content,
-    commit_draft,
-    current_content,
-    page_view,
-    resolve_language,
-    template_fields,
-    usable_template,
-)
+from .page_store.queries import current_content, resolve_language, template_fields, usable_template
+from .page_store.status import page_view
+from .page_store.writes import Content, commit_draft
 
 TITLE_RANGE = (10, 60)
 MIN_DESCRIPTION = 50

@@ -28,18 +28,9 @@ from ..schemas import (
 from . import search_index
 from .access import check_quota, project_access, require_module
 from .base import Service, audit
-from .page_store import (
-    Content,
-    commit_draft,
-    current_content,
-    derive_status,
-    find_page,
-    page_type_for,
-    page_view,
-    resolve_language,
-    template_fields,
-    usable_template,
-)
+from .page_store.queries import current_content, find_page, resolve_language, template_fields, usable_template
+from .page_store.status import derive_status, page_view
+from .page_store.writes import Content, commit_draft, page_type_for
 from .templates import doc_template_view
 
 

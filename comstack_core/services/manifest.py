@@ -19,7 +19,7 @@ from ..rules.locales import enabled, module_locales
 from ..schemas import Manifest, ManifestPage
 from .editing import knowledge_lint
 from .navigation import navigation_pending, theme_pending
-from .page_store import Content
+from .page_store.writes import Content
 from .site_input import current_nav, page_url, site_url
 
 LISTED_FINDINGS = 50

@@ -25,7 +25,7 @@ from ..rules.locales import normalize_locale
 from ..rules.slugs import validate_slug
 from ..schemas import PageRef
 from .access import Access, authorize, check_key_project, not_found
-from .page_store import page_not_found
+from .page_store.queries import page_not_found
 
 _PROJECT = ModelColumns(Project)
 _PAGE = ModelColumns(Page)

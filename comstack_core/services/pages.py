@@ -23,19 +23,17 @@ from . import search_index
 from .access import check_name_echo, project_access
 from .base import Service, audit
 from .page_read import read_page
-from .page_store import (
-    Content,
+from .page_store.queries import (
     Progress,
     current_content,
-    derive_status,
     find_page,
-    page_view,
     resolve_language,
     revision,
     template_fields,
     translation_gaps,
-    write_revision,
 )
+from .page_store.status import derive_status, page_view
+from .page_store.writes import Content, write_revision
 
 
 class PageService(Service):

@@ -32,7 +32,7 @@ from . import deploy, search_index
 from .base import Context
 from .build_states import STATE_FILE, VERIFIED_FILE, BuildStates, catch_up
 from .manifest import is_due, last_deployed, load_revisions
-from .page_store import derive_status
+from .page_store.status import derive_status
 from .publish_undo import restore_pages
 from .site_input import SiteInputCache, current_nav, site_config, site_pages, site_url
 from .translations import fan_out

@@ -6,7 +6,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..models import Page, PageRevision, Publish
 from . import search_index
-from .page_store import derive_status
+from .page_store.status import derive_status
 
 
 async def restore_pages(session: AsyncSession, publish: Publish, *, keep_as_draft: bool) -> None:

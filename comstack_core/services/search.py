@@ -9,7 +9,7 @@ from ..schemas import SearchHit, SearchQuery, SearchResult
 from . import search_index
 from .access import project_access
 from .base import Service
-from .page_store import resolve_language
+from .page_store.queries import resolve_language
 
 
 class SearchService(Service):

@@ -13,7 +13,8 @@ from ..schemas import ProjectState
 from .access import project_access
 from .base import Service
 from .navigation import load_navigation, nav_snapshot, navigation_pending, theme_pending
-from .page_store import Progress, derive_status, translation_gaps
+from .page_store.queries import Progress, translation_gaps
+from .page_store.status import derive_status
 from .site_input import site_url
 
 WORKFLOW_HINT = (

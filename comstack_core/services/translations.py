@@ -19,7 +19,8 @@ from ..schemas import PageSaved, TranslationSubmit, TranslationTaskView
 from .access import project_access
 from .base import Context, Service, audit
 from .editing import new_page, saved
-from .page_store import Content, commit_draft, template_fields
+from .page_store.queries import template_fields
+from .page_store.writes import Content, commit_draft
 
 log = logging.getLogger("comstack.translations")
 CHUNK = 500

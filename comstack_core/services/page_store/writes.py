@@ -1,0 +1,130 @@
+"""Writing revisions: what a revision holds (``Content``) and committing it as a page's draft."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ...auth import Principal
+from ...clock import new_id
+from ...models import Page, PageRevision, Project
+from ...rules.templates import CUSTOM_PAGE_TEMPLATE
+from .. import search_index
+from ..base import Context, audit
+from .status import derive_status
+
+
+@dataclass
+class Content:
+    """What a revision holds; two equal Contents mean a save changed nothing."""
+
+    title: str
+    description: str
+    content: str
+    body_source: str | None
+    body_format: str | None
+    metadata: dict[str, Any]
+    translatable_strings: dict[str, str] | None = None
+
+    @classmethod
+    def of(cls, rev: PageRevision) -> Content:
+        return cls(
+            rev.title,
+            rev.description,
+            rev.content,
+            rev.body_source,
+            rev.body_format,
+            dict(rev.page_metadata or {}),
+            rev.translatable_strings,
+        )
+
+    def digest(self) -> str:
+        blob = json.dumps(
+            [
+                self.title,
+                self.description,
+                self.content,
+                self.body_source,
+                self.body_format,
+                self.metadata,
+                self.translatable_strings,
+            ],
+            sort_keys=True,
+            default=str,
+        )
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def page_type_for(template_id: str, metadata: dict[str, Any]) -> str:
+    return (
+        "custom" if template_id == CUSTOM_PAGE_TEMPLATE or metadata.get("type") == "custom" else "knowledge"
+    )
+
+
+async def write_revision(
+    session: AsyncSession, page: Page, content: Content, *, principal: Principal, note: str, ctx: Context
+) -> PageRevision:
+    number = (
+        await session.exec(
+            select(func.coalesce(func.max(PageRevision.number), 0)).where(PageRevision.page_id == page.id)
+        )
+    ).one()
+    rev = PageRevision(
+        id=new_id("rev"),
+        page_id=page.id,
+        number=int(number) + 1,
+        title=content.title,
+        description=content.description,
+        content=content.content,
+        body_source=content.body_source,
+        body_format=content.body_format,
+        page_metadata=content.metadata,
+        translatable_strings=content.translatable_strings,
+        content_hash=content.digest(),
+        note=note,
+        created_at=ctx.clock(),
+        created_by=principal.actor_id,
+    )
+    session.add(rev)
+    return rev
+
+
+async def commit_draft(
+    session: AsyncSession,
+    ctx: Context,
+    project: Project,
+    page: Page,
+    content: Content,
+    principal: Principal,
+    *,
+    note: str,
+    action: str,
+) -> PageRevision:
+    """Write ``content`` as the page's draft revision (callers have already skipped unchanged saves)."""
+    now = ctx.clock()
+    is_new = page.draft_revision_id is None and page.live_revision_id is None
+    rev = await write_revision(session, page, content, principal=principal, note=note, ctx=ctx)
+    page.draft_revision_id, page.draft_approved = rev.id, False
+    page.status = derive_status(page)
+    if not is_new:
+        page.version += 1
+    page.updated_at, page.updated_by = now, principal.actor_id
+    session.add(page)
+    await session.flush()
+    await search_index.reindex(session, page)
+    audit(
+        session,
+        principal,
+        action,
+        project_id=project.id,
+        targets=[page.id, rev.id],
+        detail={"slug": page.slug, "language": page.language},
+        at=now,
+    )
+    return rev
