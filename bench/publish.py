@@ -294,7 +294,7 @@ async def run_comstack(n: int, work: Path, corpus: Path, files: list[Path], prof
         name = f"Bench {n}"
         project = await core.projects.create_project(me, ProjectCreate(name=name))
         pid = project.id
-        await core.projects.update_plan(
+        await core.plans.update_plan(
             system, pid, PlanUpdate(tier="standard", quotas={"max_pages": n + 10})
         )
         started = time.perf_counter()

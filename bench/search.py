@@ -127,7 +127,7 @@ async def seed(core: Core, pages: int) -> tuple[Principal, str]:
     user = await core.users.create_user(system, UserCreate(email="bench@example.com"))
     me = await core.users.principal_for_user(user.id, door="script")
     project = await core.projects.create_project(me, ProjectCreate(name="Search bench"))
-    await core.projects.update_plan(
+    await core.plans.update_plan(
         system, project.id, PlanUpdate(tier="standard", quotas={"max_pages": pages})
     )
     rng = random.Random(42)

@@ -19,10 +19,13 @@ from .services.editing import EditService
 from .services.feedback import FeedbackService
 from .services.keys import KeyService
 from .services.members import MemberService
+from .services.modules import ModuleService
 from .services.navigation import NavigationService
 from .services.oauth import OAuthService
 from .services.page_resources import PageResourceService
 from .services.pages import PageService
+from .services.plans import PlanService
+from .services.project_settings import ProjectSettingsService
 from .services.projects import ProjectService
 from .services.publish_job import PublishRunner
 from .services.publishing import PublishService
@@ -41,6 +44,9 @@ class Core:
         self.ctx = Context(db=db, settings=settings, clock=clock)
         self.users = UserService(self.ctx)
         self.projects = ProjectService(self.ctx)
+        self.modules = ModuleService(self.ctx)
+        self.project_settings = ProjectSettingsService(self.ctx)
+        self.plans = PlanService(self.ctx)
         self.members = MemberService(self.ctx)
         self.keys = KeyService(self.ctx)
         self.templates = TemplateService(self.ctx)

@@ -155,3 +155,8 @@ def check_quota(project: Project, name: str, used: int, adding: int = 1) -> None
             limit=limit,
             used=used,
         )
+
+
+def check_writable_scope(principal: Principal) -> None:
+    if principal.read_only:
+        raise Forbidden("This credential is read-only (scope comstack:read).", code="read_only_scope")

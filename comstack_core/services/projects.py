@@ -1,50 +1,33 @@
-"""Projects and their settings, modules and plan."""
+"""Projects: create, list, read, rename, delete, and their audit trail.
+
+A project's modules, settings and plan have services of their own (``modules``, ``project_settings``,
+``plans``)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from ..auth import Principal, Role
 from ..clock import new_id
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
-from ..models import Account, AuditEntry, Member, Page, Project, ProjectTemplate
-from ..rules.locales import (
-    LOCALE_MODULES,
-    check_locale_invariants,
-    module_locales,
-    normalize_locale,
-    project_locales,
-)
+from ..models import Account, AuditEntry, Member, Project, ProjectTemplate
+from ..rules.locales import LOCALE_MODULES, normalize_locale
 from ..rules.slugs import slugify, validate_project_slug
-from ..rules.templates import MODULES, QUOTA_NAMES
-from ..schemas import (
-    AuditEntryView,
-    ModuleUpdate,
-    ModuleView,
-    PlanUpdate,
-    ProjectCreate,
-    ProjectUpdate,
-    ProjectView,
-    SettingsUpdate,
-    SettingsView,
-)
+from ..rules.templates import QUOTA_NAMES
+from ..schemas import AuditEntryView, ProjectCreate, ProjectUpdate, ProjectView
 from . import search_index
-from .access import check_name_echo, check_quota, project_access
+from .access import check_name_echo, check_writable_scope, project_access
 from .base import Service, audit
 from .site_input import site_url
 
 
 class ProjectService(Service):
     def view(self, project: Project, role: Role | None = None) -> ProjectView:
-        data = project.model_dump()
-        return ProjectView(
-            **data, site_url=site_url(self.ctx.settings.public_url, project), role=role.name if role else None
-        )
+        return project_view(project, role, self.ctx.settings.public_url)
 
     async def create_project(
         self, principal: Principal, data: ProjectCreate, *, owner_user_id: str | None = None
@@ -195,174 +178,6 @@ class ProjectService(Service):
                 at=now,
             )
 
-    # -- modules -------------------------------------------------------------------------------------------
-
-    async def list_modules(self, principal: Principal, project_id: str) -> list[ModuleView]:
-        async with self.db.read() as session:
-            access = await project_access(
-                session, principal, project_id, Role.viewer, write=False, now=self.now()
-            )
-            template = await session.get(ProjectTemplate, access.project.project_template_id)
-            allowed = set(template.module_ids) if template else set()
-            return [_module_view(access.project.modules, name, name in allowed) for name in MODULES]
-
-    async def configure_module(
-        self, principal: Principal, project_id: str, module: str, data: ModuleUpdate
-    ) -> ModuleView:
-        if module not in MODULES:
-            raise NotFound(
-                f"Unknown module {module!r}; modules are: {', '.join(MODULES)}.", code="unknown_module"
-            )
-        now = self.now()
-        async with self.db.write() as session:
-            access = await project_access(
-                session, principal, project_id, Role.manager, write=True, now=now, lock=True
-            )
-            project = access.project
-            template = await session.get(ProjectTemplate, project.project_template_id)
-            allowed = bool(template and module in template.module_ids)
-            if data.enabled and not allowed:
-                raise Forbidden(
-                    f"The module {module!r} is not part of this project's template "
-                    f"({project.project_template_id!r}).",
-                    code="module_not_allowed",
-                )
-            modules = _copy_modules(project.modules)
-            current = modules.setdefault(module, {"enabled": False})
-            if data.config is not None:
-                config = dict(data.config)
-                config.pop("enabled", None)
-                if "locales" in config:
-                    config["locales"] = _locale_list(config["locales"])
-                current.update(config)
-            if data.enabled is not None:
-                current["enabled"] = data.enabled
-                if data.enabled and module in LOCALE_MODULES and not current.get("locales"):
-                    current["locales"] = [project.default_locale]
-            self._apply_locale_rules(project, project.default_locale, modules)
-            project.modules = modules
-            project.updated_at = now
-            session.add(project)
-            audit(
-                session,
-                principal,
-                "module.configure",
-                project_id=project_id,
-                targets=[module],
-                detail=data.model_dump(exclude_none=True),
-                at=now,
-            )
-            return _module_view(modules, module, allowed)
-
-    # -- settings ------------------------------------------------------------------------------------------
-
-    async def get_settings(self, principal: Principal, project_id: str) -> SettingsView:
-        async with self.db.read() as session:
-            access = await project_access(
-                session, principal, project_id, Role.viewer, write=False, now=self.now()
-            )
-            return _settings_view(access.project)
-
-    async def update_settings(
-        self, principal: Principal, project_id: str, data: SettingsUpdate
-    ) -> SettingsView:
-        now = self.now()
-        async with self.db.write() as session:
-            access = await project_access(
-                session, principal, project_id, Role.manager, write=True, now=now, lock=True
-            )
-            project = access.project
-            default = normalize_locale(data.default_locale) if data.default_locale else project.default_locale
-            modules = _copy_modules(project.modules)
-            for field, module in (
-                ("knowledge_locales", "knowledge_base"),
-                ("custom_page_locales", "custom_pages"),
-            ):
-                value = getattr(data, field)
-                if value is not None:
-                    modules.setdefault(module, {"enabled": False})["locales"] = _locale_list(value)
-            self._apply_locale_rules(project, default, modules)
-            if default != project.default_locale:
-                used = (
-                    await session.exec(
-                        select(func.count())
-                        .select_from(Page)
-                        .where(Page.project_id == project.id, Page.language == project.default_locale)
-                    )
-                ).one()
-                if used:
-                    raise Conflict(
-                        f"{used} pages are written in the current default locale {project.default_locale}; "
-                        "changing the default locale would orphan them from the site root.",
-                        code="default_locale_in_use",
-                    )
-            project.default_locale = default
-            project.modules = modules
-            if data.site is not None:
-                settings = dict(project.settings or {})
-                settings["site"] = {**settings.get("site", {}), **data.site}
-                project.settings = settings
-            project.updated_at = now
-            session.add(project)
-            audit(
-                session,
-                principal,
-                "settings.update",
-                project_id=project_id,
-                targets=[project_id],
-                detail=data.model_dump(exclude_none=True),
-                at=now,
-            )
-            return _settings_view(project)
-
-    @staticmethod
-    def _apply_locale_rules(project: Project, default_locale: str, modules: dict[str, Any]) -> None:
-        check_locale_invariants(default_locale, modules)
-        locales = project_locales(default_locale, modules)
-        check_quota(project, "max_locales", 0, len(locales))
-
-    # -- plan (billing; platform admin) -------------------------------------------------------------------
-
-    async def update_plan(self, principal: Principal, project_id: str, data: PlanUpdate) -> ProjectView:
-        if not principal.is_platform_admin:
-            raise Forbidden("Only a platform admin can change a project's plan.", code="platform_admin_only")
-        # The plan is a write like any other: a read-only admin token must not change it.
-        check_writable_scope(principal)
-        now = self.now()
-        async with self.db.write() as session:
-            # Locked: quotas are merged read-modify-write, so parallel changes would otherwise lose each other.
-            project = await session.get(Project, project_id, with_for_update=True)
-            if project is None:
-                raise NotFound(f"No project {project_id!r}.", code="project_not_found")
-            plan = dict(project.plan or {})
-            if data.tier is not None:
-                plan["tier"] = data.tier
-                template = await session.get(ProjectTemplate, project.project_template_id)
-                if template and data.quotas is None:
-                    plan["quotas"] = {
-                        q: int(template.quotas.get(data.tier, {}).get(q, 0)) for q in QUOTA_NAMES
-                    }
-            if data.trial_ends_at is not None:
-                plan["trial_ends_at"] = data.trial_ends_at.isoformat()
-            if data.quotas is not None:
-                unknown = set(data.quotas) - set(QUOTA_NAMES)
-                if unknown:
-                    raise InvalidInput(f"Unknown quotas: {', '.join(sorted(unknown))}.", code="unknown_quota")
-                plan["quotas"] = {**plan.get("quotas", {}), **data.quotas}
-            project.plan = plan
-            project.updated_at = now
-            session.add(project)
-            audit(
-                session,
-                principal,
-                "plan.update",
-                project_id=project_id,
-                targets=[project_id],
-                detail=data.model_dump(mode="json", exclude_none=True),
-                at=now,
-            )
-            return self.view(project, Role.manager)
-
     # -- audit ---------------------------------------------------------------------------------------------
 
     async def list_audit(
@@ -379,39 +194,6 @@ class ProjectService(Service):
             return [AuditEntryView.model_validate(r) for r in rows]
 
 
-def check_writable_scope(principal: Principal) -> None:
-    if principal.read_only:
-        raise Forbidden("This credential is read-only (scope comstack:read).", code="read_only_scope")
-
-
-def _copy_modules(modules: dict[str, Any]) -> dict[str, Any]:
-    return {k: dict(v) for k, v in (modules or {}).items()}
-
-
-def _locale_list(value: Any) -> list[str]:
-    if not isinstance(value, list):
-        raise InvalidInput(
-            "locales must be a list of BCP-47 tags, e.g. ['en', 'es-MX'].", code="invalid_locale"
-        )
-    out: list[str] = []
-    for tag in value:
-        norm = normalize_locale(tag)
-        if norm not in out:
-            out.append(norm)
-    return out
-
-
-def _module_view(modules: dict[str, Any], name: str, allowed: bool) -> ModuleView:
-    config = dict(modules.get(name) or {})
-    is_on = bool(config.pop("enabled", False))
-    return ModuleView(name=name, enabled=is_on, allowed=allowed, config=config)
-
-
-def _settings_view(project: Project) -> SettingsView:
-    return SettingsView(
-        default_locale=project.default_locale,
-        knowledge_locales=module_locales(project.modules, "knowledge_base"),
-        custom_page_locales=module_locales(project.modules, "custom_pages"),
-        locales=project_locales(project.default_locale, project.modules),
-        site=(project.settings or {}).get("site", {}),
-    )
+def project_view(project: Project, role: Role | None, public_url: str) -> ProjectView:
+    data = project.model_dump()
+    return ProjectView(**data, site_url=site_url(public_url, project), role=role.name if role else None)

@@ -51,7 +51,7 @@ async def delete_project(call: Call) -> None:
 
 
 async def update_plan(call: Call) -> ProjectView:
-    return await call.core.projects.update_plan(call.principal, call.project_id, call.body(PlanUpdate))
+    return await call.core.plans.update_plan(call.principal, call.project_id, call.body(PlanUpdate))
 
 
 async def list_members(call: Call) -> list[MemberView]:
@@ -85,21 +85,21 @@ async def remove_domain(call: Call) -> None:
 
 
 async def list_modules(call: Call) -> list[ModuleView]:
-    return await call.core.projects.list_modules(call.principal, call.project_id)
+    return await call.core.modules.list_modules(call.principal, call.project_id)
 
 
 async def configure_module(call: Call) -> ModuleView:
-    return await call.core.projects.configure_module(
+    return await call.core.modules.configure_module(
         call.principal, call.project_id, call.param("name"), call.body(ModuleUpdate)
     )
 
 
 async def get_settings(call: Call) -> SettingsView:
-    return await call.core.projects.get_settings(call.principal, call.project_id)
+    return await call.core.project_settings.get_settings(call.principal, call.project_id)
 
 
 async def update_settings(call: Call) -> SettingsView:
-    return await call.core.projects.update_settings(
+    return await call.core.project_settings.update_settings(
         call.principal, call.project_id, call.body(SettingsUpdate)
     )
 

@@ -45,7 +45,7 @@ async def test_every_write_is_audited(world: World, clock: FakeClock) -> None:
     )
     admin_cli = world.admin.via("cli")
     await core.users.create_user(ADMIN, UserCreate(email="newbie@example.com"))
-    await core.projects.update_plan(world.admin, pid, PlanUpdate(quotas={"max_members": 10}))
+    await core.plans.update_plan(world.admin, pid, PlanUpdate(quotas={"max_members": 10}))
     ctx: dict[str, Any] = {}
 
     Step = tuple[str, Principal, Callable[[], Awaitable[Any]], Callable[[Any], list[str]]]
@@ -126,7 +126,7 @@ async def test_every_write_is_audited(world: World, clock: FakeClock) -> None:
         (
             "settings.update",
             manager_rest,
-            lambda: core.projects.update_settings(
+            lambda: core.project_settings.update_settings(
                 manager_rest, pid, SettingsUpdate(site={"description": "x"})
             ),
             lambda r: [pid],
@@ -134,7 +134,7 @@ async def test_every_write_is_audited(world: World, clock: FakeClock) -> None:
         (
             "module.configure",
             manager_rest,
-            lambda: core.projects.configure_module(
+            lambda: core.modules.configure_module(
                 manager_rest, pid, "github_sync", ModuleUpdate(enabled=True)
             ),
             lambda r: ["github_sync"],
@@ -222,7 +222,7 @@ async def test_every_write_is_audited(world: World, clock: FakeClock) -> None:
         (
             "plan.update",
             admin_cli,
-            lambda: core.projects.update_plan(admin_cli, pid, PlanUpdate(tier="standard")),
+            lambda: core.plans.update_plan(admin_cli, pid, PlanUpdate(tier="standard")),
             lambda r: [pid],
         ),
         (
@@ -321,7 +321,7 @@ async def test_refused_writes_leave_no_audit_row(world: World) -> None:
     await expect(
         Forbidden,
         "platform_admin_only",
-        core.projects.update_plan(world.manager, pid, PlanUpdate(tier="standard")),
+        core.plans.update_plan(world.manager, pid, PlanUpdate(tier="standard")),
     )
     assert len(await audit_rows(core, pid)) == before
 

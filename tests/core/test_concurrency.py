@@ -71,7 +71,7 @@ async def test_two_saves_on_the_same_version(world: World) -> None:
 
 async def test_parallel_key_creation_respects_max_keys(world: World) -> None:
     core, pid = world.core, world.project_id
-    await core.projects.update_plan(world.admin, pid, PlanUpdate(quotas={"max_keys": 3}))
+    await core.plans.update_plan(world.admin, pid, PlanUpdate(quotas={"max_keys": 3}))
     results = await asyncio.gather(
         *(core.keys.create_key(world.manager, pid, KeyCreate(name=f"k{i}")) for i in range(10)),
         return_exceptions=True,
@@ -113,7 +113,7 @@ async def test_parallel_creation_of_one_slug_makes_one_page(world: World) -> Non
 
 async def test_parallel_creation_respects_max_pages(world: World) -> None:
     core, pid = world.core, world.project_id
-    await core.projects.update_plan(world.admin, pid, PlanUpdate(quotas={"max_pages": 4}))
+    await core.plans.update_plan(world.admin, pid, PlanUpdate(quotas={"max_pages": 4}))
     results = await asyncio.gather(
         *(
             core.editing.create_page(world.editor, pid, PageCreate(slug=f"p{i}", title=f"Page {i}"))
@@ -208,7 +208,7 @@ async def test_parallel_plan_changes_are_not_lost(world: World) -> None:
     quotas = {"max_pages": 7, "max_keys": 8, "max_members": 9, "max_locales": 6}
     results = await asyncio.gather(
         *(
-            core.projects.update_plan(world.admin, pid, PlanUpdate(quotas={name: value}))
+            core.plans.update_plan(world.admin, pid, PlanUpdate(quotas={name: value}))
             for name, value in quotas.items()
         ),
         return_exceptions=True,

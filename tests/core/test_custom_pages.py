@@ -104,10 +104,10 @@ async def test_language_must_be_enabled_for_custom_pages(world: World, clock: Fa
         core.custom_pages.upload_custom_page(world.editor, pid, upload(world, language="de")),
     )
     assert "enabled: en" in error.message
-    await core.projects.update_settings(world.manager, pid, SettingsUpdate(custom_page_locales=["en", "de"]))
+    await core.project_settings.update_settings(world.manager, pid, SettingsUpdate(custom_page_locales=["en", "de"]))
     result = await core.custom_pages.upload_custom_page(world.editor, pid, upload(world, language="DE"))
     assert result.page.language == "de"
-    await core.projects.configure_module(world.manager, pid, "custom_pages", ModuleUpdate(enabled=False))
+    await core.modules.configure_module(world.manager, pid, "custom_pages", ModuleUpdate(enabled=False))
     clock.advance(seconds=1)
     await expect(
         ModuleDisabled,

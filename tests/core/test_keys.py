@@ -155,7 +155,7 @@ async def test_last_used_at_is_recorded(world: World, clock: FakeClock) -> None:
 
 
 async def test_api_keys_module_off(world: World) -> None:
-    await world.core.projects.configure_module(
+    await world.core.modules.configure_module(
         world.manager, world.project_id, "api_keys", ModuleUpdate(enabled=False)
     )
     error = await expect(

@@ -49,7 +49,7 @@ def test_url_prefix_uses_the_short_language_code() -> None:
 async def _settings_drift(world: World, data: SettingsUpdate) -> list[str]:
     before = await snapshot(world.core, world.project_id)
     with pytest.raises(LocaleConfigDrift) as info:
-        await world.core.projects.update_settings(world.manager, world.project_id, data)
+        await world.core.project_settings.update_settings(world.manager, world.project_id, data)
     assert info.value.code == "locale_config_drift"
     assert info.value.to_dict()["error"] == "Locale config drift"
     assert await snapshot(world.core, world.project_id) == before, (
@@ -97,14 +97,14 @@ async def test_every_violation_is_listed_at_once(world: World) -> None:
 
 async def test_subset_rule_only_applies_when_both_modules_are_on(world: World) -> None:
     core, pid = world.core, world.project_id
-    await core.projects.configure_module(world.manager, pid, "custom_pages", ModuleUpdate(enabled=False))
-    view = await core.projects.update_settings(
+    await core.modules.configure_module(world.manager, pid, "custom_pages", ModuleUpdate(enabled=False))
+    view = await core.project_settings.update_settings(
         world.manager, pid, SettingsUpdate(knowledge_locales=["en", "de"])
     )
     assert view.knowledge_locales == ["en", "de"] and view.locales == ["en", "de"]
     # Turning custom pages back on re-checks the invariants with the module's own locales.
     with pytest.raises(LocaleConfigDrift) as info:
-        await core.projects.configure_module(world.manager, pid, "custom_pages", ModuleUpdate(enabled=True))
+        await core.modules.configure_module(world.manager, pid, "custom_pages", ModuleUpdate(enabled=True))
     assert info.value.details["violations"] == [
         "knowledge locales must be a subset of custom-page locales; not in custom_pages: de"
     ]
@@ -113,7 +113,7 @@ async def test_subset_rule_only_applies_when_both_modules_are_on(world: World) -
 
 async def test_module_config_is_checked_too(world: World) -> None:
     with pytest.raises(LocaleConfigDrift) as info:
-        await world.core.projects.configure_module(
+        await world.core.modules.configure_module(
             world.manager, world.project_id, "custom_pages", ModuleUpdate(config={"locales": ["de"]})
         )
     assert info.value.details["violations"] == [
@@ -124,7 +124,7 @@ async def test_module_config_is_checked_too(world: World) -> None:
 
 async def test_settings_are_stored_normalised(world: World) -> None:
     core, pid = world.core, world.project_id
-    view = await core.projects.update_settings(
+    view = await core.project_settings.update_settings(
         world.manager,
         pid,
         SettingsUpdate(
@@ -138,11 +138,11 @@ async def test_settings_are_stored_normalised(world: World) -> None:
         ["en", "es-MX"],
         ["en", "es-MX"],
     )
-    again = await core.projects.get_settings(world.viewer, pid)
+    again = await core.project_settings.get_settings(world.viewer, pid)
     assert again.model_dump() == view.model_dump()
     assert again.site == {"tagline": "Hi"}
     # Site settings merge.
-    merged = await core.projects.update_settings(
+    merged = await core.project_settings.update_settings(
         world.manager, pid, SettingsUpdate(site={"description": "D"})
     )
     assert merged.site == {"tagline": "Hi", "description": "D"}
@@ -157,14 +157,14 @@ async def test_invalid_locale_in_settings(world: World) -> None:
     await expect(
         InvalidInput,
         "invalid_locale",
-        world.core.projects.update_settings(
+        world.core.project_settings.update_settings(
             world.manager, world.project_id, SettingsUpdate(knowledge_locales=["en", "klingon!"])
         ),
     )
     await expect(
         InvalidInput,
         "invalid_locale",
-        world.core.projects.update_settings(
+        world.core.project_settings.update_settings(
             world.manager, world.project_id, SettingsUpdate(default_locale="english")
         ),
     )
@@ -172,9 +172,9 @@ async def test_invalid_locale_in_settings(world: World) -> None:
 
 async def test_default_locale_change(world: World) -> None:
     core, pid = world.core, world.project_id
-    await core.projects.update_plan(world.admin, pid, PlanUpdate(quotas={"max_locales": 5}))
+    await core.plans.update_plan(world.admin, pid, PlanUpdate(quotas={"max_locales": 5}))
     # Changing the default needs every enabled module to carry it.
-    view = await core.projects.update_settings(
+    view = await core.project_settings.update_settings(
         world.manager,
         pid,
         SettingsUpdate(default_locale="de", knowledge_locales=["de"], custom_page_locales=["de"]),
@@ -185,19 +185,19 @@ async def test_default_locale_change(world: World) -> None:
     error = await expect(
         Conflict,
         "default_locale_in_use",
-        core.projects.update_settings(
+        core.project_settings.update_settings(
             world.manager,
             pid,
             SettingsUpdate(default_locale="en", knowledge_locales=["en"], custom_page_locales=["en"]),
         ),
     )
     assert "1 pages" in error.message
-    assert (await core.projects.get_settings(world.manager, pid)).default_locale == "de"
+    assert (await core.project_settings.get_settings(world.manager, pid)).default_locale == "de"
 
 
 async def test_page_language_must_be_enabled(world: World) -> None:
     await expect(InvalidInput, "language_not_enabled", create_page(world, "hallo", language="de"))
-    await world.core.projects.update_settings(
+    await world.core.project_settings.update_settings(
         world.manager,
         world.project_id,
         SettingsUpdate(knowledge_locales=["en", "de"], custom_page_locales=["en", "de"]),
@@ -207,7 +207,7 @@ async def test_page_language_must_be_enabled(world: World) -> None:
 
 async def test_modules_limited_to_the_project_template(world: World) -> None:
     core, pid = world.core, world.project_id
-    modules = {m.name: m for m in await core.projects.list_modules(world.viewer, pid)}
+    modules = {m.name: m for m in await core.modules.list_modules(world.viewer, pid)}
     assert {n for n, m in modules.items() if m.allowed} == {
         "knowledge_base",
         "custom_pages",
@@ -228,35 +228,35 @@ async def test_modules_limited_to_the_project_template(world: World) -> None:
     error = await expect(
         Forbidden,
         "module_not_allowed",
-        core.projects.configure_module(world.manager, pid, "voice_web", ModuleUpdate(enabled=True)),
+        core.modules.configure_module(world.manager, pid, "voice_web", ModuleUpdate(enabled=True)),
     )
     assert "knowledge-site" in error.message
     await expect(
         NotFound,
         "unknown_module",
-        core.projects.configure_module(world.manager, pid, "teleport", ModuleUpdate(enabled=True)),
+        core.modules.configure_module(world.manager, pid, "teleport", ModuleUpdate(enabled=True)),
     )
     assert await snapshot(core, pid) == before
 
-    enabled = await core.projects.configure_module(
+    enabled = await core.modules.configure_module(
         world.manager, pid, "github_sync", ModuleUpdate(enabled=True, config={"branch": "main"})
     )
     assert (enabled.enabled, enabled.allowed, enabled.config) == (True, True, {"branch": "main"})
     # The enabled flag cannot be smuggled through config.
-    off = await core.projects.configure_module(
+    off = await core.modules.configure_module(
         world.manager, pid, "github_sync", ModuleUpdate(config={"enabled": False, "folder": "docs"})
     )
     assert (off.enabled, off.config) == (True, {"branch": "main", "folder": "docs"})
     # Switching a not-allowed module off is harmless.
     assert not (
-        await core.projects.configure_module(world.manager, pid, "voice_web", ModuleUpdate(enabled=False))
+        await core.modules.configure_module(world.manager, pid, "voice_web", ModuleUpdate(enabled=False))
     ).enabled
 
     # A business-voice project may turn voice on.
     voice = await core.projects.create_project(
         world.manager, ProjectCreate(name="Voice Co", template_id="business-voice")
     )
-    on = await core.projects.configure_module(
+    on = await core.modules.configure_module(
         world.manager, voice.id, "voice_phone", ModuleUpdate(enabled=True)
     )
     assert on.enabled and on.allowed
@@ -264,6 +264,6 @@ async def test_modules_limited_to_the_project_template(world: World) -> None:
 
 async def test_disabled_module_refuses_its_calls(world: World) -> None:
     core, pid = world.core, world.project_id
-    await core.projects.configure_module(world.manager, pid, "knowledge_base", ModuleUpdate(enabled=False))
+    await core.modules.configure_module(world.manager, pid, "knowledge_base", ModuleUpdate(enabled=False))
     error = await expect(Forbidden, "module_disabled", create_page(world, "off"))
     assert error.details == {"module": "knowledge_base"}

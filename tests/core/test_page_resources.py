@@ -113,7 +113,7 @@ async def test_only_the_live_revision_and_the_default_language_count(world: Worl
                                      PageStatusUpdate(status="unpublished", project_name=world.project_name))
     assert await core.page_resources.list_page_resources(world.viewer) == []
     # Other languages are not addressable by the template (slug only: the default language).
-    await core.projects.update_settings(
+    await core.project_settings.update_settings(
         world.manager, pid, SettingsUpdate(knowledge_locales=["en", "de"], custom_page_locales=["en", "de"]))
     await live_page(world, "guides/b", language="de", metadata={"mcp_resource": {}})
     assert await core.page_resources.list_page_resources(world.viewer) == []

@@ -424,7 +424,7 @@ async def test_unpublished_page_not_on_the_site_needs_nothing(world: World) -> N
 
 async def test_next_action_translate(world: World) -> None:
     core, pid = world.core, world.project_id
-    await core.projects.update_settings(
+    await core.project_settings.update_settings(
         world.manager, pid, SettingsUpdate(knowledge_locales=["en", "de"], custom_page_locales=["en", "de"])
     )
     source = await create_page(world, "guides/intro", content="Hello")
@@ -605,7 +605,7 @@ async def test_visibility(world: World) -> None:
 
 async def test_list_pages_filters(world: World) -> None:
     core, pid = world.core, world.project_id
-    await core.projects.update_settings(
+    await core.project_settings.update_settings(
         world.manager, pid, SettingsUpdate(knowledge_locales=["en", "de"], custom_page_locales=["en", "de"])
     )
     await create_page(world, "guides/a")

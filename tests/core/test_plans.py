@@ -70,7 +70,7 @@ async def test_expired_trial_refuses_writes_but_reads_work(world: World, clock: 
                 body="<h1>Hi</h1>",
             ),
         ),
-        core.projects.update_settings(world.manager, pid, SettingsUpdate(site={"description": "x"})),
+        core.project_settings.update_settings(world.manager, pid, SettingsUpdate(site={"description": "x"})),
         core.navigation.update_navigation(
             world.manager,
             pid,
@@ -99,7 +99,7 @@ async def test_expired_trial_refuses_writes_but_reads_work(world: World, clock: 
     assert (await core.state.get_project_state(world.viewer, pid)).counts["live"] == 1
 
     # Upgrading (platform admin; allowed on an expired project) lifts the pause.
-    upgraded = await core.projects.update_plan(world.admin, pid, PlanUpdate(tier="standard"))
+    upgraded = await core.plans.update_plan(world.admin, pid, PlanUpdate(tier="standard"))
     assert upgraded.plan["tier"] == "standard" and upgraded.plan["quotas"]["max_pages"] == 5000
     saved = await core.editing.create_page(world.editor, pid, PageCreate(slug="late", title="Not too late"))
     assert saved.page.status == "draft"
@@ -112,19 +112,19 @@ async def test_trial_boundaries(world: World, clock: FakeClock) -> None:
     clock.advance(seconds=1)
     await expect(TrialExpired, "trial_expired", create_page(world, "closed"))
     # ... an admin extending it reopens writes ...
-    await world.core.projects.update_plan(
+    await world.core.plans.update_plan(
         world.admin, world.project_id, PlanUpdate(trial_ends_at=clock.now + timedelta(days=7))
     )
     assert (await create_page(world, "closed")).slug == "closed"
     # ... and the standard tier never expires.
-    await world.core.projects.update_plan(world.admin, world.project_id, PlanUpdate(tier="standard"))
+    await world.core.plans.update_plan(world.admin, world.project_id, PlanUpdate(tier="standard"))
     clock.advance(days=400)
     assert (await create_page(world, "much-later")).status == "draft"
 
 
 async def test_max_pages(world: World) -> None:
     core, pid = world.core, world.project_id
-    await core.projects.update_plan(world.admin, pid, PlanUpdate(quotas={"max_pages": 2}))
+    await core.plans.update_plan(world.admin, pid, PlanUpdate(quotas={"max_pages": 2}))
     await create_page(world, "one")
     await core.custom_pages.upload_custom_page(
         world.editor,
@@ -177,7 +177,7 @@ async def test_max_members(world: World) -> None:
     )
     assert error.details == {"quota": "max_members", "limit": 3, "used": 3}
     assert len(await core.members.list_members(world.manager, pid)) == 3
-    await core.projects.update_plan(world.admin, pid, PlanUpdate(quotas={"max_members": 4}))
+    await core.plans.update_plan(world.admin, pid, PlanUpdate(quotas={"max_members": 4}))
     added = await core.members.add_member(
         world.manager, pid, MemberAdd(email="fourth@example.com", role="viewer")
     )
@@ -200,7 +200,7 @@ async def test_max_keys_counts_active_keys(world: World) -> None:
 async def test_max_locales(world: World) -> None:
     core, pid = world.core, world.project_id
     # Trial: two locales. The default plus one more fits ...
-    view = await core.projects.update_settings(
+    view = await core.project_settings.update_settings(
         world.manager, pid, SettingsUpdate(knowledge_locales=["en", "de"], custom_page_locales=["en", "de"])
     )
     assert view.locales == ["en", "de"]
@@ -209,15 +209,15 @@ async def test_max_locales(world: World) -> None:
     error = await expect(
         QuotaExceeded,
         "quota_exceeded",
-        core.projects.update_settings(
+        core.project_settings.update_settings(
             world.manager, pid, SettingsUpdate(custom_page_locales=["en", "de", "fr"])
         ),
     )
     assert error.details == {"quota": "max_locales", "limit": 2, "used": 0}
     assert "max_locales" in error.message
     assert await snapshot(core, pid) == before
-    await core.projects.update_plan(world.admin, pid, PlanUpdate(quotas={"max_locales": 3}))
-    view = await core.projects.update_settings(
+    await core.plans.update_plan(world.admin, pid, PlanUpdate(quotas={"max_locales": 3}))
+    view = await core.project_settings.update_settings(
         world.manager, pid, SettingsUpdate(custom_page_locales=["en", "de", "fr"])
     )
     assert view.locales == ["en", "de", "fr"]
@@ -227,12 +227,12 @@ async def test_unknown_quota_and_non_admin_plan_change(world: World) -> None:
     await expect(
         InvalidInput,
         "unknown_quota",
-        world.core.projects.update_plan(world.admin, world.project_id, PlanUpdate(quotas={"max_widgets": 1})),
+        world.core.plans.update_plan(world.admin, world.project_id, PlanUpdate(quotas={"max_widgets": 1})),
     )
     await expect(
         Forbidden,
         "platform_admin_only",
-        world.core.projects.update_plan(world.manager, world.project_id, PlanUpdate(tier="standard")),
+        world.core.plans.update_plan(world.manager, world.project_id, PlanUpdate(tier="standard")),
     )
     project = await world.core.projects.get_project(world.manager, world.project_id)
     assert project.plan["tier"] == "trial" and "max_widgets" not in project.plan["quotas"]

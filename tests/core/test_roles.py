@@ -396,14 +396,14 @@ PROJECT_CASES = [
     Case(
         "update_settings",
         M,
-        lambda w, p, _: w.core.projects.update_settings(
+        lambda w, p, _: w.core.project_settings.update_settings(
             p, w.project_id, SettingsUpdate(site={"description": "Docs for Acme"})
         ),
     ),
     Case(
         "configure_module",
         M,
-        lambda w, p, _: w.core.projects.configure_module(
+        lambda w, p, _: w.core.modules.configure_module(
             p, w.project_id, "github_sync", ModuleUpdate(enabled=True)
         ),
     ),
@@ -447,7 +447,7 @@ PLATFORM_ADMIN_CASES = [
     Case(
         "update_plan",
         A,
-        lambda w, p, _: w.core.projects.update_plan(p, w.project_id, PlanUpdate(tier="standard")),
+        lambda w, p, _: w.core.plans.update_plan(p, w.project_id, PlanUpdate(tier="standard")),
     ),
     Case(
         "create_doc_template",
@@ -631,8 +631,8 @@ READ_CASES: list[tuple[str, str, Call]] = [
     ),
     ("get_navigation", "viewer", lambda w, p, _: w.core.navigation.get_navigation(p, w.project_id)),
     ("get_theme", "viewer", lambda w, p, _: w.core.navigation.get_theme(p, w.project_id)),
-    ("get_settings", "viewer", lambda w, p, _: w.core.projects.get_settings(p, w.project_id)),
-    ("list_modules", "viewer", lambda w, p, _: w.core.projects.list_modules(p, w.project_id)),
+    ("get_settings", "viewer", lambda w, p, _: w.core.project_settings.get_settings(p, w.project_id)),
+    ("list_modules", "viewer", lambda w, p, _: w.core.modules.list_modules(p, w.project_id)),
     ("list_members", "viewer", lambda w, p, _: w.core.members.list_members(p, w.project_id)),
     ("list_domains", "viewer", lambda w, p, _: w.core.members.list_domains(p, w.project_id)),
     (

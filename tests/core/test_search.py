@@ -127,7 +127,7 @@ async def test_live_only_by_default_drafts_for_editors(world: World) -> None:
 
 async def test_filters(world: World) -> None:
     core, pid = world.core, world.project_id
-    await core.projects.update_settings(
+    await core.project_settings.update_settings(
         world.manager, pid, SettingsUpdate(knowledge_locales=["en", "de"], custom_page_locales=["en", "de"])
     )
     await live_page(world, "en-public", content="shared keyword aardvark")

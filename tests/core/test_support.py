@@ -38,7 +38,7 @@ async def key_principal(core: Core, manager: Principal, project_id: str, role: s
 
 async def raise_quotas(world: World, **quotas: int) -> None:
     values = {"max_pages": 1000, "max_members": 100, "max_keys": 100, "max_locales": 10, **quotas}
-    await world.core.projects.update_plan(world.admin, world.project_id, PlanUpdate(quotas=values))
+    await world.core.plans.update_plan(world.admin, world.project_id, PlanUpdate(quotas=values))
 
 
 async def create_page(world: World, slug: str, *, who: Principal | None = None, **fields: Any) -> Any:

@@ -257,7 +257,7 @@ async def test_project_template_crud_and_assignment(world: World) -> None:
     await expect(
         Forbidden,
         "module_not_allowed",
-        core.projects.configure_module(world.manager, shop.id, "api_keys", ModuleUpdate(enabled=True)),
+        core.modules.configure_module(world.manager, shop.id, "api_keys", ModuleUpdate(enabled=True)),
     )
 
     # Moving the project to another template (platform admin): modules it does not allow are switched off.

@@ -194,7 +194,7 @@ async def seed(rest: Rest) -> dict[str, str]:
     """Real resources for every route of the matrix to succeed on, with standard-plan quotas."""
     core, world = rest.core, rest.world
     pid = world.project_id
-    await core.projects.update_plan(world.admin, pid, PlanUpdate(tier="standard"))
+    await core.plans.update_plan(world.admin, pid, PlanUpdate(tier="standard"))
     page = await core.editing.create_page(world.editor, pid, PageCreate(slug="guides/intro", title="Intro"))
     group = await core.navigation.create_sidebar_group(world.manager, pid, SidebarGroupInput(**GROUP))
     item = await core.navigation.create_header_item(world.manager, pid, HeaderNavItemInput(**ITEM))

@@ -61,7 +61,7 @@ async def site(core: Core, client: httpx.AsyncClient, tmp_path: Path) -> Site:
     demo = await seed_demo(core, tmp_path / "demo")
     pid, name = demo.project_id, demo.project_name
     slug = (await core.projects.get_project(system, pid)).slug
-    await core.projects.update_settings(
+    await core.project_settings.update_settings(
         system, pid, SettingsUpdate(knowledge_locales=["en", "es"], custom_page_locales=["en", "es"])
     )
     await core.editing.create_page(

@@ -40,7 +40,7 @@ SPANISH = {
 
 
 async def two_locales(pub: Pub) -> None:
-    await pub.core.projects.update_settings(
+    await pub.core.project_settings.update_settings(
         pub.world.manager,
         pub.project_id,
         SettingsUpdate(knowledge_locales=["en", "es"], custom_page_locales=["en", "es"]),
