@@ -213,11 +213,11 @@ def profile_job_threads(directory: Path) -> None:
     call its own profiler (pyinstrument samples the thread that starts it)."""
     from pyinstrument import Profiler
 
-    from comstack_core.services import publish_job
+    from comstack_core.publishing import build
 
     calls = iter(range(1_000_000))
-    for name in ("_build", "_gate"):
-        original = getattr(publish_job, name)
+    for name in ("into_slot", "gate"):
+        original = getattr(build, name)
 
         def wrapper(*args: Any, _original: Any = original, _name: str = name) -> Any:
             profiler = Profiler(async_mode="disabled")  # the event loop's profiler owns the async context
@@ -226,9 +226,9 @@ def profile_job_threads(directory: Path) -> None:
                 return _original(*args)
             finally:
                 profiler.stop()
-                save_profile(profiler, directory / f"thread-{next(calls):02d}{_name}.html")
+                save_profile(profiler, directory / f"thread-{next(calls):02d}_{_name}.html")
 
-        setattr(publish_job, name, wrapper)
+        setattr(build, name, wrapper)
 
 
 @dataclass

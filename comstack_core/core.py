@@ -13,6 +13,9 @@ from contextlib import asynccontextmanager
 from .clock import Clock, utcnow
 from .config import Settings
 from .db import Database
+from .publishing.hosting import HostingService
+from .publishing.runner import PublishRunner
+from .publishing.service import PublishService
 from .services.base import Context
 from .services.custom_pages import CustomPageService
 from .services.editing import EditService
@@ -27,10 +30,7 @@ from .services.pages import PageService
 from .services.plans import PlanService
 from .services.project_settings import ProjectSettingsService
 from .services.projects import ProjectService
-from .services.publish_job import PublishRunner
-from .services.publishing import PublishService
 from .services.search import SearchService
-from .services.sites import SiteService
 from .services.state import StateService
 from .services.templates import TemplateService
 from .services.translations import TranslationService
@@ -60,7 +60,7 @@ class Core:
         self.runner = PublishRunner(self.ctx)
         self.publishing = PublishService(self.ctx, wake_runner=self.runner.wake)
         self.translations = TranslationService(self.ctx)
-        self.sites = SiteService(self.ctx)
+        self.hosting = HostingService(self.ctx)
         self.feedback = FeedbackService(self.ctx)
         self.page_resources = PageResourceService(self.ctx)
 

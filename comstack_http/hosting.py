@@ -83,7 +83,7 @@ def send_file(request: Request, root: Path, rel: str, *, sandbox: bool) -> Respo
 
 async def serve_by_slug(request: Request) -> Response:
     core = request.app.state.runtime.core
-    root = await core.sites.locate(slug=request.path_params["project_slug"])
+    root = await core.hosting.locate(slug=request.path_params["project_slug"])
     if root is None:
         return PlainTextResponse("No published site here.", status_code=404)
     if "path" not in request.path_params:
@@ -114,7 +114,7 @@ class CustomDomains:
         if not host or host == self.own_host or host in ("localhost", "127.0.0.1", "::1", "testserver"):
             await self.app(scope, receive, send)
             return
-        root = await self.runtime.core.sites.locate(host=host)
+        root = await self.runtime.core.hosting.locate(host=host)
         if root is None:
             await self.app(scope, receive, send)
             return

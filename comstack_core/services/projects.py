@@ -15,6 +15,7 @@ from ..auth import Principal, Role
 from ..clock import new_id
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..models import Account, AuditEntry, Member, Project, ProjectTemplate
+from ..publishing.build_input import site_url
 from ..rules.locales import LOCALE_MODULES, normalize_locale
 from ..rules.slugs import slugify, validate_project_slug
 from ..rules.templates import QUOTA_NAMES
@@ -22,7 +23,6 @@ from ..schemas import AuditEntryView, ProjectCreate, ProjectUpdate, ProjectView
 from . import search_index
 from .access import check_name_echo, check_writable_scope, project_access
 from .base import Service, audit
-from .site_input import site_url
 
 
 class ProjectService(Service):

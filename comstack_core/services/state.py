@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from ..auth import Principal, Role
 from ..models import DocTemplate, Page
+from ..publishing.build_input import site_url
 from ..rules.locales import project_locales
 from ..schemas import ProjectState
 from .access import project_access
@@ -15,7 +16,6 @@ from .base import Service
 from .navigation import load_navigation, nav_snapshot, navigation_pending, theme_pending
 from .page_store.queries import Progress, translation_gaps
 from .page_store.status import derive_status
-from .site_input import site_url
 
 WORKFLOW_HINT = (
     "Find the page by slug + language in pages_by_status (or list-pages / search-docs). Knowledge pages: "

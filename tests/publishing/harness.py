@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 
 from comstack_core import Core, Principal
+from comstack_core.publishing import deploy
 from comstack_core.schemas import (
     PageCreate,
     PageRef,
@@ -27,7 +28,6 @@ from comstack_core.schemas import (
     PublishRequest,
     PublishStatus,
 )
-from comstack_core.services import deploy
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -213,7 +213,7 @@ async def reference_build(core: Core, project_id: str, out: Path) -> dict[str, s
     """Build the project's current live state from scratch with the builder itself: what a finished
     publish must be serving, file for file."""
     from comstack_core.models import Project
-    from comstack_core.services.site_input import current_nav, site_config, site_pages, site_url
+    from comstack_core.publishing.build_input import current_nav, site_config, site_pages, site_url
     from comstack_core.site import build_site
 
     async with core.db.read() as session:

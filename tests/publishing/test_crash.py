@@ -15,9 +15,9 @@ from sqlmodel import select
 
 from comstack_core import Settings
 from comstack_core.models import Publish
+from comstack_core.publishing import deploy
 from comstack_core.schemas import PageRef, PageStatusUpdate, PageUpdate, ThemeUpdate
 from comstack_core.schemas.navigation import ThemeColors
-from comstack_core.services import deploy
 
 from .conftest import Pub
 from .harness import (

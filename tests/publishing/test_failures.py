@@ -151,9 +151,9 @@ async def test_incremental_gate_checks_what_was_written_and_all_when_pages_go(pu
 
 
 async def test_promotion_in_batches_is_undone_whole(pub: Pub, monkeypatch: pytest.MonkeyPatch) -> None:
-    from comstack_core.services import publish_job
+    from comstack_core.publishing import promotion
 
-    monkeypatch.setattr(publish_job, "PROMOTE_BATCH", 2)  # five pages: three transactions
+    monkeypatch.setattr(promotion, "PROMOTE_BATCH", 2)  # five pages: three transactions
     core, manager, editor, pid = pub.core, pub.world.manager, pub.world.editor, pub.project_id
     await add_ready_pages(
         core, editor, pid, pub.name, [*PAGES, ("a/one", "One", "1."), ("a/two", "Two", "2."), BROKEN]

@@ -7,8 +7,8 @@ import httpx
 import pytest
 
 from comstack_core import Core
+from comstack_core.publishing import deploy
 from comstack_core.schemas import PageRef, PageStatusUpdate, PageUpdate
-from comstack_core.services import deploy
 
 from .conftest import Pub
 from .harness import add_ready_pages, publish_and_run, served_dir, served_slot, snapshot

@@ -13,8 +13,8 @@ from sqlmodel import col
 
 from comstack_core import Core, Settings
 from comstack_core.models import Publish
+from comstack_core.publishing import deploy
 from comstack_core.schemas import PublishConfirm, PublishRequest
-from comstack_core.services import deploy
 
 from .conftest import Pub
 from .harness import add_ready_pages, heavy_markdown, reference_build, served_dir, snapshot, until

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from comstack_core.errors import Conflict
+from comstack_core.publishing import deploy
 from comstack_core.schemas import PageRef, PageStatusUpdate, PageUpdate, PublishRequest
-from comstack_core.services import deploy
 
 from .conftest import Pub
 from .harness import add_ready_pages, publish_and_run, reference_build, served_dir, served_slot, snapshot
@@ -75,7 +75,7 @@ async def test_publishes_after_the_first_render_only_what_changed(pub: Pub, tmp_
 def test_catch_up_links_what_differs_and_gives_the_other_build(tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
-    from comstack_core.services.build_states import catch_up
+    from comstack_core.publishing.build import catch_up
     from comstack_core.site import SiteConfig, SitePage, build_site
 
     def page(slug: str, text: str) -> SitePage:

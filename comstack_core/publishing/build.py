@@ -1,5 +1,6 @@
-"""The builder's state kept with each deployment slot (``.build-state.json``), a runner's memory of the
-states it read or wrote lately, and bringing a slot up to another slot's build by hard links.
+"""Building a deployment into a slot: the builder's record kept with each slot (``.build-state.json``), a
+runner's memory of the records it read or wrote lately, bringing a slot up to the served build by hard
+links, the build itself, the pre-deploy gate, and seeding idle slots after a deploy.
 
 A state describes thousands of pages: decoding it costs more than the rest of a small incremental build.
 So a runner keeps the ones it has, keyed by the identity of their file (device, inode, modification time,
@@ -10,12 +11,14 @@ holds the same state. A slot made of hard links to another shares its state file
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 from collections import OrderedDict
 from pathlib import Path
 
-from ..site import BuildState
+from ..site import BuildResult, BuildState, SiteConfig, SitePage, build_site, check_files, check_site
 from ..site.files import make_parent, remove_file, write_file
+from . import deploy
 
 STATE_FILE = ".build-state.json"
 VERIFIED_FILE = ".gate-passed"  # in a slot: every file in it passed the pre-deploy check
@@ -107,3 +110,63 @@ def catch_up(dst: Path, have: BuildState, src: Path, want: BuildState) -> bool:
     for name in stale - fresh:
         remove_file(dst, name)
     return True
+
+
+def into_slot(
+    config: SiteConfig, pages: list[SitePage], out: Path, seed: Path | None, states: BuildStates
+) -> tuple[BuildResult, bool]:
+    """Build into ``out`` incrementally from the served build (``seed``); also say whether every file the
+    build did not write had passed the gate before (so the gate may look at the written files only).
+
+    The slot is first brought to the served build: by linking the files of the pages that changed since
+    its own build when it holds one of the same theme and navigation, else by a fresh hard-link copy. So
+    every build renders only what changed since the last deploy. With nothing served yet, the slot's own
+    build is the starting point, and a slot with no trustworthy state (never built, or a build died in it)
+    is emptied.
+    """
+    state_file, verified = out / STATE_FILE, out / VERIFIED_FILE
+    have = states.load(out)
+    want = states.load(seed) if seed is not None else None
+    own_trusted = have is not None and verified.exists()
+    # The state and the gate's mark are dropped before anything in the slot changes and written after the
+    # build: a crash while catching up or building leaves neither, so the next attempt starts from a fresh
+    # copy or a full build and a full check instead of trusting half-written files.
+    state_file.unlink(missing_ok=True)
+    verified.unlink(missing_ok=True)
+    previous: BuildState | None
+    if seed is not None and want is not None:
+        if have is None or not catch_up(out, have, seed, want):
+            deploy.clone(seed, out)
+        previous, trusted = want, (seed / VERIFIED_FILE).exists()
+    else:
+        if have is None:
+            shutil.rmtree(out, ignore_errors=True)
+        previous, trusted = have, own_trusted
+    result = build_site(config, pages, out, previous)
+    states.save(out, result.state)
+    return result, trusted
+
+
+def seed_idle_slots(sites: Path, project_id: str, served: str, kept: str | None) -> list[str]:
+    """Make each slot that holds no build, and is neither served nor kept for a revert, a hard-link copy of
+    the deployment just made (state and gate mark included). Without this, the next publishes into those
+    slots (right after a project's first one) would each copy the whole site first; here the copy is part
+    of the publish that built the whole site anyway."""
+    seeded = []
+    src = deploy.slot_path(sites, project_id, served)
+    for slot in deploy.SLOTS:
+        dst = deploy.slot_path(sites, project_id, slot)
+        if slot in (served, kept) or (dst / STATE_FILE).exists():
+            continue
+        deploy.clone(src, dst, last=(VERIFIED_FILE, STATE_FILE))
+        seeded.append(slot)
+    return seeded
+
+
+def gate(out: Path, base_url: str, result: BuildResult, full: bool) -> list[str]:
+    """The pre-deploy check: of the whole site, or (not ``full``: the build only added or re-rendered files
+    over a site that had passed the gate) of the files it wrote. A link can only break where something was
+    written or removed, and the builder re-renders every page whose link targets changed."""
+    if full:
+        return check_site(out, base_url)
+    return check_files(out, base_url, result.written, result.state.files())

@@ -1,4 +1,4 @@
-"""Where a published site is on disk, for the server that serves it (public: no principal)."""
+"""Where a published site is on disk, for the door that hosts it (public: no principal)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from pathlib import Path
 from sqlmodel import col, select
 
 from ..models import Domain, Project
+from ..services.base import Service
 from . import deploy
-from .base import Service
 
 
-class SiteService(Service):
+class HostingService(Service):
     async def locate(self, *, slug: str | None = None, host: str | None = None) -> Path | None:
         """The directory served right now for a project slug or a verified custom domain, if published."""
         async with self.db.read() as session:

@@ -6,7 +6,8 @@ the previous deployment for revert. Three slots, not two: a publish that fails a
 refused it, the process died) must not have overwritten the deployment a revert would bring back.
 
 Slots share unchanged files by hard links (``clone``): the builder replaces files, never rewrites them,
-so a build in one slot cannot change a file another slot serves.
+so a build in one slot cannot change a file another slot serves. ``sync_site`` points ``current`` at the
+deployment the database says is live (after a revert, or a switch lost in a crash).
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+
+from ..services.base import Context
+from .manifest import last_deployed
 
 SLOTS = ("a", "b", "c")
 CURRENT = "current"
@@ -125,3 +129,17 @@ async def build_lock(
         yield acquired
     finally:
         os.close(fd)
+
+
+async def sync_site(ctx: Context, project_id: str, *, wait: bool = True) -> None:
+    """Point the project's ``current`` at the build of its latest succeeded publish, or take the site down if
+    there is none (all reverted). Under the build lock, so it never interleaves with a deploy's switch."""
+    sites = ctx.settings.sites_dir
+    async with build_lock(sites, project_id, wait=wait) as acquired:
+        if not acquired:
+            return
+        async with ctx.db.read() as session:
+            latest = await last_deployed(session, project_id)
+        want = latest.build_dir if latest is not None else None
+        if active_slot(sites, project_id) != want:
+            activate(sites, project_id, want)

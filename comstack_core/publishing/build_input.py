@@ -1,4 +1,5 @@
-"""Turn a project's database state into the site builder's plain inputs (live, public pages only)."""
+"""The site builder's input, made from the database: its config (URLs, locales, theme, navigation) and its
+pages (live, public pages only), and the public URLs of a project's site and pages."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..models import DocTemplate, Page, PageRevision, Project
 from ..rules.locales import project_locales
+from ..services.navigation import load_navigation, nav_snapshot
 from ..site import SiteConfig, SitePage
 from ..site.urls import locale_prefixes
-from .navigation import load_navigation, nav_snapshot
 
 
 def site_url(public_url: str, project: Project) -> str:
@@ -79,7 +80,7 @@ class LiveRevision:
 
 
 @dataclass
-class SiteInputCache:
+class BuildInputCache:
     """What a runner keeps of a project's site input between publishes: the live revisions it has read
     (revision id -> LiveRevision) and the pages it made of them (page id -> (what the page was made
     from, SitePage)), so a publish that changes a few pages of thousands reads and makes only those."""
@@ -89,7 +90,7 @@ class SiteInputCache:
 
 
 async def site_pages(
-    session: AsyncSession, project: Project, cache: SiteInputCache | None = None
+    session: AsyncSession, project: Project, cache: BuildInputCache | None = None
 ) -> list[SitePage]:
     """The live, public pages. ``cache`` is used and refreshed if given, and trimmed to this site."""
     rows = (
@@ -110,7 +111,7 @@ async def site_pages(
             )
         )
     ).all()
-    cache = cache if cache is not None else SiteInputCache()
+    cache = cache if cache is not None else BuildInputCache()
     revisions = cache.revisions
     live_ids = {str(row[6]) for row in rows}
     missing = sorted(live_ids - set(revisions))

@@ -17,10 +17,10 @@ from ..models import Page, PageRevision, Project, Publish
 from ..rules import custom_html
 from ..rules.locales import enabled, module_locales
 from ..schemas import Manifest, ManifestPage
-from .editing import knowledge_lint
-from .navigation import navigation_pending, theme_pending
-from .page_store.writes import Content
-from .site_input import current_nav, page_url, site_url
+from ..services.editing import knowledge_lint
+from ..services.navigation import navigation_pending, theme_pending
+from ..services.page_store.writes import Content
+from .build_input import current_nav, page_url, site_url
 
 LISTED_FINDINGS = 50
 

@@ -1,18 +1,17 @@
-"""Publishing: dry run → confirm → background job → status; revert and history (SPEC §6)."""
+"""The publishing use cases (SPEC §6): dry run → confirm → background job (``runner.py``) → status; revert
+and history."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy import update
 from sqlmodel import col, select
 
-from ..auth import Principal, Role, hash_secret
+from ..auth import Principal, Role
 from ..clock import new_id
-from ..errors import Conflict, InvalidInput, NotFound
-from ..models import Page, Project, Publish, PublishToken
+from ..errors import Conflict, NotFound
+from ..models import Project, Publish
 from ..schemas import (
     PublishConfirm,
     PublishDryRun,
@@ -21,12 +20,13 @@ from ..schemas import (
     PublishStarted,
     PublishStatus,
 )
-from .access import check_name_echo, project_access, require_module
-from .base import Context, Service, audit
+from ..services.access import check_name_echo, project_access, require_module
+from ..services.base import Context, Service, audit
+from . import deploy
+from .build_input import site_url
 from .manifest import build_manifest, describe_drift
-from .publish_job import sync_site
-from .publish_undo import restore_pages
-from .site_input import site_url
+from .tokens import check_token, issue_token, spend_token
+from .undo import revert
 
 
 class PublishService(Service):
@@ -80,18 +80,14 @@ class PublishService(Service):
                     "and navigation are unchanged. Approve drafts with set-page-status status=ready first.",
                     code="nothing_to_publish",
                 )
-            raw = secrets.token_hex(32)
-            expires = now + timedelta(seconds=self.ctx.settings.publish_token_ttl_seconds)
-            session.add(
-                PublishToken(
-                    token_hash=hash_secret(raw),
-                    project_id=project_id,
-                    manifest_hash=digest,
-                    manifest=manifest.model_dump(mode="json"),
-                    created_by=principal.actor_id,
-                    created_at=now,
-                    expires_at=expires,
-                )
+            raw, expires = issue_token(
+                session,
+                project_id,
+                manifest,
+                digest,
+                created_by=principal.actor_id,
+                now=now,
+                ttl=timedelta(seconds=self.ctx.settings.publish_token_ttl_seconds),
             )
             return PublishDryRun(manifest=manifest, confirmation_token=raw, expires_at=expires)
 
@@ -106,23 +102,7 @@ class PublishService(Service):
             project = access.project
             check_name_echo(project, data.project_name)
             require_module(project, "website")
-            token = await session.get(PublishToken, hash_secret(data.confirmation_token.strip()))
-            if token is None or token.project_id != project_id:
-                raise InvalidInput(
-                    "Unknown confirmation token for this project: run publish (the dry run) again and use the "
-                    "token it returns.",
-                    code="invalid_token",
-                )
-            if token.used_at is not None:
-                raise Conflict(
-                    "This confirmation token was already used; run publish again for a new one.",
-                    code="token_used",
-                )
-            if token.expires_at <= now:
-                raise Conflict(
-                    "This confirmation token expired (tokens last 5 minutes); run publish again.",
-                    code="token_expired",
-                )
+            token = await check_token(session, project_id, data.confirmation_token, now)
             manifest, digest = await build_manifest(
                 session,
                 project,
@@ -138,17 +118,7 @@ class PublishService(Service):
                     "Run publish again, show the user the new manifest and confirm with the new token.",
                     code="manifest_drift",
                 )
-            # Single use even under concurrency: only one UPDATE can flip used_at from NULL.
-            consumed = await session.exec(
-                update(PublishToken)
-                .where(
-                    col(PublishToken.token_hash) == token.token_hash,
-                    col(PublishToken.used_at).is_(None),
-                )
-                .values(used_at=now)
-            )
-            if consumed.rowcount != 1:
-                raise Conflict("This confirmation token was already used.", code="token_used")
+            await spend_token(session, token, now)
             running = (
                 await session.exec(
                     select(Publish.id).where(Publish.project_id == project_id, Publish.status == "running")
@@ -265,26 +235,9 @@ class PublishService(Service):
                     "publish the content you want instead.",
                     code="revert_window_passed",
                 )
-            await restore_pages(session, publish, keep_as_draft=True)
-            previous = await session.exec(
-                select(Publish)
-                .where(
-                    Publish.project_id == project_id, Publish.status == "succeeded", Publish.id != publish_id
-                )
-                .order_by(col(Publish.created_at).desc())
-                .limit(1)
-            )
-            before = previous.first()
-            deployed = before.deployed if before else {}
-            for page in await session.exec(select(Page).where(Page.project_id == project_id)):
-                page.on_site = page.id in deployed
-                session.add(page)
-            project.published_theme, project.published_nav = publish.previous_theme, publish.previous_nav
-            session.add(project)
-            publish.status, publish.reverted_at = "reverted", now
-            session.add(publish)
+            await revert(session, project, publish, now)
             audit(session, principal, "publish.revert", project_id=project_id, targets=[publish_id], at=now)
         # After the commit: the database is the truth (the previous deployment, or no site after reverting the
         # first publish); a runner's startup re-points a site whose switch was lost.
-        await sync_site(self.ctx, project_id)
+        await deploy.sync_site(self.ctx, project_id)
         return self._status(publish, project)

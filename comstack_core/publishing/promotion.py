@@ -1,0 +1,125 @@
+"""Promotion, the publish job's first step: due drafts become live, a batch of pages per transaction, each
+batch recording in ``publish.promoted`` what it changed (``undo.py`` puts it back after a failure or a
+revert)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import load_only
+from sqlmodel import col, select
+
+from ..models import Page, Publish
+from ..services import search_index
+from ..services.base import Context
+from ..services.page_store.status import derive_status
+from .job import check_owner, progress
+from .manifest import is_due, load_revisions
+
+PROMOTE_BATCH = 200  # pages made live per transaction
+BATCH_COLUMNS = (
+    Publish.id,
+    Publish.project_id,
+    Publish.status,
+    Publish.step,
+    Publish.claimed_by,
+    Publish.promoted,
+    Publish.counts,
+    Publish.heartbeat_at,
+)
+
+
+async def promote(
+    ctx: Context,
+    publish_id: str,
+    *,
+    runner: str,
+    next_beat: Callable[[str], datetime],
+    loaded: Publish | None = None,
+    only: set[str] | None = None,
+    from_step: str = "queued",
+    finish: Callable[[], dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """Make due drafts live, PROMOTE_BATCH pages per transaction, each recording what it changed in
+    ``publish.promoted`` (so a failure or a revert puts every one back, and a resumed job skips them);
+    the step (and ``finish()``'s values) go with the last batch, once all are live. Batches keep the write
+    lock short: on SQLite one transaction over thousands of pages would stall every other write for its
+    whole length. ``runner`` must own the job throughout (else ``LostClaim``); each batch records a heartbeat
+    from ``next_beat``. Returns the job's counts."""
+    now = ctx.clock()
+    publish = loaded
+    if publish is None:
+        async with ctx.db.read() as session:
+            publish = await session.get_one(Publish, publish_id)
+    if publish.step != from_step:
+        return dict(publish.counts)
+    wanted = (
+        only
+        if only is not None
+        else {p["path"] for p in publish.manifest.get("pages", []) if p["change_type"] != "removed"}
+    )
+    paths = sorted(wanted - set(publish.promoted))
+    batches = [paths[i : i + PROMOTE_BATCH] for i in range(0, len(paths), PROMOTE_BATCH)] or [[]]
+    counts: dict[str, Any] = dict(publish.counts)
+    for n, batch in enumerate(batches):
+        last = n == len(batches) - 1
+        async with ctx.db.write() as session:
+            # Not the manifest: decoding thousands of its entries once per batch adds up.
+            publish = (
+                await session.exec(
+                    select(Publish)
+                    .options(load_only(*BATCH_COLUMNS))  # type: ignore[arg-type]
+                    .where(col(Publish.id) == publish_id)
+                    .with_for_update()
+                )
+            ).one()
+            check_owner(publish, runner)
+            if publish.step != from_step:
+                return dict(publish.counts)
+            promoted: dict[str, Any] = dict(publish.promoted)
+            due = []
+            if batch:
+                due = [
+                    page
+                    for page in await session.exec(
+                        select(Page).where(Page.project_id == publish.project_id, col(Page.id).in_(batch))
+                    )
+                    if is_due(page, now) and page.id not in promoted
+                ]
+            revs = await load_revisions(session, [str(page.draft_revision_id) for page in due])
+            for page in due:
+                rev = revs[str(page.draft_revision_id)]
+                promoted[page.id] = {
+                    "previous_live": page.live_revision_id,
+                    "previous_hash": page.live_hash,
+                    "previous_unpublished": page.unpublished,
+                    "new_live": rev.id,
+                }
+                rev.published = True
+                page.live_revision_id, page.live_hash = rev.id, rev.content_hash
+                page.draft_revision_id, page.draft_approved, page.unpublished = None, False, False
+                page.status = derive_status(page)
+                page.version += 1
+                session.add_all([rev, page])
+            await session.flush()  # once for the batch, then the search rows (raw SQL) follow them
+            for page in due:
+                await search_index.reindex(session, page)
+            publish.promoted = promoted
+            publish.counts = counts = {**publish.counts, "promoted": len(promoted)}
+            # Beat here too: back-to-back batches can keep the heartbeat task's own write waiting.
+            publish.heartbeat_at = next_beat(publish_id)
+            if from_step == "queued":
+                publish.progress = progress("promoting", len(promoted), len(wanted))
+            if last:
+                if from_step == "queued":
+                    publish.step = "promoted"
+                for key, value in (finish() if finish is not None else {}).items():
+                    setattr(publish, key, value)
+            session.add(publish)
+        if ctx.db.is_sqlite and not last:
+            # A gap between batches, so writers waiting on SQLite's lock (people editing) get their turn.
+            await asyncio.sleep(0.05)
+    return counts

@@ -1,0 +1,79 @@
+"""Confirmation tokens: a dry run hands one out with its manifest; publish-confirm spends it, once, within its
+lifetime, and only for the manifest it was issued with. Stored as SHA-256 digests."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ..auth import hash_secret
+from ..errors import Conflict, InvalidInput
+from ..models import PublishToken
+from ..schemas import Manifest
+
+
+def issue_token(
+    session: AsyncSession,
+    project_id: str,
+    manifest: Manifest,
+    digest: str,
+    *,
+    created_by: str | None,
+    now: datetime,
+    ttl: timedelta,
+) -> tuple[str, datetime]:
+    """A new token for the dry run's manifest (``digest``): the raw token and when it expires."""
+    raw = secrets.token_hex(32)
+    expires = now + ttl
+    session.add(
+        PublishToken(
+            token_hash=hash_secret(raw),
+            project_id=project_id,
+            manifest_hash=digest,
+            manifest=manifest.model_dump(mode="json"),
+            created_by=created_by,
+            created_at=now,
+            expires_at=expires,
+        )
+    )
+    return raw, expires
+
+
+async def check_token(session: AsyncSession, project_id: str, raw: str, now: datetime) -> PublishToken:
+    """The project's token, if it is unused and alive."""
+    token = await session.get(PublishToken, hash_secret(raw.strip()))
+    if token is None or token.project_id != project_id:
+        raise InvalidInput(
+            "Unknown confirmation token for this project: run publish (the dry run) again and use the "
+            "token it returns.",
+            code="invalid_token",
+        )
+    if token.used_at is not None:
+        raise Conflict(
+            "This confirmation token was already used; run publish again for a new one.",
+            code="token_used",
+        )
+    if token.expires_at <= now:
+        raise Conflict(
+            "This confirmation token expired (tokens last 5 minutes); run publish again.",
+            code="token_expired",
+        )
+    return token
+
+
+async def spend_token(session: AsyncSession, token: PublishToken, now: datetime) -> None:
+    # Single use even under concurrency: only one UPDATE can flip used_at from NULL.
+    consumed = await session.exec(
+        update(PublishToken)
+        .where(
+            col(PublishToken.token_hash) == token.token_hash,
+            col(PublishToken.used_at).is_(None),
+        )
+        .values(used_at=now)
+    )
+    if consumed.rowcount != 1:
+        raise Conflict("This confirmation token was already used.", code="token_used")
