@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from .clock import Clock, utcnow
 from .config import Settings
 from .db import Database
+from .oauth.service import OAuthService
 from .publishing.hosting import HostingService
 from .publishing.runner import PublishRunner
 from .publishing.service import PublishService
@@ -24,7 +25,6 @@ from .services.keys import KeyService
 from .services.members import MemberService
 from .services.modules import ModuleService
 from .services.navigation import NavigationService
-from .services.oauth import OAuthService
 from .services.page_resources import PageResourceService
 from .services.pages import PageService
 from .services.plans import PlanService

@@ -11,7 +11,7 @@ Django), so driving them from our async database would need thread bridges. auth
 it shines: the client side of the optional upstream OpenID Connect sign-in (``upstream.py``).
 
 What the SDK leaves to a provider — storage, expiry, single use, rotation, replay handling, audience —
-is ``comstack_core.services.oauth`` behind a thin adapter (``provider.py``). Tokens are opaque random
+is ``comstack_core.oauth`` behind a thin adapter (``provider.py``). Tokens are opaque random
 strings stored as SHA-256 digests; no JWTs, so no signing keys to manage.
 """
 
@@ -33,7 +33,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
-from comstack_core.services.oauth import SCOPES
+from comstack_core.oauth.base import SCOPES
 
 from .metadata import issuer, resource_metadata, server_metadata
 from .pages import Pages

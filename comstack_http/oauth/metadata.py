@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from mcp.shared.auth import OAuthMetadata, ProtectedResourceMetadata
 
-from comstack_core.services.oauth import SCOPES
+from comstack_core.oauth.base import SCOPES
 
 
 def issuer(public_url: str) -> str:

@@ -22,8 +22,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from comstack_core import Core
 from comstack_core.auth import SCOPE_FULL
 from comstack_core.errors import DomainError, Forbidden, Unauthenticated
+from comstack_core.oauth.authorization import AuthorizationRequests, Pending, Redirect
 from comstack_core.rules.redirects import is_loopback_http
-from comstack_core.services.oauth import Pending, Redirect
 
 from .metadata import issuer
 from .upstream import Upstream
@@ -74,6 +74,10 @@ class Pages:
     def core(self) -> Core:
         return self.runtime.core
 
+    @property
+    def requests(self) -> AuthorizationRequests:
+        return self.runtime.core.oauth.authorization
+
     # -- rendering --------------------------------------------------------------------------------
 
     def render(self, template: str, status: int = 200, browser: str | None = None, **context: object) -> HTMLResponse:
@@ -109,7 +113,7 @@ class Pages:
         if request.method == "GET":
             handle = request.query_params.get("request", "")
             try:
-                pending, browser, csrf = await self.core.oauth.open_page(handle, request.cookies.get(COOKIE))
+                pending, browser, csrf = await self.requests.open_page(handle, request.cookies.get(COOKIE))
             except DomainError as error:
                 return self.message(error)
             if pending.user_id is not None:
@@ -118,7 +122,7 @@ class Pages:
         form = await request.form()
         handle, cookie = str(form.get("request", "")), request.cookies.get(COOKIE)
         try:
-            await self.core.oauth.check_form(handle, cookie, _field(form.get("csrf_token")))
+            await self.requests.check_form(handle, cookie, _field(form.get("csrf_token")))
         except DomainError as error:
             return self.message(error)
         email = str(form.get("email", ""))
@@ -126,17 +130,17 @@ class Pages:
             user = await self.core.users.check_password(email, str(form.get("password", "")))
         except Unauthenticated as failed:
             # 401 on purpose: the shared rate limiter counts failed sign-ins with the other 401s.
-            pending, browser, csrf = await self.core.oauth.open_page(handle, cookie)
+            pending, browser, csrf = await self.requests.open_page(handle, cookie)
             return self.sign_in_page(pending, handle, browser, csrf, error=failed.message, email=email,
                                      status=401)
-        await self.core.oauth.sign_in(handle, user.id)
+        await self.requests.sign_in(handle, user.id)
         return self.goto("/oauth/consent", handle)
 
     async def consent(self, request: Request) -> Response:
         if request.method == "GET":
             handle = request.query_params.get("request", "")
             try:
-                pending, browser, csrf = await self.core.oauth.open_page(handle, request.cookies.get(COOKIE))
+                pending, browser, csrf = await self.requests.open_page(handle, request.cookies.get(COOKIE))
             except DomainError as error:
                 return self.message(error)
             if pending.user_id is None:
@@ -150,15 +154,15 @@ class Pages:
         form = await request.form()
         handle = str(form.get("request", ""))
         try:
-            pending = await self.core.oauth.check_form(handle, request.cookies.get(COOKIE),
+            pending = await self.requests.check_form(handle, request.cookies.get(COOKIE),
                                                        _field(form.get("csrf_token")))
             if pending.user_id is None:
                 return self.goto("/oauth/sign-in", handle)
             decision = form.get("decision")
             if decision == "allow":
-                return self.redirect_to_client(await self.core.oauth.approve(handle))
+                return self.redirect_to_client(await self.requests.approve(handle))
             if decision == "deny":
-                return self.redirect_to_client(await self.core.oauth.deny(handle))
+                return self.redirect_to_client(await self.requests.deny(handle))
         except DomainError as error:
             return self.message(error)
         return self.render("message.html", 400, title="Please start again",
@@ -169,11 +173,13 @@ class Pages:
         form = await request.form()
         handle = str(form.get("request", ""))
         try:
-            await self.core.oauth.check_form(handle, request.cookies.get(COOKIE), _field(form.get("csrf_token")))
+            await self.requests.check_form(handle, request.cookies.get(COOKIE),
+                                           _field(form.get("csrf_token")))
             if not self.upstream.enabled:
-                raise Unauthenticated("Single sign-on is not configured on this server.", code="upstream_disabled")
+                raise Unauthenticated("Single sign-on is not configured on this server.",
+                                      code="upstream_disabled")
             begun = await self.upstream.start()
-            await self.core.oauth.start_upstream(handle, begun["state"], {
+            await self.requests.start_upstream(handle, begun["state"], {
                 "nonce": begun.get("nonce"), "code_verifier": begun.get("code_verifier")})
         except DomainError as error:
             return self.message(error)
@@ -183,12 +189,13 @@ class Pages:
         """The upstream provider sent the browser back: its verified email signs the request in."""
         params = request.query_params
         try:
-            handle, data = await self.core.oauth.finish_upstream(params.get("state"), request.cookies.get(COOKIE))
+            handle, data = await self.requests.finish_upstream(params.get("state"),
+                                                               request.cookies.get(COOKIE))
             if params.get("error") or not params.get("code"):
                 raise Unauthenticated(f"Sign-in with {self.upstream.display_name} did not complete "
                                       f"({params.get('error') or 'no code'}).", code="upstream_failed")
             email = await self.upstream.finish(str(params.get("code")), data)
-            await self.core.oauth.sign_in_email(handle, email)
+            await self.requests.sign_in_email(handle, email)
         except DomainError as error:
             return self.message(error)
         return self.goto("/oauth/consent", handle)

@@ -30,8 +30,8 @@ from pydantic import AnyUrl
 
 from comstack_core import Core
 from comstack_core.errors import DomainError, InvalidInput, NotFound
+from comstack_core.oauth.tokens import IssuedTokens, TokenInfo
 from comstack_core.rules.redirects import redirect_uri_matches
-from comstack_core.services.oauth import IssuedTokens, TokenInfo
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
@@ -75,7 +75,7 @@ class Provider(OAuthAuthorizationServerProvider[Code, Refresh, Access]):
         return time.time() + (expires_at - self.core.ctx.clock()).total_seconds()
 
     async def get_client(self, client_id: str) -> RegisteredClient | None:
-        info = await self.core.oauth.get_client(client_id)
+        info = await self.core.oauth.clients.get(client_id)
         return RegisteredClient.model_validate(info) if info else None
 
     async def register_client(self, client_info: OAuthClientInformationFull) -> None:
@@ -87,7 +87,7 @@ class Provider(OAuthAuthorizationServerProvider[Code, Refresh, Access]):
         client_info.client_secret = None
         client_info.client_secret_expires_at = None
         try:
-            await self.core.oauth.register_client(
+            await self.core.oauth.clients.register(
                 client_info.client_id, [str(uri) for uri in client_info.redirect_uris or []],
                 client_info.model_dump(mode="json", exclude_none=True))
         except InvalidInput as error:
@@ -97,7 +97,7 @@ class Provider(OAuthAuthorizationServerProvider[Code, Refresh, Access]):
 
     async def authorize(self, client: OAuthClientInformationFull, params: AuthorizationParams) -> str:
         try:
-            handle = await self.core.oauth.start(
+            handle = await self.core.oauth.authorization.start(
                 client.client_id, redirect_uri=str(params.redirect_uri),
                 redirect_uri_explicit=params.redirect_uri_provided_explicitly, scopes=params.scopes,
                 code_challenge=params.code_challenge, state=params.state, resource=params.resource)
@@ -110,7 +110,7 @@ class Provider(OAuthAuthorizationServerProvider[Code, Refresh, Access]):
         return f"{self.runtime.settings.public_url.rstrip('/')}{SIGN_IN_PATH}?request={handle}"
 
     async def load_authorization_code(self, client: OAuthClientInformationFull, authorization_code: str) -> Code | None:
-        info = await self.core.oauth.load_code(client.client_id, authorization_code)
+        info = await self.core.oauth.tokens.load_code(client.client_id, authorization_code)
         if info is None:
             return None
         return Code(code=authorization_code, grant_id=info.grant_id, scopes=info.scopes,
@@ -121,12 +121,13 @@ class Provider(OAuthAuthorizationServerProvider[Code, Refresh, Access]):
 
     async def exchange_authorization_code(self, client: OAuthClientInformationFull, authorization_code: Code) -> OAuthToken:
         try:
-            return _token(await self.core.oauth.exchange_code(client.client_id, authorization_code.code))
+            tokens = self.core.oauth.tokens
+            return _token(await tokens.exchange_code(client.client_id, authorization_code.code))
         except DomainError as error:
             raise TokenError("invalid_grant", error.message) from None
 
     async def load_refresh_token(self, client: OAuthClientInformationFull, refresh_token: str) -> Refresh | None:
-        info = await self.core.oauth.load_refresh(client.client_id, refresh_token)
+        info = await self.core.oauth.tokens.load_refresh(client.client_id, refresh_token)
         if info is None:
             return None
         return Refresh(token=refresh_token, grant_id=info.grant_id, client_id=info.client_id, scopes=info.scopes,
@@ -135,19 +136,20 @@ class Provider(OAuthAuthorizationServerProvider[Code, Refresh, Access]):
     async def exchange_refresh_token(self, client: OAuthClientInformationFull, refresh_token: Refresh,
                                      scopes: list[str]) -> OAuthToken:
         try:
-            return _token(await self.core.oauth.rotate_refresh(client.client_id, refresh_token.token, scopes))
+            tokens = self.core.oauth.tokens
+            return _token(await tokens.rotate_refresh(client.client_id, refresh_token.token, scopes))
         except DomainError as error:
             raise TokenError("invalid_scope" if error.code == "invalid_scope" else "invalid_grant",
                              error.message) from None
 
     async def load_access_token(self, token: str) -> Access | None:
         """Used by the revocation endpoint only; bearer tokens on requests go through the TokenVerifier."""
-        info = await self.core.oauth.find_token(token, "access")
+        info = await self.core.oauth.tokens.find_token(token, "access")
         return _access(token, info) if info else None
 
     async def revoke_token(self, token: Access | Refresh) -> None:
         # Either token revokes the whole grant: disconnecting a client must not leave half of it alive.
-        await self.core.oauth.revoke_grant(token.grant_id, "revoked by the client")
+        await self.core.oauth.tokens.revoke_grant(token.grant_id, "revoked by the client")
 
 
 def _token(issued: IssuedTokens) -> OAuthToken:

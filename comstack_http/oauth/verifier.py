@@ -18,4 +18,4 @@ class OAuthTokenVerifier:
         self.runtime = runtime
 
     async def verify(self, token: str, *, door: Door) -> Principal:
-        return await self.runtime.core.oauth.authenticate(token, door=door)
+        return await self.runtime.core.oauth.tokens.authenticate(token, door=door)

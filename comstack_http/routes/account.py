@@ -14,12 +14,12 @@ async def whoami(call: Call) -> MeView:
 
 
 async def connector_status(call: Call) -> ConnectorStatus:
-    return await call.core.oauth.connector_status(call.principal)
+    return await call.core.oauth.connectors.status(call.principal)
 
 
 async def connector_config(call: Call) -> ConnectorConfig:
     call.principal  # noqa: B018 - signed-in callers only, like every /api route
-    return call.core.oauth.connector_config()
+    return call.core.oauth.connectors.config()
 
 
 def specs() -> list[RouteSpec]:
