@@ -13,8 +13,8 @@ from sqlalchemy.orm import load_only
 from sqlmodel import col, select
 
 from ..models import Page, Publish
-from ..services import search_index
 from ..services.base import Context
+from ..services.page_store import search_index
 from ..services.page_store.status import derive_status
 from .job import check_owner, progress
 from .manifest import is_due, load_revisions

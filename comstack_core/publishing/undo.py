@@ -9,7 +9,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..models import Page, PageRevision, Project, Publish
-from ..services import search_index
+from ..services.page_store import search_index
 from ..services.page_store.status import derive_status
 
 

@@ -25,9 +25,9 @@ from ..schemas import (
     PageSaved,
     PageUpdate,
 )
-from . import search_index
 from .access import check_quota, project_access, require_module
 from .base import Service, audit
+from .page_store import search_index
 from .page_store.queries import current_content, find_page, resolve_language, template_fields, usable_template
 from .page_store.status import derive_status, page_view
 from .page_store.writes import Content, commit_draft, page_type_for

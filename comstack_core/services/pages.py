@@ -19,10 +19,10 @@ from ..schemas import (
     RevisionView,
     VisibilityUpdate,
 )
-from . import search_index
 from .access import check_name_echo, project_access
 from .base import Service, audit
 from .page_read import read_page
+from .page_store import search_index
 from .page_store.queries import (
     Progress,
     current_content,

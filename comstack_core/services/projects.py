@@ -20,9 +20,9 @@ from ..rules.locales import LOCALE_MODULES, normalize_locale
 from ..rules.slugs import slugify, validate_project_slug
 from ..rules.templates import QUOTA_NAMES
 from ..schemas import AuditEntryView, ProjectCreate, ProjectUpdate, ProjectView
-from . import search_index
 from .access import check_name_echo, check_writable_scope, project_access
 from .base import Service, audit
+from .page_store import search_index
 
 
 class ProjectService(Service):

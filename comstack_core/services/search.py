@@ -6,9 +6,9 @@ from ..auth import Principal, Role
 from ..errors import Forbidden, InvalidInput
 from ..rules.locales import project_locales
 from ..schemas import SearchHit, SearchQuery, SearchResult
-from . import search_index
 from .access import project_access
 from .base import Service
+from .page_store import search_index
 from .page_store.queries import resolve_language
 
 

@@ -18,7 +18,7 @@ from comstack_core.auth import SCOPE_READ
 from comstack_core.errors import DomainError
 from comstack_core.models import AuditEntry, Page, PageRevision, Project
 from comstack_core.schemas import KeyCreate, PageCreate, PlanUpdate
-from comstack_core.services import search_index
+from comstack_core.services.page_store import search_index
 
 from ..conftest import World
 

@@ -1,2 +1,3 @@
-"""The machinery shared by the page use cases: status rules (``status``), reads (``queries``) and
-revision writes (``writes``). The fast single-statement read of one page is ``services/page_read.py``."""
+"""The page storage shared by the use cases: status rules (``status``), reads (``queries``), revision
+writes (``writes``) and the full-text rows kept with each page (``search_index``). The fast
+single-statement read of one page is ``services/page_read.py``."""

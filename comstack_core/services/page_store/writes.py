@@ -15,8 +15,8 @@ from ...auth import Principal
 from ...clock import new_id
 from ...models import Page, PageRevision, Project
 from ...rules.templates import CUSTOM_PAGE_TEMPLATE
-from .. import search_index
 from ..base import Context, audit
+from . import search_index
 from .status import derive_status
 
 

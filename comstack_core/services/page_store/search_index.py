@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ..models import Page, PageRevision
-from ..rules.locales import base_language
+from ...models import Page, PageRevision
+from ...rules.locales import base_language
 
 # PostgreSQL text-search configurations by base language; anything else uses 'simple'.
 PG_CONFIGS = {
