@@ -25,6 +25,8 @@ from comstack_core import Core, Principal, Settings
 from comstack_core.db import Database
 from comstack_core.schemas import ProjectCreate, UserCreate
 
+REPO = Path(__file__).resolve().parent.parent
+ARTIFACTS = REPO / "test-artifacts"  # screenshots and other evidence the browser tests leave for people
 PG_URL = os.environ.get("COMSTACK_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("COMSTACK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

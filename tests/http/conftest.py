@@ -13,12 +13,12 @@ from typing import Any
 import httpx
 import pytest
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
 
 from comstack_core import Core, Principal
 from comstack_core.auth import Door
 from comstack_core.errors import Unauthenticated
 from comstack_core.schemas import KeyCreate
+from comstack_http.app import create_app
 
 from ..conftest import World
 from ..lifespan import running
@@ -38,30 +38,8 @@ class TokenPrincipals:
 
 
 def build_app(core: Core, verifier: TokenPrincipals | None = None) -> Starlette:
-    """The production app; until the other doors' packages import, the same REST stack without them."""
-    try:
-        from comstack_http.app import create_app
-
-        return create_app(core.settings, core=core, token_verifier=verifier)
-    except ImportError:
-        return rest_only_app(core, verifier)
-
-
-def rest_only_app(core: Core, verifier: TokenPrincipals | None = None) -> Starlette:
-    from comstack_http.auth import AuthMiddleware
-    from comstack_http.errors import exception_handlers
-    from comstack_http.routes import rest_routes
-    from comstack_http.runtime import Runtime
-
-    runtime = Runtime(settings=core.settings, token_verifier=verifier)
-    runtime.attach(core)
-    app = Starlette(
-        routes=rest_routes(),
-        middleware=[Middleware(AuthMiddleware, runtime=runtime)],
-        exception_handlers=exception_handlers(),
-    )
-    app.state.runtime = runtime
-    return app
+    """The production app, sharing the test's Core."""
+    return create_app(core.settings, core=core, token_verifier=verifier)
 
 
 def bearer(who: str) -> dict[str, str]:

@@ -11,10 +11,11 @@ from comstack_core import Core
 from comstack_core.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
 from comstack_core.oauth.tokens import InvalidGrant, IssuedTokens
 
-from ..conftest import FakeClock, make_user
-from .conftest import PASSWORD, REDIRECT
+from ...conftest import FakeClock, make_user
 
 CLIENT = "client-1"
+PASSWORD = "correct horse battery staple"
+REDIRECT = "http://127.0.0.1:8976/callback"
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

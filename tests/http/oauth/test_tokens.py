@@ -8,7 +8,7 @@ from sqlmodel import select
 from comstack_core import Core
 from comstack_core.models import OAuthCode, OAuthToken
 
-from ..conftest import FakeClock
+from ...conftest import FakeClock
 from .conftest import REDIRECT, FormClient, Person, Pkce, bearer, query
 
 

@@ -19,7 +19,7 @@ from starlette.routing import Route
 from comstack_core import Core
 from comstack_core.schemas import PageRef, PageStatusUpdate, PageUpdate, PublishRequest, SettingsUpdate
 
-from ..lifespan import serve
+from ...lifespan import serve
 from .conftest import Pub, wait_published
 from .harness import add_ready_pages, publish_and_run
 

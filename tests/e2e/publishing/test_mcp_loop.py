@@ -20,8 +20,8 @@ from comstack_core import Core, Principal
 from comstack_core.demo import seed_demo
 from comstack_http.app import create_app
 
-from ..lifespan import serve
-from .harness import free_port
+from ...core.publishing.harness import free_port
+from ...lifespan import serve
 
 
 @asynccontextmanager

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
+from ..conftest import REPO
 
 
 def comstack(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
@@ -20,7 +20,7 @@ def comstack(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
     env.pop("COMSTACK_DATABASE_URL", None)
     return subprocess.run(
         [sys.executable, "-m", "comstack_http.cli", *args],
-        cwd=ROOT,
+        cwd=REPO,
         env=env,
         capture_output=True,
         text=True,
@@ -73,7 +73,7 @@ def test_importing_the_core_does_not_import_the_doors() -> None:
         "import sys, comstack_core, comstack_core.core; "
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'starlette', 'mcp', 'uvicorn'}))"
     )
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
 
@@ -87,7 +87,7 @@ def _served_log(tmp_path: Path, *flags: str) -> str:
     env.pop("COMSTACK_DATABASE_URL", None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "comstack_http.cli", "serve", "--port", str(port), *flags],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     try:
         deadline = time.monotonic() + 60
@@ -128,7 +128,7 @@ def test_the_served_app_freezes_its_startup_heap(tmp_path: Path) -> None:
     env = {**os.environ, "COMSTACK_DATA_DIR": str(tmp_path)}
     env.pop("COMSTACK_DATABASE_URL", None)
     done = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["True", "0"]

@@ -14,8 +14,8 @@ from comstack_core import Core, Principal, Settings
 from comstack_core.demo import seed_demo
 from comstack_http.app import create_app
 
-from .conftest import running
-from .harness import REPO
+from ...conftest import REPO
+from ...lifespan import running
 
 
 def comstack(*args: str, data_dir: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:

@@ -14,13 +14,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from ..conftest import REPO
 
 
 def run(args: list[str], env: dict[str, str] | None = None) -> str:
     done = subprocess.run(
         [sys.executable, *args],
-        cwd=ROOT,
+        cwd=REPO,
         env={**os.environ, **(env or {})},
         capture_output=True,
         text=True,
@@ -58,7 +58,7 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
             "--data-dir",
             str(data_dir),
         ],
-        cwd=ROOT,
+        cwd=REPO,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,

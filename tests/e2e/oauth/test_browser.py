@@ -18,11 +18,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from ..conftest import IN_CI
-from .conftest import FormClient, Live, Person, Pkce, loopback_socket, query, serve
+from ...conftest import ARTIFACTS, IN_CI
+from ...http.oauth.conftest import FormClient, Live, Person, Pkce, loopback_socket, query, serve
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "oauth"
+SCREENSHOTS = ARTIFACTS / "oauth"
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser, Page
@@ -78,8 +78,8 @@ async def authorize_url(live: Live, redirect_uri: str, pkce: Pkce) -> str:
 
 
 async def shoot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 async def sign_in(page: Page, live: Live, app_callback: str, person: Person, pkce: Pkce) -> str:

@@ -19,8 +19,8 @@ from comstack_core.publishing import deploy
 from comstack_core.schemas import PageRef, PageStatusUpdate, PageUpdate, ThemeUpdate
 from comstack_core.schemas.navigation import ThemeColors
 
-from .conftest import Pub
-from .harness import (
+from ...core.publishing.conftest import Pub
+from ...core.publishing.harness import (
     ServerProcess,
     add_ready_pages,
     free_port,

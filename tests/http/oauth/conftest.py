@@ -2,7 +2,8 @@
 
 ``FormClient`` acts as a browser would without JavaScript: it follows the authorize redirect, reads the
 hidden fields of the sign-in and consent forms, keeps the cookie the pages set, and posts the forms.
-Most tests run on SQLite; the token store tests also run on PostgreSQL (``test_store.py``).
+The tests run on SQLite (the core's token store tests, ``tests/core/oauth``, run on both databases); the
+end-to-end OAuth tests (``tests/e2e/oauth``) use these fixtures too.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ from starlette.types import ASGIApp
 from comstack_core import Core, Principal, Settings
 from comstack_http.app import create_app
 
-from ..conftest import FakeClock, make_user
-from ..lifespan import running
+from ...conftest import FakeClock, make_user
+from ...lifespan import running
 
 PASSWORD = "correct horse battery staple"
 REDIRECT = "http://127.0.0.1:8976/callback"

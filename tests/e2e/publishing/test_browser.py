@@ -12,10 +12,9 @@ from comstack_core import Core, Principal
 from comstack_core.demo import seed_demo
 from comstack_http.app import create_app
 
-from ..conftest import IN_CI
-from ..lifespan import serve
-from .conftest import ARTIFACTS
-from .harness import free_port, publish_and_run
+from ...conftest import ARTIFACTS, IN_CI
+from ...core.publishing.harness import free_port, publish_and_run
+from ...lifespan import serve
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking"]

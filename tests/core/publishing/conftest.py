@@ -1,6 +1,7 @@
 """Publishing fixtures: a project with a manager API key, the real app over ASGI and over loopback HTTP.
 
 The tests run on SQLite; the ones that matter most on both databases parametrize ``backend`` themselves.
+The end-to-end publishing tests (``tests/e2e/publishing``) use these fixtures too.
 """
 
 from __future__ import annotations
@@ -18,10 +19,8 @@ from comstack_core import Core, Settings
 from comstack_core.schemas import KeyCreate
 from comstack_http.app import create_app
 
-from ..conftest import FakeClock, World
-from ..lifespan import running
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+from ...conftest import FakeClock, World
+from ...lifespan import running
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ from comstack_core.schemas import (
     PublishStatus,
 )
 
-REPO = Path(__file__).resolve().parents[2]
+from ...conftest import REPO
 
 
 def free_port() -> int:

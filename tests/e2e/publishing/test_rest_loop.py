@@ -12,7 +12,7 @@ import pytest
 from comstack_core import Core, Principal
 from comstack_core.demo import seed_demo
 
-from .conftest import wait_published
+from ...core.publishing.conftest import wait_published
 
 
 def keys(raw: str, project_id: str) -> dict[str, str]:

@@ -25,7 +25,7 @@ from mcp.shared.auth import (
 from mcp_types import CallToolResult
 from pydantic import AnyUrl
 
-from .conftest import REDIRECT, FormClient, Live, Person, bearer, query
+from ...http.oauth.conftest import REDIRECT, FormClient, Live, Person, bearer, query
 
 
 class MemoryStorage:

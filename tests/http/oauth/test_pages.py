@@ -7,7 +7,7 @@ import pytest
 
 from comstack_core import Core
 
-from ..conftest import FakeClock, make_user
+from ...conftest import FakeClock, make_user
 from .conftest import REDIRECT, FormClient, Person, Pkce, forms
 
 
