@@ -95,6 +95,7 @@ async def test_sigkill_mid_build_then_restart(
     first = await publish_and_run(core, pub.world.manager, pid, name)
     assert first.status == "succeeded", first.error
     old_slot = served_slot(core, pid)
+    assert old_slot is not None
     sites = core.settings.sites_dir
     old_site = snapshot(deploy.slot_path(sites, pid, old_slot))
     old_page = (deploy.slot_path(sites, pid, old_slot) / "docs/p7/index.html").read_bytes()
@@ -168,7 +169,7 @@ async def test_sigkill_mid_build_then_restart(
     assert [p["status"] for p in history] == [final["status"], "succeeded"]
     if final["status"] == "succeeded":
         new_slot = served_slot(core, pid)
-        assert new_slot != old_slot
+        assert new_slot is not None and new_slot != old_slot
         assert final["counts"]["pages"] == PAGES and final["error"] is None
         # The steps done before the crash keep their timings; the resumed ones add theirs.
         assert {"promote", "translate", "build", "check"} <= set(final["timings"])
