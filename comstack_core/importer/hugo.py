@@ -76,9 +76,9 @@ def block_shortcode(lines: list[Line], i: int, ctx: Context, convert: Convert) -
         ctx.note(no, "converted", "shortcode", f"Hugo '{written}' -> a fenced code block.")
         return [(no, f"{indent}```{lang}"), *body, (lines[close][0], f"{indent}```")], close + 1
     if name == "tab":
-        title = named.get("name") or named.get("header") or named.get("title") or (positional[0] if positional else "Tab")
+        label = named.get("name") or named.get("header") or named.get("title") or (positional[0] if positional else "Tab")
         ctx.note(no, "converted", "tabs", f"Hugo '{written}' -> its label in bold and its content.")
-        return labelled(title, convert(body, ctx), no, indent), close + 1
+        return labelled(label, convert(body, ctx), no, indent), close + 1
     if name == "tabs":
         ctx.note(no, "converted", "tabs", f"Hugo '{written}' wrapper removed; its tabs follow one another.")
         return [(no, ""), *convert(body, ctx), (no, "")], close + 1
