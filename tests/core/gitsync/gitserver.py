@@ -18,7 +18,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from dulwich import porcelain
+from dulwich.objects import ObjectID
+from dulwich.refs import Ref
 from dulwich.repo import Repo
+from dulwich.server import BackendRepo
 from dulwich.server import DictBackend
 from dulwich.web import WSGIRequestHandlerLogger, WSGIServerLogger, make_server, make_wsgi_chain
 
@@ -53,7 +56,7 @@ def commit_files(repo_path: Path, files: dict[str, str | bytes | None], message:
     """Write (or delete, for None) files on `branch` and commit them; returns the commit id."""
     repo = Repo(str(repo_path))
     with repo:
-        ref = f"refs/heads/{branch}".encode()
+        ref = Ref(f"refs/heads/{branch}".encode())
         if ref in repo.refs:
             porcelain.checkout(repo, branch, force=True)
         elif repo.refs.as_dict():
@@ -69,24 +72,18 @@ def commit_files(repo_path: Path, files: dict[str, str | bytes | None], message:
         sha = porcelain.commit(repo, message=message.encode(), author=b"Docs <docs@example.com>",
                                committer=b"Docs <docs@example.com>")
         if ref not in repo.refs:
-            repo.refs[ref] = sha
-            repo.refs.set_symbolic_ref(b"HEAD", ref)
+            repo.refs[ref] = ObjectID(sha)
+            repo.refs.set_symbolic_ref(Ref(b"HEAD"), ref)
         return sha.decode()
 
 
 def new_repository(path: Path) -> Path:
     path.mkdir(parents=True)
-    porcelain.init(str(path), default_branch=b"main") if _accepts_default_branch() else porcelain.init(str(path))
+    porcelain.init(str(path))
     repo = Repo(str(path))
     with repo:
-        repo.refs.set_symbolic_ref(b"HEAD", b"refs/heads/main")
+        repo.refs.set_symbolic_ref(Ref(b"HEAD"), Ref(b"refs/heads/main"))
     return path
-
-
-def _accepts_default_branch() -> bool:
-    import inspect
-
-    return "default_branch" in inspect.signature(porcelain.init).parameters
 
 
 @dataclass
@@ -116,7 +113,8 @@ def _gate(app: Callable[..., Iterable[bytes]], server: GitServer, credentials: t
 
 def serve(repo_path: Path, tmp: Path, credentials: tuple[str, str] | None = None) -> Iterator[GitServer]:
     cert, key = self_signed(tmp)
-    backend = DictBackend({"/": Repo(str(repo_path))})
+    repos: dict[str, BackendRepo] = {"/": Repo(str(repo_path))}
+    backend = DictBackend(repos)
     holder = GitServer(url="", ca_bundle=cert)
     app = _gate(make_wsgi_chain(backend), holder, credentials)
     httpd = make_server("127.0.0.1", 0, app, handler_class=WSGIRequestHandlerLogger, server_class=WSGIServerLogger)
