@@ -38,7 +38,7 @@ _ATTR_LIST = re.compile(
 _ABBREVIATION = re.compile(r"^\s*\*\[[^\]]+\]:")
 _FOOTNOTE_DEF = re.compile(r"^\s{0,3}\[\^[^\]]+\]:")
 _KEYS = re.compile(r"\+\+([A-Za-z0-9][\w-]*(?:\+[A-Za-z0-9][\w-]*)*)\+\+")
-_MARK = re.compile(r"(?<![=\w])==(?=\S)(.+?)(?<=\S)==(?![=\w])")
+_MARK = re.compile(r"(?<![=\w])==(?=[^\s=])(.+?)(?<=[^\s=])==(?![=\w])")
 _INSERT = re.compile(r"(?<!\^)\^\^(?=\S)(.+?)(?<=\S)\^\^(?!\^)")
 _CRITIC = re.compile(r"\{(\+\+|--|~~|>>|==).+?(\+\+|--|~~|<<|==)\}")
 _ICON = re.compile(r":(?:material|octicons|fontawesome|simple|twemoji)-[a-z0-9-]+:")
