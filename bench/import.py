@@ -26,8 +26,7 @@ from comstack_core.importer import ImportLimits, ImportOptions, read_tree
 
 SECTIONS = 10
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
-WORDS = """install configure deploy server client token request response cache index page site theme
-search locale publish draft review template module project account key limit quota error retry backup""".split()
+WORDS = ["install", "configure", "deploy", "server", "client", "token", "request", "response", "cache", "index", "page", "site", "theme", "search", "locale", "publish", "draft", "review", "template", "module", "project", "account", "key", "limit", "quota", "error", "retry", "backup"]
 
 
 def _prose(rng: random.Random, n: int) -> str:

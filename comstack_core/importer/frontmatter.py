@@ -14,7 +14,6 @@ from typing import Any
 
 import yaml
 
-
 # libyaml's parser when PyYAML was built with it: front matter of thousands of files is the import's
 # hot path, and the C scanner reads it about ten times faster than the pure-Python one.
 _SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
