@@ -41,6 +41,7 @@ _KEYS = re.compile(r"\+\+([A-Za-z0-9][\w-]*(?:\+[A-Za-z0-9][\w-]*)*)\+\+")
 _MARK = re.compile(r"(?<![=\w])==(?=[^\s=])(.+?)(?<=[^\s=])==(?![=\w])")
 _INSERT = re.compile(r"(?<!\^)\^\^(?=\S)(.+?)(?<=\S)\^\^(?!\^)")
 _CRITIC = re.compile(r"\{(\+\+|--|~~|>>|==).+?(\+\+|--|~~|<<|==)\}")
+_HILITE = re.compile(r"^(`+)\s?(?:#!|:::)[\w+#.-]+ (.*?)\s?\1$")  # pymdown InlineHilite: `#!py3 code`
 _ICON = re.compile(r":(?:material|octicons|fontawesome|simple|twemoji)-[a-z0-9-]+:")
 
 
@@ -98,17 +99,14 @@ def inline(no: int, text: str, ctx: Context) -> str | None:
         ctx.note(no, "unsupported", "footnote", "Footnotes are not rendered by the site; this definition will not show.")
     if stripped.startswith("$$"):
         ctx.note(no, "unsupported", "math", "Math blocks are shown as their LaTeX source.")
-    if not any(c in text for c in "{+=^:<"):
-        return text
-    parts = _CODE_SPAN.split(text) if "`" in text else None
-    if parts is None:
-        return _prose(no, text, ctx)
+    if "`" not in text:
+        return _prose(no, text, ctx) if any(c in text for c in "{+=^:<") else text
     # Re-split keeping the spans themselves, and convert only what lies outside them.
     pieces: list[str] = []
     pos = 0
     for m in _CODE_SPAN.finditer(text):
         pieces.append(_prose(no, text[pos : m.start()], ctx))
-        pieces.append(m.group(0))
+        pieces.append(_code_span(no, m.group(0), ctx))
         pos = m.end()
     pieces.append(_prose(no, text[pos:], ctx))
     return "".join(pieces)
@@ -136,6 +134,17 @@ def _prose(no: int, text: str, ctx: Context) -> str:
         for m in _ICON.finditer(text):
             ctx.note(no, "unsupported", "icon", f"Icon shortcode {m.group(0)} has no equivalent; left as written.")
     return text
+
+
+def _code_span(no: int, span: str, ctx: Context) -> str:
+    hilite = _HILITE.match(span)
+    if hilite is None:
+        return span
+    ctx.note(no, "converted", "inline_hilite", "Inline code language marker (#!lang) removed.")
+    fence = hilite.group(1)
+    code = hilite.group(2)
+    pad = " " if code.startswith("`") or code.endswith("`") else ""
+    return f"{fence}{pad}{code}{pad}{fence}"
 
 
 def _drop_attr_lists(no: int, text: str, ctx: Context) -> str:

@@ -130,7 +130,7 @@ def test_conversions_and_reports(plan: ImportPlan) -> None:
             elif note.kind in ("unsupported", "image"):
                 unsupported[note.code] += 1
     # The docs are written with pymdown blocks, admonitions, tabs and snippets: all converted.
-    for code in ("admonition", "tabs", "snippet", "html", "keys", "caption", "attr_list"):
+    for code in ("admonition", "tabs", "snippet", "html", "keys", "caption", "attr_list", "inline_hilite"):
         assert converted[code] > 0, code
     # What has no equivalent is reported, line by line: icons, math, custom blocks, a snippet from the
     # repository root that the sdist lacks, and images the docs name but the sdist does not ship.

@@ -52,7 +52,7 @@ def test_mkdocs_project(tmp_path: Path) -> None:
         "site-src/guides/install.md": "---\ntitle: Installing Acme\ndescription: How to install.\ntags: [setup]\n---\n"
         "!!! warning \"Read first\"\n    Back up **everything**.\n\n    ```sh\n    !!! not an admonition\n    ```\n"
         "After.\n\n=== \"Linux\"\n    apt install acme\n\n=== \"macOS\"\n    brew install acme\n\n"
-        "```md\n!!! note\n    inside code stays\n```\n\nPress ++ctrl+c++. Back [home](../index.md). [Ref][install-ref]\n",
+        "```md\n!!! note\n    inside code stays\n```\n\nRun `#!sh acme up`. Press ++ctrl+c++. Back [home](../index.md). [Ref][install-ref]\n",
         "site-src/guides/advanced/index.md": "Advanced topics\n===============\n\n??? tip\n    Collapsible.\n",
         "site-src/guides/advanced/tuning.md": "Tuning text without a heading {: .lead }\n",
         "site-src/orphan.md": "# Orphan\n",
@@ -85,7 +85,7 @@ def test_mkdocs_project(tmp_path: Path) -> None:
     assert "> [!WARNING]\n> **Read first**\n>\n> Back up **everything**.\n>\n> ```sh\n> !!! not an admonition\n> ```\n" in install.content
     assert "**Linux**\n\napt install acme" in install.content and "**macOS**" in install.content
     assert "```md\n!!! note\n    inside code stays\n```" in install.content
-    assert "<kbd>Ctrl</kbd>+<kbd>C</kbd>" in install.content
+    assert "<kbd>Ctrl</kbd>+<kbd>C</kbd>" in install.content and "Run `acme up`." in install.content
     assert "[home](/)" in install.content and "[install-ref]: /guides/install/" in install.content
     install_notes = notes(plan, "site-src/guides/install.md")
     assert (6, "converted", "admonition") in install_notes and (14, "converted", "tabs") in install_notes
