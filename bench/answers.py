@@ -19,7 +19,7 @@ from pathlib import Path
 
 from comstack_core import Core, Principal, Settings
 from comstack_core.demo import seed_demo
-from comstack_core.live.evaluation import evaluate, load_cases
+from comstack_core.live.evaluation import Case, Report, evaluate, load_cases
 from comstack_core.live.knowledge import LiveKnowledge
 from comstack_core.models import Project
 from comstack_core.schemas import PublishConfirm, PublishRequest
@@ -39,8 +39,7 @@ async def publish(core: Core, project_id: str, project_name: str) -> None:
         raise SystemExit(f"publishing the demo failed: {status.status} {status.error}")
 
 
-async def main(args: argparse.Namespace) -> None:
-    cases = load_cases(Path(args.questions))
+async def run(args: argparse.Namespace, cases: list[Case]) -> tuple[Report, float]:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp), database_url=args.database_url, run_publish_jobs=False)
         async with Core.open(settings) as core:
@@ -51,7 +50,12 @@ async def main(args: argparse.Namespace) -> None:
             knowledge = LiveKnowledge(core.db, project, settings.public_url)
             started = time.perf_counter()
             report = await evaluate(knowledge, cases)
-            elapsed = time.perf_counter() - started
+            return report, time.perf_counter() - started
+
+
+def main(args: argparse.Namespace) -> None:
+    cases = load_cases(Path(args.questions))
+    report, elapsed = asyncio.run(run(args, cases))
     width = max(len(c.question) for c in cases)
     for outcome in report.outcomes:
         mark = "ok  " if outcome.correct else "MISS"
@@ -78,4 +82,4 @@ if __name__ == "__main__":
     parser.add_argument("--database-url", default=None, help="an empty PostgreSQL database (default: SQLite)")
     parser.add_argument("--json", default=None, help="write the per-question results to this file")
     parser.add_argument("--verbose", action="store_true", help="print each spoken answer")
-    asyncio.run(main(parser.parse_args()))
+    main(parser.parse_args())
