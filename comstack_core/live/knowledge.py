@@ -101,9 +101,9 @@ class LiveKnowledge:
     async def answer(self, question: str, language: str | None = None) -> Answer:
         languages = answer_languages(self.project, language)
         asked = languages[0]
-        # Drop the asked language's filler first: a fallback page in another language is searched with
-        # what is left (names, technical words), stemmed by that page's language.
-        cleaned = " ".join(content_words(question, asked))
+        # Drop the asked language's filler first (even when the project lacks that language): a page in
+        # another language is searched with what is left (names, technical words), stemmed its own way.
+        cleaned = " ".join(content_words(question, normalize_locale(language) if language else asked))
         coverage = 0.0
         async with self.db.read() as session:
             for lang in languages:
@@ -114,13 +114,15 @@ class LiveKnowledge:
                 if not pages:
                     continue
                 n, counts = await retrieval.page_counts(session, self.project.id, groups, lang)
-                ranked = passages.rank(passages.term_weights(counts, n), pages, lang)
+                units = [passages.page_units(i, page, lang) for i, page in enumerate(pages)]
+                counts = passages.seen_on(units, counts)
+                ranked = passages.rank(passages.term_weights(counts, n), units)
                 if not ranked:
                     continue
                 top = ranked[0]
                 if passages.answers(top, counts):
                     page = pages[top.unit.page]
-                    said = passages.spoken(top.unit, passages.page_units(top.unit.page, page, lang))
+                    said = passages.spoken(top.unit, units[top.unit.page])
                     return Answer(question, True, " ".join(said), page.language, self._source(page), top.coverage)
                 coverage = max(coverage, top.coverage)
         return Answer(question, False, "", asked, None, coverage)

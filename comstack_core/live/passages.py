@@ -104,14 +104,25 @@ def _has(term: str, bag: frozenset[str]) -> bool:
     return term in bag or any(same_term(term, t) for t in bag)
 
 
-def rank(weights: dict[str, float], pages: Sequence[LivePage], language: str) -> list[Scored]:
-    """Every unit that says at least one question term, best first; ties go to the better-ranked page."""
+def seen_on(pages_units: Sequence[Sequence[Unit]], counts: dict[str, int]) -> dict[str, int]:
+    """Page counts raised to at least the number of candidate pages that say each term. The engines
+    tokenize differently from us (PostgreSQL keeps "/openapi.json" whole), so a term our own reading
+    finds on a page is never taken for one that no page has."""
+    out = dict(counts)
+    for term in counts:
+        here = sum(1 for units in pages_units if any(_has(term, u.terms) for u in units))
+        out[term] = max(out[term], here)
+    return out
+
+
+def rank(weights: dict[str, float], pages_units: Sequence[Sequence[Unit]]) -> list[Scored]:
+    """Every unit that says at least one question term, best first; ties go to the better-ranked page.
+    ``pages_units`` holds ``page_units`` of each candidate page, in the retrieval's order."""
     total = sum(weights.values())
     if not total:
         return []
     scored = []
-    for index, page in enumerate(pages):
-        units = page_units(index, page, language)
+    for units in pages_units:
         on_page = frozenset(t for u in units for t in u.terms)
         for unit in units:
             direct = [t for t in weights if _has(t, unit.terms)]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
+from ..rules.locales import base_language
 from .messages import say
 from .phone import DEFAULT_VOICE, Step, say_language, speech_language
 
@@ -25,6 +26,10 @@ class Line:
 
 
 def _say(target: VoiceResponse | Gather, text: str, language: str, line: Line) -> None:
+    # Text in the caller's language (a page in "es" for an "es-MX" line) is said with the line's regional
+    # voice; text from a default-locale fallback page with that language's own.
+    if base_language(language) == base_language(line.language):
+        language = line.language
     target.say(text, language=say_language(language), voice=line.voice)
 
 

@@ -75,8 +75,8 @@ SPOKEN_FILLER = {
 
 
 def fold(word: str) -> str:
-    """Lowercase without diacritics: transcripts and typed questions often drop accents."""
-    decomposed = unicodedata.normalize("NFKD", word.lower())
+    """Lowercase without diacritics (transcripts and typed questions often drop accents), one apostrophe."""
+    decomposed = unicodedata.normalize("NFKD", word.lower().replace("’", "'").replace("‘", "'"))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 

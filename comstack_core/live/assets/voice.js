@@ -199,10 +199,13 @@
 
   async function ask(question) {
     clearError();
-    addTurn("caller", question);
     send.disabled = true;
-    setStatus("Looking it up…");
+    let asked = false;
     try {
+      await ensureSession(); // the greeting comes before the first question
+      addTurn("caller", question);
+      asked = true;
+      setStatus("Looking it up…");
       const data = await runTool("search_knowledge", { query: question });
       const result = (data && data.result) || {};
       addTurn("agent", result.speech || "", result.source);
@@ -211,6 +214,7 @@
     } catch (err) {
       showError(err.message + (err.code ? " (" + err.code + ")" : ""));
       setStatus("");
+      if (!asked && !input.value) input.value = question; // nothing was asked: keep the question
     } finally {
       send.disabled = false;
     }
