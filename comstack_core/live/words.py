@@ -74,9 +74,13 @@ SPOKEN_FILLER = {
 }
 
 
+@lru_cache(maxsize=100_000)
 def fold(word: str) -> str:
     """Lowercase without diacritics (transcripts and typed questions often drop accents), one apostrophe."""
-    decomposed = unicodedata.normalize("NFKD", word.lower().replace("’", "'").replace("‘", "'"))
+    lowered = word.lower().replace("’", "'").replace("‘", "'")
+    if lowered.isascii():
+        return lowered
+    decomposed = unicodedata.normalize("NFKD", lowered)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
@@ -95,11 +99,18 @@ def stop_words(language: str) -> frozenset[str]:
 
 @lru_cache(maxsize=64)
 def stemmer(language: str) -> Callable[[str], str]:
+    """The language's Snowball stemmer (PyStemmer's C code when installed), memoised per word: page text
+    repeats its words, and every candidate page is stemmed for each question."""
     name = _SNOWBALL.get(base_language(language))
     if name is None or name not in snowballstemmer.algorithms():
-        return fold
+        return lru_cache(maxsize=20_000)(fold)
     stem = snowballstemmer.stemmer(name)
-    return lambda word: fold(stem.stemWord(word))
+
+    @lru_cache(maxsize=50_000)
+    def stem_word(word: str) -> str:
+        return fold(stem.stemWord(word))
+
+    return stem_word
 
 
 def is_stop(word: str, language: str) -> bool:
