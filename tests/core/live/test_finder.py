@@ -186,3 +186,20 @@ async def test_questions_without_words_or_matches_get_no_answer(world: World) ->
         assert not answer.found and answer.text == "" and answer.coverage == 0.0, question
     assert await knowledge.page("") is None
     assert await knowledge.page("guides/nothing-here") is None
+
+
+async def test_query_syntax_in_a_question_is_only_words(world: World) -> None:
+    await ready_page(world, "guides/near", "Near and far", 'Shipping "NEAR" the border is free: prices & taxes apply.')
+    await publish_world(world)
+    knowledge = await knowledge_of(world.core, world.project_id)
+    for question in (
+        'What is "NEAR" the border?',
+        "border AND NOT shipping OR (free*) ^title: {content}",
+        "border & !shipping | free <-> taxes:*",
+        "border'; DROP TABLE pages; --",
+        "bórder ünïcode ① ² ½ _ __init__",
+    ):
+        answer = await knowledge.answer(question)
+        assert answer.source is None or answer.source.slug == "guides/near", question
+    found = await knowledge.answer("Is shipping near the border free?")
+    assert found.found and found.text == 'Shipping "NEAR" the border is free: prices & taxes apply.'
