@@ -23,6 +23,7 @@ from comstack_core.live.calls import (
 from comstack_core.live.messages import say
 from comstack_core.live.phone import public_request_url, signature_valid
 from comstack_core.live.providers import ProviderSession
+from comstack_core.live.records import call_record
 
 from .conftest import Demo
 
@@ -114,6 +115,22 @@ async def test_a_call_through_answer_no_answer_silence_and_transfer(demo: Demo) 
     assert transfer.find("Dial") is not None and transfer.findtext("Dial") == "+15555550123"
     assert [t.state.turn for t in call.turns] == [0, 1, 2, 3, 4]
 
+    records = [call_record(t, "en") for t in call.turns]
+    assert all(r is not None for r in records)
+    assert [(r.kind, r.heard, r.answered) for r in records if r] == [
+        ("greeting", None, None),
+        ("question", "How do I connect Claude to ComStack?", True),
+        ("question", "How much does ComStack cost per month?", False),
+        ("silence", None, None),
+        ("transfer", "Can I talk to a person please?", None),
+    ]
+    assert records[0] is not None and records[0].said == say("greeting", "en", name="ComStack Demo")
+    answered_step = call.turns[1].step
+    assert answered_step is not None and answered_step.answer is not None and answered_step.answer.source
+    assert records[1] is not None and records[1].source_path == answered_step.answer.source.path
+    assert records[1].said.startswith("Claude, Cursor")
+    assert records[2] is not None and records[2].source_path is None and records[2].said == say("no_answer", "en")
+
 
 async def test_goodbye_ends_the_call(demo: Demo) -> None:
     call = Call(demo, PhoneLine("ComStack Demo", "en"))
@@ -122,6 +139,8 @@ async def test_goodbye_ends_the_call(demo: Demo) -> None:
     bye = await call.post("Great, thanks. Goodbye!")
     assert [child.tag for child in bye] == ["Say", "Hangup"]
     assert says(bye) == [say("farewell", "en")]
+    last = call_record(call.turns[-1], "en")
+    assert last is not None and (last.kind, last.heard) == ("goodbye", "Great, thanks. Goodbye!")
 
 
 async def test_silence_twice_hangs_up_and_speech_resets_the_count(demo: Demo) -> None:
@@ -166,6 +185,7 @@ async def test_a_realtime_provider_takes_the_call(demo: Demo) -> None:
     stream = root.find("Connect/Stream")
     assert stream is not None and stream.attrib == {"url": "wss://rt.example.com/twilio"}
     assert [(p.attrib["name"], p.attrib["value"]) for p in stream.findall("Parameter")] == [("session_id", "ses_1")]
+    assert call_record(call.turns[-1], "en") is None  # the provider records its own tool calls
     # A provider without a stream URL (the embedded default) leaves the call to the speech loop.
     looped = Call(demo, PhoneLine("ComStack Demo", "en"), provider=ProviderSession("embedded"))
     assert (await looped.post()).find("Gather") is not None

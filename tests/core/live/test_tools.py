@@ -10,6 +10,7 @@ import pytest
 
 from comstack_core.errors import InvalidInput
 from comstack_core.live.messages import say
+from comstack_core.live.records import tool_record
 from comstack_core.live.tools import TOOLS, ToolContext, declarations, execute, validate
 
 from .conftest import Demo
@@ -79,7 +80,15 @@ async def test_search_knowledge(demo: Demo) -> None:
     assert result["source"]["url"] == "http://testserver/sites/comstack-demo/reference/roles/"
     assert set(result["source"]) == {"path", "slug", "language", "title", "url"}
 
+    record = tool_record(done, "en")
+    assert (record.kind, record.tool, record.heard, record.answered) == (
+        "tool", "search_knowledge", "What can a viewer do?", True,
+    )
+    assert record.source_path == result["source"]["path"] and record.said == result["speech"]
+    assert record.to_dict()["arguments"] == {"query": "What can a viewer do?"}
+
     missing = await execute("search_knowledge", {"query": "Do you ship to Canada?", "language": "es"}, ctx(demo))
+    assert tool_record(missing, "es").answered is False and tool_record(missing, "es").source_path is None
     assert missing.answered is False
     assert missing.result == {"found": False, "speech": say("no_answer", "en"), "language": "en", "source": None}
     assert missing.arguments == {"query": "Do you ship to Canada?", "language": "es"}
@@ -109,6 +118,8 @@ async def test_transfer_call(demo: Demo) -> None:
     phone = await execute("transfer_call", {"reason": "billing question"}, ctx(demo, "phone", "+15555550123"))
     assert phone.result == {"transferred": True, "speech": say("transferring", "en")}
     assert phone.arguments == {"reason": "billing question"}
+    record = tool_record(phone, "en")
+    assert (record.kind, record.said, record.heard, record.answered) == ("transfer", say("transferring", "en"), None, None)
     no_number = await execute("transfer_call", {}, ctx(demo, "phone"))
     assert no_number.result == {"transferred": False, "speech": say("no_transfer", "en")}
     web = await execute("transfer_call", None, ctx(demo, "web", "+15555550123", language="es"))
