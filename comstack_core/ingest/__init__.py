@@ -20,14 +20,21 @@ from .draft import (
     page_create,
 )
 from .extract import PreparedCapture, extract_page, prepare_capture
+from .extractors import ChatCompletionsExtractor, DefaultExtractor, ExtractionInput, Extractor
+from .settings import IngestSettings
 from .slugs import free_slug, suggest_slug
 from .urls import normalize_url
 
 __all__ = [
     "MAX_HTML_BYTES",
     "CaptureRequest",
+    "ChatCompletionsExtractor",
+    "DefaultExtractor",
     "ExtractRequest",
+    "ExtractionInput",
+    "Extractor",
     "ImageRef",
+    "IngestSettings",
     "IngestedDraft",
     "PreparedCapture",
     "ProposedDraft",

@@ -41,8 +41,13 @@ class MainContent:
     images: list[Image]
     links: list[str]
     first_heading: str | None
+    tokens: list[Token]
+
+    def without_title(self, title: str) -> str:
+        return without_title(self.markdown, title, self.tokens)
 
 
+@cache
 def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark").enable("table")
 
@@ -70,8 +75,8 @@ def main_content(tree: HtmlElement, url: str) -> MainContent:
     )
     markdown = tidy_markdown(markdown or "")
     tokens = _parser().parse(markdown)
-    text = markdown_text(markdown)
-    if len(text) < MIN_CONTENT_CHARS or not any(ch.isalpha() for ch in text):
+    text = _tokens_text(tokens)
+    if len(text) < MIN_CONTENT_CHARS or not any(ch.isalpha() for ch in text) or _only_chrome(tree, text):
         raise InvalidInput(
             "The page has no main content to extract: only navigation, banners or an empty body were "
             "found. Capture the page once it has fully loaded (content drawn by scripts must be on the "
@@ -79,13 +84,26 @@ def main_content(tree: HtmlElement, url: str) -> MainContent:
             code="empty_content",
         )
     images, links = _references(tokens)
-    return MainContent(markdown, text, images, links, _first_heading(tokens))
+    return MainContent(markdown, text, images, links, _first_heading(tokens), tokens)
 
 
-def without_title(markdown: str, title: str) -> str:
+def _only_chrome(tree: HtmlElement, text: str) -> bool:
+    """True when every line extracted is text of the page's navigation, header or footer: with no
+    content, trafilatura falls back to whatever text is left. Compared without whitespace, as
+    adjacent links have none between them in the page."""
+    chrome = "".join(
+        "".join(e.text_content().split())
+        for e in tree.xpath("//nav|//header|//footer|//*[@role='navigation' or @role='banner' or @role='contentinfo']")
+    )
+    lines = ["".join(line.split()) for line in text.split("\n") if line.strip()]
+    return bool(chrome) and all(line in chrome for line in lines)
+
+
+def without_title(markdown: str, title: str, tokens: list[Token] | None = None) -> str:
     """The body minus its first ``# heading`` when that heading is the title: the site shows the page's
     title as its h1, and would show it twice."""
-    tokens = _parser().parse(markdown)
+    if tokens is None:
+        tokens = _parser().parse(markdown)
     for i, token in enumerate(tokens):
         if token.type == "heading_open" and token.tag == "h1" and token.map:
             if " ".join(tokens[i + 1].content.split()) != " ".join(title.split()):
@@ -131,6 +149,10 @@ def tidy_markdown(markdown: str) -> str:
 
 def markdown_text(markdown: str) -> str:
     """Plain text of Markdown: what a reader reads (link text, not URLs; code as written)."""
+    return _tokens_text(_parser().parse(markdown))
+
+
+def _tokens_text(tokens: list[Token]) -> str:
     parts: list[str] = []
 
     def walk(tokens: list[Token]) -> None:
@@ -146,7 +168,7 @@ def markdown_text(markdown: str) -> str:
             if token.block and token.nesting <= 0:
                 parts.append("\n")
 
-    walk(_parser().parse(markdown))
+    walk(tokens)
     return re.sub(r"[ \t]+", " ", "".join(parts)).strip()
 
 

@@ -9,7 +9,7 @@ from urllib.parse import urljoin
 import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
-from lxml.html.defs import tags as HTML_TAGS
+from lxml.html.defs import html5_tags, tags
 
 from ..errors import InvalidInput, PayloadTooLarge
 from .urls import check_page_url, without_credentials
@@ -18,7 +18,11 @@ MAX_HTML_BYTES = 1024 * 1024
 # Lazy-loading attributes real sites put the image URL in; lxml's link rewriter knows only src/href.
 _LAZY_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-url")
 _SRCSET_ATTRS = ("srcset", "data-srcset")
+HTML_TAGS = frozenset(tags | html5_tags | {"main", "template", "picture", "dialog", "search", "slot"})
 _XML_PROLOG = re.compile(r"<\?xml[^>]*>\s*", re.IGNORECASE)
+# What may come before the first element: a doctype, comments, processing instructions, whitespace.
+_PREAMBLE = re.compile(r"(?:\s+|<!--.*?-->|<![^>]*>|<\?[^>]*>)*", re.DOTALL)
+_FIRST_TAG = re.compile(r"<([A-Za-z][\w:.-]*)")
 # Elements that only make a document HTML when something else is there too (lxml adds html/body).
 _NOT_EVIDENCE = frozenset({"html", "head", "body"})
 
@@ -63,6 +67,15 @@ def check_html(html: object, max_bytes: int = MAX_HTML_BYTES) -> str:
             "not its text, JSON or a file's bytes.",
             code="not_html",
         )
+    preamble = _PREAMBLE.match(start)
+    first = _FIRST_TAG.match(start, preamble.end() if preamble else 0)
+    name = first.group(1).lower() if first else ""
+    if name in ("svg", "math") or (name and "-" not in name and name not in HTML_TAGS):
+        raise InvalidInput(
+            f"html starts with a <{name}> element: this is XML (a feed, a sitemap, an image), not an HTML "
+            "page. Send the HTML of the page as the browser shows it.",
+            code="not_html",
+        )
     return html
 
 
@@ -85,7 +98,7 @@ def parse_page(url: str, html: str, max_bytes: int = MAX_HTML_BYTES) -> PageDocu
         url=url,
         tree=tree,
         base_url=base_url,
-        lang=_first(tree, "/html/@lang", "/html/@xml:lang", "//html/@lang"),
+        lang=_html_lang(tree),
         content_language=_meta(tree, "http-equiv", "content-language"),
         head_title=_text(tree.find(".//title")),
         canonical_url=_first(tree, "//link[contains(concat(' ', normalize-space(@rel), ' '), ' canonical ')]/@href"),
@@ -147,13 +160,22 @@ def _absolute_srcset(base_url: str, srcset: str) -> str:
 def _first(tree: HtmlElement, *paths: str) -> str | None:
     for path in paths:
         try:
-            found = tree.xpath(path, namespaces={"xml": "http://www.w3.org/XML/1998/namespace"})
+            found = tree.xpath(path)
         except etree.XPathError:
             continue
         for value in found if isinstance(found, list) else []:
             text = str(value).strip()
             if text:
                 return text
+    return None
+
+
+def _html_lang(tree: HtmlElement) -> str | None:
+    # The HTML parser keeps xml:lang as a plain attribute name, not in the XML namespace.
+    for attr in ("lang", "xml:lang", "{http://www.w3.org/XML/1998/namespace}lang"):
+        value = (tree.get(attr) or "").strip()
+        if value:
+            return value
     return None
 
 

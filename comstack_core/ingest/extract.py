@@ -11,7 +11,7 @@ from typing import Any
 import trafilatura
 
 from .clean import cleaned_copy
-from .content import main_content, without_title
+from .content import main_content
 from .document import MAX_HTML_BYTES, check_html, parse_page
 from .draft import CaptureRequest, ImageRef, ProposedDraft, SourceMetadata, TemplateSuggestion
 from .fields import choose_template, plain, template_infos
@@ -116,7 +116,7 @@ def extract_page(
         slug=free_slug(suggest_slug(document.url, proposed_title), taken_slugs),
         language=language,
         language_source=source,
-        content=without_title(content.markdown, proposed_title),
+        content=content.without_title(proposed_title),
         doc_template_id=filled.template.id,
         fields=filled.fields,
         field_sources=filled.field_sources,

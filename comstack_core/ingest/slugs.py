@@ -3,8 +3,8 @@
 From the URL path when it names the page: ``https://help.example.com/en/articles/Reset-Password.html``
 -> ``articles/reset-password`` (a leading locale segment, file extensions and a trailing ``index`` go,
 at most the last ``MAX_SEGMENTS`` segments are kept, each folded to ASCII ``a-z0-9-``). A path that
-names nothing (the site's home, ``/p/12345``, a page chosen by its query string) gives the title's
-slug instead. Uniqueness needs the project's taken slugs: ``free_slug`` adds ``-2``, ``-3``, ...
+names nothing (the site's home, a last segment with no letter such as ``/p/12345``, a script whose
+query string picks the page such as ``/viewpage.action?pageId=9``) gives the title's slug there. Uniqueness needs the project's taken slugs: ``free_slug`` adds ``-2``, ``-3``, ...
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from ..rules.slugs import MAX_SLUG_LENGTH, validate_slug
 MAX_SEGMENTS = 3
 MAX_SEGMENT_LENGTH = 60
 FALLBACK_SLUG = "imported-page"
-_EXTENSIONS = re.compile(r"\.(html?|php\d?|aspx?|jsp|cfm|shtml|xhtml)$", re.IGNORECASE)
+_EXTENSIONS = re.compile(r"\.(html?|php\d?|aspx?|jspx?|cfm|shtml|xhtml|action|do|cgi|pl)$", re.IGNORECASE)
 _LOCALE_SEGMENT = re.compile(r"[a-z]{2}(?:[-_][a-z]{2,4})?", re.IGNORECASE)
 _INDEX = {"index", "default", "home"}
 
@@ -35,12 +35,16 @@ def slug_segment(text: str, max_length: int = MAX_SEGMENT_LENGTH) -> str:
 
 
 def suggest_slug(url: str, title: str | None = None) -> str:
-    segments = [unquote(part) for part in urlsplit(url).path.split("/") if part]
-    if segments:
+    parts = urlsplit(url)
+    segments = [unquote(part) for part in parts.path.split("/") if part]
+    if segments and parts.query and _EXTENSIONS.search(segments[-1]) and title:
+        # /viewpage.action?pageId=9 or /index.php?p=12: a script name; the query picks the page.
+        segments[-1] = title
+    elif segments:
         segments[-1] = _EXTENSIONS.sub("", segments[-1])
     if len(segments) > 1 and _LOCALE_SEGMENT.fullmatch(segments[0]):
         segments = segments[1:]
-    if segments and segments[-1].lower() in _INDEX:
+    if segments and segments[-1].lower() in _INDEX and segments[-1] != title:
         segments = segments[:-1]
     slugged = [slug_segment(part) for part in segments]
     slugged = [part for part in slugged if part][-MAX_SEGMENTS:]

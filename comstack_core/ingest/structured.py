@@ -116,6 +116,9 @@ def _json_ld(tree: HtmlElement, notes: list[str]) -> list[dict[str, Any]]:
         except ValueError as error:
             notes.append(f"A JSON-LD block is not valid JSON and was skipped ({error.args[0][:80]}).")
             continue
+        except RecursionError:  # nested deeper than the decoder goes: a page controls this text
+            notes.append("A JSON-LD block is nested too deeply to read and was skipped.")
+            continue
         out.extend(_flatten_graph(_bounded(value, MAX_DEPTH)))
     return out
 
