@@ -7,6 +7,7 @@ import re
 from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urljoin
 
 import trafilatura
 
@@ -106,13 +107,17 @@ def extract_page(
     )
     images = [ImageRef(url=i.url, alt=i.alt, title=i.title, source="content") for i in content.images]
     og_image = _first(og.get("og:image"))
+    og_image = urljoin(document.base_url, og_image) if og_image else None  # Open Graph URLs may be relative too
     if og_image and og_image.startswith(("http://", "https://")) and og_image not in {i.url for i in images}:
         images.append(ImageRef(url=og_image, alt=_first(og.get("og:image:alt")) or "", source="open_graph"))
 
     return ProposedDraft(
         title=proposed_title,
-        description=_description(document.meta_description, _first(og.get("og:description")), meta.description,
-                                 content.text, proposed_title),
+        description=_description(
+            [document.meta_description, _first(og.get("og:description")), meta.description],
+            content.text,
+            proposed_title,
+        ),
         slug=free_slug(suggest_slug(document.url, proposed_title), taken_slugs),
         language=language,
         language_source=source,
@@ -184,13 +189,12 @@ def _title_part(title: str, heading: str) -> str | None:
     return None
 
 
-def _description(*candidates: str | None) -> str:
-    *declared, text, title = candidates
+def _description(declared: list[str | None], text: str, title: str) -> str:
     for candidate in declared:
         if candidate and candidate.strip():
             return _clip(plain(candidate), DESCRIPTION_CHARS)
-    # No description declared: the text's opening, minus a first line that repeats the title.
-    lines = [line for line in (text or "").split("\n") if line.strip()]
-    if lines and title and lines[0].strip() == title.strip():
+    # None declared: the text's opening, minus a first line that repeats the title.
+    lines = [line for line in text.split("\n") if line.strip()]
+    if lines and lines[0].strip() == title.strip():
         lines = lines[1:]
     return _clip(re.sub(r"\s+", " ", " ".join(lines)), DESCRIPTION_CHARS)
