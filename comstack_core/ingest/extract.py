@@ -32,6 +32,7 @@ class PreparedCapture:
 
     url: str
     normalized_url: str
+    canonical_url: str | None  # <link rel="canonical">, absolute
     title: str | None
     html: str
     html_sha256: str
@@ -50,7 +51,9 @@ def prepare_capture(
         main_content(cleaned_copy(document.tree), document.url)
     data = html.encode("utf-8", errors="surrogatepass")
     title = " ".join((request.title or "").split()) or None
-    return PreparedCapture(url, normalize_url(url), title, html, hashlib.sha256(data).hexdigest(), len(data))
+    return PreparedCapture(
+        url, normalize_url(url), document.canonical_url, title, html, hashlib.sha256(data).hexdigest(), len(data)
+    )
 
 
 def extract_page(

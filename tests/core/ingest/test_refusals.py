@@ -9,7 +9,8 @@ from comstack_core.ingest import MAX_HTML_BYTES, CaptureRequest, extract_page, p
 
 URL = "https://help.example.com/articles/reset"
 ARTICLE = (
-    "<!doctype html><html lang='en'><head><title>Reset your password</title></head><body>"
+    "<!doctype html><html lang='en'><head><title>Reset your password</title>"
+    "<link rel='canonical' href='/articles/reset-password'></head><body>"
     "<nav><a href='/'>Home</a> <a href='/pricing'>Pricing</a></nav><main><article><h1>Reset your password</h1>"
     "<p>Open the sign-in page and choose Forgot password. We send a link that works for one hour.</p>"
     "<p>Follow the link and type a new password twice; it must have at least twelve characters.</p>"
@@ -116,6 +117,7 @@ def test_prepared_capture() -> None:
     )
     assert prepared.url == "https://Help.Example.com/articles/reset/?utm_source=x#top"
     assert prepared.normalized_url == "https://help.example.com/articles/reset"
+    assert prepared.canonical_url == "https://Help.Example.com/articles/reset-password"
     assert prepared.title == "Reset your password | Help"
     assert prepared.html == html
     assert prepared.html_bytes == len(html.encode())
