@@ -4,8 +4,18 @@ site builder use these parts."""
 
 from __future__ import annotations
 
+from comstack_core.images.blobs import BlobStore, FileBlobStore, blob_key
 from comstack_core.images.config import DEFAULT_IMAGE_CONFIG, ImageConfig
 from comstack_core.images.errors import ImageRejected
 from comstack_core.images.pipeline import ProcessedImage, process_image
 
-__all__ = ["DEFAULT_IMAGE_CONFIG", "ImageConfig", "ImageRejected", "ProcessedImage", "process_image"]
+__all__ = [
+    "DEFAULT_IMAGE_CONFIG",
+    "BlobStore",
+    "FileBlobStore",
+    "ImageConfig",
+    "ImageRejected",
+    "ProcessedImage",
+    "blob_key",
+    "process_image",
+]
