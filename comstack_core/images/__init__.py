@@ -5,17 +5,29 @@ site builder use these parts."""
 from __future__ import annotations
 
 from comstack_core.images.blobs import BlobStore, FileBlobStore, blob_key
-from comstack_core.images.config import DEFAULT_IMAGE_CONFIG, ImageConfig
-from comstack_core.images.errors import ImageRejected
+from comstack_core.images.config import DEFAULT_IMAGE_CONFIG, DEFAULT_UPLOAD_CONFIG, ImageConfig, UploadConfig
+from comstack_core.images.errors import ImageRejected, UploadChecksumMismatch, UploadGone
 from comstack_core.images.pipeline import ProcessedImage, process_image
+from comstack_core.images.tus import Checksum, parse_checksum, parse_metadata
+from comstack_core.images.uploads import Chunk, FileUploadStore, UploadState
 
 __all__ = [
     "DEFAULT_IMAGE_CONFIG",
+    "DEFAULT_UPLOAD_CONFIG",
     "BlobStore",
+    "Checksum",
+    "Chunk",
     "FileBlobStore",
+    "FileUploadStore",
     "ImageConfig",
     "ImageRejected",
     "ProcessedImage",
+    "UploadChecksumMismatch",
+    "UploadConfig",
+    "UploadGone",
+    "UploadState",
     "blob_key",
+    "parse_checksum",
+    "parse_metadata",
     "process_image",
 ]
