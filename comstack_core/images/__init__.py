@@ -10,6 +10,14 @@ from comstack_core.images.errors import ImageRejected, UploadChecksumMismatch, U
 from comstack_core.images.pipeline import ProcessedImage, process_image
 from comstack_core.images.tus import Checksum, parse_checksum, parse_metadata
 from comstack_core.images.uploads import Chunk, FileUploadStore, UploadState
+from comstack_core.images.variants import (
+    FileVariantIndex,
+    Variant,
+    VariantIndex,
+    ensure_variants,
+    planned_widths,
+    render_variants,
+)
 
 __all__ = [
     "DEFAULT_IMAGE_CONFIG",
@@ -19,6 +27,7 @@ __all__ = [
     "Chunk",
     "FileBlobStore",
     "FileUploadStore",
+    "FileVariantIndex",
     "ImageConfig",
     "ImageRejected",
     "ProcessedImage",
@@ -26,8 +35,13 @@ __all__ = [
     "UploadConfig",
     "UploadGone",
     "UploadState",
+    "Variant",
+    "VariantIndex",
     "blob_key",
+    "ensure_variants",
     "parse_checksum",
     "parse_metadata",
+    "planned_widths",
     "process_image",
+    "render_variants",
 ]

@@ -27,8 +27,9 @@ class ImageConfig:
     variant_method: int = 4
     # Quality used when a lossy WebP upload is re-encoded (it has no quality="keep" like JPEG).
     webp_reencode_quality: int = 90
-    # PNG: zlib level 9 and the best filter per image (lossless, slower) or the default level (faster).
-    png_optimize: bool = True
+    # PNG zlib level (always lossless). 9 takes up to 15x the time of 6 on photographic PNGs (seconds a
+    # megapixel) for 5-8 % fewer bytes, and that time is spent while the upload waits.
+    png_compress_level: int = 6
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ class ProcessedImage:
     data: bytes = field(repr=False)
     sha256: str
     frames: int
-    # Upright decoded pixels of the first frame (rasters only), so variants need no second decode.
+    # The stored image's pixels when known without decoding it (lossless rasters), for the variants.
     pixels: Image.Image | None = field(default=None, repr=False, compare=False)
     icc_profile: bytes | None = field(default=None, repr=False, compare=False)
 
