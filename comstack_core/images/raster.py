@@ -186,8 +186,17 @@ def decode(data: bytes, fmt: str, config: ImageConfig) -> Raster:
         raise corrupt(fmt, str(error) or type(error).__name__) from None
 
 
+def _orientation(image: Image.Image) -> int:
+    try:
+        return int(image.getexif().get(_ORIENTATION_TAG, 1) or 1)
+    except Exception:
+        # Cameras write odd EXIF; the metadata is dropped anyway, so a block that does not parse is
+        # not a reason to refuse the picture: it is shown as stored.
+        return 1
+
+
 def _decode(image: Image.Image, data: bytes, fmt: str, frames: int, config: ImageConfig) -> Raster:
-    method = _ORIENTATION.get(int(image.getexif().get(_ORIENTATION_TAG, 1) or 1))
+    method = _ORIENTATION.get(_orientation(image))
     icc = _valid_icc(image.info.get("icc_profile")) if fmt != "gif" else None
     if frames > 1:
         return _animation(image, data, fmt, frames, method, icc, config)
@@ -288,7 +297,6 @@ def _animation(
         frame = _clean(image.convert("RGBA"))  # convert() copies info, comment included
         decoded.append(frame.transpose(method) if method is not None else frame)
         durations.append(int(image.info.get("duration") or 0))
-    _check_frames(len(decoded), image.width, image.height, config)
     first, rest = decoded[0], decoded[1:]
     out = io.BytesIO()
     options: dict[str, object] = {"save_all": True, "append_images": rest, "duration": durations}

@@ -176,6 +176,16 @@ def test_an_html_page_with_an_svg_in_it_is_not_an_svg() -> None:
     assert caught.value.code == "image_type_unsupported"
 
 
+def test_text_and_attribute_values_stay_well_formed() -> None:
+    data = (
+        f'<svg xmlns="{SVG}" viewBox="0 0 10 10" aria-label="a &lt; b &gt; c &amp; &quot;d&quot; ">'
+        '<text>say "hi" x="z&lt;/text&gt;" &amp;  </text></svg>'
+    ).encode()
+    root = parse(process_image(data).data)
+    assert root.get("aria-label") == 'a < b > c & "d" '
+    assert root[0].text == 'say "hi" x="z</text>" &  '
+
+
 def test_stored_svg_has_only_allowed_elements_even_when_html_names_hide_in_svg() -> None:
     # <p> or <b> in the SVG namespace would make an HTML parser leave the <svg> (the mutation-XSS
     # trick); they are not SVG elements, so they are dropped before the sanitizer ever sees them.
