@@ -112,3 +112,13 @@ def test_upright_pixels_are_handed_on_for_variants() -> None:
     # After a lossy encoding the stored pixels are not the decoded upload's: variants decode the stored
     # bytes instead, so they are the same whenever and wherever they are made.
     assert process_image(encode(picture(160, 100), "JPEG")).pixels is None
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+def test_copies_that_differ_only_in_metadata_are_stored_as_the_same_bytes(fmt: str) -> None:
+    # The same photo with and without its EXIF, comment or text: one blob, one image.
+    image = natural(300, 200)
+    plain = encode(image, fmt, **({"quality": 88} if fmt != "PNG" else {}))
+    tagged = encode(image, fmt, exif=exif_with_gps().tobytes(), **({"quality": 88} if fmt != "PNG" else {}))
+    assert plain != tagged
+    assert process_image(plain).sha256 == process_image(tagged).sha256

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from comstack_core.images import (
     FileBlobStore,
     FileVariantIndex,
     ImageConfig,
+    Variant,
     ensure_variants,
     planned_widths,
     process_image,
@@ -150,3 +153,21 @@ def test_widths_and_quality_are_configurable(blobs: FileBlobStore, index: FileVa
     low = render_variants(natural(1300, 650), [640], ImageConfig(variant_quality=30))[0][2]
     high = render_variants(natural(1300, 650), [640], ImageConfig(variant_quality=95))[0][2]
     assert len(low) < len(high)
+
+
+def test_two_publishes_making_the_same_variants_at_once_agree(
+    blobs: FileBlobStore, index: FileVariantIndex, tmp_path: Path
+) -> None:
+    image = process_image(encode(natural(1200, 800), "JPEG"))
+    key = blobs.put(image.data)
+    start = threading.Barrier(3)
+
+    def make() -> list[Variant]:
+        start.wait()
+        return ensure_variants(key, blobs, index)
+
+    with ThreadPoolExecutor(3) as pool:
+        results = list(pool.map(lambda _: make(), range(3)))
+    assert results[0] == results[1] == results[2]
+    assert len(list((tmp_path / "variants").rglob("*.json"))) == 2
+    assert {path.name for path in blobs.root.rglob("*") if path.is_file()} == {key} | {v.sha256 for v in results[0]}

@@ -13,8 +13,11 @@ from comstack_core.images import FileBlobStore, FileUploadStore
 
 
 def spawn() -> Any:
-    # A fresh interpreter per worker: nothing shared with the test process but the data directory.
-    return multiprocessing.get_context("spawn")
+    """Workers forked from a fresh single-threaded server process that has imported this module once:
+    nothing shared with the test process but the data directory, and no second import per worker."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
 
 
 def blob_bytes(seed: int, size: int) -> bytes:
