@@ -27,9 +27,12 @@ class ImageConfig:
     variant_method: int = 4
     # Quality used when a lossy WebP upload is re-encoded (it has no quality="keep" like JPEG).
     webp_reencode_quality: int = 90
-    # PNG zlib level (always lossless). 9 takes up to 15x the time of 6 on photographic PNGs (seconds a
-    # megapixel) for 5-8 % fewer bytes, and that time is spent while the upload waits.
+    # PNG is always lossless. It is written at this zlib level, then optimised (level 9 and the best
+    # filter) only if that first pass already shrank the pixels below `png_optimize_below` of their raw
+    # size: screenshots and diagrams, where optimising is fast and saves a few percent. On photographic
+    # PNGs it takes up to 15x the time (seconds a megapixel, while the upload waits) for 5-8 %.
     png_compress_level: int = 6
+    png_optimize_below: float = 0.10
 
 
 @dataclass(frozen=True)

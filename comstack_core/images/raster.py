@@ -9,9 +9,10 @@ Per format:
 - JPEG: re-encoded with the upload's own quantization tables and chroma subsampling (`quality="keep"`
   when no rotation is needed), which keeps the loss of a second encoding as small as a JPEG allows;
   Huffman tables optimised (lossless). Progressive stays progressive. CMYK stays CMYK.
-- PNG: lossless at zlib's default level (level 9 costs up to 15 times the time on photographic PNGs for
-  5-8 % fewer bytes: a cost paid on the upload path); mode, palette and transparency kept. Animated PNG
-  keeps its frames.
+- PNG: lossless; mode, palette and transparency kept. Written at zlib's default level, then optimised
+  (level 9, best filter) when the image compresses well, as screenshots and diagrams do: there it is
+  fast and saves a few percent. Photographic PNGs are not optimised: up to 15 times the time (seconds
+  a megapixel, on the upload path) for 5-8 % fewer bytes. Animated PNG keeps its frames.
 - WebP: lossless stays lossless (exact pixels); lossy is re-encoded lossy at a high quality (WebP has no
   way to reuse the first encoding). Animations keep their frames, durations and loop count.
 - GIF: re-encoded as GIF with its frames, durations and loop count (identical consecutive frames may
@@ -206,10 +207,7 @@ def _decode(image: Image.Image, data: bytes, fmt: str, frames: int, config: Imag
     if fmt == "jpeg":
         _save_jpeg(image, upright, out, icc)
     elif fmt == "png":
-        kwargs: dict[str, object] = {"compress_level": config.png_compress_level}
-        if "transparency" in image.info and upright.mode in ("P", "L", "RGB", "I;16", "1"):
-            kwargs["transparency"] = image.info["transparency"]
-        _save(upright, out, format="PNG", icc_profile=icc, **kwargs)
+        out = _save_png(image, upright, icc, config)
     elif fmt == "webp":
         _save(upright, out, format="WEBP", icc_profile=icc, **_webp_options(data, config))
     else:  # a single-frame GIF keeps its palette and transparency
@@ -236,6 +234,21 @@ def _save(image: Image.Image, out: io.BytesIO, **options: object) -> None:
         kept["transparency"] = image.info["transparency"]
     _clean(image).save(out, **options)  # type: ignore[arg-type]
     image.info = kept
+
+
+def _save_png(source: Image.Image, upright: Image.Image, icc: bytes | None, config: ImageConfig) -> io.BytesIO:
+    options: dict[str, object] = {"format": "PNG", "icc_profile": icc}
+    if "transparency" in source.info and upright.mode in ("P", "L", "RGB", "I;16", "1"):
+        options["transparency"] = source.info["transparency"]
+    out = io.BytesIO()
+    _save(upright, out, compress_level=config.png_compress_level, **options)
+    raw = upright.width * upright.height * len(upright.getbands()) * (2 if upright.mode.startswith("I;16") else 1)
+    if out.tell() < config.png_optimize_below * raw:
+        optimised = io.BytesIO()
+        _save(upright, optimised, optimize=True, **options)
+        if optimised.tell() < out.tell():
+            return optimised
+    return out
 
 
 def _save_jpeg(source: Image.Image, upright: Image.Image, out: io.BytesIO, icc: bytes | None) -> None:

@@ -156,3 +156,13 @@ def test_the_name_or_declared_type_plays_no_part() -> None:
 def test_same_upload_twice_gives_the_same_stored_bytes() -> None:
     data = encode(natural(300, 200), "JPEG")
     assert process_image(data).sha256 == process_image(data).sha256
+
+
+def test_png_of_a_screenshot_is_optimised_and_a_photo_is_not() -> None:
+    screenshot = picture(1200, 800)  # flat colours: compresses to almost nothing
+    stored = process_image(encode(screenshot, "PNG", compress_level=1))
+    assert len(stored.data) <= len(encode(screenshot, "PNG", optimize=True))
+    photo_like = natural(600, 400)
+    stored = process_image(encode(photo_like, "PNG"))
+    assert len(stored.data) == len(encode(photo_like, "PNG", compress_level=6))  # one default-level pass
+    assert same_pixels(decode(stored.data), photo_like)
