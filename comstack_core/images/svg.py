@@ -68,6 +68,9 @@ class _Walker:
         self.root: tuple[str, dict[str, str]] | None = None
         self.skip = 0  # depth inside an element that is dropped with everything in it
         self.stack: list[str] = []
+        # expat hands text over in pieces (at line ends, entities, buffer edges): a style sheet is
+        # checked whole, when its element ends, so no pattern can hide across two pieces.
+        self.style: list[str] = []
 
     def problem(self, text: str) -> None:
         if text not in self.problems and len(self.problems) < 20:
@@ -92,6 +95,9 @@ class _Walker:
 
     def end(self, qualified: str) -> None:
         local = self.stack.pop()
+        if local == "style":
+            self._css("".join(self.style), "a <style> element")
+            self.style.clear()
         if self.skip:
             self.skip -= 1
             return
@@ -99,7 +105,7 @@ class _Walker:
 
     def text(self, data: str) -> None:
         if self.stack and self.stack[-1] == "style":
-            self._css(data, "a <style> element")
+            self.style.append(data)
         if not self.skip:
             self.out.append(_escape(data))
 
@@ -141,6 +147,7 @@ def _escape(text: str) -> str:
 
 def _parser(walker: _Walker | None) -> expat.XMLParserType:
     parser = expat.ParserCreate(namespace_separator=" ")
+    parser.buffer_text = True
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
 
     def doctype(name: str, system_id: str | None, public_id: str | None, internal_subset: int) -> None:

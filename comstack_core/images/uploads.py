@@ -179,10 +179,12 @@ class FileUploadStore:
             state = UploadState.from_json(info.read_bytes())
         except FileNotFoundError:
             raise _not_found(upload_id) from None
+        except (ValueError, KeyError):
+            raise _not_found(upload_id) from None  # a damaged record: the sweep removes it
         if self.clock() >= state.expires_at:
             raise UploadGone(
                 f"Upload {upload_id} expired at {state.expires_at.isoformat()} (uploads must finish within "
-                f"{self.config.ttl_seconds // 3600} hours). Start a new upload.",
+                f"{timedelta(seconds=self.config.ttl_seconds)} of being created). Start a new upload.",
                 code="upload_expired",
             )
         return state

@@ -105,6 +105,8 @@ UNSAFE = [
     ("<style>@import 'https://evil.example/x.css';</style>", "@import"),
     ("<style>rect { background: url(https://evil.example/bg.png) }</style>", "url()"),
     ("<style>rect { fill: \\75rl(https://evil.example/x) }</style>", "backslash"),
+    ("<style>rect { fill: red }\n@imp&#111;rt 'https://evil.example/x.css';\n</style>", "@import"),
+    ("<style><![CDATA[rect { background: u]]>rl(https://evil.example/bg.png) }</style>", "url()"),
     ('<set attributeName="href" to="javascript:alert(1)"/>', "animation"),
     ('<animate attributeName="onbegin" values="alert(1)"/>', "animation"),
     ('<iframe src="https://evil.example"/>', "<iframe>"),
