@@ -6,6 +6,7 @@ what was sent; `find_markup` finds HTML or script hidden in a raster file (a pol
 
 from __future__ import annotations
 
+import codecs
 import re
 
 RASTER = ("png", "jpeg", "gif", "webp")
@@ -83,7 +84,8 @@ def describe(data: bytes) -> str:
     if stripped.startswith(b"<"):
         return "an XML or markup document that is not an SVG image"
     try:
-        data[:4096].decode("utf-8")
+        # Not final: a character cut at the 4096th byte is not a reason to call text binary.
+        codecs.getincrementaldecoder("utf-8")().decode(data[:4096], final=False)
     except UnicodeDecodeError:
         return "a file of an unknown type"
     return "a text file"

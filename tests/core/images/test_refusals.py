@@ -38,6 +38,7 @@ def test_empty_file() -> None:
         (b"  \n<html><body><img src=x onerror=alert(1)></body></html>", "HTML"),
         (b"\xef\xbb\xbf<!-- saved --><html><svg></svg></html>", "HTML"),
         (b"just some text that someone named photo.png\n", "text"),
+        (("a" + "\u00e9" * 2100).encode(), "text"),  # cut mid-character at the sniffing window
         (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "PDF"),
         (b"BM" + b"\x00" * 60, "BMP"),
         (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic", "HEIC"),
