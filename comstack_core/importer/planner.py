@@ -10,13 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidInput
 from ..rules.locales import normalize_locale
 from .convert import convert_document
+from .draft import Draft
 from .errors import ImportRefused
 from .files import FileProblem, TreeFile, is_markdown, read_bytes, read_markdown, walk_tree
 from .frontmatter import FrontMatterError, load_yaml, split_front_matter
@@ -36,22 +36,6 @@ _CONSUMED = {"title", "description", "slug", "url", "draft", "weight", "sidebar_
 _H1 = re.compile(r"^#[ \t]+(?P<title>.+?)(?:[ \t]+#+)?[ \t]*$")
 _SETEXT = re.compile(r"^=+[ \t]*$")
 _CATEGORY_FILES = ("_category_.json", "_category_.yml", "_category_.yaml")
-
-
-@dataclass
-class Draft:
-    file: TreeFile
-    rel: str  # relative to the content root
-    report: FileReport
-    front: dict[str, Any]
-    lines: list[Line]
-    slug: str
-    language: str
-    raw_hash: str
-    ctx: Context
-    title: str = ""
-    order: float | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def read_tree(root: Path, options: ImportOptions | None = None) -> ImportPlan:

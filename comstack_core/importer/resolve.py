@@ -20,7 +20,7 @@ from .model import FileReport, ImportLimits, PlannedImage
 from .sources import Source
 
 if TYPE_CHECKING:
-    from .planner import Draft
+    from .draft import Draft
 
 _PAGE_EXTENSIONS = (".md", ".mdx", ".markdown")
 _INDEXES = ("index.md", "README.md", "readme.md", "_index.md", "index.mdx", "index.markdown")

@@ -12,8 +12,8 @@ from typing import Any, Protocol
 
 from ..db import Database
 from ..models import Project
+from ..publishing.build_input import page_url, site_url
 from ..rules.locales import base_language, normalize_locale, project_locales
-from ..services.site_input import page_url, site_url
 from . import passages, retrieval
 from .speakable import sentence
 from .words import content_words, term_words

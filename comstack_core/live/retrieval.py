@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ..services.search_index import pg_config, scope_token
+from ..services.page_store.search_index import pg_config, scope_token
 
 MAX_TERMS = 12
 

@@ -20,7 +20,7 @@ async def propose(world: World, name: str) -> ProposedDraft:
     """What the extract route will do: the project's templates, locales and slugs, then extract."""
     core, who = world.core, world.editor
     templates = await core.templates.list_project_doc_templates(who, world.project_id)
-    settings = await core.projects.get_settings(who, world.project_id)
+    settings = await core.project_settings.get_settings(who, world.project_id)
     taken = {p.slug for p in (await core.pages.list_pages(who, world.project_id)).pages}
     page: dict[str, Any] = PAGES[name]
     html = (CORPUS / name).read_text(encoding="utf-8")

@@ -81,7 +81,7 @@ async def test_only_live_public_pages_of_the_project_answer(world: World) -> Non
 
 async def test_the_asked_language_then_the_default_locale(world: World) -> None:
     core = world.core
-    await core.projects.update_settings(
+    await core.project_settings.update_settings(
         world.manager, world.project_id, SettingsUpdate(knowledge_locales=["en", "es"], custom_page_locales=["en", "es"])
     )
     await ready_page(world, "orders/shipping", "Shipping", "Orders ship within two business days.")
