@@ -81,6 +81,7 @@ def test_search_and_sidebar_work_in_a_browser(served, browser, make_page, make_c
     result = page.locator(".cs-results a").first
     sync_api.expect(result).to_contain_text("Install the CLI")
     assert result.get_attribute("href") == base_url + "guides/install/"
+    page.keyboard.press("Escape")  # closes the search dialog
 
     more = page.locator("button.cs-more")
     sync_api.expect(more).to_be_visible()
