@@ -141,6 +141,11 @@ CATALOG: dict[str, ErrorInfo] = {
     "invalid_reorder": _E("A reorder did not list every id exactly once.", "Send every id once, in order."),
     "navigation_not_found": _E("No such navigation entry.", "Call get-navigation for the ids."),
     "invalid_theme": _E("A theme value is malformed.", "Colors are hex like #1a73e8; URLs https:// or site paths."),
+    "low_contrast": _E(
+        "The theme's text or link colour on its background is below the WCAG AA ratio (4.5:1); the message names "
+        "each pair and its ratio.",
+        "Pick a darker text or primary colour or a lighter background (or the reverse for dark), then update-theme.",
+    ),
     # -- OAuth sign-in (REST door; listed so the catalogue is whole) ---------------------------------------
     "invalid_client": _E("The OAuth client is not registered.", "Reconnect the app so it registers again."),
     "invalid_grant": _E("An OAuth code or refresh token is unknown, expired, used or revoked.",

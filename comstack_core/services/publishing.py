@@ -13,6 +13,7 @@ from ..auth import Principal, Role, hash_secret
 from ..clock import new_id
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import Page, Project, Publish, PublishToken
+from ..rules.contrast import check_contrast
 from ..schemas import (
     PublishConfirm,
     PublishDryRun,
@@ -67,6 +68,7 @@ class PublishService(Service):
             project = access.project
             check_name_echo(project, data.project_name)
             require_module(project, "website")
+            check_contrast(project.theme or {})  # a theme saved before the rule existed is caught here
             manifest, digest = await build_manifest(
                 session,
                 project,

@@ -32,7 +32,7 @@ def pager(nav: LocaleNav, entry: Entry, root: str) -> dict[str, Any]:
 
 
 def ask_links(index: SiteIndex, entry: Entry, t: dict[str, str]) -> dict[str, str]:
-    """"Open in ChatGPT / Claude": a prompt that names the page's Markdown copy, as Mintlify does."""
+    """ "Open in ChatGPT / Claude": a prompt that names the page's Markdown copy, as Mintlify does."""
     if entry.md_file is None:
         return {}
     prompt = quote(t["ask"].replace("{url}", index.absolute(entry.md_file)), safe="")
@@ -59,6 +59,8 @@ def cards(nav: LocaleNav, root: str, t: dict[str, str]) -> list[dict[str, Any]]:
     for g in nav.groups:
         titles = [e.page.title for e in g.entries[:CARD_TITLES]]
         more = len(g.entries) - len(titles)
-        text = " · ".join(titles) + (f" · {t['pages'].replace('{n}', str(len(g.entries)))}" if more > 0 else "")
+        text = " · ".join(titles) + (
+            f" · {t['pages'].replace('{n}', str(len(g.entries)))}" if more > 0 else ""
+        )
         out.append({"href": rel(root, g.entries[0].path), "icon": g.icon, "label": g.label, "text": text})
     return out

@@ -83,6 +83,17 @@ def dark_mode(theme: dict[str, Any]) -> str:
     return mode if mode in ("auto", "light", "dark") else "auto"
 
 
+def palettes(theme: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """The colour palettes the site uses ('light', 'dark' or both), as it will paint them."""
+    mode = dark_mode(theme)
+    out = {}
+    if mode in ("auto", "light"):
+        out["light"] = _colors(theme.get("colors"), LIGHT)
+    if mode in ("auto", "dark"):
+        out["dark"] = _colors(theme.get("dark_colors"), DARK)
+    return out
+
+
 def build_css(theme: dict[str, Any]) -> str:
     light = _colors(theme.get("colors"), LIGHT)
     dark = _colors(theme.get("dark_colors"), DARK)
