@@ -25,7 +25,7 @@ TOC_MIN = 2  # a page with fewer listed headings shows no table of contents
 # The shell's words the site script uses (copy buttons, theme toggle, search messages).
 _JS_STRINGS = (
     "copy", "copied", "copy_code", "theme", "theme_system", "theme_light", "theme_dark",
-    "no_results", "no_results_hint", "recent", "n_results",
+    "no_results", "no_results_hint", "recent", "n_results", "one_result",
 )  # fmt: skip
 
 

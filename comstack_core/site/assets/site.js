@@ -67,17 +67,24 @@
   var menu = $(".cs-menu"), side = $("#cs-side");
   if (menu && side) {
     menu.hidden = false;
-    var behind = [$("main"), $(".cs-footer"), $(".cs-toc")].filter(Boolean);
     var drawer = function (open, refocus) {
       html.classList.toggle("cs-drawer", open);
       menu.setAttribute("aria-expanded", String(open));
-      behind.forEach(function (n) { n.inert = open; });
       if (open) (($('[aria-current="page"]', side) || $("a", side))).focus();
       else if (refocus) menu.focus();
     };
     menu.addEventListener("click", function () { drawer(!html.classList.contains("cs-drawer"), true); });
     doc.addEventListener("keydown", function (e) {
-      if (e.key === "Escape" && html.classList.contains("cs-drawer")) drawer(false, true);
+      if (!html.classList.contains("cs-drawer")) return;
+      if (e.key === "Escape") drawer(false, true);
+      if (e.key !== "Tab") return;
+      // Keep the keyboard in the open drawer and its button, as in a dialog.
+      var ring = [menu].concat($$("a, button:not([hidden])", side)), at = ring.indexOf(doc.activeElement);
+      var next = at < 0 ? 0 : at + (e.shiftKey ? -1 : 1);
+      if (at < 0 || next < 0 || next >= ring.length) {
+        e.preventDefault();
+        ring[(next + ring.length) % ring.length].focus();
+      }
     });
     doc.addEventListener("click", function (e) {
       if (html.classList.contains("cs-drawer") && !side.contains(e.target) && !menu.contains(e.target)) drawer(false);
@@ -112,13 +119,13 @@
 
   // -- copying: code blocks, the page as Markdown ------------------------------------------------------
   var copy = function (text, btn) {
-    var label = btn.getAttribute("aria-label");
-    var done = function () {
+    var label = btn.getAttribute("aria-label"), words = btn.textContent;
+    var done = function () { // "Copied" for a moment, as the button's name (icon buttons) or its text
       btn.classList.add("cs-done");
-      if (label) btn.setAttribute("aria-label", T.copied);
+      if (label) btn.setAttribute("aria-label", T.copied); else btn.textContent = T.copied;
       setTimeout(function () {
         btn.classList.remove("cs-done");
-        if (label) btn.setAttribute("aria-label", label);
+        if (label) btn.setAttribute("aria-label", label); else btn.textContent = words;
       }, 1500);
     };
     var fallback = function () { // no clipboard API (sandboxed or older browsers): a selection
@@ -268,7 +275,7 @@
         var score = 0, secs = null;
         perWord.forEach(function (h) {
           score += h[d].score;
-          if (h[d].all) return; // found all over the page: it narrows no heading down
+          if (h[d].all || h[d].secs[0]) return; // all over the page, or in its title: no heading to narrow to
           var mine = Object.keys(h[d].secs);
           secs = secs ? secs.filter(function (s) { return mine.indexOf(s) >= 0; }) : mine;
         });
@@ -366,7 +373,7 @@
       });
       list.appendChild(group);
     });
-    if (found.hits.length) done(say(T.n_results, { n: found.total }));
+    if (found.hits.length) done(found.total === 1 ? T.one_result : say(T.n_results, { n: found.total }));
     else done(say(T.no_results, { q: q.value.trim() }) + " " + T.no_results_hint);
   };
   var run = function () {
