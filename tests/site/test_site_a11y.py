@@ -5,7 +5,6 @@ console errors, search, the theme toggle remembered without storage)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest

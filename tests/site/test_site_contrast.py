@@ -58,7 +58,7 @@ async def test_a_low_contrast_theme_is_refused_when_saved(world: World) -> None:
     ok = await core.navigation.update_theme(
         world.manager,
         pid,
-        ThemeUpdate(project_name=world.project_name, colors={"text": "#595959"}),  # type: ignore[arg-type]
+        ThemeUpdate(project_name=world.project_name, colors={"text": "#595959"}),
     )
     assert ok.theme["colors"] == {"text": "#595959"}
     with pytest.raises(InvalidInput) as info:
@@ -66,7 +66,7 @@ async def test_a_low_contrast_theme_is_refused_when_saved(world: World) -> None:
         await core.navigation.update_theme(
             world.manager,
             pid,
-            ThemeUpdate(project_name=world.project_name, colors={"background": "#c0c0c0"}),  # type: ignore[arg-type]
+            ThemeUpdate(project_name=world.project_name, colors={"background": "#c0c0c0"}),
         )
     assert info.value.code == "low_contrast"
     assert "text #595959 on background #c0c0c0 is 3.8" in info.value.message
