@@ -21,8 +21,13 @@ from .urls import Entry
 
 def _holds(out_dir: Path, previous: BuildState) -> bool:
     # A handful of stats, not one per page: a directory that lacks the previous build's site-wide
-    # files (a fresh one, another site's) does not hold that build.
-    return all(os.path.exists(out_dir / name) for name in previous.shared_files)
+    # files (a fresh one, another site's) does not hold that build. The search index's shards (a few
+    # hundred on a large site) are vouched for by their locale's shard list.
+    return all(
+        os.path.exists(out_dir / name)
+        for name in previous.shared_files
+        if not (name.startswith("search/") and name.count("/") > 1)
+    )
 
 
 def _affected(work: Plan, needs: Needs | None) -> bool:

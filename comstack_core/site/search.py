@@ -37,11 +37,21 @@ LISTED_SECTIONS = 3  # sections listed per term and page before "*"
 _WORD = re.compile(r"[^\W_]+")
 
 
+# The combining diacritics NFKD splits off Latin, Greek and Cyrillic letters ("é" -> "e" + U+0301). The site
+# script removes the same ranges from a query; other marks end a word on both sides.
+_ACCENTS = dict.fromkeys(
+    cp
+    for lo, hi in ((0x300, 0x370), (0x1AB0, 0x1B00), (0x1DC0, 0x1E00), (0x20D0, 0x2100), (0xFE20, 0xFE30))
+    for cp in range(lo, hi)
+)
+
+
 def terms_of(text: str) -> list[str]:
     """Search terms of a text: lower case, accents removed, runs of letters and digits. The site script
-    does the same to the reader's query (toLowerCase, NFKD, no \\p{Mn}, [\\p{L}\\p{N}]+)."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(c for c in text if unicodedata.category(c) != "Mn")
+    does the same to the reader's query (toLowerCase, NFKD, the same accents, [\\p{L}\\p{N}]+)."""
+    text = text.lower()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).translate(_ACCENTS)
     return [w for w in _WORD.findall(text) if MIN_TERM <= len(w) <= MAX_TERM]
 
 

@@ -145,7 +145,7 @@ def search_files(
     are made; otherwise the index is made from every page's recorded terms."""
     pieces = Pieces(shared.index, records)
     entries = [e for e in shared.index.entries if e.page.language == locale]
-    rows = [pieces.doc(e) for e in entries]
+    count = (len(entries) + DOCS_PER_SHARD - 1) // DOCS_PER_SHARD
     made: dict[str, bytes] = {}
     kept: list[str] = []
     if prior is not None and old_records is not None:
@@ -156,9 +156,11 @@ def search_files(
                 old = old_records.get(e.html_file)
                 changes[positions[e.html_file]] = (old.terms if old is not None else "", records[e.html_file].terms)
         terms, dirty = prior.updated(changes)
-        count = (len(rows) + DOCS_PER_SHARD - 1) // DOCS_PER_SHARD
         wanted = {d // DOCS_PER_SHARD for d in changes}
         wanted |= {n for n in range(count) if doc_shard_name(locale, n) not in old_files}
+        rows = [
+            pieces.doc(e) if n // DOCS_PER_SHARD in wanted else "" for n, e in enumerate(entries)
+        ]  # only the shards made need their rows
         made.update(doc_shards(locale, rows, wanted))
         kept += [doc_shard_name(locale, n) for n in range(count) if n not in wanted]
         for key in terms.shards:
@@ -169,7 +171,7 @@ def search_files(
                 kept.append(name)
     else:
         terms = TermIndex.of([records[e.html_file].terms for e in entries])
-        made.update(doc_shards(locale, rows))
+        made.update(doc_shards(locale, [pieces.doc(e) for e in entries]))
         made.update((shard_name(locale, key), terms.shard_json(key)) for key in terms.shards)
-    made[f"search/{locale}.json"] = meta_json(locale, terms, len(rows))
+    made[f"search/{locale}.json"] = meta_json(locale, terms, len(entries))
     return made, kept, terms

@@ -202,7 +202,9 @@
   box.hidden = false;
 
   var words = function (text) {
-    var found = text.toLowerCase().normalize("NFKD").replace(/\p{Mn}/gu, "").match(/[\p{L}\p{N}]+/gu) || [];
+    // As the builder's search.terms_of: lower case, accents off, runs of letters and digits.
+    var found = text.toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]/g, "")
+      .match(/[\p{L}\p{N}]+/gu) || [];
     return found.filter(function (w) { return w.length >= 2 && w.length <= 32; });
   };
   var loadIndex = function () {
