@@ -98,7 +98,10 @@ def test_searching_5000_pages_downloads_under_300_kb(
     for query in queries:
         page = browser.new_page()
         fetched: dict[str, int] = {}
-        page.on("response", lambda r: fetched.update({r.url: len(r.body())}) if "/search/" in r.url else None)
+        page.on(
+            "response",
+            lambda r, seen=fetched: seen.update({r.url: len(r.body())}) if "/search/" in r.url else None,
+        )
         page.goto(base_url)
         page.keyboard.press("/")
         page.get_by_role("combobox").fill(query)
