@@ -103,9 +103,9 @@ def build_css(theme: dict[str, Any]) -> str:
     font_vars = ";".join(f"--cs-font-{k}:{v}" for k, v in fonts.items())
     parts = [
         "@font-face{font-family:'Material Symbols Rounded';font-style:normal;font-weight:400;"
-        # swap, not block: the page text never waits for the icon font; icon boxes have a fixed
-        # width and clip, so the ligature name is never seen while it loads.
-        f"font-display:swap;src:url({ICON_FONT}) format('woff2')}}",
+        # block: only icons use it, and an icon's name must never show in a fallback font while it
+        # loads; the page asks for it only after its own load (site.js), so no text waits for it.
+        f"font-display:block;src:url({ICON_FONT}) format('woff2')}}",
         f":root{{{_vars(root_colors)};{font_vars};color-scheme:{'light dark' if mode == 'auto' else mode}}}",
         base_css(),
     ]

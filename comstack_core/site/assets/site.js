@@ -42,6 +42,10 @@
     return n;
   };
 
+  // -- the icon font, once the page has loaded (see .cs-ico in the stylesheet) ------------------------------
+  var icons = function () { html.classList.add("cs-icons"); };
+  if (doc.readyState === "complete") icons(); else addEventListener("load", icons);
+
   // -- light / dark / system --------------------------------------------------------------------------
   var themeBtn = $(".cs-theme");
   if (themeBtn) {
