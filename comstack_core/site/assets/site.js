@@ -35,6 +35,8 @@
       }
     }
   };
+  // Work the first paint does not need runs when the browser is idle, in tasks of its own.
+  var later = function (work) { (window.requestIdleCallback || setTimeout)(work); };
   var el = function (tag, cls, text) {
     var n = doc.createElement(tag);
     if (cls) n.className = cls;
@@ -59,7 +61,6 @@
       themeBtn.firstElementChild.className = "cs-i cs-i-" + icons[mode];
     };
     applyTheme();
-    themeBtn.hidden = false;
     themeBtn.addEventListener("click", function () {
       mode = modes[(modes.indexOf(mode) + 1) % modes.length];
       store.set("cs-theme", mode === "system" ? null : mode);
@@ -70,7 +71,6 @@
   // -- sidebar drawer (narrow screens) ------------------------------------------------------------------
   var menu = $(".cs-menu"), side = $("#cs-side");
   if (menu && side) {
-    menu.hidden = false;
     var drawer = function (open, refocus) {
       html.classList.toggle("cs-drawer", open);
       menu.setAttribute("aria-expanded", String(open));
@@ -97,29 +97,31 @@
   }
 
   // -- table of contents: the section being read ----------------------------------------------------------
-  var toc = $(".cs-toc");
-  if (toc) {
-    var tocLinks = $$("a", toc), heads = tocLinks.map(function (a) {
-      return doc.getElementById(decodeURIComponent(a.hash.slice(1)));
-    });
-    var lit = null, ticking = false;
-    var follow = function () {
-      ticking = false;
-      var at = 0, line = Math.min(120, innerHeight / 3);
-      heads.forEach(function (h, i) { if (h && h.getBoundingClientRect().top <= line) at = i; });
-      if (innerHeight + scrollY >= html.scrollHeight - 2) at = heads.length - 1; // the end of the page
-      var a = tocLinks[at];
-      if (a === lit) return;
-      if (lit) { lit.removeAttribute("aria-current"); lit.classList.remove("cs-on"); }
-      a.setAttribute("aria-current", "true");
-      a.classList.add("cs-on");
-      lit = a;
-    };
-    addEventListener("scroll", function () {
-      if (!ticking) { ticking = true; requestAnimationFrame(follow); }
-    }, { passive: true });
-    follow();
-  }
+  later(function () {
+    var toc = $(".cs-toc");
+    if (toc) {
+      var tocLinks = $$("a", toc), heads = tocLinks.map(function (a) {
+        return doc.getElementById(decodeURIComponent(a.hash.slice(1)));
+      });
+      var lit = null, ticking = false;
+      var follow = function () {
+        ticking = false;
+        var at = 0, line = Math.min(120, innerHeight / 3);
+        heads.forEach(function (h, i) { if (h && h.getBoundingClientRect().top <= line) at = i; });
+        if (innerHeight + scrollY >= html.scrollHeight - 2) at = heads.length - 1; // the end of the page
+        var a = tocLinks[at];
+        if (a === lit) return;
+        if (lit) { lit.removeAttribute("aria-current"); lit.classList.remove("cs-on"); }
+        a.setAttribute("aria-current", "true");
+        a.classList.add("cs-on");
+        lit = a;
+      };
+      addEventListener("scroll", function () {
+        if (!ticking) { ticking = true; requestAnimationFrame(follow); }
+      }, { passive: true });
+      follow();
+    }
+  });
 
   // -- copying: code blocks, the page as Markdown ------------------------------------------------------
   var copy = function (text, btn) {
@@ -148,14 +150,16 @@
     if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(text).then(done, fallback);
     else fallback();
   };
-  $$("main .cs-code").forEach(function (box) {
-    var pre = $("pre", box), b = el("button", "cs-copy cs-ib");
-    b.type = "button";
-    b.setAttribute("aria-label", T.copy_code);
-    b.title = T.copy_code;
-    b.appendChild(el("span", "cs-i cs-i-copy"));
-    b.addEventListener("click", function () { copy(pre.innerText.replace(/\n$/, ""), b); });
-    box.appendChild(b);
+  later(function () {
+    $$("main .cs-code").forEach(function (box) {
+      var pre = $("pre", box), b = el("button", "cs-copy cs-ib");
+      b.type = "button";
+      b.setAttribute("aria-label", T.copy_code);
+      b.title = T.copy_code;
+      b.appendChild(el("span", "cs-i cs-i-copy"));
+      b.addEventListener("click", function () { copy(pre.innerText.replace(/\n$/, ""), b); });
+      box.appendChild(b);
+    });
   });
   var mdBtn = $(".cs-copy-md");
   if (mdBtn) {
@@ -164,21 +168,21 @@
       if (!mdText) mdText = fetch(mdUrl).then(function (r) { return r.text(); });
       return mdText;
     };
-    mdBtn.hidden = false;
     mdBtn.closest("details").addEventListener("toggle", fetchMd); // fetched before the click needs it
     mdBtn.addEventListener("click", function () { fetchMd().then(function (t) { copy(t, mdBtn); }); });
   }
 
   // -- dates in the reader's language -------------------------------------------------------------------
-  $$("time[datetime]").forEach(function (t) {
-    try {
-      t.textContent = new Intl.DateTimeFormat(html.lang, { dateStyle: "long" }).format(new Date(t.dateTime + "T12:00"));
-    } catch (e) { /* the ISO date stays */ }
+  later(function () {
+    $$("time[datetime]").forEach(function (t) {
+      try {
+        t.textContent = new Intl.DateTimeFormat(html.lang, { dateStyle: "long" }).format(new Date(t.dateTime + "T12:00"));
+      } catch (e) { /* the ISO date stays */ }
+    });
   });
 
   // -- "show all pages" of a large sidebar group --------------------------------------------------------
   $$(".cs-more").forEach(function (btn) {
-    btn.hidden = false;
     btn.addEventListener("click", function () {
       get(me.dataset.nav).then(function (nav) {
         var items = nav && nav[btn.dataset.group], list = btn.previousElementSibling;
@@ -203,7 +207,6 @@
   var opener = $("input", box), q = $(".cs-q", dlg), list = $(".cs-results", dlg), status = $(".cs-status", dlg);
   var MAX_PAGES = 8, MAX_HEADINGS = 3, MAX_RANGE = 4;
   var index = null, shards = {}, docShards = {}, options = [], active = -1, seq = 0;
-  box.hidden = false;
 
   var words = function (text) {
     // As the builder's search.terms_of: lower case, accents off, runs of letters and digits.
