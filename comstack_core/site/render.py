@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -47,6 +48,13 @@ def ui_strings(lang: str) -> dict[str, str]:
 def _js_strings(lang: str) -> str:
     t = ui_strings(lang)
     return json.dumps({k: t[k] for k in _JS_STRINGS}, ensure_ascii=False, separators=(",", ":"))
+
+
+def long_date(day: date, lang: str) -> str:
+    """A date as the page's language writes it ("March 1, 2025", "1 de marzo de 2025")."""
+    t = ui_strings(lang)
+    month = t["months"].split()[day.month - 1]
+    return t["date"].format(day=day.day, month=month, year=day.year)
 
 
 @lru_cache(maxsize=32)
@@ -193,7 +201,8 @@ def render_page(shared: Shared, entry: Entry, sidebar: Sidebar, alts: list[tuple
         body=body,
         toc=toc if len(toc) >= TOC_MIN and not home else [],
         crumbs=chrome.crumbs(nav, entry, root, t),
-        updated=None if home else page.updated_at.date().isoformat(),
+        updated=None if home else page.updated_at.date(),
+        updated_text=long_date(page.updated_at.date(), lang),
         hero=chrome.hero(nav, root, page.title, page.description, t) if home and not page.is_custom else None,
         cards=chrome.cards(nav, root, t) if home else [],
         **chrome.pager(nav, entry, root),

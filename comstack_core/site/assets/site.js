@@ -44,9 +44,23 @@
     return n;
   };
 
-  // -- the icon font, once the page has loaded (see .cs-ico in the stylesheet) ------------------------------
-  var icons = function () { html.classList.add("cs-icons"); };
-  if (doc.readyState === "complete") icons(); else addEventListener("load", icons);
+  // -- the icon font, once the page has loaded and painted (see .cs-ico in the stylesheet) ------------------
+  var painted = new Promise(function (resolve) {
+    try {
+      new PerformanceObserver(function (list, seen) {
+        if (list.getEntries().some(function (e) { return e.name === "first-contentful-paint"; })) {
+          seen.disconnect();
+          resolve();
+        }
+      }).observe({ type: "paint", buffered: true });
+    } catch (e) { resolve(); } // no paint timing: do not wait for it
+  });
+  var loaded = new Promise(function (resolve) {
+    if (doc.readyState === "complete") resolve(); else addEventListener("load", resolve);
+  });
+  Promise.all([painted, loaded]).then(function () {
+    requestAnimationFrame(function () { setTimeout(function () { html.classList.add("cs-icons"); }); });
+  });
 
   // -- light / dark / system --------------------------------------------------------------------------
   var themeBtn = $(".cs-theme");
@@ -97,31 +111,35 @@
   }
 
   // -- table of contents: the section being read ----------------------------------------------------------
-  later(function () {
-    var toc = $(".cs-toc");
-    if (toc) {
-      var tocLinks = $$("a", toc), heads = tocLinks.map(function (a) {
-        return doc.getElementById(decodeURIComponent(a.hash.slice(1)));
+  // The current section is the last heading above a line near the top of the window. An observer whose
+  // area starts at that line says which headings are above it, without forcing a layout of the page.
+  var toc = $(".cs-toc");
+  if (toc && window.IntersectionObserver) {
+    var tocLinks = $$("a", toc), line = Math.round(Math.min(120, innerHeight / 3));
+    var heads = tocLinks.map(function (a) { return doc.getElementById(decodeURIComponent(a.hash.slice(1))); });
+    var above = heads.map(function () { return false; }), lit = null, ticking = false;
+    var follow = function () {
+      ticking = false;
+      var at = 0;
+      above.forEach(function (up, i) { if (up) at = i; });
+      if (innerHeight + scrollY >= html.scrollHeight - 2) at = heads.length - 1; // the end of the page
+      var a = tocLinks[at];
+      if (a === lit) return;
+      if (lit) { lit.removeAttribute("aria-current"); lit.classList.remove("cs-on"); }
+      a.setAttribute("aria-current", "true");
+      a.classList.add("cs-on");
+      lit = a;
+    };
+    var again = function () { if (!ticking) { ticking = true; requestAnimationFrame(follow); } };
+    var watch = new IntersectionObserver(function (entries) {
+      entries.forEach(function (e) {
+        above[heads.indexOf(e.target)] = !e.isIntersecting && e.boundingClientRect.top < line + 1;
       });
-      var lit = null, ticking = false;
-      var follow = function () {
-        ticking = false;
-        var at = 0, line = Math.min(120, innerHeight / 3);
-        heads.forEach(function (h, i) { if (h && h.getBoundingClientRect().top <= line) at = i; });
-        if (innerHeight + scrollY >= html.scrollHeight - 2) at = heads.length - 1; // the end of the page
-        var a = tocLinks[at];
-        if (a === lit) return;
-        if (lit) { lit.removeAttribute("aria-current"); lit.classList.remove("cs-on"); }
-        a.setAttribute("aria-current", "true");
-        a.classList.add("cs-on");
-        lit = a;
-      };
-      addEventListener("scroll", function () {
-        if (!ticking) { ticking = true; requestAnimationFrame(follow); }
-      }, { passive: true });
-      follow();
-    }
-  });
+      again();
+    }, { rootMargin: -line + "px 0px 100000px 0px" });
+    heads.forEach(function (h) { if (h) watch.observe(h); });
+    addEventListener("scroll", again, { passive: true });
+  }
 
   // -- copying: code blocks, the page as Markdown ------------------------------------------------------
   var copy = function (text, btn) {
@@ -171,15 +189,6 @@
     mdBtn.closest("details").addEventListener("toggle", fetchMd); // fetched before the click needs it
     mdBtn.addEventListener("click", function () { fetchMd().then(function (t) { copy(t, mdBtn); }); });
   }
-
-  // -- dates in the reader's language -------------------------------------------------------------------
-  later(function () {
-    $$("time[datetime]").forEach(function (t) {
-      try {
-        t.textContent = new Intl.DateTimeFormat(html.lang, { dateStyle: "long" }).format(new Date(t.dateTime + "T12:00"));
-      } catch (e) { /* the ISO date stays */ }
-    });
-  });
 
   // -- "show all pages" of a large sidebar group --------------------------------------------------------
   $$(".cs-more").forEach(function (btn) {
