@@ -46,7 +46,7 @@ def _corpus(make_page: Any, make_config: Any, base_url: str) -> tuple[Any, list[
     pages.append(make_page("reference/config", title="Configuration reference", content=LONG))
     pages.append(make_page("reference/api", title="API overview", content="Routes and keys.\n"))
     pages.append(make_page("index", "es-MX", title="Documentación de Acme", description="Todo sobre Acme."))
-    pages.append(make_page("guides/start", "es-MX", title="Primeros pasos", content="Hola.\n"))
+    pages.append(make_page("guides/start", "es-MX", title="Primeros pasos", content="Configuración rápida.\n"))
     groups = [
         {"id": "guides", "title": {"en": "Guides", "es-MX": "Guías"}, "icon": "menu_book",
          "page_slugs": [s for s, _ in guides]},
@@ -200,6 +200,22 @@ def test_search_dialog_by_keyboard(browser: Any, site: str) -> None:
     # Only the shard list and the shards the words needed were fetched.
     fetched = sorted({u.split("/sites/acme/")[1] for u in requested if "/search/" in u})
     assert fetched[0] == "search/en.json" and all(f.startswith("search/en/") for f in fetched[1:])
+    assert problems == []
+
+
+def test_search_ignores_case_and_accents_per_locale(browser: Any, site: str) -> None:
+    """The script splits and folds a query as the builder folded the pages (search.terms_of), and each
+    locale searches its own index."""
+    page = _desktop(browser)
+    problems = _watch(page)
+    page.goto(site + "es/guides/start/")
+    page.keyboard.press("Control+k")
+    box = page.get_by_role("combobox")
+    for query in ("CONFIGURACION rapida", "configuración RÁPIDA", "rápi"):
+        box.fill(query)
+        expect(page.get_by_role("option").first).to_contain_text("Primeros pasos")
+    box.fill("getting")  # an English title: not in the Spanish index
+    expect(page.locator(".cs-status")).to_contain_text("No hay resultados")
     assert problems == []
 
 
