@@ -60,6 +60,11 @@ class FileReport:
     language: str | None = None
     notes: list[Note] = field(default_factory=list)
 
+    def settle(self, status: FileStatus, code: str, reason: str) -> FileReport:
+        """Mark the file skipped or failed, with the machine code and the sentence for a person."""
+        self.status, self.code, self.reason = status, code, reason
+        return self
+
 
 @dataclass(slots=True)
 class PlannedPage:

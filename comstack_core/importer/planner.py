@@ -121,16 +121,14 @@ def _read(
         return FileReport(file.rel, "failed", "front_matter_invalid", f"{exc.message}{where}")
     report = FileReport(file.rel, "imported")
     if front.get("draft") is True and not options.include_drafts:
-        report.status, report.code = "skipped", "draft"
-        report.reason = "Marked 'draft: true' in its front matter."
-        return report
+        return report.settle("skipped", "draft", "Marked 'draft: true' in its front matter.")
     ctx = Context(source.kind, file.rel, mdx=file.rel.endswith(".mdx") or source.kind == "docusaurus")
     language = _language(front, rel, default_language, ctx)
     slug = _slug(front, rel, source, ctx)
     if slug is None:
-        report.status, report.code = "failed", "slug_invalid"
-        report.reason = "No valid page slug can be made from its path or its front matter 'slug'."
-        return report
+        return report.settle(
+            "failed", "slug_invalid", "No valid page slug can be made from its path or its front matter 'slug'."
+        )
     lines: list[Line] = [(first_line + n, t) for n, t in enumerate(body.split("\n"))]
     if snippets is not None:
         lines = expand(lines, ctx, snippets)
@@ -223,10 +221,11 @@ def _unique(drafts: list[Draft]) -> list[Draft]:
         key = (draft.slug, draft.language)
         owner = owners.get(key)
         if owner is not None:
-            draft.report.status, draft.report.code = "failed", "slug_conflict"
-            draft.report.reason = (
+            draft.report.settle(
+                "failed",
+                "slug_conflict",
                 f"Maps to slug {draft.slug!r} ({draft.language}), which {owner.file.rel} already has; give one of "
-                "them a 'slug:' in its front matter or rename it."
+                "them a 'slug:' in its front matter or rename it.",
             )
             draft.report.slug = None
             continue

@@ -12,6 +12,7 @@ from ..auth import Principal, Role
 from ..clock import new_id
 from ..errors import Conflict, NotFound
 from ..models import Project, Publish
+from ..rules.contrast import check_contrast
 from ..schemas import (
     PublishConfirm,
     PublishDryRun,
@@ -67,6 +68,7 @@ class PublishService(Service):
             project = access.project
             check_name_echo(project, data.project_name)
             require_module(project, "website")
+            check_contrast(project.theme or {})  # a theme saved before the rule existed is caught here
             manifest, digest = await build_manifest(
                 session,
                 project,

@@ -12,6 +12,7 @@ from ..auth import Principal, Role
 from ..clock import new_id
 from ..errors import InvalidInput, NotFound
 from ..models import HeaderNavItem, Project, SidebarGroup
+from ..rules.contrast import check_contrast
 from ..rules.icons import validate_icon
 from ..rules.locales import normalize_locale
 from ..rules.slugs import validate_slug
@@ -341,6 +342,7 @@ class NavigationService(Service):
             theme = dict(access.project.theme or {})
             for key, value in changes.items():
                 theme[key] = {**theme.get(key, {}), **value} if isinstance(value, dict) else value
+            check_contrast(theme)  # the merged theme: a change of one colour is judged against the others
             access.project.theme = theme
             access.project.updated_at = now
             session.add(access.project)

@@ -10,7 +10,8 @@ links. URL rules are in urls.py; what is written:
     <prefix>/...                      non-default locales under their short language code
     assets/site.<hash>.css|js         the one stylesheet and the one deferred script
     assets/material-symbols-*         sidebar icon font and its Apache-2.0 licence
-    search/<locale>.json              search index: [{t, d, u, x}] = title, description, path, excerpt
+    search/<locale>.json              search index: the list of its shards (search.py)
+    search/<locale>/t-*.json, d-*.json  term shards (postings by term prefix) and document shards
     nav/<locale>.json                 each sidebar group's full page list (the page shows a window)
     sitemap.xml, robots.txt, 404.html, llms.txt, llms-full.txt (+ <prefix>/llms*.txt per locale)
 """

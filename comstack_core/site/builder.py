@@ -15,14 +15,19 @@ from .memo import Memo, changed_pages, patch, remember
 from .model import BuildResult, BuildState, PageRecord, SiteConfig, SitePage
 from .pool import render_many
 from .render import Shared, context_hash
-from .sitewide import Needs, SiteFile, site_files
+from .sitewide import Needs, SiteFile, search_files, search_names, site_files
 from .urls import Entry
 
 
 def _holds(out_dir: Path, previous: BuildState) -> bool:
     # A handful of stats, not one per page: a directory that lacks the previous build's site-wide
-    # files (a fresh one, another site's) does not hold that build.
-    return all(os.path.exists(out_dir / name) for name in previous.shared_files)
+    # files (a fresh one, another site's) does not hold that build. The search index's shards (a few
+    # hundred on a large site) are vouched for by their locale's shard list.
+    return all(
+        os.path.exists(out_dir / name)
+        for name in previous.shared_files
+        if not (name.startswith("search/") and name.count("/") > 1)
+    )
 
 
 def _affected(work: Plan, needs: Needs | None) -> bool:
@@ -55,6 +60,44 @@ def _made(
     return made
 
 
+def _search(
+    shared: Shared,
+    records: dict[str, PageRecord],
+    work: Plan,
+    rendered: list[Entry],
+    old_files: dict[str, tuple[int, str]],
+    memo: Memo,
+    previous: BuildState | None,
+    same_places: set[str],
+    meta: dict[str, tuple[int, str]],
+    outputs: dict[str, bytes],
+) -> None:
+    """The search index of each locale whose pages changed; `same_places`: locales whose pages kept their
+    places since `previous`, so the previous build's term index can be patched."""
+    prior = previous.memo if previous is not None and isinstance(previous.memo, Memo) else None
+    for lang in sorted(shared.navs):
+        old = search_names(old_files, lang)
+        known = prior.search.get(lang) if prior is not None else None
+        if old and not _affected(work, Needs(lang, pages=True)):
+            meta.update((name, old_files[name]) for name in old)
+            if known is not None:
+                memo.search[lang] = known
+            continue
+        usable = known is not None and previous is not None and lang in same_places
+        made, kept, terms = search_files(
+            shared,
+            lang,
+            records,
+            rendered,
+            known if usable else None,
+            previous.pages if usable and previous is not None else None,
+            old_files,
+        )
+        memo.search[lang] = terms
+        meta.update((name, old_files[name]) for name in kept)
+        outputs.update(made)
+
+
 def _site_wide(
     out_dir: Path,
     shared: Shared,
@@ -64,6 +107,8 @@ def _site_wide(
     old_files: dict[str, tuple[int, str]],
     memo: Memo,
     known: Memo | None,
+    previous: BuildState | None,
+    same_places: set[str],
 ) -> tuple[dict[str, tuple[int, str]], list[str]]:
     """Make the site-wide files whose inputs changed and write those whose bytes differ from what
     `old_files` records (no file is read). Returns every site-wide file's (size, sha256) and the
@@ -72,6 +117,7 @@ def _site_wide(
     files, sitemaps, sitemap_row = site_files(shared, memo.assets, records)
     meta: dict[str, tuple[int, str]] = {}
     outputs: dict[str, bytes] = {}
+    _search(shared, records, work, rendered, old_files, memo, previous, same_places, meta, outputs)
     for name, file in files.items():
         if name in old_files and not _affected(work, file.needs):
             meta[name] = old_files[name]  # nothing it shows changed: the file stands
@@ -163,6 +209,8 @@ def build_site(
             excerpt=done.excerpt,
             context=context_hash(shared, entry),
             group=-1 if where is None else where[0],
+            toc=done.toc,
+            terms=done.terms,
         )
         written.extend(done.sizes)
     # In index order, whatever order the pages were rendered in, so equal builds give equal states.
@@ -174,7 +222,12 @@ def build_site(
 
     old_files = {} if previous is None else previous.shared_files
     rendered = [by_key[key] for key in made]
-    shared_files, changed_files = _site_wide(out_dir, shared, records, work, rendered, old_files, memo, known)
+    same_places = set()
+    if previous is not None and not full:
+        same_places = {lang for lang, digest in now_places.items() if previous.places.get(lang) == digest}
+    shared_files, changed_files = _site_wide(
+        out_dir, shared, records, work, rendered, old_files, memo, known, previous, same_places
+    )
     written.extend(changed_files)
 
     state = BuildState(

@@ -13,7 +13,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from .model import BuildState, PageRecord
-from .nav import Group
+from .nav import Group, edges_and_home
 from .render import Shared, context_hash
 from .urls import Entry
 
@@ -95,14 +95,26 @@ def plan(
     for lang, nav in shared.navs.items():
         homes.setdefault(nav.home, []).append(lang)
     old_groups, old_pages = previous.groups, previous.pages
+    # Pages outside a changed group that show something of it (previous/next links, home page cards).
+    changed_groups: dict[str, set[int]] = {}
+    for name, digest in now_groups.items():
+        if old_groups.get(name) != digest:
+            lang, number = name.split("/", 1)
+            changed_groups.setdefault(lang, set()).add(int(number))
+    nearby = {
+        e.html_file: e
+        for lang, numbers in changed_groups.items()
+        for e in edges_and_home(shared.navs[lang], index, numbers)
+    }
     looked = index.entries
     if candidates is not None:
         named = {e.html_file: e for e in candidates}
-        for name, digest in now_groups.items():
-            if old_groups.get(name) != digest:
-                lang, n = name.split("/", 1)
-                for e in shared.navs[lang].groups[int(n)].entries:
+        for lang, numbers in changed_groups.items():
+            for gi in sorted(numbers):
+                for e in shared.navs[lang].groups[gi].entries:
                     named.setdefault(e.html_file, e)
+        for key, e in nearby.items():
+            named.setdefault(key, e)
         looked = list(named.values())
         out.kept = dict(old_pages)  # the pages looked at below are sorted again
     for entry in looked:
@@ -120,9 +132,12 @@ def plan(
         where = shared.navs[lang].group_of.get(entry.html_file)
         group = -1 if where is None else where[0]
         name = f"{lang}/{group}"
-        if (moved or group != old.group or (group >= 0 and old_groups.get(name) != now_groups[name])) and (
-            context_hash(shared, entry) != old.context
-        ):
+        if (
+            moved
+            or group != old.group
+            or (group >= 0 and old_groups.get(name) != now_groups[name])
+            or entry.html_file in nearby
+        ) and context_hash(shared, entry) != old.context:
             out.todo.append(entry)
             out.keys[entry.html_file] = key
             out.pages.add(lang)

@@ -127,12 +127,34 @@ def _check_json(site: _Site, name: str, problems: list[str]) -> None:
         problems.append(f"{name}: invalid JSON: {exc}")
         return
     if name.startswith("search/"):
-        if not isinstance(data, list) or not all(isinstance(r, dict) and "t" in r and "u" in r for r in data):
-            problems.append(f"{name}: search index is not a list of {{t, u, ...}} entries")
+        _check_search(site, name, data, problems)
+
+
+def _check_search(site: _Site, name: str, data: object, problems: list[str]) -> None:
+    """The search index (search.py): the shard list's files exist, document rows point at pages,
+    term shards map terms to postings."""
+    if name.count("/") == 1:  # search/<locale>.json: the list of shards
+        if not isinstance(data, list) or not all(isinstance(r, dict) and isinstance(r.get("u"), str) for r in data):
+            problems.append(f"{name}: search index is not a list of {{u, ...}} shards")
             return
         for row in data:
             if not site.exists(str(row["u"])):
-                problems.append(f"{name}: broken link {row['u']}")
+                problems.append(f"{name}: missing shard {row['u']}")
+            if "n" in row:  # the document shards after the first
+                per = int(row.get("p") or 1)
+                for n in range(1, (int(row["n"]) + per - 1) // per):
+                    shard = str(row["u"]).replace("d-0.json", f"d-{n}.json")
+                    if not site.exists(shard):
+                        problems.append(f"{name}: missing shard {shard}")
+    elif name.rsplit("/", 1)[-1].startswith("d-"):
+        if not isinstance(data, list) or not all(isinstance(r, list) and len(r) == 4 for r in data):
+            problems.append(f"{name}: document shard is not a list of [title, path, summary, headings]")
+            return
+        for row in data:
+            if not site.exists(str(row[1])):
+                problems.append(f"{name}: broken link {row[1]}")
+    elif not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        problems.append(f"{name}: term shard is not an object of postings")
 
 
 def _check_sitemap(site: _Site, name: str, problems: list[str]) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 from .model import SiteConfig, SitePage
 from .nav import locale_nav
 from .render import Shared
-from .theme import build_css, content_name, safe_url
+from .theme import build_css, content_name, dark_mode, safe_url
 from .urls import build_index
 
 # Bump when the builder's output changes for the same inputs in a way templates do not show.
@@ -90,5 +90,6 @@ def make_shared(config: SiteConfig, pages: list[SitePage]) -> tuple[Shared, Asse
         js=assets.js_name,
         logo=safe_url(theme.get("logo_url")),
         favicon=safe_url(theme.get("favicon_url")),
+        toggle=dark_mode(theme) == "auto",
     )
     return shared, assets

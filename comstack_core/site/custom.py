@@ -13,9 +13,11 @@ class CustomBody:
     html: str
     has_h1: bool
     excerpt: str
+    text: str = ""  # the prose, for the search index
 
 
 _NOT_PROSE = {"script", "style", "template", "noscript", "svg"}
+SEARCH_TEXT_CHARS = 20_000
 
 
 def _excerpt(root: LexborNode, limit: int = 160) -> str:
@@ -54,7 +56,8 @@ def render_custom(body: str, strings: dict[str, str]) -> CustomBody:
             # Escaped text, never markup: translations come from a model or a provider.
             node.inner_html = htmlmod.escape(value, quote=False)
             changed = True
-    excerpt = _excerpt(root) if root is not None else ""
+    text = _excerpt(root, SEARCH_TEXT_CHARS) if root is not None else ""
+    excerpt = text[:160]
     if changed and root is not None:
         body = root.inner_html or ""
-    return CustomBody(html=body, has_h1=has_h1, excerpt=excerpt)
+    return CustomBody(html=body, has_h1=has_h1, excerpt=excerpt, text=text)

@@ -16,6 +16,7 @@ from .indexes import Parts
 from .model import SiteConfig, SitePage
 from .nav import Group, LocaleNav
 from .render import Shared
+from .search import TermIndex
 from .urls import Entry, SiteIndex
 
 
@@ -28,6 +29,7 @@ class Memo:
     positions: dict[str, int]  # html_file -> index in shared.index.entries
     groups: dict[str, list[tuple[str, int, int]]]  # html_file -> [(locale, group index, position)]
     files: dict[str, Parts] = field(default_factory=dict)  # site-wide files made of per-page pieces
+    search: dict[str, TermIndex] = field(default_factory=dict)  # locale -> the search index's terms
 
 
 def remember(config: SiteConfig, pages: list[SitePage], shared: Shared, assets: Assets) -> Memo:
@@ -115,6 +117,7 @@ def patch(memo: Memo, config: SiteConfig, changed: list[SitePage]) -> tuple[Memo
         js=memo.shared.js,
         logo=memo.shared.logo,
         favicon=memo.shared.favicon,
+        toggle=memo.shared.toggle,
         renderer=memo.shared.renderer,
     )
     pages = dict(memo.pages)

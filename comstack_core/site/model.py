@@ -106,8 +106,12 @@ class PageRecord:
     bytes: int
     links: dict[str, str]  # href as written in the Markdown -> href written to the HTML
     excerpt: str  # kept so unchanged pages need not be re-parsed for the search index
-    context: str = ""  # what the page shows of other pages: sidebar window, hreflang alternates
+    context: str = ""  # what the page shows of other pages: sidebar, neighbours, alternates, cards
     group: int = -1  # index of the page's sidebar group in its locale (-1: in none)
+    # Kept so that an unchanged page needs no re-parsing for the search index: its headings (level, id,
+    # text) and its terms (search.page_terms).
+    toc: list[tuple[int, str, str]] = field(default_factory=list)
+    terms: str = ""
     # The page's pieces of the site-wide files (sitemap row, search row...), made when first needed.
     # Not saved: they live as long as this object, which a caller that keeps its BuildState between
     # builds reuses for every unchanged page, so those pieces are not made again.
@@ -126,6 +130,8 @@ class PageRecord:
             self.files,
             self.links,
             self.excerpt,
+            self.toc,
+            self.terms,
         ]
         self.pieces["row-key"] = key
         row = self.pieces["row"] = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
@@ -133,7 +139,7 @@ class PageRecord:
 
     @classmethod
     def from_row(cls, row: list[Any]) -> tuple[str, PageRecord]:
-        key, input_hash, context, group, size, files, links, excerpt = row
+        key, input_hash, context, group, size, files, links, excerpt, toc, terms = row
         return str(key), cls(
             input_hash=str(input_hash),
             files=[str(f) for f in files],
@@ -142,6 +148,8 @@ class PageRecord:
             excerpt=str(excerpt),
             context=str(context),
             group=int(group),
+            toc=[(int(level), str(anchor), str(text)) for level, anchor, text in toc],
+            terms=str(terms),
         )
 
 
@@ -167,7 +175,7 @@ class BuildState:
     navs: dict[str, str] = field(default_factory=dict)
     groups: dict[str, str] = field(default_factory=dict)
     places: dict[str, str] = field(default_factory=dict)
-    version: int = 2
+    version: int = 3
     # Not saved: what the build that made this state leaves for the next one in the same process
     # (memo.Memo), so a caller that keeps the state object gets builds that cost what changed.
     memo: object = field(default=None, compare=False, repr=False)
@@ -200,7 +208,7 @@ class BuildState:
     @classmethod
     def from_json(cls, text: str) -> BuildState:
         data = json.loads(text)
-        if not isinstance(data, dict) or data.get("version") != 2:
+        if not isinstance(data, dict) or data.get("version") != 3:
             raise ValueError("unsupported build state")
         return cls(
             shared_hash=str(data["shared"]),

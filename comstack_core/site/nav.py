@@ -144,3 +144,52 @@ def sidebar_for(nav: LocaleNav, entry: Entry) -> Sidebar:
     entries = nav.groups[gi].entries
     lo, hi = max(0, pos - WINDOW), min(len(entries), pos + WINDOW + 1)
     return Sidebar(nav.groups, gi, entries[lo:hi], lo > 0, hi < len(entries), entry.html_file)
+
+
+def neighbours(nav: LocaleNav, entry: Entry) -> tuple[Entry | None, Entry | None]:
+    """Previous and next page in sidebar order, across group boundaries (None at either end, or for a
+    page in no group)."""
+    where = nav.group_of.get(entry.html_file)
+    if where is None:
+        return None, None
+    gi, pos = where
+    entries = nav.groups[gi].entries
+    prev = entries[pos - 1] if pos > 0 else (nav.groups[gi - 1].entries[-1] if gi > 0 else None)
+    nxt = (
+        entries[pos + 1]
+        if pos + 1 < len(entries)
+        else (nav.groups[gi + 1].entries[0] if gi + 1 < len(nav.groups) else None)
+    )
+    # A page listed in two groups could meet itself at a group boundary.
+    return (
+        None if prev is None or prev.html_file == entry.html_file else prev,
+        None if nxt is None or nxt.html_file == entry.html_file else nxt,
+    )
+
+
+# Page titles a home page card shows under its group's name.
+CARD_TITLES = 3
+
+
+def cards_fingerprint(nav: LocaleNav) -> list[Any]:
+    """What a home page shows of each group besides its title and icon (those are in the shared hash)."""
+    return [
+        [g.entries[0].path, [e.page.title for e in g.entries[:CARD_TITLES]], len(g.entries)]
+        for g in nav.groups
+    ]
+
+
+def edges_and_home(nav: LocaleNav, index: SiteIndex, changed: set[int]) -> list[Entry]:
+    """Pages outside the changed groups (by index) that show something of them: the last page of the
+    group before and the first of the group after (their previous/next links), and the locale's home
+    page (its cards)."""
+    out: list[Entry] = []
+    for gi in changed:
+        if gi > 0:
+            out.append(nav.groups[gi - 1].entries[-1])
+        if gi + 1 < len(nav.groups):
+            out.append(nav.groups[gi + 1].entries[0])
+    home = index.by_path.get(nav.home)
+    if changed and home is not None and home.page.language == nav.locale:
+        out.append(home)
+    return out

@@ -32,6 +32,8 @@ class Done:
     sizes: dict[str, int]  # file -> bytes written
     links: dict[str, str]
     excerpt: str
+    toc: list[tuple[int, str, str]]
+    terms: str
 
 
 def _render_one(shared: Shared, entry: Entry, out_dir: str, made: set[str]) -> Done:
@@ -43,7 +45,7 @@ def _render_one(shared: Shared, entry: Entry, out_dir: str, made: set[str]) -> D
         make_parent(path, made)
         write_file(path, data)
         sizes[name] = len(data)
-    return Done(entry.html_file, sizes, out.links, out.excerpt)
+    return Done(entry.html_file, sizes, out.links, out.excerpt, out.toc, out.terms)
 
 
 # -- helper process side ---------------------------------------------------------------------------

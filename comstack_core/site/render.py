@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -12,12 +13,21 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 from markupsafe import Markup
 
+from . import chrome
 from .custom import render_custom
 from .indexes import alternates, markdown_copy
-from .markdown import MarkdownRenderer
-from .nav import LocaleNav, Sidebar, sidebar_for
+from .markdown import CALLOUTS, MarkdownRenderer
+from .nav import LocaleNav, Sidebar, cards_fingerprint, neighbours, sidebar_for
+from .search import page_terms
 from .seo import json_ld, og_locale, script_json
 from .urls import Entry, SiteIndex, rel
+
+TOC_MIN = 2  # a page with fewer listed headings shows no table of contents
+# The shell's words the site script uses (copy buttons, theme toggle, search messages).
+_JS_STRINGS = (
+    "copy", "copied", "copy_code", "theme", "theme_system", "theme_light", "theme_dark",
+    "no_results", "no_results_hint", "recent", "n_results", "one_result",
+)  # fmt: skip
 
 
 @lru_cache(maxsize=1)
@@ -32,6 +42,25 @@ def ui_strings(lang: str) -> dict[str, str]:
     """The shell's own words (skip link, search label...) in the page's language, else English."""
     ui = _ui()
     return ui.get(lang.split("-")[0].lower(), ui["en"])
+
+
+@lru_cache(maxsize=32)
+def _js_strings(lang: str) -> str:
+    t = ui_strings(lang)
+    return json.dumps({k: t[k] for k in _JS_STRINGS}, ensure_ascii=False, separators=(",", ":"))
+
+
+def long_date(day: date, lang: str) -> str:
+    """A date as the page's language writes it ("March 1, 2025", "1 de marzo de 2025")."""
+    t = ui_strings(lang)
+    month = t["months"].split()[day.month - 1]
+    return t["date"].format(day=day.day, month=month, year=day.year)
+
+
+@lru_cache(maxsize=32)
+def _callout_titles(lang: str) -> dict[str, str]:
+    t = ui_strings(lang)
+    return {kind: t[kind] for kind in set(CALLOUTS.values())}
 
 
 @lru_cache(maxsize=1)
@@ -65,6 +94,7 @@ class Shared:
     js: str
     logo: str | None
     favicon: str | None
+    toggle: bool  # the theme follows the system: readers get a light/dark/system toggle
     renderer: MarkdownRenderer = field(default_factory=MarkdownRenderer)
 
 
@@ -73,6 +103,8 @@ class PageOutput:
     files: dict[str, bytes]
     links: dict[str, str]
     excerpt: str
+    toc: list[tuple[int, str, str]]
+    terms: str
 
 
 def _digest(data: Any) -> str:
@@ -81,9 +113,15 @@ def _digest(data: Any) -> str:
 
 
 def context_hash(shared: Shared, entry: Entry) -> str:
-    """Fingerprint of what the page shows of others: its sidebar window and hreflang alternates."""
-    sidebar = sidebar_for(shared.navs[entry.page.language], entry)
-    return _digest([sidebar.fingerprint(), alternates(shared.index, entry)])
+    """Fingerprint of what the page shows of others: its sidebar window, previous/next pages, hreflang
+    alternates and, on a home page, the group cards."""
+    nav = shared.navs[entry.page.language]
+    sidebar = sidebar_for(nav, entry)
+    near = [None if e is None else [e.page.title, e.path] for e in neighbours(nav, entry)]
+    data = [sidebar.fingerprint(), alternates(shared.index, entry), near]
+    if entry.page.slug == "index":
+        data.append(cards_fingerprint(nav))
+    return _digest(data)
 
 
 def _asset_url(url: str | None, root: str) -> str | None:
@@ -92,7 +130,8 @@ def _asset_url(url: str | None, root: str) -> str | None:
     return root + url  # relative theme URLs are relative to the site root
 
 
-def base_context(shared: Shared, lang: str, root: str, home: str) -> dict[str, Any]:
+def base_context(shared: Shared, lang: str, root: str, home: str, drawer: bool = True) -> dict[str, Any]:
+    """What every page's shell needs; `drawer`: show the sidebar (a drawer on narrow screens)."""
     nav = shared.navs[lang]
     header_links = [
         {"label": h.label, "href": h.url or rel(root, h.path or ""), "external": h.url is not None}
@@ -109,28 +148,42 @@ def base_context(shared: Shared, lang: str, root: str, home: str) -> dict[str, A
         "project": shared.index.config.project_name,
         "header_links": header_links,
         "t": ui_strings(lang),
+        "js_t": _js_strings(lang),
+        "toggle": shared.toggle,
+        "drawer": drawer and bool(nav.groups),
+        "toc": [],
     }
 
 
 def render_page(shared: Shared, entry: Entry, sidebar: Sidebar, alts: list[tuple[str, str]]) -> PageOutput:
     index = shared.index
     page = entry.page
+    lang = page.language
     root = entry.root
     url = index.absolute(entry.path)
+    t = ui_strings(lang)
     links: dict[str, str] = {}
+    toc: list[tuple[int, str, str]] = []
     if page.is_custom:
         custom = render_custom(page.body_html or "", page.translatable_strings)
         body, excerpt, show_title = Markup(custom.html), custom.excerpt, not custom.has_h1
+        sections = [custom.text]
     else:
-        out = shared.renderer.render(page.content, page.title, lambda href: index.resolve_href(entry, href))
+        out = shared.renderer.render(
+            page.content, page.title, lambda href: index.resolve_href(entry, href), _callout_titles(lang)
+        )
         body, excerpt, links, show_title = Markup(out.html), out.excerpt, out.links, True
-    nav = shared.navs[page.language]
-    ctx = base_context(shared, page.language, root, rel(root, nav.home))
+        toc, sections = out.toc, out.sections
+    nav = shared.navs[lang]
+    home = page.slug == "index"
+    ctx = base_context(shared, lang, root, rel(root, nav.home), drawer=not home)
     by_lang = {lang: u for lang, u in alts if lang != "x-default"}
+    description = page.description or excerpt  # every page gets a meta description
     ctx.update(
-        head_title=page.title if page.slug == "index" else f"{page.title} · {index.config.project_name}",
+        head_title=page.title if home else f"{page.title} · {index.config.project_name}",
         title=page.title,
-        description=page.description,
+        description=description,
+        page_description=page.description if not page.is_custom else "",
         canonical=url,
         alternates=[{"hreflang": lang, "url": u} for lang, u in alts],
         languages=[
@@ -138,7 +191,7 @@ def render_page(shared: Shared, entry: Entry, sidebar: Sidebar, alts: list[tuple
             for lang, u in by_lang.items()
         ],
         md_href=rel(root, entry.md_file) if entry.md_file else None,
-        og_type="website" if page.slug == "index" or page.is_custom else "article",
+        og_type="website" if home or page.is_custom else "article",
         og_locale=og_locale(page.language),
         og_alternates=[og_locale(lang) for lang in by_lang if lang != page.language],
         json_ld=Markup(script_json(json_ld(page, url, index.config.project_name))),
@@ -146,11 +199,20 @@ def render_page(shared: Shared, entry: Entry, sidebar: Sidebar, alts: list[tuple
         show_title=show_title,
         custom=page.is_custom,
         body=body,
+        toc=toc if len(toc) >= TOC_MIN and not home else [],
+        crumbs=chrome.crumbs(nav, entry, root, t),
+        updated=None if home else page.updated_at.date(),
+        updated_text=long_date(page.updated_at.date(), lang),
+        hero=chrome.hero(nav, root, page.title, page.description, t) if home and not page.is_custom else None,
+        cards=chrome.cards(nav, root, t) if home else [],
+        **chrome.pager(nav, entry, root),
+        **chrome.ask_links(index, entry, t),
     )
     files = {entry.html_file: template("page.html").render(ctx).encode()}
     if entry.md_file:
         files[entry.md_file] = markdown_copy(entry).encode()
-    return PageOutput(files=files, links=links, excerpt=excerpt)
+    terms = page_terms(page.title, page.description, sections)
+    return PageOutput(files=files, links=links, excerpt=excerpt, toc=toc, terms=terms)
 
 
 def render_404(shared: Shared) -> bytes:
@@ -174,12 +236,15 @@ def render_home(shared: Shared) -> bytes:
     index = shared.index
     lang = index.config.default_locale
     nav = shared.navs[lang]
-    ctx = base_context(shared, lang, "", "./")
+    t = ui_strings(lang)
+    ctx = base_context(shared, lang, "", "./", drawer=False)
     ctx.update(
         head_title=index.config.project_name,
-        description="",
+        description=t["explore"] + " · " + index.config.project_name,
         canonical=index.base_url,
         languages=[],
         sidebar=Sidebar(nav.groups, None, [], False, False, ""),
+        hero=chrome.hero(nav, "", index.config.project_name, "", t),
+        cards=chrome.cards(nav, "", t),
     )
     return template("home.html").render(ctx).encode()

@@ -1,5 +1,5 @@
-"""The site-wide files: assets, robots.txt, 404.html, the sitemap, and per locale the search index,
-the shared navigation file, llms.txt and llms-full.txt.
+"""The site-wide files: assets, robots.txt, 404.html, the sitemap, and per locale the shared navigation
+file, llms.txt, llms-full.txt and the search index (search_files).
 
 Each comes with what it shows (`Needs`: the locale, and whether its pages, navigation or summary;
 None: the whole site) and a function that makes it, so a build makes only the files whose inputs
@@ -22,6 +22,7 @@ from .indexes import Parts, Piece
 from .model import PageRecord
 from .nav import LocaleNav
 from .render import Shared, render_404, render_home
+from .search import DOCS_PER_SHARD, TermIndex, doc_row, doc_shard_name, doc_shards, meta_json, shard_name
 from .theme import ICON_FONT, ICON_LICENSE
 from .urls import Entry, SiteIndex
 
@@ -53,8 +54,10 @@ class Pieces:
             piece = record.pieces[kind] = make(e, record)
         return piece
 
-    def search(self, e: Entry) -> str:
-        return self._get("search", lambda e, r: indexes.search_row(e, r.excerpt), e)
+    def doc(self, e: Entry) -> str:
+        return self._get(
+            "doc", lambda e, r: doc_row(e.page.title, e.path, e.page.description or r.excerpt, r.toc), e
+        )
 
     def sitemap(self, e: Entry) -> str:
         return self._get("sitemap", lambda e, _r: indexes.sitemap_row(self.index, e), e)
@@ -96,9 +99,6 @@ def site_files(
     with_pages = {e.page.language for e in index.entries}
     for lang in languages:
         nav = shared.navs[lang]
-        files[f"search/{lang}.json"] = SiteFile(
-            Needs(lang, pages=True), partial(indexes.search_index, index, lang, pieces.search), pieces.search
-        )
         files[f"nav/{lang}.json"] = SiteFile(Needs(lang, nav=True), partial(_nav_json, nav))
         # The default locale always gets llms.txt: every page's footer links to it.
         if lang not in with_pages and lang != config.default_locale:
@@ -122,3 +122,56 @@ def site_files(
             pieces.llms_full,
         )
     return files, partial(indexes.sitemaps, index, pieces.sitemap), pieces.sitemap
+
+
+def search_names(old_files: dict[str, tuple[int, str]], locale: str) -> list[str]:
+    head = f"search/{locale}"
+    return [n for n in old_files if n == head + ".json" or n.startswith(head + "/")]
+
+
+def search_files(
+    shared: Shared,
+    locale: str,
+    records: dict[str, PageRecord],
+    rendered: list[Entry],
+    prior: TermIndex | None,
+    old_records: dict[str, PageRecord] | None,
+    old_files: dict[str, tuple[int, str]],
+) -> tuple[dict[str, bytes], list[str], TermIndex]:
+    """The locale's search files to write, the names of those that stand as they are, and its term index.
+
+    With `prior` (the term index of the previous build, whose pages had the same document numbers) and the
+    previous build's records, only the rendered pages' terms are swapped and only the shards they touch
+    are made; otherwise the index is made from every page's recorded terms."""
+    pieces = Pieces(shared.index, records)
+    entries = [e for e in shared.index.entries if e.page.language == locale]
+    count = (len(entries) + DOCS_PER_SHARD - 1) // DOCS_PER_SHARD
+    made: dict[str, bytes] = {}
+    kept: list[str] = []
+    if prior is not None and old_records is not None:
+        positions = {e.html_file: n for n, e in enumerate(entries)}
+        changes = {}
+        for e in rendered:
+            if e.page.language == locale:
+                old = old_records.get(e.html_file)
+                changes[positions[e.html_file]] = (old.terms if old is not None else "", records[e.html_file].terms)
+        terms, dirty = prior.updated(changes)
+        wanted = {d // DOCS_PER_SHARD for d in changes}
+        wanted |= {n for n in range(count) if doc_shard_name(locale, n) not in old_files}
+        rows = [
+            pieces.doc(e) if n // DOCS_PER_SHARD in wanted else "" for n, e in enumerate(entries)
+        ]  # only the shards made need their rows
+        made.update(doc_shards(locale, rows, wanted))
+        kept += [doc_shard_name(locale, n) for n in range(count) if n not in wanted]
+        for key in terms.shards:
+            name = shard_name(locale, key)
+            if key in dirty or name not in old_files:
+                made[name] = terms.shard_json(key)
+            else:
+                kept.append(name)
+    else:
+        terms = TermIndex.of([records[e.html_file].terms for e in entries])
+        made.update(doc_shards(locale, [pieces.doc(e) for e in entries]))
+        made.update((shard_name(locale, key), terms.shard_json(key)) for key in terms.shards)
+    made[f"search/{locale}.json"] = meta_json(locale, terms, len(entries))
+    return made, kept, terms

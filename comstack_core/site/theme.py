@@ -64,7 +64,7 @@ def _minify(css: str) -> str:
     return re.sub(r"\s*([{};:,>])\s*", r"\1", css).replace(";}", "}")
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)
 def _pygments_css(style: str, scope: str) -> str:
     # Only the rules scoped to our code blocks: the unscoped line-number rules Pygments adds would
     # restyle every <pre> on the site and we never emit line numbers.
@@ -77,29 +77,51 @@ def base_css() -> str:
     return _minify((resources.files(__package__) / "assets" / "site.css").read_text("utf-8"))
 
 
+def dark_mode(theme: dict[str, Any]) -> str:
+    """'auto' (follow the system; readers may choose), 'light' or 'dark' (fixed by the theme)."""
+    mode = theme.get("dark_mode", "auto")
+    return mode if mode in ("auto", "light", "dark") else "auto"
+
+
+def palettes(theme: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """The colour palettes the site uses ('light', 'dark' or both), as it will paint them."""
+    mode = dark_mode(theme)
+    out = {}
+    if mode in ("auto", "light"):
+        out["light"] = _colors(theme.get("colors"), LIGHT)
+    if mode in ("auto", "dark"):
+        out["dark"] = _colors(theme.get("dark_colors"), DARK)
+    return out
+
+
 def build_css(theme: dict[str, Any]) -> str:
     light = _colors(theme.get("colors"), LIGHT)
     dark = _colors(theme.get("dark_colors"), DARK)
     fonts = _fonts(theme.get("fonts"))
-    mode = theme.get("dark_mode", "auto")
-    mode = mode if mode in ("auto", "light", "dark") else "auto"
+    mode = dark_mode(theme)
     root_colors = dark if mode == "dark" else light
     font_vars = ";".join(f"--cs-font-{k}:{v}" for k, v in fonts.items())
     parts = [
         "@font-face{font-family:'Material Symbols Rounded';font-style:normal;font-weight:400;"
-        # swap, not block: the page text never waits for the icon font; icon boxes have a fixed
-        # width and clip, so the ligature name is never seen while it loads.
-        f"font-display:swap;src:url({ICON_FONT}) format('woff2')}}",
+        # block: only icons use it, and an icon's name must never show in a fallback font while it
+        # loads; the page asks for it only after its own load (site.js), so no text waits for it.
+        f"font-display:block;src:url({ICON_FONT}) format('woff2')}}",
         f":root{{{_vars(root_colors)};{font_vars};color-scheme:{'light dark' if mode == 'auto' else mode}}}",
         base_css(),
     ]
-    code_light = _minify(_pygments_css("default", f"pre.{CODE_CLASS}"))
-    code_dark = _minify(_pygments_css("github-dark", f"pre.{CODE_CLASS}"))
+    code = f"pre.{CODE_CLASS}"
     if mode == "auto":
-        parts.append(code_light)
-        parts.append(f"@media (prefers-color-scheme:dark){{:root{{{_vars(dark)}}}{code_dark}}}")
+        # The system's choice, unless the reader picked one with the toggle (html[data-theme]).
+        system, chosen = ":root:not([data-theme=light])", ":root[data-theme=dark]"
+        parts.append(_minify(_pygments_css("default", code)))
+        parts.append(
+            f"@media (prefers-color-scheme:dark){{{system}{{{_vars(dark)}}}"
+            f"{_minify(_pygments_css('github-dark', f'{system} {code}'))}}}"
+        )
+        parts.append(f"{chosen}{{{_vars(dark)};color-scheme:dark}}:root[data-theme=light]{{color-scheme:light}}")
+        parts.append(_minify(_pygments_css("github-dark", f"{chosen} {code}")))
     else:
-        parts.append(code_dark if mode == "dark" else code_light)
+        parts.append(_minify(_pygments_css("github-dark" if mode == "dark" else "default", code)))
     return "".join(parts)
 
 

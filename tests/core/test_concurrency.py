@@ -188,19 +188,20 @@ async def test_parallel_navigation_replacements_do_not_interleave(world: World) 
 async def test_parallel_theme_edits_are_not_lost(world: World) -> None:
     """Each theme update merges into the stored theme; parallel ones must all survive (no lost update)."""
     core, pid = world.core, world.project_id
-    names = ["primary", "accent", "background", "text"]
+    # Colours that keep AA contrast whatever order the updates land in (the theme rule checks each merge).
+    colors = {"primary": "#000001", "accent": "#000002", "background": "#fffffd", "text": "#000003"}
     results = await asyncio.gather(
         *(
             core.navigation.update_theme(
-                world.manager, pid, ThemeUpdate(project_name=world.project_name, colors={name: f"#00000{n}"})
+                world.manager, pid, ThemeUpdate(project_name=world.project_name, colors={name: value})
             )  # type: ignore[arg-type]
-            for n, name in enumerate(names)
+            for name, value in colors.items()
         ),
         return_exceptions=True,
     )
     assert split(results)[1] == []
     theme = await core.navigation.get_theme(world.viewer, pid)
-    assert theme.theme["colors"] == {name: f"#00000{n}" for n, name in enumerate(names)}
+    assert theme.theme["colors"] == colors
 
 
 async def test_parallel_plan_changes_are_not_lost(world: World) -> None:

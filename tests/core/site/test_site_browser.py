@@ -2,60 +2,12 @@
 
 from __future__ import annotations
 
-import functools
-import os
-import shutil
-import threading
-from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-
 import pytest
 
 from comstack_core.site import build_site
 from comstack_core.site.nav import WINDOW
 
 sync_api = pytest.importorskip("playwright.sync_api")
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[Path, str]]:
-    root = tmp_path / "www"
-    site = root / "sites" / "acme"
-    site.mkdir(parents=True)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield site, f"http://127.0.0.1:{server.server_address[1]}/sites/acme/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-@pytest.fixture
-def browser() -> Iterator[object]:
-    candidates = [
-        os.environ.get("CHROMIUM_PATH"),
-        None,
-        shutil.which("chromium"),
-        shutil.which("chromium-browser"),
-    ]
-    with sync_api.sync_playwright() as p:
-        for path in dict.fromkeys(candidates):
-            try:
-                b = p.chromium.launch(executable_path=path) if path else p.chromium.launch()
-            except Exception:
-                continue
-            yield b
-            b.close()
-            return
-        pytest.skip("no Chromium available for Playwright")
 
 
 def test_search_and_sidebar_work_in_a_browser(served, browser, make_page, make_config):
@@ -81,6 +33,7 @@ def test_search_and_sidebar_work_in_a_browser(served, browser, make_page, make_c
     result = page.locator(".cs-results a").first
     sync_api.expect(result).to_contain_text("Install the CLI")
     assert result.get_attribute("href") == base_url + "guides/install/"
+    page.keyboard.press("Escape")  # closes the search dialog
 
     more = page.locator("button.cs-more")
     sync_api.expect(more).to_be_visible()

@@ -62,7 +62,7 @@ def test_a_removed_page_breaks_the_pages_linking_to_it(tmp_path: Path, make_page
     problems = check_site(site, BASE_URL)
     assert "index.html: broken link guides/intro/" in problems
     assert f"sitemap.xml: broken link {BASE_URL}guides/intro/" in problems
-    assert "search/en.json: broken link guides/intro/" in problems
+    assert "search/en/d-0.json: broken link guides/intro/" in problems
     assert f"es/guides/intro/index.html: broken link {BASE_URL}guides/intro/" in problems  # hreflang
 
 

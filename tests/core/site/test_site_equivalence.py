@@ -16,6 +16,7 @@ import pytest
 
 from comstack_core.site import BuildState, SiteConfig, SitePage, build_site, check_site
 from comstack_core.site import changes as site_changes
+from comstack_core.site import search as site_search
 
 from .conftest import BASE_URL
 
@@ -81,6 +82,25 @@ def edit_body(site: Site) -> Site:
 def edit_title(site: Site) -> Site:
     config, pages = site
     return config, _with(pages, "docs/p14", title="Renamed fourteen")
+
+
+def edit_title_at_group_edge(site: Site) -> Site:
+    # The last page of "docs" is the previous page of the first page of "guides".
+    config, pages = site
+    return config, _with(pages, "docs/p29", title="The last docs page")
+
+
+def edit_title_on_a_card(site: Site) -> Site:
+    # The home page's card for "docs" lists its first pages' titles.
+    config, pages = site
+    return config, _with(pages, "docs/p1", title="Second of the docs")
+
+
+def add_headings(site: Site) -> Site:
+    # New sections: the page's table of contents, its search document and its terms' sections change.
+    config, pages = site
+    body = "Intro words.\n\n## Alpha zone\n\nQuartz facts.\n\n## Beta zone\n\nMore quartz.\n"
+    return config, _with(pages, "docs/p9", content=body)
 
 
 def edit_description_of_home(site: Site) -> Site:
@@ -156,6 +176,9 @@ def custom_page(site: Site) -> Site:
 CHANGES: list[Callable[[Site], Site]] = [
     edit_body,
     edit_title,
+    edit_title_at_group_edge,
+    edit_title_on_a_card,
+    add_headings,
     edit_description_of_home,
     new_date,
     add_page,
@@ -213,6 +236,23 @@ def test_every_change_in_turn(tmp_path: Path, make_page, make_config, revisions:
         state = result.state
         _assert_same(tmp_path / "inc", _full(site, tmp_path / "full"))
         assert result.state.to_json() == build_site(*site, tmp_path / "full").state.to_json(), change.__name__
+    assert check_site(tmp_path / "inc", BASE_URL) == []
+
+
+@pytest.mark.parametrize("shard_bytes", [250, 2_000])
+def test_search_shards_split_and_merge_alike(
+    tmp_path: Path, make_page, make_config, monkeypatch, shard_bytes: int
+) -> None:
+    """With small shards, edits move terms across the size limit, so keys split and merge: the patched index
+    gives the files a full build gives."""
+    monkeypatch.setattr(site_search, "SHARD_BYTES", shard_bytes)
+    site = _site(make_page, make_config, revisions=True)
+    state = build_site(*site, tmp_path / "inc").state
+    assert len([f for f in state.shared_files if f.startswith("search/en/t")]) > 3
+    for change in CHANGES:
+        site = change(site)
+        state = build_site(*site, tmp_path / "inc", previous=state).state
+        _assert_same(tmp_path / "inc", _full(site, tmp_path / "full"))
     assert check_site(tmp_path / "inc", BASE_URL) == []
 
 

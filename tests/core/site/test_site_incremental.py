@@ -54,7 +54,7 @@ def test_editing_one_body_renders_one_page(tmp_path: Path, make_page, make_confi
     assert second.rendered == 1
     assert "docs/p4/index.html" in second.written and "docs/p4.md" in second.written
     assert "Completely new text." in (tmp_path / "docs/p4/index.html").read_text()
-    assert "Completely new text." in (tmp_path / "search/en.json").read_text()
+    assert '"completely":' in (tmp_path / "search/en/t.json").read_text()
     assert check_site(tmp_path, BASE_URL) == []
 
 
@@ -67,6 +67,28 @@ def test_a_title_change_renders_the_pages_that_show_it(tmp_path: Path, make_page
     assert second.rendered == 2 * WINDOW + 1
     assert "Renamed" in (tmp_path / f"docs/p{14 - WINDOW}/index.html").read_text()
     assert f"docs/p{14 - WINDOW - 1}/index.html" not in second.written
+
+
+def test_neighbours_and_cards_are_rendered_again(tmp_path: Path, make_page, make_config, html):
+    """Previous/next cross group boundaries and the home page shows each group's first titles: a title
+    change re-renders those pages too, and only them."""
+    config, pages = _corpus(make_page, make_config)
+    groups = [
+        {**config.sidebar_groups[0], "page_slugs": [f"docs/p{i}" for i in range(15)]},
+        {"id": "more", "title": {"en": "More"}, "icon": "help", "page_slugs": [f"docs/p{i}" for i in range(15, N)]},
+    ]
+    config = replace(config, sidebar_groups=groups)
+    first = build_site(config, pages, tmp_path)
+    assert html(tmp_path / "docs/p15/index.html").css_first("a[rel=prev]").text(deep=True).endswith("Page 14")
+    pages[15] = replace(pages[15], title="The end of docs")  # docs/p14: the last of its group
+    second = build_site(config, pages, tmp_path, previous=first.state)
+    assert "docs/p15/index.html" in second.written  # the first page of the next group
+    assert "The end of docs" in html(tmp_path / "docs/p15/index.html").css_first("a[rel=prev]").text(deep=True)
+    assert "index.html" not in second.written  # p14 is not among the first titles of its group's card
+    pages[2] = replace(pages[2], title="Renamed one")  # docs/p1, on the home page's card
+    third = build_site(config, pages, tmp_path, previous=second.state)
+    assert "index.html" in third.written
+    assert "Renamed one" in html(tmp_path / "index.html").css_first(".cs-cards").text()
 
 
 def test_theme_change_renders_everything(tmp_path: Path, make_page, make_config):

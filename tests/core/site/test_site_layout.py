@@ -107,7 +107,7 @@ def test_header_nav_and_theme(tmp_path: Path, make_page, make_config, html):
     assert "--cs-primary:#ff0066" in css and "--cs-text:#1f2328" in css  # bad colour -> default
     assert "Inter, system-ui" in css
     assert "@media (prefers-color-scheme:dark)" in css
-    assert "font-display:swap" in css and "material-symbols-rounded.woff2" in css
+    assert "font-display:block" in css and "material-symbols-rounded.woff2" in css
     assert (tmp_path / "assets/material-symbols-rounded.woff2").stat().st_size > 100_000
     assert "Apache License" in (tmp_path / "assets/material-symbols-LICENSE.txt").read_text()
     assert check_site(tmp_path, BASE_URL) == []

@@ -84,7 +84,7 @@ def test_internal_links_resolve_in_every_spelling(tmp_path: Path, make_page, mak
         "[f](/sites/acme/guides/other/) [g](https://example.com/x) [h](#local) [i](/guides/missing)"
     )
     doc = html(_build(tmp_path, make_page, make_config, content))
-    hrefs = [a.attributes["href"] for a in doc.css("main article a")]
+    hrefs = [a.attributes["href"] for a in doc.css("main .cs-body a")]
     assert hrefs == [
         "../../guides/other/",
         "../../guides/other/",
@@ -112,7 +112,7 @@ def test_links_prefer_the_readers_language_then_fall_back(tmp_path: Path, make_p
     ]
     build_site(make_config(), pages, tmp_path)
     doc = html(tmp_path / "es/guias/inicio/index.html")
-    assert [a.attributes["href"] for a in doc.css("main article a")] == [
+    assert [a.attributes["href"] for a in doc.css("main .cs-body a")] == [
         "../../../es/guides/a/",
         "../../../guides/b/",
     ]

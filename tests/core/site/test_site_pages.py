@@ -116,7 +116,9 @@ def test_json_ld_for_a_product(tmp_path: Path, make_page, make_config, html):
     )
     build_site(make_config(), [make_page("index"), product], tmp_path)
     doc = html(tmp_path / "products/widget/index.html")
-    assert len(doc.css("script")) == 2  # JSON-LD + the site script: the title could not break out
+    # JSON-LD, the inline theme starter and the site script: the title could not break out.
+    kinds = sorted(s.attributes.get("type") or ("src" if "src" in s.attributes else "inline") for s in doc.css("script"))
+    assert kinds == ["application/ld+json", "inline", "src"]
     data = _json_ld(doc)
     assert data["@context"] == "https://schema.org"
     assert data["@type"] == "Product"

@@ -75,7 +75,7 @@ def test_links_are_relative_so_the_site_works_at_any_mount_point(
     pages = [make_page("index"), make_page("guides/intro", content="[Home](/) and [me](/guides/intro)")]
     build_site(make_config(), pages, tmp_path)
     doc = html(tmp_path / "guides/intro/index.html")
-    hrefs = [a.attributes["href"] for a in doc.css("article a")]
+    hrefs = [a.attributes["href"] for a in doc.css("article .cs-body a")]
     assert hrefs == ["../../", "../../guides/intro/"]
     assert doc.css_first('link[rel="stylesheet"]').attributes["href"].startswith("../../assets/site.")
     # Only the consumers that need it get absolute URLs.

@@ -1,18 +1,15 @@
 """Every error code the core can answer with, and what a model should do about it.
 
+The codes of images, imports and git sync, ingestion and live voice are in modules of their own.
+
 Rendered as the ``comstack://errors`` resource and appended (as "next step") to error results.
 A test walks the core's source and fails when a code is missing here, so the catalogue stays whole.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
-
-class ErrorInfo(NamedTuple):
-    meaning: str
-    next_step: str
-
+from . import images, importing, ingestion, voice
+from .entry import ErrorInfo
 
 _E = ErrorInfo
 
@@ -141,6 +138,11 @@ CATALOG: dict[str, ErrorInfo] = {
     "invalid_reorder": _E("A reorder did not list every id exactly once.", "Send every id once, in order."),
     "navigation_not_found": _E("No such navigation entry.", "Call get-navigation for the ids."),
     "invalid_theme": _E("A theme value is malformed.", "Colors are hex like #1a73e8; URLs https:// or site paths."),
+    "low_contrast": _E(
+        "The theme's text or link colour on its background is below the WCAG AA ratio (4.5:1); the message names "
+        "each pair and its ratio.",
+        "Pick a darker text or primary colour or a lighter background (or the reverse for dark), then update-theme.",
+    ),
     # -- OAuth sign-in (REST door; listed so the catalogue is whole) ---------------------------------------
     "invalid_client": _E("The OAuth client is not registered.", "Reconnect the app so it registers again."),
     "invalid_grant": _E("An OAuth code or refresh token is unknown, expired, used or revoked.",
@@ -179,6 +181,9 @@ CATALOG: dict[str, ErrorInfo] = {
     "unknown_strings": _E("The translation has string keys the page does not mark.",
                           "Send only the keys the task lists."),
 }
+
+for _area in (images, importing, ingestion, voice):
+    CATALOG.update(_area.CODES)
 
 
 def next_step(code: str) -> str | None:
