@@ -68,6 +68,7 @@ def _zipf_site(n: int, seed: int = 7) -> tuple[list[str], list[str], list[str]]:
     return vocabulary, terms, rows
 
 
+@pytest.mark.timeout(600)  # builds a 5,000-page search index and drives a browser; slow on a busy machine
 def test_searching_5000_pages_downloads_under_300_kb(
     browser: Any, served: tuple[Path, str], make_page: Any, make_config: Any
 ) -> None:
