@@ -20,8 +20,6 @@ from comstack_core.errors import DomainError, Unauthenticated
 
 from .runtime import Runtime
 
-READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
 
 def door_for(path: str) -> Door:
     return "mcp" if path == "/mcp" or path.startswith("/mcp/") else "rest"
@@ -72,15 +70,9 @@ class AuthMiddleware:
                 send, status, error.to_dict(), unauthenticated_headers(self.runtime.settings.public_url)
             )
             return
+        # What the principal may do is the core's to decide (a read-only credential is refused by every
+        # use case that writes), for REST and /mcp alike.
         scope["state"]["principal"] = principal
-        # Read-only credentials (scope comstack:read, SPEC §10) may only GET the REST API: one rule here
-        # for every route. /mcp hides and refuses write tools itself; the core refuses writes as well.
-        if principal is not None and principal.read_only and scope.get("path", "").startswith("/api/") \
-                and scope.get("method") not in READ_METHODS:
-            await send_json(send, 403, {"error": "This credential is read-only (scope comstack:read); it may only "
-                                                 "read. Reconnect granting the 'comstack' scope to make changes.",
-                                        "code": "read_only_scope"})
-            return
         await self.app(scope, receive, send)
 
     async def resolve(self, scope: Scope) -> Principal | None:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from comstack_core import Core, Principal, Role
+from comstack_core.usecases import Need
 
 from .spec import ToolSpec
 
@@ -13,7 +14,14 @@ from .spec import ToolSpec
 def all_tools() -> list[ToolSpec[Any]]:
     from .tools import editing, identity, navigation, publishing, state, templates
 
-    return [*identity.TOOLS, *state.TOOLS, *editing.TOOLS, *navigation.TOOLS, *publishing.TOOLS, *templates.TOOLS]
+    return [
+        *identity.TOOLS,
+        *state.TOOLS,
+        *editing.TOOLS,
+        *navigation.TOOLS,
+        *publishing.TOOLS,
+        *templates.TOOLS,
+    ]
 
 
 async def best_role(core: Core, principal: Principal) -> Role:
@@ -32,15 +40,20 @@ async def best_role(core: Core, principal: Principal) -> Role:
 
 
 def visible(spec: ToolSpec[Any], principal: Principal, role: Role) -> bool:
-    if principal.read_only and (spec.writes or not spec.hints.read_only):
+    """Shown when the core would let this caller run the tool's use case on some project of theirs."""
+    rule = spec.rule
+    if principal.read_only and rule.writes:
         return False
-    if spec.min_role == "platform_admin":
+    if rule.need is Need.platform_admin:
         return principal.is_platform_admin
-    if principal.kind == "key" and not spec.keys_allowed:
+    if rule.need is Need.person and principal.kind == "key":
         return False
-    return principal.is_platform_admin or role >= Role[spec.min_role]
+    need = rule.need.project_role
+    return need is None or principal.is_platform_admin or role >= need
 
 
-async def visible_tools(core: Core, principal: Principal, specs: Iterable[ToolSpec[Any]]) -> list[ToolSpec[Any]]:
+async def visible_tools(
+    core: Core, principal: Principal, specs: Iterable[ToolSpec[Any]]
+) -> list[ToolSpec[Any]]:
     role = await best_role(core, principal)
     return [spec for spec in specs if visible(spec, principal, role)]

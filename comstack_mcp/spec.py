@@ -1,23 +1,23 @@
 """Tools are data: a ``ToolSpec`` declares everything about a tool; the server only interprets the list.
 
 Each spec names the input model (a pydantic model reusing the core's schemas), the handler (one core
-service call), the least role that makes the tool worth showing, whether it writes, and all four MCP
-annotations. The per-caller ``tools/list`` filter, the schema snapshots and the rule tests all read
-these fields, so a tool cannot forget one: ``Hints`` has no defaults.
+service call), the core use case that handler calls (``uses``), and all four MCP annotations. Who may
+call the tool and whether it writes are the use case's declaration in the core (``@use_case``), read
+here through ``rule``, never restated. The per-caller ``tools/list`` filter, the schema snapshots and the
+rule tests all read these fields, so a tool cannot forget one: ``Hints`` has no defaults.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, TypeVar
 
 from mcp_types import Tool, ToolAnnotations
 from pydantic import BaseModel
 
 from comstack_core import Core, Principal
-
-MinRole = Literal["viewer", "editor", "manager", "platform_admin"]
+from comstack_core.usecases import Need, Rule, rule_of
 
 ArgsT = TypeVar("ArgsT", bound=BaseModel)
 
@@ -42,11 +42,17 @@ class ToolSpec(Generic[ArgsT]):
     description: str
     input: type[ArgsT]
     handler: Callable[[Core, Principal, ArgsT], Awaitable[Any]]
-    min_role: MinRole
-    writes: bool
+    # The core service method the handler calls; None only for a tool that calls none (the guide, which
+    # is the door's own text).
+    uses: Callable[..., Any] | None
     hints: Hints
-    # API keys belong to one project; account-level tools (create-project) are useless to them.
-    keys_allowed: bool = True
+
+    @property
+    def rule(self) -> Rule:
+        """Who may call this tool and whether it writes: the core's declaration of ``uses``."""
+        if self.uses is None:
+            return Rule(name=self.name, need=Need.caller, writes=False)
+        return rule_of(self.uses)
 
     @property
     def project_scoped(self) -> bool:

@@ -6,20 +6,17 @@ from __future__ import annotations
 from sqlmodel import col, select
 
 from ..auth import Principal
-from ..errors import Forbidden
 from ..models import OAuthClient, OAuthGrant, OAuthToken
 from ..rules.redirects import canonical_resource
 from ..schemas.oauth import ClientSetup, ConnectorConfig, ConnectorConnection, ConnectorStatus
+from ..usecases import Need, use_case
 from .base import SCOPES, OAuthPart
 
 
 class Connectors(OAuthPart):
+    # Connectors belong to a person, not to an API key.
+    @use_case(Need.person, writes=False)
     async def status(self, principal: Principal) -> ConnectorStatus:
-        if principal.kind != "user" or principal.user_id is None:
-            raise Forbidden(
-                "Connectors belong to a person; call this with a user's OAuth token, not an API key.",
-                code="user_only",
-            )
         async with self.db.read() as session:
             rows = (
                 await session.exec(
@@ -56,7 +53,9 @@ class Connectors(OAuthPart):
             connections=connections,
         )
 
-    def config(self) -> ConnectorConfig:
+    @use_case(Need.caller, writes=False)
+    async def config(self, principal: Principal) -> ConnectorConfig:
+        """Ready-to-paste client settings; any signed-in caller may read them (they hold no secret)."""
         url = canonical_resource(self.ctx.settings.public_url) + "/mcp"
         return ConnectorConfig(
             mcp_url=url,

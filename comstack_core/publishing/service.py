@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlmodel import col, select
 
-from ..auth import Principal, Role
+from ..auth import Principal
 from ..clock import new_id
 from ..errors import Conflict, NotFound
 from ..models import Project, Publish
@@ -23,6 +23,7 @@ from ..schemas import (
 )
 from ..services.access import check_name_echo, project_access, require_module
 from ..services.base import Context, Service, audit
+from ..usecases import Need, use_case
 from . import deploy
 from .build_input import site_url
 from .manifest import build_manifest, describe_drift
@@ -60,11 +61,12 @@ class PublishService(Service):
             duration_seconds=duration,
         )
 
+    @use_case(Need.manager, writes=True)
     async def publish(self, principal: Principal, project_id: str, data: PublishRequest) -> PublishDryRun:
         """Dry run: the manifest and a confirmation token; nothing else is written."""
         now = self.now()
         async with self.db.write() as session:
-            access = await project_access(session, principal, project_id, Role.manager, write=True, now=now)
+            access = await project_access(session, principal, project_id, now=now)
             project = access.project
             check_name_echo(project, data.project_name)
             require_module(project, "website")
@@ -93,14 +95,13 @@ class PublishService(Service):
             )
             return PublishDryRun(manifest=manifest, confirmation_token=raw, expires_at=expires)
 
+    @use_case(Need.manager, writes=True)
     async def publish_confirm(
         self, principal: Principal, project_id: str, data: PublishConfirm
     ) -> PublishStarted:
         now = self.now()
         async with self.db.write() as session:
-            access = await project_access(
-                session, principal, project_id, Role.manager, write=True, now=now, lock=True
-            )
+            access = await project_access(session, principal, project_id, now=now, lock=True)
             project = access.project
             check_name_echo(project, data.project_name)
             require_module(project, "website")
@@ -168,11 +169,10 @@ class PublishService(Service):
             publish_id=publish.id, status="running", site_url=site_url(self.ctx.settings.public_url, project)
         )
 
+    @use_case(Need.viewer, writes=False)
     async def publish_status(self, principal: Principal, project_id: str, publish_id: str) -> PublishStatus:
         async with self.db.read() as session:
-            access = await project_access(
-                session, principal, project_id, Role.viewer, write=False, now=self.now()
-            )
+            access = await project_access(session, principal, project_id, now=self.now())
             publish = await session.get(Publish, publish_id)
             if publish is None or publish.project_id != project_id:
                 raise NotFound(
@@ -181,13 +181,12 @@ class PublishService(Service):
                 )
             return self._status(publish, access.project)
 
+    @use_case(Need.viewer, writes=False)
     async def list_publish_history(
         self, principal: Principal, project_id: str, limit: int = 20
     ) -> list[PublishStatus]:
         async with self.db.read() as session:
-            access = await project_access(
-                session, principal, project_id, Role.viewer, write=False, now=self.now()
-            )
+            access = await project_access(session, principal, project_id, now=self.now())
             rows = await session.exec(
                 select(Publish)
                 .where(Publish.project_id == project_id)
@@ -196,15 +195,14 @@ class PublishService(Service):
             )
             return [self._status(p, access.project) for p in rows]
 
+    @use_case(Need.manager, writes=True)
     async def revert_publish(
         self, principal: Principal, project_id: str, publish_id: str, data: PublishRevert
     ) -> PublishStatus:
         """Put back the deployment and the live versions the publish replaced."""
         now = self.now()
         async with self.db.write() as session:
-            access = await project_access(
-                session, principal, project_id, Role.manager, write=True, now=now, lock=True
-            )
+            access = await project_access(session, principal, project_id, now=now, lock=True)
             project = access.project
             check_name_echo(project, data.project_name)
             publish = await session.get(Publish, publish_id)

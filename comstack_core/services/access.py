@@ -1,4 +1,4 @@
-"""The permission gate every project-scoped use case passes through."""
+"""The permission gate every project-scoped use case passes through, with the need its declaration states."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from ..errors import (
 )
 from ..models import Member, Project
 from ..rules.locales import enabled
+from ..usecases import current_rule
 
 
 @dataclass(frozen=True)
@@ -39,14 +40,15 @@ async def project_access(
     session: AsyncSession,
     principal: Principal,
     project_id: str,
-    need: Role,
     *,
-    write: bool,
     now: datetime,
     lock: bool = False,
+    at_least: Role | None = None,
 ) -> Access:
-    """Load the project and check the caller may do this to it.
+    """Load the project and check the caller may run the current use case on it.
 
+    The role needed and whether the call writes come from the use case's declaration (``@use_case``);
+    ``at_least`` raises the role for one variant of a use case (unpublishing a page needs a manager).
     ``lock`` takes the project row for update (PostgreSQL) so quota counts and other read-then-write
     checks are serialised per project; on SQLite the write transaction already holds the lock.
     """
@@ -61,7 +63,7 @@ async def project_access(
     if principal.kind == "user" and principal.user_id and not principal.is_platform_admin:
         member = await session.get(Member, (project.id, principal.user_id))
         member_role = member.role if member else None
-    return authorize(principal, project, member_role, need, write=write, now=now)
+    return authorize(principal, project, member_role, now=now, at_least=at_least)
 
 
 def check_key_project(principal: Principal, project_id: str) -> None:
@@ -73,12 +75,21 @@ def check_key_project(principal: Principal, project_id: str) -> None:
 
 
 def authorize(
-    principal: Principal, project: Project, member_role: str | None, need: Role, *, write: bool, now: datetime
+    principal: Principal,
+    project: Project,
+    member_role: str | None,
+    *,
+    now: datetime,
+    at_least: Role | None = None,
 ) -> Access:
     """The access rules on a loaded project; ``member_role`` is the caller's membership row, if any.
 
     Split from the loading so a hot read path can fetch the project with its data in one statement.
+    Use cases that are not about a project's content (feedback naming a project, platform-admin calls)
+    need the caller to see the project, and a paused trial does not stop them.
     """
+    rule = current_rule()
+    need = max(rule.need.project_role or Role.viewer, at_least or Role.viewer)
     role = _role_on(principal, member_role)
     if role is None:
         raise not_found(project.id)
@@ -90,8 +101,8 @@ def authorize(
             required_role=need.name,
             your_role=role.name,
         )
-    if write:
-        check_writable(principal, project, now)
+    if rule.writes and rule.need.project_role is not None:
+        check_trial(project, now)
     return Access(project=project, role=role)
 
 
@@ -105,12 +116,8 @@ def _role_on(principal: Principal, member_role: str | None) -> Role | None:
     return None
 
 
-def check_writable(principal: Principal, project: Project, now: datetime) -> None:
-    if principal.read_only:
-        raise Forbidden(
-            "This credential is read-only (scope comstack:read); reconnect with the 'comstack' scope to make changes.",
-            code="read_only_scope",
-        )
+def check_trial(project: Project, now: datetime) -> None:
+    """An expired trial pauses changes and publishing; reads keep working (SPEC §1 Plan)."""
     plan = project.plan or {}
     ends = plan.get("trial_ends_at")
     if plan.get("tier", "trial") == "trial" and ends and datetime.fromisoformat(ends) <= now:
@@ -155,8 +162,3 @@ def check_quota(project: Project, name: str, used: int, adding: int = 1) -> None
             limit=limit,
             used=used,
         )
-
-
-def check_writable_scope(principal: Principal) -> None:
-    if principal.read_only:
-        raise Forbidden("This credential is read-only (scope comstack:read).", code="read_only_scope")

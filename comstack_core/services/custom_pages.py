@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from ..auth import Principal, Role
+from ..auth import Principal
 from ..errors import DomainError, InvalidInput, PayloadTooLarge, StaleVersion, WrongTool
 from ..models import Page
 from ..rules import custom_html
 from ..rules.slugs import validate_slug
 from ..rules.templates import CUSTOM_PAGE_TEMPLATE, check_metadata_types
 from ..schemas import CustomPageUpload, CustomPageUploadResult, LintFindingView
+from ..usecases import Need, use_case
 from .access import check_name_echo, project_access
 from .base import Service, audit
 from .editing import check_language, merge_metadata, new_page
@@ -26,6 +27,7 @@ class CustomPageService(Service):
     def draft_url(self, project_id: str, path: str) -> str:
         return f"{self.ctx.settings.public_url.rstrip('/')}/api/projects/{project_id}/docs/{path}/preview"
 
+    @use_case(Need.editor, writes=True)
     async def upload_custom_page(
         self, principal: Principal, project_id: str, data: CustomPageUpload
     ) -> CustomPageUploadResult:
@@ -56,9 +58,7 @@ class CustomPageService(Service):
     ) -> CustomPageUploadResult:
         now = self.now()
         async with self.db.write() as session:
-            access = await project_access(
-                session, principal, project_id, Role.editor, write=True, now=now, lock=True
-            )
+            access = await project_access(session, principal, project_id, now=now, lock=True)
             project = access.project
             check_name_echo(project, data.project_name)
             slug = validate_slug(data.slug)

@@ -8,7 +8,7 @@ from sqlalchemy import func
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ..auth import Principal, Role
+from ..auth import Principal
 from ..clock import new_id
 from ..errors import Conflict, InvalidInput, StaleVersion, WrongTool
 from ..models import DocTemplate, Page, PageRevision, Project
@@ -25,6 +25,7 @@ from ..schemas import (
     PageSaved,
     PageUpdate,
 )
+from ..usecases import Need, use_case
 from .access import check_quota, project_access, require_module
 from .base import Service, audit
 from .page_store import search_index
@@ -93,12 +94,11 @@ def saved(page: Page, rev: PageRevision, content: Content, fields: list[dict[str
 
 
 class EditService(Service):
+    @use_case(Need.editor, writes=True)
     async def create_page(self, principal: Principal, project_id: str, data: PageCreate) -> PageSaved:
         now = self.now()
         async with self.db.write() as session:
-            access = await project_access(
-                session, principal, project_id, Role.editor, write=True, now=now, lock=True
-            )
+            access = await project_access(session, principal, project_id, now=now, lock=True)
             project = access.project
             slug = validate_slug(data.slug)
             language = resolve_language(project, data.language)
@@ -119,18 +119,18 @@ class EditService(Service):
             )
             return saved(page, rev, content, template.fields)
 
+    @use_case(Need.editor, writes=True)
     async def update_page(
         self, principal: Principal, project_id: str, ref: PageRef, data: PageUpdate
     ) -> PageSaved:
         changes = data.model_dump(exclude_unset=True, exclude={"base_version"})
         return await self._save_existing(principal, project_id, ref, data.base_version, changes)
 
+    @use_case(Need.editor, writes=False)
     async def open_draft(self, principal: Principal, project_id: str, data: DraftOpen) -> DraftOpened:
         """Start editing: the existing draft, or live content to clone (written only when a save changes it)."""
         async with self.db.read() as session:
-            access = await project_access(
-                session, principal, project_id, Role.editor, write=False, now=self.now()
-            )
+            access = await project_access(session, principal, project_id, now=self.now())
             slug = validate_slug(data.slug)
             language = resolve_language(access.project, data.language)
             page = (
@@ -153,6 +153,7 @@ class EditService(Service):
                 base_version=page.version,
             )
 
+    @use_case(Need.editor, writes=True)
     async def save_draft(self, principal: Principal, project_id: str, data: DraftSave) -> PageSaved:
         if data.draft_id == "new":
             if not data.slug or not data.title:
@@ -187,11 +188,12 @@ class EditService(Service):
             principal, project_id, PageRef(path=data.draft_id), data.base_version, changes
         )
 
+    @use_case(Need.editor, writes=True)
     async def discard_draft(self, principal: Principal, project_id: str, ref: PageRef) -> dict[str, Any]:
         """Drop the draft and its unpublished revisions; a page that was never live disappears."""
         now = self.now()
         async with self.db.write() as session:
-            access = await project_access(session, principal, project_id, Role.editor, write=True, now=now)
+            access = await project_access(session, principal, project_id, now=now)
             page = await find_page(session, access.project, ref, lock=True)
             if page.draft_revision_id is None:
                 raise Conflict(f"Page {page.slug!r} has no draft to discard.", code="no_draft")
@@ -233,7 +235,7 @@ class EditService(Service):
     ) -> PageSaved:
         now = self.now()
         async with self.db.write() as session:
-            access = await project_access(session, principal, project_id, Role.editor, write=True, now=now)
+            access = await project_access(session, principal, project_id, now=now)
             page = await find_page(session, access.project, ref, lock=True)
             if page.page_type == "custom":
                 raise WrongTool(

@@ -12,11 +12,12 @@ from sqlalchemy import func
 from sqlmodel import and_, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ..auth import Principal, Role
+from ..auth import Principal
 from ..clock import new_id
-from ..errors import DailyQuotaExceeded, Forbidden
+from ..errors import DailyQuotaExceeded
 from ..models import Feedback, User
 from ..schemas import FeedbackCreate, FeedbackFilter, FeedbackList, FeedbackReceipt, FeedbackView
+from ..usecases import Need, use_case
 from .access import project_access
 from .base import Service
 
@@ -28,22 +29,17 @@ THANKS = (
 
 
 class FeedbackService(Service):
+    # comstack:read promises the user that nothing is written on their behalf (SPEC §10), and a
+    # report stores text the assistant wrote, so it is a write: read-only credentials cannot send one.
+    @use_case(Need.caller, writes=True)
     async def report_feedback(self, principal: Principal, data: FeedbackCreate) -> FeedbackReceipt:
-        # comstack:read promises the user that nothing is written on their behalf (SPEC §10), and a
-        # report stores text the assistant wrote, so read-only credentials cannot send one.
-        if principal.read_only:
-            raise Forbidden(
-                "This credential is read-only (scope comstack:read) and cannot send feedback; reconnect with "
-                "the 'comstack' scope to send it.",
-                code="read_only_scope",
-            )
         now = self.now()
         # An API key always acts in its one project, so its reports name that project unless told otherwise.
         project_id = data.project_id or (principal.key_project_id if principal.kind == "key" else None)
         async with self.db.write() as session:
             if project_id is not None:
                 # A viewer may report about a project; a trial that ended does not silence its users.
-                await project_access(session, principal, project_id, Role.viewer, write=False, now=now)
+                await project_access(session, principal, project_id, now=now)
             await self._check_daily_cap(session, principal)
             row = Feedback(
                 id=new_id("fb"),
@@ -59,14 +55,10 @@ class FeedbackService(Service):
             session.add(row)
         return FeedbackReceipt(id=row.id, created_at=now, thanks=THANKS)
 
+    @use_case(Need.platform_admin, writes=False)
     async def list_feedback(
         self, principal: Principal, filters: FeedbackFilter | None = None
     ) -> FeedbackList:
-        if not principal.is_platform_admin:
-            raise Forbidden(
-                "Only a platform admin can read the feedback sent to this installation.",
-                code="platform_admin_only",
-            )
         filters = filters or FeedbackFilter()
         conditions = []
         if filters.kind:

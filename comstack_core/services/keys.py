@@ -23,6 +23,7 @@ from ..clock import new_id
 from ..errors import InvalidInput, NotFound, ProjectMismatch, Unauthenticated
 from ..models import ApiKey
 from ..schemas import KeyCreate, KeyCreated, KeyView
+from ..usecases import Need, use_case
 from .access import check_quota, project_access, require_module
 from .base import Context, Service, audit
 
@@ -51,14 +52,13 @@ class KeyService(Service):
         super().__init__(ctx)
         self._verified: dict[str, _Verified] = {}
 
+    @use_case(Need.manager, writes=True)
     async def create_key(self, principal: Principal, project_id: str, data: KeyCreate) -> KeyCreated:
         now = self.now()
         if data.expires_at is not None and data.expires_at <= now:
             raise InvalidInput("expires_at must be in the future.", code="invalid_expiry")
         async with self.db.write() as session:
-            access = await project_access(
-                session, principal, project_id, Role.manager, write=True, now=now, lock=True
-            )
+            access = await project_access(session, principal, project_id, now=now, lock=True)
             require_module(access.project, "api_keys")
             active = (
                 await session.exec(
@@ -92,18 +92,20 @@ class KeyService(Service):
             )
             return KeyCreated(**KeyView.model_validate(key).model_dump(), key=raw)
 
+    @use_case(Need.manager, writes=False)
     async def list_keys(self, principal: Principal, project_id: str) -> list[KeyView]:
         async with self.db.read() as session:
-            await project_access(session, principal, project_id, Role.manager, write=False, now=self.now())
+            await project_access(session, principal, project_id, now=self.now())
             rows = await session.exec(
                 select(ApiKey).where(ApiKey.project_id == project_id).order_by(col(ApiKey.created_at))
             )
             return [KeyView.model_validate(k) for k in rows]
 
+    @use_case(Need.manager, writes=True)
     async def revoke_key(self, principal: Principal, project_id: str, key_id: str) -> KeyView:
         now = self.now()
         async with self.db.write() as session:
-            await project_access(session, principal, project_id, Role.manager, write=True, now=now)
+            await project_access(session, principal, project_id, now=now)
             key = await session.get(ApiKey, key_id)
             if key is None or key.project_id != project_id:
                 raise NotFound(f"No key {key_id!r} in this project.", code="key_not_found")

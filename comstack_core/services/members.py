@@ -10,9 +10,10 @@ from sqlmodel import select
 
 from ..auth import Principal, Role
 from ..clock import new_id
-from ..errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..errors import Conflict, InvalidInput, NotFound
 from ..models import Domain, Member, User
 from ..schemas import DomainCreate, DomainView, MemberAdd, MemberUpdate, MemberView
+from ..usecases import Need, use_case
 from .access import check_quota, project_access
 from .base import Service, audit
 from .users import normalize_email
@@ -21,21 +22,21 @@ _HOSTNAME = re.compile(r"(?=.{3,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-
 
 
 class MemberService(Service):
+    @use_case(Need.viewer, writes=False)
     async def list_members(self, principal: Principal, project_id: str) -> list[MemberView]:
         async with self.db.read() as session:
-            await project_access(session, principal, project_id, Role.viewer, write=False, now=self.now())
+            await project_access(session, principal, project_id, now=self.now())
             rows = await session.exec(
                 select(Member, User).join(User).where(Member.project_id == project_id).order_by(User.email)
             )
             return [_member_view(m, u) for m, u in rows]
 
+    @use_case(Need.manager, writes=True)
     async def add_member(self, principal: Principal, project_id: str, data: MemberAdd) -> MemberView:
         email = normalize_email(data.email)
         now = self.now()
         async with self.db.write() as session:
-            access = await project_access(
-                session, principal, project_id, Role.manager, write=True, now=now, lock=True
-            )
+            access = await project_access(session, principal, project_id, now=now, lock=True)
             user = (await session.exec(select(User).where(User.email == email))).first()
             if user is None:
                 raise NotFound(
@@ -65,12 +66,13 @@ class MemberService(Service):
             )
             return _member_view(member, user)
 
+    @use_case(Need.manager, writes=True)
     async def update_member(
         self, principal: Principal, project_id: str, user_id: str, data: MemberUpdate
     ) -> MemberView:
         now = self.now()
         async with self.db.write() as session:
-            await project_access(session, principal, project_id, Role.manager, write=True, now=now, lock=True)
+            await project_access(session, principal, project_id, now=now, lock=True)
             member, user = await self._get(session, project_id, user_id)
             if member.role == Role.manager.name and data.role != Role.manager.name:
                 await self._keep_a_manager(session, project_id)
@@ -87,10 +89,11 @@ class MemberService(Service):
             )
             return _member_view(member, user)
 
+    @use_case(Need.manager, writes=True)
     async def remove_member(self, principal: Principal, project_id: str, user_id: str) -> None:
         now = self.now()
         async with self.db.write() as session:
-            await project_access(session, principal, project_id, Role.manager, write=True, now=now, lock=True)
+            await project_access(session, principal, project_id, now=now, lock=True)
             member, _user = await self._get(session, project_id, user_id)
             if member.role == Role.manager.name:
                 await self._keep_a_manager(session, project_id)
@@ -126,14 +129,16 @@ class MemberService(Service):
 
     # -- domains -------------------------------------------------------------------------------------------
 
+    @use_case(Need.viewer, writes=False)
     async def list_domains(self, principal: Principal, project_id: str) -> list[DomainView]:
         async with self.db.read() as session:
-            await project_access(session, principal, project_id, Role.viewer, write=False, now=self.now())
+            await project_access(session, principal, project_id, now=self.now())
             rows = await session.exec(
                 select(Domain).where(Domain.project_id == project_id).order_by(Domain.hostname)
             )
             return [DomainView.model_validate(d) for d in rows]
 
+    @use_case(Need.manager, writes=True)
     async def add_domain(self, principal: Principal, project_id: str, data: DomainCreate) -> DomainView:
         hostname = data.hostname.strip().lower().rstrip(".")
         if not _HOSTNAME.fullmatch(hostname):
@@ -143,7 +148,7 @@ class MemberService(Service):
             )
         now = self.now()
         async with self.db.write() as session:
-            await project_access(session, principal, project_id, Role.manager, write=True, now=now)
+            await project_access(session, principal, project_id, now=now)
             if (await session.exec(select(Domain).where(Domain.hostname == hostname))).first():
                 raise Conflict(f"The domain {hostname} is already used by a project.", code="domain_taken")
             domain = Domain(
@@ -165,10 +170,9 @@ class MemberService(Service):
             )
             return DomainView.model_validate(domain)
 
+    @use_case(Need.platform_admin, writes=True)
     async def verify_domain(self, principal: Principal, project_id: str, domain_id: str) -> DomainView:
         """Mark a domain verified (platform admin: the operator checks DNS before pointing it here)."""
-        if not principal.is_platform_admin:
-            raise Forbidden("Only a platform admin can mark a domain verified.", code="platform_admin_only")
         now = self.now()
         async with self.db.write() as session:
             domain = await session.get(Domain, domain_id)
@@ -179,10 +183,11 @@ class MemberService(Service):
             audit(session, principal, "domain.verify", project_id=project_id, targets=[domain_id], at=now)
             return DomainView.model_validate(domain)
 
+    @use_case(Need.manager, writes=True)
     async def remove_domain(self, principal: Principal, project_id: str, domain_id: str) -> None:
         now = self.now()
         async with self.db.write() as session:
-            await project_access(session, principal, project_id, Role.manager, write=True, now=now)
+            await project_access(session, principal, project_id, now=now)
             domain = await session.get(Domain, domain_id)
             if domain is None or domain.project_id != project_id:
                 raise NotFound(f"No domain {domain_id!r} in this project.", code="domain_not_found")

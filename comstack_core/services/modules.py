@@ -4,27 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..auth import Principal, Role
+from ..auth import Principal
 from ..errors import Forbidden, NotFound
 from ..models import ProjectTemplate
 from ..rules.locales import LOCALE_MODULES
 from ..rules.templates import MODULES
 from ..schemas import ModuleUpdate, ModuleView
+from ..usecases import Need, use_case
 from .access import project_access
 from .base import Service, audit
 from .project_settings import apply_locale_rules, copy_modules, locale_list
 
 
 class ModuleService(Service):
+    @use_case(Need.viewer, writes=False)
     async def list_modules(self, principal: Principal, project_id: str) -> list[ModuleView]:
         async with self.db.read() as session:
-            access = await project_access(
-                session, principal, project_id, Role.viewer, write=False, now=self.now()
-            )
+            access = await project_access(session, principal, project_id, now=self.now())
             template = await session.get(ProjectTemplate, access.project.project_template_id)
             allowed = set(template.module_ids) if template else set()
             return [module_view(access.project.modules, name, name in allowed) for name in MODULES]
 
+    @use_case(Need.manager, writes=True)
     async def configure_module(
         self, principal: Principal, project_id: str, module: str, data: ModuleUpdate
     ) -> ModuleView:
@@ -34,9 +35,7 @@ class ModuleService(Service):
             )
         now = self.now()
         async with self.db.write() as session:
-            access = await project_access(
-                session, principal, project_id, Role.manager, write=True, now=now, lock=True
-            )
+            access = await project_access(session, principal, project_id, now=now, lock=True)
             project = access.project
             template = await session.get(ProjectTemplate, project.project_template_id)
             allowed = bool(template and module in template.module_ids)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ..auth import Principal, Role
+from ..auth import Principal
 from ..clock import new_id
 from ..errors import InvalidInput, NotFound
 from ..models import HeaderNavItem, Project, SidebarGroup
@@ -27,6 +27,7 @@ from ..schemas import (
     ThemeUpdate,
     ThemeView,
 )
+from ..usecases import Need, use_case
 from .access import check_name_echo, project_access
 from .base import Service, audit
 
@@ -114,11 +115,10 @@ def theme_pending(project: Project) -> bool:
 
 
 class NavigationService(Service):
+    @use_case(Need.viewer, writes=False)
     async def get_navigation(self, principal: Principal, project_id: str) -> NavigationView:
         async with self.db.read() as session:
-            access = await project_access(
-                session, principal, project_id, Role.viewer, write=False, now=self.now()
-            )
+            access = await project_access(session, principal, project_id, now=self.now())
             return await self._view(session, access.project)
 
     async def _view(self, session: AsyncSession, project: Project) -> NavigationView:
@@ -129,6 +129,7 @@ class NavigationService(Service):
             pending=navigation_pending(project, nav_snapshot(groups, items)),
         )
 
+    @use_case(Need.manager, writes=True)
     async def update_navigation(
         self, principal: Principal, project_id: str, data: NavigationUpdate
     ) -> NavigationView:
@@ -143,9 +144,7 @@ class NavigationService(Service):
         async with self.db.write() as session:
             # The project lock serialises replacements: without it two concurrent ones on PostgreSQL each
             # delete only the rows they can see and both inserts survive (duplicated navigation).
-            access = await project_access(
-                session, principal, project_id, Role.manager, write=True, now=now, lock=True
-            )
+            access = await project_access(session, principal, project_id, now=now, lock=True)
             if groups is not None:
                 await session.exec(delete(SidebarGroup).where(col(SidebarGroup.project_id) == project_id))
                 for n, g in enumerate(groups):
@@ -173,13 +172,14 @@ class NavigationService(Service):
 
     # -- sidebar groups, one at a time (REST) ---------------------------------------------------------------
 
+    @use_case(Need.manager, writes=True)
     async def create_sidebar_group(
         self, principal: Principal, project_id: str, data: SidebarGroupInput
     ) -> SidebarGroupView:
         values = _group(data)
         now = self.now()
         async with self.db.write() as session:
-            await project_access(session, principal, project_id, Role.manager, write=True, now=now, lock=True)
+            await project_access(session, principal, project_id, now=now, lock=True)
             groups, _ = await load_navigation(session, project_id)
             if len(groups) >= MAX_GROUPS:
                 raise InvalidInput(f"At most {MAX_GROUPS} sidebar groups.", code="invalid_navigation")
@@ -192,13 +192,14 @@ class NavigationService(Service):
             )
             return SidebarGroupView.model_validate(group)
 
+    @use_case(Need.manager, writes=True)
     async def update_sidebar_group(
         self, principal: Principal, project_id: str, group_id: str, data: SidebarGroupInput
     ) -> SidebarGroupView:
         values = _group(data)
         now = self.now()
         async with self.db.write() as session:
-            await project_access(session, principal, project_id, Role.manager, write=True, now=now)
+            await project_access(session, principal, project_id, now=now)
             group = await session.get(SidebarGroup, group_id)
             if group is None or group.project_id != project_id:
                 raise NotFound(f"No sidebar group {group_id!r} in this project.", code="navigation_not_found")
@@ -211,9 +212,11 @@ class NavigationService(Service):
             )
             return SidebarGroupView.model_validate(group)
 
+    @use_case(Need.manager, writes=True)
     async def delete_sidebar_group(self, principal: Principal, project_id: str, group_id: str) -> None:
         await self._delete(principal, project_id, SidebarGroup, group_id, "sidebar_group.delete")
 
+    @use_case(Need.manager, writes=True)
     async def reorder_sidebar_groups(
         self, principal: Principal, project_id: str, data: ReorderInput
     ) -> list[SidebarGroupView]:
@@ -222,13 +225,14 @@ class NavigationService(Service):
 
     # -- header items, one at a time (REST) ------------------------------------------------------------------
 
+    @use_case(Need.manager, writes=True)
     async def create_header_item(
         self, principal: Principal, project_id: str, data: HeaderNavItemInput
     ) -> HeaderNavItemView:
         values = _item(data)
         now = self.now()
         async with self.db.write() as session:
-            await project_access(session, principal, project_id, Role.manager, write=True, now=now, lock=True)
+            await project_access(session, principal, project_id, now=now, lock=True)
             _, items = await load_navigation(session, project_id)
             if len(items) >= MAX_ITEMS:
                 raise InvalidInput(f"At most {MAX_ITEMS} header items.", code="invalid_navigation")
@@ -239,13 +243,14 @@ class NavigationService(Service):
             audit(session, principal, "header_item.create", project_id=project_id, targets=[item.id], at=now)
             return HeaderNavItemView.model_validate(item)
 
+    @use_case(Need.manager, writes=True)
     async def update_header_item(
         self, principal: Principal, project_id: str, item_id: str, data: HeaderNavItemInput
     ) -> HeaderNavItemView:
         values = _item(data)
         now = self.now()
         async with self.db.write() as session:
-            await project_access(session, principal, project_id, Role.manager, write=True, now=now)
+            await project_access(session, principal, project_id, now=now)
             item = await session.get(HeaderNavItem, item_id)
             if item is None or item.project_id != project_id:
                 raise NotFound(f"No header item {item_id!r} in this project.", code="navigation_not_found")
@@ -256,9 +261,11 @@ class NavigationService(Service):
             audit(session, principal, "header_item.update", project_id=project_id, targets=[item_id], at=now)
             return HeaderNavItemView.model_validate(item)
 
+    @use_case(Need.manager, writes=True)
     async def delete_header_item(self, principal: Principal, project_id: str, item_id: str) -> None:
         await self._delete(principal, project_id, HeaderNavItem, item_id, "header_item.delete")
 
+    @use_case(Need.manager, writes=True)
     async def reorder_header_items(
         self, principal: Principal, project_id: str, data: ReorderInput
     ) -> list[HeaderNavItemView]:
@@ -270,7 +277,7 @@ class NavigationService(Service):
     ) -> None:
         now = self.now()
         async with self.db.write() as session:
-            await project_access(session, principal, project_id, Role.manager, write=True, now=now, lock=True)
+            await project_access(session, principal, project_id, now=now, lock=True)
             row = await session.get(model, row_id)
             if row is None or row.project_id != project_id:
                 raise NotFound(
@@ -294,7 +301,7 @@ class NavigationService(Service):
     ) -> list[Any]:
         now = self.now()
         async with self.db.write() as session:
-            await project_access(session, principal, project_id, Role.manager, write=True, now=now, lock=True)
+            await project_access(session, principal, project_id, now=now, lock=True)
             rows = {r.id: r for r in await session.exec(select(model).where(model.project_id == project_id))}
             if sorted(data.ids) != sorted(rows):
                 raise InvalidInput(
@@ -311,13 +318,13 @@ class NavigationService(Service):
 
     # -- theme ---------------------------------------------------------------------------------------------
 
+    @use_case(Need.viewer, writes=False)
     async def get_theme(self, principal: Principal, project_id: str) -> ThemeView:
         async with self.db.read() as session:
-            access = await project_access(
-                session, principal, project_id, Role.viewer, write=False, now=self.now()
-            )
+            access = await project_access(session, principal, project_id, now=self.now())
             return ThemeView(theme=access.project.theme or {}, pending=theme_pending(access.project))
 
+    @use_case(Need.manager, writes=True)
     async def update_theme(self, principal: Principal, project_id: str, data: ThemeUpdate) -> ThemeView:
         changes = data.model_dump(exclude_none=True, exclude={"project_name"})
         for name, color in (changes.get("colors") or {}).items():
@@ -335,9 +342,7 @@ class NavigationService(Service):
         now = self.now()
         async with self.db.write() as session:
             # Locked: the theme is merged read-modify-write, so parallel edits would otherwise lose each other.
-            access = await project_access(
-                session, principal, project_id, Role.manager, write=True, now=now, lock=True
-            )
+            access = await project_access(session, principal, project_id, now=now, lock=True)
             check_name_echo(access.project, data.project_name)
             theme = dict(access.project.theme or {})
             for key, value in changes.items():

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import String, and_, bindparam, func, select
 from sqlmodel import col
 
-from ..auth import Principal, Role
+from ..auth import Principal
 from ..db import Database
 from ..errors import InvalidInput
 from ..models import DocTemplate, Member, Page, PageRevision, Project
@@ -82,8 +82,9 @@ class PageRead:
 
 
 async def read_page(
-    db: Database, principal: Principal, project_id: str, ref: PageRef, *, need: Role, now: datetime
+    db: Database, principal: Principal, project_id: str, ref: PageRef, *, now: datetime
 ) -> PageRead:
+    """The page for the current use case (its declared need is checked like ``project_access`` does)."""
     check_key_project(principal, project_id)
     # A malformed slug or locale is reported after the access check, as find_page does, so the
     # answer for a project the caller cannot see never depends on the rest of the input.
@@ -109,7 +110,7 @@ async def read_page(
     page = _PAGE.load(row[_PAGE_AT:_DRAFT_AT])
     draft, live = _DRAFT.load(row[_DRAFT_AT:_LIVE_AT]), _LIVE.load(row[_LIVE_AT:_FIELDS])
     fields = row[_FIELDS]
-    access = authorize(principal, project, row[_ROLE], need, write=False, now=now)
+    access = authorize(principal, project, row[_ROLE], now=now)
     if bad_input is not None:
         raise bad_input
     if page is None:

@@ -17,6 +17,7 @@ from ..auth import Principal
 from ..models import Member, Page, PageRevision, Project
 from ..rules.mcp_resource import KEY, resource_fields
 from ..schemas.resources import PageResource
+from ..usecases import Need, use_case
 from .base import Service
 
 # resources/list is not paginated by the SDK; a bound keeps one answer small whatever the installation holds.
@@ -24,6 +25,7 @@ MAX_LISTED = 500
 
 
 class PageResourceService(Service):
+    @use_case(Need.caller, writes=False)
     async def list_page_resources(self, principal: Principal) -> list[PageResource]:
         block = col(PageRevision.page_metadata)[KEY]
         # One query for every project the caller can read; only the block is loaded, never the content.

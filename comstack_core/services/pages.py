@@ -19,6 +19,7 @@ from ..schemas import (
     RevisionView,
     VisibilityUpdate,
 )
+from ..usecases import Need, use_case
 from .access import check_name_echo, project_access
 from .base import Service, audit
 from .page_read import read_page
@@ -37,11 +38,12 @@ from .page_store.writes import Content, write_revision
 
 
 class PageService(Service):
+    @use_case(Need.viewer, writes=False)
     async def get_page(
         self, principal: Principal, project_id: str, ref: PageRef, *, variant: str = "auto"
     ) -> PageView:
         """``variant``: 'live', 'draft', or 'auto' (the draft when there is one and the caller may edit)."""
-        read = await read_page(self.db, principal, project_id, ref, need=Role.viewer, now=self.now())
+        read = await read_page(self.db, principal, project_id, ref, now=self.now())
         page = read.page
         wants_draft = variant == "draft" or (variant == "auto" and read.access.role >= Role.editor)
         rev, got = None, "live"
@@ -60,14 +62,13 @@ class PageService(Service):
         gaps = await translation_gaps(self.db, read.access.project, [page])
         return page_view(page, rev, variant=got, fields=read.fields, needs_translation=page.id in gaps)
 
+    @use_case(Need.viewer, writes=False)
     async def list_pages(
         self, principal: Principal, project_id: str, filters: PageFilter | None = None
     ) -> PageList:
         filters = filters or PageFilter()
         async with self.db.read() as session:
-            access = await project_access(
-                session, principal, project_id, Role.viewer, write=False, now=self.now()
-            )
+            access = await project_access(session, principal, project_id, now=self.now())
             statement = select(Page).where(Page.project_id == project_id)
             if filters.language:
                 statement = statement.where(
@@ -108,14 +109,16 @@ class PageService(Service):
                 )
             return PageList(total=total, pages=summaries)
 
+    @use_case(Need.editor, writes=True)
     async def set_page_status(
         self, principal: Principal, project_id: str, ref: PageRef, data: PageStatusUpdate
     ) -> PageView:
         """ready = approve the draft (editor), draft = withdraw approval (editor), unpublished = take down (manager)."""
         now = self.now()
-        need = Role.manager if data.status == "unpublished" else Role.editor
+        # Taking a page down is a manager's call, like deleting it.
+        at_least = Role.manager if data.status == "unpublished" else None
         async with self.db.write() as session:
-            access = await project_access(session, principal, project_id, need, write=True, now=now)
+            access = await project_access(session, principal, project_id, now=now, at_least=at_least)
             check_name_echo(access.project, data.project_name)
             page = await find_page(session, access.project, ref, lock=True)
             fields = await template_fields(session, page.doc_template_id)
@@ -159,12 +162,13 @@ class PageService(Service):
             rev, variant = await current_content(session, page)
             return page_view(page, rev, variant=variant, fields=fields)
 
+    @use_case(Need.editor, writes=True)
     async def set_visibility(
         self, principal: Principal, project_id: str, ref: PageRef, data: VisibilityUpdate
     ) -> PageView:
         now = self.now()
         async with self.db.write() as session:
-            access = await project_access(session, principal, project_id, Role.editor, write=True, now=now)
+            access = await project_access(session, principal, project_id, now=now)
             page = await find_page(session, access.project, ref, lock=True)
             if page.audience != data.audience:
                 page.audience = data.audience
@@ -186,13 +190,14 @@ class PageService(Service):
                 page, rev, variant=variant, fields=await template_fields(session, page.doc_template_id)
             )
 
+    @use_case(Need.manager, writes=True)
     async def delete_page(
         self, principal: Principal, project_id: str, ref: PageRef, project_name: str
     ) -> None:
         """Delete a page with all its revisions; a deployed page leaves the site at the next publish."""
         now = self.now()
         async with self.db.write() as session:
-            access = await project_access(session, principal, project_id, Role.manager, write=True, now=now)
+            access = await project_access(session, principal, project_id, now=now)
             check_name_echo(access.project, project_name)
             page = await find_page(session, access.project, ref, lock=True)
             await search_index.remove(session, page.id)
@@ -207,11 +212,10 @@ class PageService(Service):
                 at=now,
             )
 
+    @use_case(Need.viewer, writes=False)
     async def list_revisions(self, principal: Principal, project_id: str, ref: PageRef) -> list[RevisionView]:
         async with self.db.read() as session:
-            access = await project_access(
-                session, principal, project_id, Role.viewer, write=False, now=self.now()
-            )
+            access = await project_access(session, principal, project_id, now=self.now())
             page = await find_page(session, access.project, ref)
             rows = await session.exec(
                 select(PageRevision)
@@ -234,6 +238,7 @@ class PageService(Service):
                 for r in rows
             ]
 
+    @use_case(Need.editor, writes=True)
     async def restore_revision(
         self,
         principal: Principal,
@@ -245,7 +250,7 @@ class PageService(Service):
         """Copy an old revision's content into the draft (a new revision); the live site is untouched."""
         now = self.now()
         async with self.db.write() as session:
-            access = await project_access(session, principal, project_id, Role.editor, write=True, now=now)
+            access = await project_access(session, principal, project_id, now=now)
             page = await find_page(session, access.project, ref, lock=True)
             if base_version is not None and base_version != page.version:
                 raise StaleVersion(

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 from ..auth import Principal, Role
-from ..errors import Forbidden, InvalidInput, NotFound
+from ..errors import InvalidInput, NotFound
 from ..models import Project, ProjectTemplate
 from ..rules.templates import QUOTA_NAMES
 from ..schemas import PlanUpdate, ProjectView
-from .access import check_writable_scope
+from ..usecases import Need, use_case
 from .base import Service, audit
 from .projects import project_view
 
 
 class PlanService(Service):
+    @use_case(Need.platform_admin, writes=True)
     async def update_plan(self, principal: Principal, project_id: str, data: PlanUpdate) -> ProjectView:
-        if not principal.is_platform_admin:
-            raise Forbidden("Only a platform admin can change a project's plan.", code="platform_admin_only")
-        # The plan is a write like any other: a read-only admin token must not change it.
-        check_writable_scope(principal)
         now = self.now()
         async with self.db.write() as session:
             # Locked: quotas are merged read-modify-write, so parallel changes would otherwise lose each other.

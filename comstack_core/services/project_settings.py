@@ -8,31 +8,30 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import select
 
-from ..auth import Principal, Role
+from ..auth import Principal
 from ..errors import Conflict, InvalidInput
 from ..models import Page, Project
 from ..rules.locales import check_locale_invariants, module_locales, normalize_locale, project_locales
 from ..schemas import SettingsUpdate, SettingsView
+from ..usecases import Need, use_case
 from .access import check_quota, project_access
 from .base import Service, audit
 
 
 class ProjectSettingsService(Service):
+    @use_case(Need.viewer, writes=False)
     async def get_settings(self, principal: Principal, project_id: str) -> SettingsView:
         async with self.db.read() as session:
-            access = await project_access(
-                session, principal, project_id, Role.viewer, write=False, now=self.now()
-            )
+            access = await project_access(session, principal, project_id, now=self.now())
             return settings_view(access.project)
 
+    @use_case(Need.manager, writes=True)
     async def update_settings(
         self, principal: Principal, project_id: str, data: SettingsUpdate
     ) -> SettingsView:
         now = self.now()
         async with self.db.write() as session:
-            access = await project_access(
-                session, principal, project_id, Role.manager, write=True, now=now, lock=True
-            )
+            access = await project_access(session, principal, project_id, now=now, lock=True)
             project = access.project
             default = normalize_locale(data.default_locale) if data.default_locale else project.default_locale
             modules = copy_modules(project.modules)

@@ -20,7 +20,8 @@ from ..rules.locales import LOCALE_MODULES, normalize_locale
 from ..rules.slugs import slugify, validate_project_slug
 from ..rules.templates import QUOTA_NAMES
 from ..schemas import AuditEntryView, ProjectCreate, ProjectUpdate, ProjectView
-from .access import check_name_echo, check_writable_scope, project_access
+from ..usecases import Need, use_case
+from .access import check_name_echo, project_access
 from .base import Service, audit
 from .page_store import search_index
 
@@ -29,22 +30,18 @@ class ProjectService(Service):
     def view(self, project: Project, role: Role | None = None) -> ProjectView:
         return project_view(project, role, self.ctx.settings.public_url)
 
+    @use_case(Need.person, writes=True)
     async def create_project(
         self, principal: Principal, data: ProjectCreate, *, owner_user_id: str | None = None
     ) -> ProjectView:
         """Create a project; its creator (or ``owner_user_id`` when an admin creates it) becomes manager."""
         owner = owner_user_id or principal.user_id
-        if principal.kind == "key":
-            raise Forbidden(
-                "API keys belong to one project and cannot create projects.", code="key_cannot_create"
-            )
         if owner_user_id and owner_user_id != principal.user_id and not principal.is_platform_admin:
             raise Forbidden(
                 "Only a platform admin can create a project for another user.", code="platform_admin_only"
             )
         if not owner:
             raise InvalidInput("Name the user who will own the project.", code="owner_required")
-        check_writable_scope(principal)
         locale = normalize_locale(data.default_locale)
         now = self.now()
         async with self.db.write() as session:
@@ -117,6 +114,7 @@ class ProjectService(Service):
             n += 1
         return f"{base}-{n}"
 
+    @use_case(Need.caller, writes=False)
     async def list_my_projects(self, principal: Principal) -> list[ProjectView]:
         async with self.db.read() as session:
             if principal.is_platform_admin:
@@ -133,17 +131,17 @@ class ProjectService(Service):
             )
             return [self.view(p, Role.parse(r)) for p, r in rows]
 
+    @use_case(Need.viewer, writes=False)
     async def get_project(self, principal: Principal, project_id: str) -> ProjectView:
         async with self.db.read() as session:
-            access = await project_access(
-                session, principal, project_id, Role.viewer, write=False, now=self.now()
-            )
+            access = await project_access(session, principal, project_id, now=self.now())
             return self.view(access.project, access.role)
 
+    @use_case(Need.manager, writes=True)
     async def update_project(self, principal: Principal, project_id: str, data: ProjectUpdate) -> ProjectView:
         now = self.now()
         async with self.db.write() as session:
-            access = await project_access(session, principal, project_id, Role.manager, write=True, now=now)
+            access = await project_access(session, principal, project_id, now=now)
             project = access.project
             if data.name is not None:
                 project.name = data.name.strip()
@@ -160,10 +158,11 @@ class ProjectService(Service):
             )
             return self.view(project, access.role)
 
+    @use_case(Need.manager, writes=True)
     async def delete_project(self, principal: Principal, project_id: str, project_name: str) -> None:
         now = self.now()
         async with self.db.write() as session:
-            access = await project_access(session, principal, project_id, Role.manager, write=True, now=now)
+            access = await project_access(session, principal, project_id, now=now)
             check_name_echo(access.project, project_name)
             await search_index.remove_project(session, project_id)
             await session.delete(access.project)
@@ -180,11 +179,12 @@ class ProjectService(Service):
 
     # -- audit ---------------------------------------------------------------------------------------------
 
+    @use_case(Need.manager, writes=False)
     async def list_audit(
         self, principal: Principal, project_id: str, *, limit: int = 100, action: str | None = None
     ) -> list[AuditEntryView]:
         async with self.db.read() as session:
-            await project_access(session, principal, project_id, Role.manager, write=False, now=self.now())
+            await project_access(session, principal, project_id, now=self.now())
             statement = select(AuditEntry).where(AuditEntry.project_id == project_id)
             if action:
                 statement = statement.where(AuditEntry.action == action)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from ..auth import Principal, Role
-from ..errors import Forbidden, InvalidInput
+from ..errors import InvalidInput
 from ..rules.locales import project_locales
 from ..schemas import SearchHit, SearchQuery, SearchResult
+from ..usecases import Need, use_case
 from .access import project_access
 from .base import Service
 from .page_store import search_index
@@ -13,15 +14,12 @@ from .page_store.queries import resolve_language
 
 
 class SearchService(Service):
+    @use_case(Need.viewer, writes=False)
     async def search_docs(self, principal: Principal, project_id: str, query: SearchQuery) -> SearchResult:
         async with self.db.read() as session:
-            access = await project_access(
-                session, principal, project_id, Role.viewer, write=False, now=self.now()
-            )
-            if query.include_drafts and access.role < Role.editor:
-                raise Forbidden(
-                    "Searching drafts needs the editor role; search live pages instead.", code="role_too_low"
-                )
+            # Drafts are an editor's to see.
+            at_least = Role.editor if query.include_drafts else None
+            access = await project_access(session, principal, project_id, now=self.now(), at_least=at_least)
             if not search_index.tokens(query.query):
                 raise InvalidInput("The query has no words to search for.", code="empty_query")
             project = access.project

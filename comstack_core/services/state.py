@@ -6,11 +6,12 @@ from typing import Any
 
 from sqlmodel import select
 
-from ..auth import Principal, Role
+from ..auth import Principal
 from ..models import DocTemplate, Page
 from ..publishing.build_input import site_url
 from ..rules.locales import project_locales
 from ..schemas import ProjectState
+from ..usecases import Need, use_case
 from .access import project_access
 from .base import Service
 from .navigation import load_navigation, nav_snapshot, navigation_pending, theme_pending
@@ -27,11 +28,10 @@ MAX_LISTED = 200
 
 
 class StateService(Service):
+    @use_case(Need.viewer, writes=False)
     async def get_project_state(self, principal: Principal, project_id: str) -> ProjectState:
         async with self.db.read() as session:
-            access = await project_access(
-                session, principal, project_id, Role.viewer, write=False, now=self.now()
-            )
+            access = await project_access(session, principal, project_id, now=self.now())
             project = access.project
             pages = list(
                 await session.exec(

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from ..auth import Principal, Role
+from ..auth import Principal
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..models import DocTemplate, Project, ProjectTemplate
 from ..rules.templates import (
@@ -27,6 +27,7 @@ from ..schemas import (
     ProjectTemplateUpdate,
     ProjectTemplateView,
 )
+from ..usecases import Need, use_case
 from .access import project_access
 from .base import Service, audit
 
@@ -37,13 +38,6 @@ def doc_template_view(t: DocTemplate) -> DocTemplateView:
 
 def project_template_view(t: ProjectTemplate) -> ProjectTemplateView:
     return ProjectTemplateView(**t.model_dump(exclude={"deleted_at"}), deleted=t.deleted_at is not None)
-
-
-def _admin_only(principal: Principal) -> None:
-    if not principal.is_platform_admin:
-        raise Forbidden("Only a platform admin can change global templates.", code="platform_admin_only")
-    if principal.read_only:
-        raise Forbidden("This credential is read-only (scope comstack:read).", code="read_only_scope")
 
 
 class TemplateService(Service):
@@ -60,6 +54,7 @@ class TemplateService(Service):
 
     # -- doc templates -------------------------------------------------------------------------------------
 
+    @use_case(Need.caller, writes=False)
     async def list_doc_templates(
         self, principal: Principal, *, include_deleted: bool = False
     ) -> list[DocTemplateView]:
@@ -69,6 +64,7 @@ class TemplateService(Service):
                 statement = statement.where(col(DocTemplate.deleted_at).is_(None))
             return [doc_template_view(t) for t in await session.exec(statement)]
 
+    @use_case(Need.caller, writes=False)
     async def get_doc_template(self, principal: Principal, template_id: str) -> DocTemplateView:
         async with self.db.read() as session:
             template = await session.get(DocTemplate, template_id)
@@ -76,8 +72,8 @@ class TemplateService(Service):
                 raise NotFound(f"No doc template {template_id!r}.", code="template_not_found")
             return doc_template_view(template)
 
+    @use_case(Need.platform_admin, writes=True)
     async def create_doc_template(self, principal: Principal, data: DocTemplateCreate) -> DocTemplateView:
-        _admin_only(principal)
         validate_template_id(data.id)
         fields = validate_field_defs([f.model_dump() for f in data.fields])
         now = self.now()
@@ -91,10 +87,10 @@ class TemplateService(Service):
             audit(session, principal, "doc_template.create", project_id=None, targets=[data.id], at=now)
             return doc_template_view(template)
 
+    @use_case(Need.platform_admin, writes=True)
     async def update_doc_template(
         self, principal: Principal, template_id: str, data: DocTemplateUpdate
     ) -> DocTemplateView:
-        _admin_only(principal)
         now = self.now()
         async with self.db.write() as session:
             template = await session.get(DocTemplate, template_id)
@@ -110,9 +106,9 @@ class TemplateService(Service):
             audit(session, principal, "doc_template.update", project_id=None, targets=[template_id], at=now)
             return doc_template_view(template)
 
+    @use_case(Need.platform_admin, writes=True)
     async def delete_doc_template(self, principal: Principal, template_id: str) -> DocTemplateView:
         """Soft delete: existing pages keep working; no new page can use it."""
-        _admin_only(principal)
         if template_id == CUSTOM_PAGE_TEMPLATE:
             raise Conflict(
                 "The custom-page template is required by custom pages and cannot be deleted.",
@@ -130,6 +126,7 @@ class TemplateService(Service):
 
     # -- project templates ---------------------------------------------------------------------------------
 
+    @use_case(Need.caller, writes=False)
     async def list_project_templates(self, principal: Principal) -> list[ProjectTemplateView]:
         async with self.db.read() as session:
             rows = await session.exec(
@@ -139,10 +136,10 @@ class TemplateService(Service):
             )
             return [project_template_view(t) for t in rows]
 
+    @use_case(Need.platform_admin, writes=True)
     async def create_project_template(
         self, principal: Principal, data: ProjectTemplateCreate
     ) -> ProjectTemplateView:
-        _admin_only(principal)
         validate_template_id(data.id)
         now = self.now()
         async with self.db.write() as session:
@@ -155,10 +152,10 @@ class TemplateService(Service):
             audit(session, principal, "project_template.create", project_id=None, targets=[data.id], at=now)
             return project_template_view(template)
 
+    @use_case(Need.platform_admin, writes=True)
     async def update_project_template(
         self, principal: Principal, template_id: str, data: ProjectTemplateUpdate
     ) -> ProjectTemplateView:
-        _admin_only(principal)
         now = self.now()
         async with self.db.write() as session:
             template = await session.get(ProjectTemplate, template_id)
@@ -198,11 +195,11 @@ class TemplateService(Service):
             if bad:
                 raise InvalidInput(f"Unknown quotas: {', '.join(sorted(bad))}.", code="invalid_template")
 
+    @use_case(Need.platform_admin, writes=True)
     async def assign_project_template(
         self, principal: Principal, project_id: str, template_id: str
     ) -> dict[str, Any]:
         """Move a project to another project template (platform admin): allowed modules and doc templates follow."""
-        _admin_only(principal)
         now = self.now()
         async with self.db.write() as session:
             project = await session.get(Project, project_id)
@@ -237,13 +234,12 @@ class TemplateService(Service):
 
     # -- per project ---------------------------------------------------------------------------------------
 
+    @use_case(Need.viewer, writes=False)
     async def list_project_doc_templates(
         self, principal: Principal, project_id: str
     ) -> list[DocTemplateView]:
         async with self.db.read() as session:
-            access = await project_access(
-                session, principal, project_id, Role.viewer, write=False, now=self.now()
-            )
+            access = await project_access(session, principal, project_id, now=self.now())
             out = []
             for doc_id in access.project.doc_template_ids:
                 template = await session.get(DocTemplate, doc_id)
@@ -251,12 +247,13 @@ class TemplateService(Service):
                     out.append(doc_template_view(template))
             return out
 
+    @use_case(Need.manager, writes=True)
     async def set_project_doc_templates(
         self, principal: Principal, project_id: str, data: ProjectTemplatesUpdate
     ) -> list[DocTemplateView]:
         now = self.now()
         async with self.db.write() as session:
-            access = await project_access(session, principal, project_id, Role.manager, write=True, now=now)
+            access = await project_access(session, principal, project_id, now=now)
             project = access.project
             template = await session.get(ProjectTemplate, project.project_template_id)
             allowed = set(template.doc_template_ids) if template else set()

@@ -10,12 +10,13 @@ import httpx
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ..auth import Principal, Role
+from ..auth import Principal
 from ..clock import new_id
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import Page, PageRevision, Project, Publish, TranslationTask
 from ..rules.locales import enabled, module_locales
 from ..schemas import PageSaved, TranslationSubmit, TranslationTaskView
+from ..usecases import Need, use_case
 from .access import project_access
 from .base import Context, Service, audit
 from .editing import new_page, saved
@@ -161,11 +162,12 @@ async def commit_derived_draft(
 
 
 class TranslationService(Service):
+    @use_case(Need.editor, writes=False)
     async def list_translation_tasks(
         self, principal: Principal, project_id: str, limit: int = 20
     ) -> list[TranslationTaskView]:
         async with self.db.read() as session:
-            await project_access(session, principal, project_id, Role.editor, write=False, now=self.now())
+            await project_access(session, principal, project_id, now=self.now())
             tasks = await session.exec(
                 select(TranslationTask)
                 .where(TranslationTask.project_id == project_id, TranslationTask.status == "open")
@@ -174,15 +176,14 @@ class TranslationService(Service):
             )
             return [await _task_view(session, t) for t in tasks]
 
+    @use_case(Need.editor, writes=True)
     async def submit_translation(
         self, principal: Principal, project_id: str, data: TranslationSubmit
     ) -> PageSaved:
         """Write the translated variant as an approved draft; it goes live with the next publish."""
         now = self.now()
         async with self.db.write() as session:
-            access = await project_access(
-                session, principal, project_id, Role.editor, write=True, now=now, lock=True
-            )
+            access = await project_access(session, principal, project_id, now=now, lock=True)
             task = await session.get(TranslationTask, data.task_id)
             if task is None or task.project_id != project_id:
                 raise NotFound(

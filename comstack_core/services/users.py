@@ -8,10 +8,11 @@ from sqlmodel import select
 
 from ..auth import SCOPE_FULL, Door, Principal
 from ..clock import new_id
-from ..errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
+from ..errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from ..models import Account, Member, Project, User
 from ..passwords import hash_password, verify_password
 from ..schemas import AccountView, MeView, UserCreate, UserView
+from ..usecases import Need, use_case
 from .base import Service, audit
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -25,12 +26,9 @@ def normalize_email(email: str) -> str:
 
 
 class UserService(Service):
+    @use_case(Need.platform_admin, writes=True)
     async def create_user(self, principal: Principal, data: UserCreate) -> UserView:
         """Platform admins (and the operator's CLI) create users."""
-        if not principal.is_platform_admin:
-            raise Forbidden("Only a platform admin can create users.", code="platform_admin_only")
-        if principal.read_only:
-            raise Forbidden("This credential is read-only (scope comstack:read).", code="read_only_scope")
         email = normalize_email(data.email)
         now = self.now()
         async with self.db.write() as session:
@@ -52,9 +50,8 @@ class UserService(Service):
             audit(session, principal, "user.create", project_id=None, targets=[user.id], at=now)
             return UserView.model_validate(user)
 
+    @use_case(Need.platform_admin, writes=False)
     async def get_by_email(self, principal: Principal, email: str) -> UserView:
-        if not principal.is_platform_admin:
-            raise Forbidden("Only a platform admin can look users up by email.", code="platform_admin_only")
         async with self.db.read() as session:
             user = (await session.exec(select(User).where(User.email == normalize_email(email)))).first()
             if user is None:
@@ -84,6 +81,7 @@ class UserService(Service):
             raise Unauthenticated("Wrong email or password.", code="invalid_credentials")
         return UserView.model_validate(user)
 
+    @use_case(Need.caller, writes=False)
     async def whoami(self, principal: Principal) -> MeView:
         me = MeView(
             principal_kind=principal.kind,

@@ -3,8 +3,10 @@ connected, and how to connect one."""
 
 from __future__ import annotations
 
+from comstack_core.oauth.connectors import Connectors
 from comstack_core.schemas import MeView
 from comstack_core.schemas.oauth import ConnectorConfig, ConnectorStatus
+from comstack_core.services.users import UserService
 
 from .spec import Call, RouteSpec
 
@@ -18,8 +20,7 @@ async def connector_status(call: Call) -> ConnectorStatus:
 
 
 async def connector_config(call: Call) -> ConnectorConfig:
-    call.principal  # noqa: B018 - signed-in callers only, like every /api route
-    return call.core.oauth.connectors.config()
+    return await call.core.oauth.connectors.config(call.principal)
 
 
 def specs() -> list[RouteSpec]:
@@ -31,11 +32,26 @@ def specs() -> list[RouteSpec]:
             "Who am I: user or key, scopes, accounts, projects",
             "account",
             response=MeView,
+            uses=UserService.whoami,
         ),
-        RouteSpec("GET", "/api/account/connectors/claude/status", connector_status,
-                  "Whether the signed-in user's MCP client (Claude, Cursor, ...) is connected, when it was last "
-                  "used and which client it is", "account", response=ConnectorStatus, extra_errors=(403,)),
-        RouteSpec("GET", "/api/account/connectors/claude/config", connector_config,
-                  "Ready-to-paste settings to connect Claude, Claude Code, Cursor or ChatGPT to this server",
-                  "account", response=ConnectorConfig),
+        RouteSpec(
+            "GET",
+            "/api/account/connectors/claude/status",
+            connector_status,
+            "Whether the signed-in user's MCP client (Claude, Cursor, ...) is connected, when it was last "
+            "used and which client it is",
+            "account",
+            response=ConnectorStatus,
+            extra_errors=(403,),
+            uses=Connectors.status,
+        ),
+        RouteSpec(
+            "GET",
+            "/api/account/connectors/claude/config",
+            connector_config,
+            "Ready-to-paste settings to connect Claude, Claude Code, Cursor or ChatGPT to this server",
+            "account",
+            response=ConnectorConfig,
+            uses=Connectors.config,
+        ),
     ]

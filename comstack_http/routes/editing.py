@@ -11,6 +11,8 @@ from comstack_core.schemas import (
     PageRef,
     PageSaved,
 )
+from comstack_core.services.custom_pages import CustomPageService
+from comstack_core.services.editing import EditService
 
 from .models import DiscardInput, DiscardResult
 from .spec import Call, RouteSpec
@@ -50,6 +52,7 @@ def specs() -> list[RouteSpec]:
             t,
             body=DraftOpen,
             response=DraftOpened,
+            uses=EditService.open_draft,
         ),
         RouteSpec(
             "POST",
@@ -59,6 +62,7 @@ def specs() -> list[RouteSpec]:
             t,
             body=DraftSave,
             response=PageSaved,
+            uses=EditService.save_draft,
         ),
         RouteSpec(
             "POST",
@@ -68,6 +72,7 @@ def specs() -> list[RouteSpec]:
             t,
             body=DiscardInput,
             response=DiscardResult,
+            uses=EditService.discard_draft,
         ),
         RouteSpec(
             "POST",
@@ -77,5 +82,6 @@ def specs() -> list[RouteSpec]:
             t,
             body=CustomPageUpload,
             response=CustomPageUploadResult,
+            uses=CustomPageService.upload_custom_page,
         ),
     ]

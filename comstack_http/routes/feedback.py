@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from comstack_core.schemas import FeedbackCreate, FeedbackFilter, FeedbackList, FeedbackReceipt
+from comstack_core.services.feedback import FeedbackService
 
 from .spec import Call, RouteSpec
 
@@ -28,6 +29,7 @@ def specs() -> list[RouteSpec]:
             response=FeedbackReceipt,
             status=201,
             extra_errors=(404,),
+            uses=FeedbackService.report_feedback,
         ),
         RouteSpec(
             "GET",
@@ -37,5 +39,6 @@ def specs() -> list[RouteSpec]:
             "feedback",
             query=FeedbackFilter,
             response=FeedbackList,
+            uses=FeedbackService.list_feedback,
         ),
     ]

@@ -13,6 +13,7 @@ from comstack_core.schemas import (
     ThemeUpdate,
     ThemeView,
 )
+from comstack_core.services.navigation import NavigationService
 
 from .spec import Call, RouteSpec
 
@@ -101,6 +102,7 @@ def specs() -> list[RouteSpec]:
             "List sidebar groups in order",
             nav,
             response=list[SidebarGroupView],
+            uses=NavigationService.get_navigation,
         ),
         RouteSpec(
             "POST",
@@ -111,6 +113,7 @@ def specs() -> list[RouteSpec]:
             body=SidebarGroupInput,
             response=SidebarGroupView,
             status=201,
+            uses=NavigationService.create_sidebar_group,
         ),
         # Declared before the {group_id} routes so 'reorder' is never taken for an id.
         RouteSpec(
@@ -121,6 +124,7 @@ def specs() -> list[RouteSpec]:
             nav,
             body=ReorderInput,
             response=list[SidebarGroupView],
+            uses=NavigationService.reorder_sidebar_groups,
         ),
         RouteSpec(
             "PUT",
@@ -130,6 +134,7 @@ def specs() -> list[RouteSpec]:
             nav,
             body=SidebarGroupInput,
             response=SidebarGroupView,
+            uses=NavigationService.update_sidebar_group,
         ),
         RouteSpec(
             "PATCH",
@@ -139,6 +144,7 @@ def specs() -> list[RouteSpec]:
             nav,
             body=SidebarGroupInput,
             response=SidebarGroupView,
+            uses=NavigationService.update_sidebar_group,
         ),
         RouteSpec(
             "DELETE",
@@ -147,6 +153,7 @@ def specs() -> list[RouteSpec]:
             "Delete a sidebar group (manager)",
             nav,
             status=204,
+            uses=NavigationService.delete_sidebar_group,
         ),
         RouteSpec(
             "GET",
@@ -155,6 +162,7 @@ def specs() -> list[RouteSpec]:
             "List header navigation items in order",
             nav,
             response=list[HeaderNavItemView],
+            uses=NavigationService.get_navigation,
         ),
         RouteSpec(
             "POST",
@@ -165,6 +173,7 @@ def specs() -> list[RouteSpec]:
             body=HeaderNavItemInput,
             response=HeaderNavItemView,
             status=201,
+            uses=NavigationService.create_header_item,
         ),
         RouteSpec(
             "POST",
@@ -174,6 +183,7 @@ def specs() -> list[RouteSpec]:
             nav,
             body=ReorderInput,
             response=list[HeaderNavItemView],
+            uses=NavigationService.reorder_header_items,
         ),
         RouteSpec(
             "PUT",
@@ -183,6 +193,7 @@ def specs() -> list[RouteSpec]:
             nav,
             body=HeaderNavItemInput,
             response=HeaderNavItemView,
+            uses=NavigationService.update_header_item,
         ),
         RouteSpec(
             "PATCH",
@@ -192,6 +203,7 @@ def specs() -> list[RouteSpec]:
             nav,
             body=HeaderNavItemInput,
             response=HeaderNavItemView,
+            uses=NavigationService.update_header_item,
         ),
         RouteSpec(
             "DELETE",
@@ -200,6 +212,7 @@ def specs() -> list[RouteSpec]:
             "Delete a header item (manager)",
             nav,
             status=204,
+            uses=NavigationService.delete_header_item,
         ),
         RouteSpec(
             "GET",
@@ -208,6 +221,7 @@ def specs() -> list[RouteSpec]:
             "Get the whole navigation and whether it is pending",
             nav,
             response=NavigationView,
+            uses=NavigationService.get_navigation,
         ),
         RouteSpec(
             "PUT",
@@ -217,6 +231,7 @@ def specs() -> list[RouteSpec]:
             nav,
             body=NavigationUpdate,
             response=NavigationView,
+            uses=NavigationService.update_navigation,
         ),
         RouteSpec(
             "GET",
@@ -225,6 +240,7 @@ def specs() -> list[RouteSpec]:
             "Get the theme and whether it is pending",
             "theme",
             response=ThemeView,
+            uses=NavigationService.get_theme,
         ),
         RouteSpec(
             "PATCH",
@@ -234,5 +250,6 @@ def specs() -> list[RouteSpec]:
             "theme",
             body=ThemeUpdate,
             response=ThemeView,
+            uses=NavigationService.update_theme,
         ),
     ]

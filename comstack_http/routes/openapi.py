@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from comstack_core.auth import SCOPE_FULL, SCOPE_READ
+from comstack_core.usecases import Need, Rule
 
 from .models import ErrorBody
 from .spec import PATH_PARAMS, RouteSpec
@@ -81,7 +82,7 @@ def _security_schemes(public_url: str) -> dict[str, Any]:
                     "refreshUrl": f"{base}/oauth/token",
                     "scopes": {
                         SCOPE_FULL: "Full access (default).",
-                        SCOPE_READ: "Read-only: GET routes only.",
+                        SCOPE_READ: "Read-only: the operations that change nothing.",
                     },
                 }
             },
@@ -186,12 +187,34 @@ def _operation(spec: RouteSpec, operation_id: str, schemas: Mapping[tuple[Any, A
     for status in _error_statuses(spec):
         responses[str(status)] = {"$ref": f"#/components/responses/{ERROR_NAMES[status]}"}
     operation["responses"] = responses
-    if spec.auth:
-        scopes = [] if spec.method == "GET" else [SCOPE_FULL]
-        operation["security"] = [API_KEY_AUTH, {"oauth2": scopes}]
+    rule = spec.rule
+    if rule is not None:
+        # Who may call it and the scope it needs are the core use case's declaration.
+        operation["description"] = access_note(rule)
+        operation["x-comstack-access"] = {"need": rule.need.value, "writes": rule.writes}
+        operation["security"] = [API_KEY_AUTH, {"oauth2": [SCOPE_FULL] if rule.writes else []}]
     else:
         operation["security"] = []
     return operation
+
+
+_NEEDS = {
+    Need.caller: "Any signed-in caller (user or API key).",
+    Need.person: "A signed-in person (OAuth token); API keys are refused.",
+    Need.viewer: "Needs the viewer role on the project.",
+    Need.editor: "Needs the editor role on the project.",
+    Need.manager: "Needs the manager role on the project.",
+    Need.platform_admin: "Platform admins only.",
+}
+
+
+def access_note(rule: Rule) -> str:
+    scope = (
+        f"Changes data: needs the '{SCOPE_FULL}' scope; read-only tokens are refused."
+        if rule.writes
+        else f"Reads only: '{SCOPE_READ}' tokens may call it."
+    )
+    return f"{_NEEDS[rule.need]} {scope}"
 
 
 def package_version() -> str:

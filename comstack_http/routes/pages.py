@@ -17,6 +17,9 @@ from comstack_core.schemas import (
     SearchResult,
     VisibilityUpdate,
 )
+from comstack_core.services.editing import EditService
+from comstack_core.services.pages import PageService
+from comstack_core.services.search import SearchService
 
 from .models import DocSearchQuery, ProjectDelete, RestoreInput, VariantQuery
 from .preview import preview_response
@@ -97,7 +100,14 @@ def specs() -> list[RouteSpec]:
     t = "pages"
     return [
         RouteSpec(
-            "GET", DOCS, list_pages, "List pages, with filters", t, query=PageFilter, response=PageList
+            "GET",
+            DOCS,
+            list_pages,
+            "List pages, with filters",
+            t,
+            query=PageFilter,
+            response=PageList,
+            uses=PageService.list_pages,
         ),
         # Before DOC: otherwise 'search' would be taken for a page path.
         RouteSpec(
@@ -108,6 +118,7 @@ def specs() -> list[RouteSpec]:
             t,
             query=DocSearchQuery,
             response=SearchResult,
+            uses=SearchService.search_docs,
         ),
         RouteSpec(
             "GET",
@@ -117,6 +128,7 @@ def specs() -> list[RouteSpec]:
             t,
             query=VariantQuery,
             response=PageView,
+            uses=PageService.get_page,
         ),
         RouteSpec(
             "POST",
@@ -127,6 +139,7 @@ def specs() -> list[RouteSpec]:
             body=PageCreate,
             response=PageSaved,
             status=201,
+            uses=EditService.create_page,
         ),
         RouteSpec(
             "PATCH",
@@ -136,6 +149,7 @@ def specs() -> list[RouteSpec]:
             t,
             body=PageUpdate,
             response=PageSaved,
+            uses=EditService.update_page,
         ),
         RouteSpec(
             "PATCH",
@@ -145,6 +159,7 @@ def specs() -> list[RouteSpec]:
             t,
             body=PageStatusUpdate,
             response=PageView,
+            uses=PageService.set_page_status,
         ),
         RouteSpec(
             "PATCH",
@@ -154,6 +169,7 @@ def specs() -> list[RouteSpec]:
             t,
             body=VisibilityUpdate,
             response=PageView,
+            uses=PageService.set_visibility,
         ),
         RouteSpec(
             "DELETE",
@@ -165,6 +181,7 @@ def specs() -> list[RouteSpec]:
             query=ProjectDelete,
             body_or_query=True,
             status=204,
+            uses=PageService.delete_page,
         ),
         RouteSpec(
             "GET",
@@ -173,6 +190,7 @@ def specs() -> list[RouteSpec]:
             "List a page's revisions, newest first",
             t,
             response=list[RevisionView],
+            uses=PageService.list_revisions,
         ),
         RouteSpec(
             "POST",
@@ -182,6 +200,7 @@ def specs() -> list[RouteSpec]:
             t,
             body=RestoreInput,
             response=PageView,
+            uses=PageService.restore_revision,
         ),
         RouteSpec(
             "GET",
@@ -191,5 +210,6 @@ def specs() -> list[RouteSpec]:
             t,
             query=VariantQuery,
             media_type="text/html",
+            uses=PageService.get_page,
         ),
     ]

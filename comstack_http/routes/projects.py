@@ -21,6 +21,12 @@ from comstack_core.schemas import (
     SettingsUpdate,
     SettingsView,
 )
+from comstack_core.services.keys import KeyService
+from comstack_core.services.members import MemberService
+from comstack_core.services.modules import ModuleService
+from comstack_core.services.plans import PlanService
+from comstack_core.services.project_settings import ProjectSettingsService
+from comstack_core.services.projects import ProjectService
 
 from .models import AuditQuery, ProjectDelete
 from .spec import Call, RouteSpec
@@ -133,6 +139,7 @@ def specs() -> list[RouteSpec]:
             "List the projects you can use",
             t,
             response=list[ProjectView],
+            uses=ProjectService.list_my_projects,
         ),
         RouteSpec(
             "POST",
@@ -143,8 +150,11 @@ def specs() -> list[RouteSpec]:
             body=ProjectCreate,
             response=ProjectView,
             status=201,
+            uses=ProjectService.create_project,
         ),
-        RouteSpec("GET", P, get_project, "Get a project", t, response=ProjectView),
+        RouteSpec(
+            "GET", P, get_project, "Get a project", t, response=ProjectView, uses=ProjectService.get_project
+        ),
         RouteSpec(
             "PATCH",
             P,
@@ -153,6 +163,7 @@ def specs() -> list[RouteSpec]:
             t,
             body=ProjectUpdate,
             response=ProjectView,
+            uses=ProjectService.update_project,
         ),
         RouteSpec(
             "DELETE",
@@ -164,6 +175,7 @@ def specs() -> list[RouteSpec]:
             query=ProjectDelete,
             body_or_query=True,
             status=204,
+            uses=ProjectService.delete_project,
         ),
         RouteSpec(
             "PATCH",
@@ -173,8 +185,17 @@ def specs() -> list[RouteSpec]:
             t,
             body=PlanUpdate,
             response=ProjectView,
+            uses=PlanService.update_plan,
         ),
-        RouteSpec("GET", P + "/members", list_members, "List members", "members", response=list[MemberView]),
+        RouteSpec(
+            "GET",
+            P + "/members",
+            list_members,
+            "List members",
+            "members",
+            response=list[MemberView],
+            uses=MemberService.list_members,
+        ),
         RouteSpec(
             "POST",
             P + "/members",
@@ -184,6 +205,7 @@ def specs() -> list[RouteSpec]:
             body=MemberAdd,
             response=MemberView,
             status=201,
+            uses=MemberService.add_member,
         ),
         RouteSpec(
             "PATCH",
@@ -193,6 +215,7 @@ def specs() -> list[RouteSpec]:
             "members",
             body=MemberUpdate,
             response=MemberView,
+            uses=MemberService.update_member,
         ),
         RouteSpec(
             "DELETE",
@@ -201,9 +224,16 @@ def specs() -> list[RouteSpec]:
             "Remove a member (manager)",
             "members",
             status=204,
+            uses=MemberService.remove_member,
         ),
         RouteSpec(
-            "GET", P + "/domains", list_domains, "List custom domains", "domains", response=list[DomainView]
+            "GET",
+            P + "/domains",
+            list_domains,
+            "List custom domains",
+            "domains",
+            response=list[DomainView],
+            uses=MemberService.list_domains,
         ),
         RouteSpec(
             "POST",
@@ -214,6 +244,7 @@ def specs() -> list[RouteSpec]:
             body=DomainCreate,
             response=DomainView,
             status=201,
+            uses=MemberService.add_domain,
         ),
         RouteSpec(
             "DELETE",
@@ -222,6 +253,7 @@ def specs() -> list[RouteSpec]:
             "Remove a custom domain (manager)",
             "domains",
             status=204,
+            uses=MemberService.remove_domain,
         ),
         RouteSpec(
             "GET",
@@ -230,6 +262,7 @@ def specs() -> list[RouteSpec]:
             "List modules with their state and config",
             "modules",
             response=list[ModuleView],
+            uses=ModuleService.list_modules,
         ),
         RouteSpec(
             "PATCH",
@@ -239,6 +272,7 @@ def specs() -> list[RouteSpec]:
             "modules",
             body=ModuleUpdate,
             response=ModuleView,
+            uses=ModuleService.configure_module,
         ),
         RouteSpec(
             "GET",
@@ -247,6 +281,7 @@ def specs() -> list[RouteSpec]:
             "Get locales and site settings",
             "settings",
             response=SettingsView,
+            uses=ProjectSettingsService.get_settings,
         ),
         RouteSpec(
             "PATCH",
@@ -256,8 +291,17 @@ def specs() -> list[RouteSpec]:
             "settings",
             body=SettingsUpdate,
             response=SettingsView,
+            uses=ProjectSettingsService.update_settings,
         ),
-        RouteSpec("GET", P + "/keys", list_keys, "List API keys (manager)", "keys", response=list[KeyView]),
+        RouteSpec(
+            "GET",
+            P + "/keys",
+            list_keys,
+            "List API keys (manager)",
+            "keys",
+            response=list[KeyView],
+            uses=KeyService.list_keys,
+        ),
         RouteSpec(
             "POST",
             P + "/keys",
@@ -267,9 +311,16 @@ def specs() -> list[RouteSpec]:
             body=KeyCreate,
             response=KeyCreated,
             status=201,
+            uses=KeyService.create_key,
         ),
         RouteSpec(
-            "DELETE", P + "/keys/{key_id}", revoke_key, "Revoke an API key (manager)", "keys", status=204
+            "DELETE",
+            P + "/keys/{key_id}",
+            revoke_key,
+            "Revoke an API key (manager)",
+            "keys",
+            status=204,
+            uses=KeyService.revoke_key,
         ),
         RouteSpec(
             "GET",
@@ -279,5 +330,6 @@ def specs() -> list[RouteSpec]:
             "audit",
             query=AuditQuery,
             response=list[AuditEntryView],
+            uses=ProjectService.list_audit,
         ),
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from comstack_core.publishing.service import PublishService
 from comstack_core.schemas import (
     PageSaved,
     PublishConfirm,
@@ -16,6 +17,7 @@ from comstack_core.schemas import (
     TranslationTaskView,
 )
 from comstack_core.schemas.base import Input
+from comstack_core.services.translations import TranslationService
 
 from .spec import Call, RouteSpec
 
@@ -78,6 +80,7 @@ def specs() -> list[RouteSpec]:
             body=PublishRequest,
             response=PublishDryRun,
             extra_errors=(409,),
+            uses=PublishService.publish,
         ),
         RouteSpec(
             "POST",
@@ -89,6 +92,7 @@ def specs() -> list[RouteSpec]:
             response=PublishStarted,
             status=202,
             extra_errors=(409,),
+            uses=PublishService.publish_confirm,
         ),
         # Declared before /publish/{publish_id} so 'history' is never taken for an id.
         RouteSpec(
@@ -99,6 +103,7 @@ def specs() -> list[RouteSpec]:
             tag,
             query=LimitQuery,
             response=list[PublishStatus],
+            uses=PublishService.list_publish_history,
         ),
         RouteSpec(
             "GET",
@@ -107,6 +112,7 @@ def specs() -> list[RouteSpec]:
             "A publish's status and progress",
             tag,
             response=PublishStatus,
+            uses=PublishService.publish_status,
         ),
         RouteSpec(
             "POST",
@@ -117,6 +123,7 @@ def specs() -> list[RouteSpec]:
             body=PublishRevert,
             response=PublishStatus,
             extra_errors=(409,),
+            uses=PublishService.revert_publish,
         ),
         RouteSpec(
             "GET",
@@ -126,6 +133,7 @@ def specs() -> list[RouteSpec]:
             tag,
             query=LimitQuery,
             response=list[TranslationTaskView],
+            uses=TranslationService.list_translation_tasks,
         ),
         RouteSpec(
             "POST",
@@ -136,5 +144,6 @@ def specs() -> list[RouteSpec]:
             body=TranslationSubmit,
             response=PageSaved,
             extra_errors=(409,),
+            uses=TranslationService.submit_translation,
         ),
     ]

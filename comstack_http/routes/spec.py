@@ -1,6 +1,7 @@
 """The route table as data, and the one adapter that turns a ``RouteSpec`` into a Starlette ``Route``.
 
-A spec names the input models (JSON body, query string) and the output type; the adapter parses
+A spec names the input models (JSON body, query string), the output type and the core use case the
+handler calls (whose declaration says who may call it); the adapter parses
 with them, the handler makes one service call, and the adapter serializes the result through the
 declared output type. ``openapi.py`` reads the same specs, so the document cannot drift from what
 the handlers accept and return.
@@ -24,6 +25,7 @@ from starlette.routing import Route
 
 from comstack_core import Core, Principal
 from comstack_core.errors import DomainError, InvalidInput
+from comstack_core.usecases import Rule, rule_of
 
 from ..auth import require_principal
 from ..errors import internal_error_response
@@ -75,6 +77,17 @@ class RouteSpec:
     # dropped by some clients and proxies); both parse into ``body``.
     body_or_query: bool = False
     extra_errors: tuple[int, ...] = field(default=())
+    # The core service method the handler calls: its declaration (``@use_case``) says who may call the
+    # route and whether it writes, for the OpenAPI document. Every authenticated route names one.
+    uses: Callable[..., Any] | None = None
+
+    def __post_init__(self) -> None:
+        if self.auth and self.uses is None:
+            raise ValueError(f"{self.method} {self.path}: an authenticated route names the use case it calls")
+
+    @property
+    def rule(self) -> Rule | None:
+        return rule_of(self.uses) if self.uses is not None else None
 
     @property
     def path_params(self) -> list[str]:

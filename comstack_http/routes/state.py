@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from comstack_core.schemas import ProjectState
+from comstack_core.services.state import StateService
 
 from .spec import Call, RouteSpec
 
@@ -22,5 +23,6 @@ def specs() -> list[RouteSpec]:
             "Everything needed to plan the next step, in one call",
             "projects",
             response=ProjectState,
+            uses=StateService.get_project_state,
         ),
     ]

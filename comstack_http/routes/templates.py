@@ -11,6 +11,7 @@ from comstack_core.schemas import (
     ProjectTemplateUpdate,
     ProjectTemplateView,
 )
+from comstack_core.services.templates import TemplateService
 
 from .models import AssignTemplateInput, TemplateAssignment, TemplateListQuery
 from .spec import Call, RouteSpec
@@ -86,6 +87,7 @@ def specs() -> list[RouteSpec]:
             t,
             query=TemplateListQuery,
             response=list[DocTemplateView],
+            uses=TemplateService.list_doc_templates,
         ),
         RouteSpec(
             "POST",
@@ -96,9 +98,16 @@ def specs() -> list[RouteSpec]:
             body=DocTemplateCreate,
             response=DocTemplateView,
             status=201,
+            uses=TemplateService.create_doc_template,
         ),
         RouteSpec(
-            "GET", DOC + "/{template_id}", get_doc_template, "Get a doc template", t, response=DocTemplateView
+            "GET",
+            DOC + "/{template_id}",
+            get_doc_template,
+            "Get a doc template",
+            t,
+            response=DocTemplateView,
+            uses=TemplateService.get_doc_template,
         ),
         RouteSpec(
             "PATCH",
@@ -108,6 +117,7 @@ def specs() -> list[RouteSpec]:
             t,
             body=DocTemplateUpdate,
             response=DocTemplateView,
+            uses=TemplateService.update_doc_template,
         ),
         RouteSpec(
             "DELETE",
@@ -116,6 +126,7 @@ def specs() -> list[RouteSpec]:
             "Soft-delete a doc template; existing pages keep working (platform admin)",
             t,
             status=204,
+            uses=TemplateService.delete_doc_template,
         ),
         RouteSpec(
             "GET",
@@ -124,6 +135,7 @@ def specs() -> list[RouteSpec]:
             "List project templates",
             t,
             response=list[ProjectTemplateView],
+            uses=TemplateService.list_project_templates,
         ),
         RouteSpec(
             "POST",
@@ -134,6 +146,7 @@ def specs() -> list[RouteSpec]:
             body=ProjectTemplateCreate,
             response=ProjectTemplateView,
             status=201,
+            uses=TemplateService.create_project_template,
         ),
         RouteSpec(
             "PATCH",
@@ -143,6 +156,7 @@ def specs() -> list[RouteSpec]:
             t,
             body=ProjectTemplateUpdate,
             response=ProjectTemplateView,
+            uses=TemplateService.update_project_template,
         ),
         RouteSpec(
             "POST",
@@ -152,6 +166,7 @@ def specs() -> list[RouteSpec]:
             t,
             body=AssignTemplateInput,
             response=TemplateAssignment,
+            uses=TemplateService.assign_project_template,
         ),
         RouteSpec(
             "GET",
@@ -160,6 +175,7 @@ def specs() -> list[RouteSpec]:
             "List the doc templates this project uses",
             t,
             response=list[DocTemplateView],
+            uses=TemplateService.list_project_doc_templates,
         ),
         RouteSpec(
             "PUT",
@@ -169,5 +185,6 @@ def specs() -> list[RouteSpec]:
             t,
             body=ProjectTemplatesUpdate,
             response=list[DocTemplateView],
+            uses=TemplateService.set_project_doc_templates,
         ),
     ]

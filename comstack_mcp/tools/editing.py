@@ -18,6 +18,9 @@ from comstack_core.schemas import (
     PageView,
     RevisionView,
 )
+from comstack_core.services.custom_pages import CustomPageService
+from comstack_core.services.editing import EditService
+from comstack_core.services.pages import PageService
 
 from ..spec import READ, Hints, ToolSpec
 from .common import NameEcho, ProjectArg, part
@@ -39,15 +42,21 @@ class UpdatePageArgs(PageUpdate, PageRef, ProjectArg):
 
 
 async def update_page(core: Core, principal: Principal, args: UpdatePageArgs) -> PageSaved:
-    return await core.editing.update_page(principal, args.project_id, part(args, PageRef), part(args, PageUpdate))
+    return await core.editing.update_page(
+        principal, args.project_id, part(args, PageRef), part(args, PageUpdate)
+    )
 
 
 class UploadCustomPageArgs(CustomPageUpload, ProjectArg):
     pass
 
 
-async def upload_custom_page(core: Core, principal: Principal, args: UploadCustomPageArgs) -> CustomPageUploadResult:
-    return await core.custom_pages.upload_custom_page(principal, args.project_id, part(args, CustomPageUpload))
+async def upload_custom_page(
+    core: Core, principal: Principal, args: UploadCustomPageArgs
+) -> CustomPageUploadResult:
+    return await core.custom_pages.upload_custom_page(
+        principal, args.project_id, part(args, CustomPageUpload)
+    )
 
 
 class SetPageStatusArgs(PageStatusUpdate, PageRef, ProjectArg):
@@ -74,12 +83,16 @@ class PageArgs(PageRef, ProjectArg):
     pass
 
 
-async def list_page_revisions(core: Core, principal: Principal, args: PageArgs) -> dict[str, list[RevisionView]]:
+async def list_page_revisions(
+    core: Core, principal: Principal, args: PageArgs
+) -> dict[str, list[RevisionView]]:
     return {"revisions": await core.pages.list_revisions(principal, args.project_id, part(args, PageRef))}
 
 
 class RestoreRevisionArgs(PageRef, ProjectArg):
-    revision_number: int = Field(ge=1, le=2**31 - 1, description="The revision 'number' from list-page-revisions.")
+    revision_number: int = Field(
+        ge=1, le=2**31 - 1, description="The revision 'number' from list-page-revisions."
+    )
     base_version: int | None = Field(
         default=None, description="Optional: the page 'version' you read; refused if the page changed since."
     )
@@ -108,8 +121,7 @@ TOOLS: list[ToolSpec[Any]] = [
         ),
         input=CreatePageArgs,
         handler=create_page,
-        min_role="editor",
-        writes=True,
+        uses=EditService.create_page,
         hints=WRITE,
     ),
     ToolSpec(
@@ -124,8 +136,7 @@ TOOLS: list[ToolSpec[Any]] = [
         ),
         input=UpdatePageArgs,
         handler=update_page,
-        min_role="editor",
-        writes=True,
+        uses=EditService.update_page,
         hints=WRITE,
     ),
     ToolSpec(
@@ -140,8 +151,7 @@ TOOLS: list[ToolSpec[Any]] = [
         ),
         input=UploadCustomPageArgs,
         handler=upload_custom_page,
-        min_role="editor",
-        writes=True,
+        uses=CustomPageService.upload_custom_page,
         hints=DESTRUCTIVE,
     ),
     ToolSpec(
@@ -155,8 +165,7 @@ TOOLS: list[ToolSpec[Any]] = [
         ),
         input=SetPageStatusArgs,
         handler=set_page_status,
-        min_role="editor",
-        writes=True,
+        uses=PageService.set_page_status,
         hints=DESTRUCTIVE,
     ),
     ToolSpec(
@@ -169,8 +178,7 @@ TOOLS: list[ToolSpec[Any]] = [
         ),
         input=DeletePageArgs,
         handler=delete_page,
-        min_role="manager",
-        writes=True,
+        uses=PageService.delete_page,
         hints=DESTRUCTIVE,
     ),
     ToolSpec(
@@ -182,8 +190,7 @@ TOOLS: list[ToolSpec[Any]] = [
         ),
         input=PageArgs,
         handler=list_page_revisions,
-        min_role="viewer",
-        writes=False,
+        uses=PageService.list_revisions,
         hints=READ,
     ),
     ToolSpec(
@@ -196,8 +203,7 @@ TOOLS: list[ToolSpec[Any]] = [
         ),
         input=RestoreRevisionArgs,
         handler=restore_page_revision,
-        min_role="editor",
-        writes=True,
+        uses=PageService.restore_revision,
         hints=WRITE,
     ),
     ToolSpec(
@@ -209,8 +215,7 @@ TOOLS: list[ToolSpec[Any]] = [
         ),
         input=PageArgs,
         handler=discard_draft,
-        min_role="editor",
-        writes=True,
+        uses=EditService.discard_draft,
         hints=Hints(read_only=False, destructive=False, idempotent=True, open_world=False),
     ),
 ]

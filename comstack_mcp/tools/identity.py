@@ -9,6 +9,9 @@ from pydantic import Field
 from comstack_core import Core, Principal
 from comstack_core.schemas import FeedbackCreate, FeedbackReceipt, MeView, ProjectCreate, ProjectView
 from comstack_core.schemas.base import Input
+from comstack_core.services.feedback import FeedbackService
+from comstack_core.services.projects import ProjectService
+from comstack_core.services.users import UserService
 
 from .. import texts
 from ..spec import READ, Hints, ToolSpec
@@ -55,8 +58,7 @@ TOOLS: list[ToolSpec[Any]] = [
         ),
         input=NoArgs,
         handler=whoami,
-        min_role="viewer",
-        writes=False,
+        uses=UserService.whoami,
         hints=READ,
     ),
     ToolSpec(
@@ -68,8 +70,7 @@ TOOLS: list[ToolSpec[Any]] = [
         ),
         input=NoArgs,
         handler=list_my_projects,
-        min_role="viewer",
-        writes=False,
+        uses=ProjectService.list_my_projects,
         hints=READ,
     ),
     ToolSpec(
@@ -83,10 +84,8 @@ TOOLS: list[ToolSpec[Any]] = [
         ),
         input=ProjectCreate,
         handler=create_project,
-        min_role="viewer",
-        writes=True,
+        uses=ProjectService.create_project,
         hints=Hints(read_only=False, destructive=False, idempotent=False, open_world=False),
-        keys_allowed=False,
     ),
     ToolSpec(
         name="get-guide",
@@ -98,8 +97,7 @@ TOOLS: list[ToolSpec[Any]] = [
         ),
         input=GuideArgs,
         handler=get_guide,
-        min_role="viewer",
-        writes=False,
+        uses=None,
         hints=READ,
     ),
     ToolSpec(
@@ -116,8 +114,7 @@ TOOLS: list[ToolSpec[Any]] = [
         ),
         input=FeedbackCreate,
         handler=report_feedback,
-        min_role="viewer",
-        writes=True,
+        uses=FeedbackService.report_feedback,
         # Each call stores a new report (not idempotent); it changes no project and reaches no outside system.
         hints=Hints(read_only=False, destructive=False, idempotent=False, open_world=False),
     ),

@@ -6,6 +6,7 @@ from typing import Any
 
 from comstack_core import Core, Principal
 from comstack_core.schemas import NavigationUpdate, NavigationView, ThemeUpdate, ThemeView
+from comstack_core.services.navigation import NavigationService
 
 from ..spec import READ, Hints, ToolSpec
 from .common import ProjectArg, part
@@ -42,8 +43,7 @@ TOOLS: list[ToolSpec[Any]] = [
         ),
         input=ProjectArg,
         handler=get_navigation,
-        min_role="viewer",
-        writes=False,
+        uses=NavigationService.get_navigation,
         hints=READ,
     ),
     ToolSpec(
@@ -56,8 +56,7 @@ TOOLS: list[ToolSpec[Any]] = [
         ),
         input=UpdateNavigationArgs,
         handler=update_navigation,
-        min_role="manager",
-        writes=True,
+        uses=NavigationService.update_navigation,
         hints=Hints(read_only=False, destructive=False, idempotent=True, open_world=False),
     ),
     ToolSpec(
@@ -71,8 +70,7 @@ TOOLS: list[ToolSpec[Any]] = [
         ),
         input=UpdateThemeArgs,
         handler=update_theme,
-        min_role="manager",
-        writes=True,
+        uses=NavigationService.update_theme,
         hints=Hints(read_only=False, destructive=True, idempotent=True, open_world=False),
     ),
 ]

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import Field
 
 from comstack_core import Core, Principal
+from comstack_core.publishing.service import PublishService
 from comstack_core.schemas import (
     PageSaved,
     PublishConfirm,
@@ -18,6 +19,7 @@ from comstack_core.schemas import (
     PublishStatus,
     TranslationSubmit,
 )
+from comstack_core.services.translations import TranslationService
 
 from ..spec import READ, Hints, ToolSpec
 from .common import ProjectArg, part
@@ -97,8 +99,7 @@ TOOLS: list[ToolSpec[Any]] = [
         ),
         input=PublishArgs,
         handler=publish,
-        min_role="manager",
-        writes=True,
+        uses=PublishService.publish,
         hints=Hints(read_only=False, destructive=True, idempotent=False, open_world=False),
     ),
     ToolSpec(
@@ -111,8 +112,7 @@ TOOLS: list[ToolSpec[Any]] = [
         ),
         input=PublishConfirmArgs,
         handler=publish_confirm,
-        min_role="manager",
-        writes=True,
+        uses=PublishService.publish_confirm,
         hints=WRITE_ONCE,
     ),
     ToolSpec(
@@ -125,8 +125,7 @@ TOOLS: list[ToolSpec[Any]] = [
         ),
         input=PublishIdArgs,
         handler=publish_status,
-        min_role="viewer",
-        writes=False,
+        uses=PublishService.publish_status,
         hints=READ,
     ),
     ToolSpec(
@@ -139,8 +138,7 @@ TOOLS: list[ToolSpec[Any]] = [
         ),
         input=RevertArgs,
         handler=revert_publish,
-        min_role="manager",
-        writes=True,
+        uses=PublishService.revert_publish,
         hints=WRITE_ONCE,
     ),
     ToolSpec(
@@ -152,8 +150,7 @@ TOOLS: list[ToolSpec[Any]] = [
         ),
         input=HistoryArgs,
         handler=list_publish_history,
-        min_role="viewer",
-        writes=False,
+        uses=PublishService.list_publish_history,
         hints=READ,
     ),
     ToolSpec(
@@ -166,8 +163,7 @@ TOOLS: list[ToolSpec[Any]] = [
         ),
         input=HistoryArgs,
         handler=list_translation_tasks,
-        min_role="editor",
-        writes=False,
+        uses=TranslationService.list_translation_tasks,
         hints=READ,
     ),
     ToolSpec(
@@ -180,8 +176,7 @@ TOOLS: list[ToolSpec[Any]] = [
         ),
         input=SubmitTranslationArgs,
         handler=submit_translation,
-        min_role="editor",
-        writes=True,
+        uses=TranslationService.submit_translation,
         hints=Hints(read_only=False, destructive=False, idempotent=False, open_world=False),
     ),
 ]

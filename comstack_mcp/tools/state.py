@@ -16,6 +16,10 @@ from comstack_core.schemas import (
     SearchQuery,
     SearchResult,
 )
+from comstack_core.services.pages import PageService
+from comstack_core.services.search import SearchService
+from comstack_core.services.state import StateService
+from comstack_core.services.templates import TemplateService
 
 from ..spec import READ, ToolSpec
 from .common import ProjectArg, part
@@ -69,8 +73,7 @@ TOOLS: list[ToolSpec[Any]] = [
         ),
         input=ProjectArg,
         handler=get_project_state,
-        min_role="viewer",
-        writes=False,
+        uses=StateService.get_project_state,
         hints=READ,
     ),
     ToolSpec(
@@ -84,8 +87,7 @@ TOOLS: list[ToolSpec[Any]] = [
         ),
         input=PageContentArgs,
         handler=get_page_content,
-        min_role="viewer",
-        writes=False,
+        uses=PageService.get_page,
         hints=READ,
     ),
     ToolSpec(
@@ -98,8 +100,7 @@ TOOLS: list[ToolSpec[Any]] = [
         ),
         input=ListPagesArgs,
         handler=list_pages,
-        min_role="viewer",
-        writes=False,
+        uses=PageService.list_pages,
         hints=READ,
     ),
     ToolSpec(
@@ -113,8 +114,7 @@ TOOLS: list[ToolSpec[Any]] = [
         ),
         input=SearchArgs,
         handler=search_docs,
-        min_role="viewer",
-        writes=False,
+        uses=SearchService.search_docs,
         hints=READ,
     ),
     ToolSpec(
@@ -127,8 +127,7 @@ TOOLS: list[ToolSpec[Any]] = [
         ),
         input=ProjectArg,
         handler=list_project_doc_templates,
-        min_role="viewer",
-        writes=False,
+        uses=TemplateService.list_project_doc_templates,
         hints=READ,
     ),
 ]

@@ -13,6 +13,7 @@ from comstack_core.schemas import (
     ProjectTemplateUpdate,
     ProjectTemplateView,
 )
+from comstack_core.services.templates import TemplateService
 
 from ..spec import Hints, ToolSpec
 from .common import ProjectArg, TemplateIdArg, part
@@ -29,8 +30,12 @@ class UpdateDocTemplateArgs(DocTemplateUpdate, TemplateIdArg):
     pass
 
 
-async def update_doc_template(core: Core, principal: Principal, args: UpdateDocTemplateArgs) -> DocTemplateView:
-    return await core.templates.update_doc_template(principal, args.template_id, part(args, DocTemplateUpdate))
+async def update_doc_template(
+    core: Core, principal: Principal, args: UpdateDocTemplateArgs
+) -> DocTemplateView:
+    return await core.templates.update_doc_template(
+        principal, args.template_id, part(args, DocTemplateUpdate)
+    )
 
 
 async def delete_doc_template(core: Core, principal: Principal, args: TemplateIdArg) -> DocTemplateView:
@@ -50,7 +55,9 @@ class UpdateProjectTemplateArgs(ProjectTemplateUpdate, TemplateIdArg):
 async def update_project_template(
     core: Core, principal: Principal, args: UpdateProjectTemplateArgs
 ) -> ProjectTemplateView:
-    return await core.templates.update_project_template(principal, args.template_id, part(args, ProjectTemplateUpdate))
+    return await core.templates.update_project_template(
+        principal, args.template_id, part(args, ProjectTemplateUpdate)
+    )
 
 
 class AssignProjectTemplateArgs(TemplateIdArg, ProjectArg):
@@ -74,8 +81,7 @@ TOOLS: list[ToolSpec[Any]] = [
         ),
         input=DocTemplateCreate,
         handler=create_doc_template,
-        min_role="platform_admin",
-        writes=True,
+        uses=TemplateService.create_doc_template,
         hints=CREATE,
     ),
     ToolSpec(
@@ -87,8 +93,7 @@ TOOLS: list[ToolSpec[Any]] = [
         ),
         input=UpdateDocTemplateArgs,
         handler=update_doc_template,
-        min_role="platform_admin",
-        writes=True,
+        uses=TemplateService.update_doc_template,
         hints=UPDATE,
     ),
     ToolSpec(
@@ -100,8 +105,7 @@ TOOLS: list[ToolSpec[Any]] = [
         ),
         input=TemplateIdArg,
         handler=delete_doc_template,
-        min_role="platform_admin",
-        writes=True,
+        uses=TemplateService.delete_doc_template,
         hints=Hints(read_only=False, destructive=True, idempotent=True, open_world=False),
     ),
     ToolSpec(
@@ -113,8 +117,7 @@ TOOLS: list[ToolSpec[Any]] = [
         ),
         input=ProjectTemplateCreate,
         handler=create_project_template,
-        min_role="platform_admin",
-        writes=True,
+        uses=TemplateService.create_project_template,
         hints=CREATE,
     ),
     ToolSpec(
@@ -123,8 +126,7 @@ TOOLS: list[ToolSpec[Any]] = [
         description="Platform admins: changes a project template; given fields replace the old values.",
         input=UpdateProjectTemplateArgs,
         handler=update_project_template,
-        min_role="platform_admin",
-        writes=True,
+        uses=TemplateService.update_project_template,
         hints=UPDATE,
     ),
     ToolSpec(
@@ -136,8 +138,7 @@ TOOLS: list[ToolSpec[Any]] = [
         ),
         input=AssignProjectTemplateArgs,
         handler=assign_project_template,
-        min_role="platform_admin",
-        writes=True,
+        uses=TemplateService.assign_project_template,
         hints=UPDATE,
     ),
 ]

@@ -759,7 +759,7 @@ async def test_keys_cannot_create_projects(world: World) -> None:
     key = await key_principal(world.core, world.manager, world.project_id, "manager")
     with pytest.raises(Forbidden) as info:
         await world.core.projects.create_project(key, ProjectCreate(name="Sneaky"))
-    assert info.value.code == "key_cannot_create"
+    assert info.value.code == "user_only"
     with pytest.raises(Forbidden) as info:
         await world.core.projects.create_project(read_only(world.manager), ProjectCreate(name="Sneaky"))
     assert info.value.code == "read_only_scope"

@@ -89,6 +89,7 @@ async def test_every_reference_resolves(document: tuple[Starlette, dict[str, Any
 
 async def test_operations_are_complete(document: tuple[Starlette, dict[str, Any]]) -> None:
     _, doc = document
+    rules = {(spec.method.lower(), spec.path): spec.rule for spec in route_specs()}
     ids = []
     for path, item in doc["paths"].items():
         for method, op in item.items():
@@ -100,10 +101,15 @@ async def test_operations_are_complete(document: tuple[Starlette, dict[str, Any]
             assert "500" in statuses and "401" in statuses
             if path.startswith("/api/"):
                 assert {"400", "403", "429"} <= statuses, (method, path)
+                # Access and scope are the core use case's declaration, not the HTTP method's.
+                rule = rules[method, path]
+                assert rule is not None
                 assert op["security"] == [
                     {"apiKey": [], "projectId": []},
-                    {"oauth2": [] if method == "get" else ["comstack"]},
+                    {"oauth2": ["comstack"] if rule.writes else []},
                 ]
+                assert op["x-comstack-access"] == {"need": rule.need.value, "writes": rule.writes}
+                assert rule.writes or method in ("get", "post"), (method, path)
                 if method != "get":
                     assert "409" in statuses
                 if "{" in path:

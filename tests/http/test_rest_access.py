@@ -16,7 +16,9 @@ from comstack_core.schemas import (
     PlanUpdate,
     SidebarGroupInput,
 )
+from comstack_core.usecases import Need
 from comstack_http.routes import api_specs
+from comstack_http.routes.spec import RouteSpec
 
 from .conftest import Rest, TokenPrincipals
 
@@ -73,52 +75,6 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
 # Required query parameters, for the same reason.
 QUERIES: dict[tuple[str, str], str] = {("GET", "/docs/search"): "?q=widgets"}
 
-# The least role each write (or manager-only read) route needs; 'admin' = platform admin.
-MIN_ROLE: dict[tuple[str, str], str] = {
-    ("PATCH", ""): "manager",
-    ("DELETE", ""): "manager",
-    ("PATCH", "/plan"): "admin",
-    ("POST", "/members"): "manager",
-    ("PATCH", "/members/{user_id}"): "manager",
-    ("DELETE", "/members/{user_id}"): "manager",
-    ("POST", "/domains"): "manager",
-    ("DELETE", "/domains/{domain_id}"): "manager",
-    ("PATCH", "/modules/{name}"): "manager",
-    ("PATCH", "/settings"): "manager",
-    ("GET", "/keys"): "manager",
-    ("POST", "/keys"): "manager",
-    ("DELETE", "/keys/{key_id}"): "manager",
-    ("GET", "/audit"): "manager",
-    ("POST", "/docs"): "editor",
-    ("PATCH", "/docs/{path}"): "editor",
-    ("PATCH", "/docs/{path}/status"): "editor",
-    ("PATCH", "/docs/{path}/visibility"): "editor",
-    ("DELETE", "/docs/{path}"): "manager",
-    ("POST", "/docs/{path}/revisions/{number}/restore"): "editor",
-    ("POST", "/docs/edit/open"): "editor",
-    ("POST", "/docs/edit/save"): "editor",
-    ("POST", "/docs/edit/discard"): "editor",
-    ("POST", "/docs/edit/upload-custom-page"): "editor",
-    ("POST", "/sidebar-groups"): "manager",
-    ("POST", "/sidebar-groups/reorder"): "manager",
-    ("PUT", "/sidebar-groups/{group_id}"): "manager",
-    ("PATCH", "/sidebar-groups/{group_id}"): "manager",
-    ("DELETE", "/sidebar-groups/{group_id}"): "manager",
-    ("POST", "/header-nav-items"): "manager",
-    ("POST", "/header-nav-items/reorder"): "manager",
-    ("PUT", "/header-nav-items/{item_id}"): "manager",
-    ("PATCH", "/header-nav-items/{item_id}"): "manager",
-    ("DELETE", "/header-nav-items/{item_id}"): "manager",
-    ("PUT", "/navigation"): "manager",
-    ("PATCH", "/theme"): "manager",
-    ("POST", "/project-template"): "admin",
-    ("PUT", "/templates"): "manager",
-    ("POST", "/publish"): "manager",
-    ("POST", "/publish/confirm"): "manager",
-    ("POST", "/publish/{publish_id}/revert"): "manager",
-    ("GET", "/translations/tasks"): "editor",
-    ("POST", "/translations/submit"): "editor",
-}
 # Routes whose success needs state the matrix does not build (an approved page, a token, a finished
 # publish, a translation task): there the least role must get past the role check, whatever comes next.
 NEEDS_STATE = {
@@ -146,6 +102,20 @@ def fill(template: Any, ids: dict[str, str]) -> Any:
     if isinstance(template, list):
         return [fill(v, ids) for v in template]
     return template
+
+
+def _least(spec: RouteSpec) -> str | None:
+    """The least role of the route's core use case ('admin' = platform admin), if above viewer."""
+    assert spec.rule is not None
+    if spec.rule.need is Need.platform_admin:
+        return "admin"
+    return spec.rule.need.value if spec.rule.need in (Need.editor, Need.manager) else None
+
+
+# The least role each route needs beyond reading, from the core's declarations.
+MIN_ROLE: dict[tuple[str, str], str] = {
+    route_key(s.method, s.path): least for s in PROJECT_SPECS if (least := _least(s)) is not None
+}
 
 
 def test_every_write_route_is_in_the_matrix() -> None:

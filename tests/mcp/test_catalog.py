@@ -7,6 +7,7 @@ from dataclasses import replace
 from comstack_core import Principal, Role
 from comstack_core.auth import SCOPE_READ
 from comstack_core.schemas import ProjectCreate
+from comstack_core.usecases import Need
 from comstack_mcp.catalog import all_tools, best_role, visible, visible_tools
 
 from ..conftest import World, make_user
@@ -29,17 +30,17 @@ def test_viewer_never_sees_writes_and_non_manager_never_sees_manager_tools() -> 
     for role in Role:
         shown = [spec for spec in TOOLS if visible(spec, key(role), role)]
         if role == Role.viewer:
-            assert not any(spec.writes for spec in shown if spec.name not in OUTSIDE_PROJECTS)
+            assert not any(spec.rule.writes for spec in shown if spec.name not in OUTSIDE_PROJECTS)
             assert {spec.name for spec in shown} >= OUTSIDE_PROJECTS
         if role < Role.manager:
-            assert not any(spec.min_role == "manager" for spec in shown)
-        assert not any(spec.min_role == "platform_admin" for spec in shown)
+            assert not any(spec.rule.need is Need.manager for spec in shown)
+        assert not any(spec.rule.need is Need.platform_admin for spec in shown)
 
 
 def test_read_only_principal_sees_only_read_only_tools() -> None:
     admin = replace(Principal.system(), scopes=frozenset({SCOPE_READ}))
     shown = [spec for spec in TOOLS if visible(spec, admin, Role.manager)]
-    assert shown and all(spec.hints.read_only and not spec.writes for spec in shown)
+    assert shown and all(spec.hints.read_only and not spec.rule.writes for spec in shown)
 
 
 def test_platform_admin_sees_everything() -> None:

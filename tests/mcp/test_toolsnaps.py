@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from comstack_core.usecases import Need
 from comstack_mcp.catalog import all_tools
 from comstack_mcp.spec import ToolSpec
 
@@ -63,7 +64,7 @@ def test_tool_rules(spec: ToolSpec[Any]) -> None:
     for hint in ("readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"):
         assert isinstance(annotations.get(hint), bool), f"{spec.name}: {hint} must be set explicitly"
     assert not (spec.hints.read_only and spec.hints.destructive)
-    assert spec.hints.read_only == (not spec.writes), f"{spec.name}: readOnlyHint must mirror writes"
+    assert spec.hints.read_only == (not spec.rule.writes), f"{spec.name}: readOnlyHint must mirror writes"
     assert spec.title and spec.description.strip()
     assert len(spec.description) <= MAX_DESCRIPTION
     schema = spec.input_schema()
@@ -72,11 +73,11 @@ def test_tool_rules(spec: ToolSpec[Any]) -> None:
         assert "project_name" in schema["required"], f"{spec.name}: destructive tools take the name echo"
     if spec.hints.destructive and not spec.project_scoped:
         # Global destructive tools have no project to echo: only platform admins see them.
-        assert spec.min_role == "platform_admin"
+        assert spec.rule.need is Need.platform_admin
     if "project_name" in schema["properties"]:
         assert spec.hints.destructive, f"{spec.name}: a name echo marks the tool destructive"
     # Account-level tools; report-feedback takes an optional project_id (feedback need not concern one).
-    if spec.min_role == "platform_admin" or spec.name in ("whoami", "list-my-projects", "get-guide",
+    if spec.rule.need is Need.platform_admin or spec.name in ("whoami", "list-my-projects", "get-guide",
                                                           "create-project", "report-feedback"):
         return
     assert spec.project_scoped and "project_id" in schema["required"], f"{spec.name}: project tools take project_id"
