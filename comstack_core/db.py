@@ -7,12 +7,14 @@ PostgreSQL relies on row locks taken with :meth:`Database.lock`.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Executable, create_engine, event
+from sqlalchemy import Executable, create_engine, event, text
 from sqlalchemy.engine import Connection, Engine, Row, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -20,6 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from .sqlite_inline import InlineConnection, inline_connector
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+logger = logging.getLogger("comstack.db")
 
 
 class Database:
@@ -142,6 +145,19 @@ class Database:
         await self.write_engine.dispose()
         if self.read_engine is not self.write_engine:
             await self.read_engine.dispose()
+
+    async def ping(self, *, within: float = 3.0) -> bool:
+        """Whether the database answers a trivial query within ``within`` seconds (readiness probes).
+
+        Any failure means "not ready"; the reason goes to the log only, never to the prober.
+        """
+        try:
+            async with asyncio.timeout(within), self.read_engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception as error:
+            logger.warning("database not ready: %s: %s", type(error).__name__, error)
+            return False
+        return True
 
 
 def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[[Any, Any], None]:

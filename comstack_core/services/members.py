@@ -6,7 +6,7 @@ import re
 import secrets
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import or_, select
 
 from ..auth import Principal, Role
 from ..clock import new_id
@@ -171,17 +171,30 @@ class MemberService(Service):
             return DomainView.model_validate(domain)
 
     @use_case(Need.platform_admin, writes=True)
-    async def verify_domain(self, principal: Principal, project_id: str, domain_id: str) -> DomainView:
-        """Mark a domain verified (platform admin: the operator checks DNS before pointing it here)."""
+    async def verify_domain(self, principal: Principal, project_id: str, domain: str) -> DomainView:
+        """Mark a domain verified (platform admin: the operator checks DNS before pointing it here).
+
+        ``domain`` is the domain's id or its hostname, written as it was added or in any case.
+        """
         now = self.now()
+        hostname = domain.strip().lower().rstrip(".")
         async with self.db.write() as session:
-            domain = await session.get(Domain, domain_id)
-            if domain is None or domain.project_id != project_id:
-                raise NotFound(f"No domain {domain_id!r} in this project.", code="domain_not_found")
-            domain.verified = True
-            session.add(domain)
-            audit(session, principal, "domain.verify", project_id=project_id, targets=[domain_id], at=now)
-            return DomainView.model_validate(domain)
+            row = (
+                await session.exec(
+                    select(Domain).where(
+                        Domain.project_id == project_id, or_(Domain.id == domain, Domain.hostname == hostname)
+                    )
+                )
+            ).first()
+            if row is None:
+                raise NotFound(
+                    f"No domain {domain!r} in project {project_id!r}; add it first (POST .../domains).",
+                    code="domain_not_found",
+                )
+            row.verified = True
+            session.add(row)
+            audit(session, principal, "domain.verify", project_id=project_id, targets=[row.id], at=now)
+            return DomainView.model_validate(row)
 
     @use_case(Need.manager, writes=True)
     async def remove_domain(self, principal: Principal, project_id: str, domain_id: str) -> None:

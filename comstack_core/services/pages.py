@@ -19,6 +19,7 @@ from ..schemas import (
     RevisionView,
     VisibilityUpdate,
 )
+from ..site.preview import render_preview
 from ..usecases import Need, use_case
 from .access import check_name_echo, project_access
 from .base import Service, audit
@@ -61,6 +62,13 @@ class PageService(Service):
             )
         gaps = await translation_gaps(self.db, read.access.project, [page])
         return page_view(page, rev, variant=got, fields=read.fields, needs_translation=page.id in gaps)
+
+    @use_case(Need.viewer, writes=False)
+    async def preview_page(
+        self, principal: Principal, project_id: str, ref: PageRef, *, variant: str = "auto"
+    ) -> str:
+        """The page as a standalone HTML document, its Markdown rendered as the site renders it."""
+        return render_preview(await self.get_page(principal, project_id, ref, variant=variant))
 
     @use_case(Need.viewer, writes=False)
     async def list_pages(

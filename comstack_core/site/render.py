@@ -58,7 +58,7 @@ def long_date(day: date, lang: str) -> str:
 
 
 @lru_cache(maxsize=32)
-def _callout_titles(lang: str) -> dict[str, str]:
+def callout_titles(lang: str) -> dict[str, str]:
     t = ui_strings(lang)
     return {kind: t[kind] for kind in set(CALLOUTS.values())}
 
@@ -170,7 +170,7 @@ def render_page(shared: Shared, entry: Entry, sidebar: Sidebar, alts: list[tuple
         sections = [custom.text]
     else:
         out = shared.renderer.render(
-            page.content, page.title, lambda href: index.resolve_href(entry, href), _callout_titles(lang)
+            page.content, page.title, lambda href: index.resolve_href(entry, href), callout_titles(lang)
         )
         body, excerpt, links, show_title = Markup(out.html), out.excerpt, out.links, True
         toc, sections = out.toc, out.sections

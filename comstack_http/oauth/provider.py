@@ -79,21 +79,19 @@ class Provider(OAuthAuthorizationServerProvider[Code, Refresh, Access]):
         return RegisteredClient.model_validate(info) if info else None
 
     async def register_client(self, client_info: OAuthClientInformationFull) -> None:
-        # Public clients only (SPEC §10): whatever method was asked for (the SDK reads an omitted one as
-        # client_secret_post and mints a secret), the client is registered for "none" + PKCE, and the
-        # SDK answers with this same record, so the client is told (RFC 7591 §3.2.1 lets the server
-        # replace requested values) and no secret is ever stored or shown.
-        client_info.token_endpoint_auth_method = "none"
-        client_info.client_secret = None
-        client_info.client_secret_expires_at = None
         try:
-            await self.core.oauth.clients.register(
+            registered = await self.core.oauth.clients.register(
                 client_info.client_id, [str(uri) for uri in client_info.redirect_uris or []],
                 client_info.model_dump(mode="json", exclude_none=True))
         except InvalidInput as error:
             if error.code == "invalid_redirect_uri":
                 raise RegistrationError("invalid_redirect_uri", error.message) from None
             raise RegistrationError("invalid_client_metadata", error.message) from None
+        # The SDK answers the registration with this same record (it minted a secret for an omitted
+        # method): it must say what the core registered, so the client is told it is a public one.
+        client_info.token_endpoint_auth_method = registered["token_endpoint_auth_method"]
+        client_info.client_secret = registered.get("client_secret")
+        client_info.client_secret_expires_at = registered.get("client_secret_expires_at")
 
     async def authorize(self, client: OAuthClientInformationFull, params: AuthorizationParams) -> str:
         try:

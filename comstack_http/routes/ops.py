@@ -8,21 +8,16 @@ one process (tests, embedding) keep separate counts and never clash on metric na
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import time
 from collections.abc import Callable
 from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
-from sqlalchemy import text
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .models import StatusView
 from .spec import Call, RouteSpec
-
-logger = logging.getLogger("comstack.http")
 
 READY_TIMEOUT_SECONDS = 3.0
 
@@ -78,17 +73,6 @@ class Instrument:
             self.metrics.observe(scope["method"], self.route, status, time.perf_counter() - started)
 
 
-async def database_ready(call: Call) -> bool:
-    try:
-        engine = call.core.db.read_engine
-        async with asyncio.timeout(READY_TIMEOUT_SECONDS), engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-    except Exception as error:  # any failure means "not ready"; the reason goes to the log only
-        logger.warning("readiness check failed: %s: %s", type(error).__name__, error)
-        return False
-    return True
-
-
 def public_url(call: Call) -> str:
     runtime = getattr(call.request.app.state, "runtime", None)
     return runtime.settings.public_url if runtime is not None else str(call.request.base_url)
@@ -99,7 +83,7 @@ def specs(metrics: RequestMetrics, document: Callable[[str], dict[str, Any]]) ->
         return StatusView(status="ok")
 
     async def readyz(call: Call) -> StatusView | Response:
-        if await database_ready(call):
+        if await call.core.db.ping(within=READY_TIMEOUT_SECONDS):
             return StatusView(status="ok")
         return JSONResponse({"error": "The database is not reachable.", "code": "not_ready"}, status_code=503)
 

@@ -90,10 +90,10 @@ async def restore_page_revision(call: Call) -> PageView:
 
 
 async def preview_page(call: Call) -> HTMLResponse:
-    page = await call.core.pages.get_page(
+    html = await call.core.pages.preview_page(
         call.principal, call.project_id, _ref(call), variant=call.query(VariantQuery).variant
     )
-    return preview_response(page)
+    return preview_response(html)
 
 
 def specs() -> list[RouteSpec]:
@@ -210,6 +210,6 @@ def specs() -> list[RouteSpec]:
             t,
             query=VariantQuery,
             media_type="text/html",
-            uses=PageService.get_page,
+            uses=PageService.preview_page,
         ),
     ]

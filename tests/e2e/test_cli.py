@@ -12,7 +12,10 @@ from pathlib import Path
 
 import httpx
 
-from ..conftest import REPO
+from comstack_core import Core, Principal, Settings
+from comstack_core.schemas import DomainCreate
+
+from ..conftest import REPO, run_blocking
 
 
 def comstack(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
@@ -47,6 +50,28 @@ def test_admin_commands_print_only_the_value(tmp_path: Path) -> None:
     assert key.returncode == 0, key.stderr
     assert re.fullmatch(r"cs_[A-Za-z0-9]{40}\n", key.stdout)
 
+    # verify-domain names the domain by hostname, in any case; the core looks it up.
+    project_id = project.stdout.strip()
+    added = run_blocking(_add_domain(tmp_path, project_id, "docs.acme.test"))
+    verified = comstack(
+        "admin", "verify-domain", "--project", project_id, "--hostname", "Docs.Acme.Test.", data_dir=tmp_path
+    )
+    assert verified.returncode == 0, verified.stderr
+    assert verified.stdout == f"{added}\n"
+    unknown = comstack(
+        "admin", "verify-domain", "--project", project_id, "--hostname", "other.acme.test", data_dir=tmp_path
+    )
+    assert unknown.returncode == 2 and unknown.stdout == ""
+    assert "No domain 'other.acme.test'" in unknown.stderr
+
+
+async def _add_domain(data_dir: Path, project_id: str, hostname: str) -> str:
+    async with Core.open(Settings(data_dir=data_dir)) as core:
+        domain = await core.members.add_domain(
+            Principal.system(), project_id, DomainCreate(hostname=hostname)
+        )
+        return domain.id
+
 
 def test_errors_go_to_stderr_with_status_2(tmp_path: Path) -> None:
     bad_email = comstack("admin", "create-user", "--email", "not-an-email", data_dir=tmp_path)
@@ -55,6 +80,11 @@ def test_errors_go_to_stderr_with_status_2(tmp_path: Path) -> None:
     no_project = comstack("admin", "create-key", "--project", "prj_missing", data_dir=tmp_path)
     assert no_project.returncode == 2 and no_project.stdout == ""
     assert "No project 'prj_missing'" in no_project.stderr
+    bad_role = comstack(
+        "admin", "create-key", "--project", "prj_missing", "--role", "owner", data_dir=tmp_path
+    )
+    assert bad_role.returncode == 2 and bad_role.stdout == ""
+    assert "role" in bad_role.stderr and "'viewer', 'editor' or 'manager'" in bad_role.stderr
     short_password = comstack(
         "admin", "create-user", "--email", "b@example.com", "--password", "short", data_dir=tmp_path
     )

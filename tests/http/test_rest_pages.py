@@ -232,11 +232,13 @@ async def test_upload_custom_page_and_preview(rest: Rest) -> None:
     as_viewer = await rest.call("GET", rest.p(f"/docs/{path}/preview"), "viewer")
     assert as_viewer.status_code == 404 and as_viewer.json()["code"] == "version_not_found"
 
-    # Knowledge pages are rendered Markdown, with raw HTML sanitized.
+    # Knowledge pages are rendered by the site's Markdown pipeline: the title is the one h1, headings get
+    # anchors, raw HTML is sanitized.
     page = await create(rest, content="# Install\n\n*Hello* <script>alert(1)</script> <b>bold</b>")
     knowledge = await rest.call("GET", rest.p(f"/docs/{page['path']}/preview?variant=draft"), "viewer")
     assert knowledge.status_code == 200
-    assert "<h1>Install</h1>" in knowledge.text and "<em>Hello</em>" in knowledge.text
+    assert '<h2 id="install">Install <a class="header-anchor"' in knowledge.text
+    assert "<em>Hello</em>" in knowledge.text
     assert "<b>bold</b>" in knowledge.text and "alert(1)" not in knowledge.text
     assert f'content="{DESCRIPTION}"' in knowledge.text
     unauthenticated = await rest.client.get(rest.p(f"/docs/{page['path']}/preview"))

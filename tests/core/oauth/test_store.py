@@ -50,6 +50,15 @@ async def consented(core: Core, client_id: str, user_id: str, scopes: list[str] 
     return redirect.params["code"]
 
 
+async def test_clients_are_registered_public_whatever_they_ask(core: Core) -> None:
+    asked = {"client_id": "c2", "redirect_uris": [REDIRECT], "token_endpoint_auth_method": "client_secret_post",
+             "client_secret": "minted", "client_secret_expires_at": 0}
+    registered = await core.oauth.clients.register("c2", [REDIRECT], asked)
+    assert registered["token_endpoint_auth_method"] == "none"
+    assert "client_secret" not in registered and "client_secret_expires_at" not in registered
+    assert await core.oauth.clients.get("c2") == registered
+
+
 async def test_code_is_single_use_and_reuse_revokes_the_family(core: Core, client_id: str, user_id: str) -> None:
     code = await consented(core, client_id, user_id)
     info = await core.oauth.tokens.load_code(client_id, code)
