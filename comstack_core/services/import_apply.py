@@ -109,7 +109,7 @@ async def apply_changes(
 ) -> Outcome:
     out = Outcome()
     for page, why in changes.conflicts:
-        _fail(reports, page, "slug_taken", why)
+        _fail(reports, page, "slug_in_use", why)
         out.pages.append(view(page, "conflict", None, why))
     writable_new = []
     for page in changes.new:

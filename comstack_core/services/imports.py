@@ -103,7 +103,7 @@ class ImportService(Service):
             reports = {f.path: f for f in plan.files}
             pages: list[ImportPageView] = []
             for page, why in changes.conflicts:
-                reports[page.source_path].settle("failed", "slug_taken", why)
+                reports[page.source_path].settle("failed", "slug_in_use", why)
                 pages.append(view(page, "conflict", None, why))
             for page in changes.new:
                 problem = page_problem(t, page)

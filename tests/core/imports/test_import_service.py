@@ -116,7 +116,7 @@ async def test_hand_made_page_is_not_taken_over(world: World, tmp_path: Path) ->
     root = tree(tmp_path, {"ok.md": "# Imported\n"})
     report = await world.core.imports.import_tree(world.manager, world.project_id, root, ImportRequest())
     assert [(p.slug, p.action) for p in report.pages] == [("ok", "conflict")]
-    assert report.files[0].status == "failed" and report.files[0].code == "slug_taken"
+    assert report.files[0].status == "failed" and report.files[0].code == "slug_in_use"
     assert (
         await world.core.pages.get_page(world.manager, world.project_id, PageRef(slug="ok"))
     ).title == "Mine"
