@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from ..auth import Principal, Role
 from ..importer import (
@@ -22,6 +22,7 @@ from ..importer import (
     extract_archive,
     read_tree,
 )
+from ..models import Page
 from ..rules.locales import normalize_locale
 from ..schemas.imports import (
     ImportFileView,
@@ -57,11 +58,11 @@ class ImportService(Service):
         options = await self._options(principal, project_id, data)
         plan = await asyncio.to_thread(read_tree, root, options)
         if data.plan_only:
-            return await self._plan(principal, project_id, plan)
+            return await self._plan(principal, project_id, plan, approve=data.approve)
         return await self._apply(principal, project_id, root, plan, data, origin, progress)
 
     async def import_archive(
-        self, principal: Principal, project_id: str, archive: BinaryIO, data: ImportRequest
+        self, principal: Principal, project_id: str, archive: IO[bytes], data: ImportRequest
     ) -> ImportReport:
         """The same for an uploaded .zip / .tar.gz, unpacked safely into a temporary folder first."""
         await self._options(principal, project_id, data)  # refuse callers before unpacking anything
@@ -91,7 +92,9 @@ class ImportService(Service):
                 limits=ImportLimits(),
             )
 
-    async def _plan(self, principal: Principal, project_id: str, plan: ImportPlan) -> ImportReport:
+    async def _plan(
+        self, principal: Principal, project_id: str, plan: ImportPlan, *, approve: bool
+    ) -> ImportReport:
         now = self.now()
         async with self.db.read() as session:
             access = await project_access(session, principal, project_id, Role.manager, write=False, now=now)
@@ -111,7 +114,10 @@ class ImportService(Service):
                     reports[page.source_path].settle("failed", "page_refused", problem)
                 pages.append(view(page, "failed" if problem else "create", None, problem or ""))
             pages += [view(p, "update", r.page_path) for p, r in changes.changed]
-            pages += [view(p, "unchanged", r.page_path) for p, r in changes.unchanged]
+            for p, r in changes.unchanged:
+                row = await session.get(Page, r.page_path)
+                pending = approve and row is not None and row.draft_revision_id and not row.draft_approved
+                pages.append(view(p, "approve" if pending else "unchanged", r.page_path))
             pages += [
                 ImportPageView(
                     slug=r.slug,
