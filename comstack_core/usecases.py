@@ -11,7 +11,8 @@ OAuth scope, so no door keeps a copy of a role.
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
@@ -69,9 +70,6 @@ class Rule:
 # The declared use case running in this task (asyncio copies it into tasks started from a call).
 _current: ContextVar[Rule | None] = ContextVar("comstack_use_case", default=None)
 
-# Every declared use case by name, so the doors and the tests can check coverage.
-DECLARED: dict[str, Rule] = {}
-
 _RULE_ATTRIBUTE = "__use_case__"
 
 
@@ -98,7 +96,6 @@ def use_case(
                 _current.reset(token)
 
         setattr(run, _RULE_ATTRIBUTE, rule)
-        DECLARED[rule.name] = rule
         return run
 
     return decorate
@@ -110,6 +107,16 @@ def rule_of(function: Callable[..., Any]) -> Rule:
     if not isinstance(rule, Rule):
         raise TypeError(f"{getattr(function, '__qualname__', function)!r} declares no use case (@use_case)")
     return rule
+
+
+@contextmanager
+def running(rule: Rule) -> Iterator[None]:
+    """Run a use case's steps under ``rule`` without its service method (a script, a test of one step)."""
+    token = _current.set(rule)
+    try:
+        yield
+    finally:
+        _current.reset(token)
 
 
 def current_rule() -> Rule:

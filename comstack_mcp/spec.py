@@ -3,7 +3,10 @@
 Each spec names the input model (a pydantic model reusing the core's schemas), the handler (one core
 service call), the core use case that handler calls (``uses``), and all four MCP annotations. Who may
 call the tool and whether it writes are the use case's declaration in the core (``@use_case``), read
-here through ``rule``, never restated. The per-caller ``tools/list`` filter, the schema snapshots and the
+here through ``rule``, never restated. The handler's return annotation is the tool's output model (a
+core view, or a small wrapper here when MCP needs an object around a list): it gives the
+``outputSchema`` and shapes the ``structuredContent`` of every call. The per-caller ``tools/list``
+filter, the schema snapshots and the
 rule tests all read these fields, so a tool cannot forget one: ``Hints`` has no defaults.
 """
 
@@ -11,10 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from functools import cached_property
+from typing import Any, Generic, TypeVar, get_type_hints
 
 from mcp_types import Tool, ToolAnnotations
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from comstack_core import Core, Principal
 from comstack_core.usecases import Need, Rule, rule_of
@@ -33,6 +37,22 @@ class Hints:
 
 
 READ = Hints(read_only=True, destructive=False, idempotent=True, open_world=False)
+
+
+class MarkdownText(BaseModel):
+    """A result that is a document: its text content is the Markdown itself, not JSON."""
+
+    markdown: str = Field(description="The document, in Markdown.")
+
+
+def output_model(handler: Callable[..., Any]) -> type[BaseModel]:
+    """The pydantic model a handler declares it returns; anything else is a programming error."""
+    returns = get_type_hints(handler).get("return")
+    if not (isinstance(returns, type) and issubclass(returns, BaseModel)):
+        raise TypeError(
+            f"tool handler {handler.__qualname__} must declare a pydantic model as its return type, not {returns!r}"
+        )
+    return returns
 
 
 @dataclass(frozen=True)
@@ -54,6 +74,10 @@ class ToolSpec(Generic[ArgsT]):
             return Rule(name=self.name, need=Need.caller, writes=False)
         return rule_of(self.uses)
 
+    @cached_property
+    def output(self) -> type[BaseModel]:
+        return output_model(self.handler)
+
     @property
     def project_scoped(self) -> bool:
         return "project_id" in self.input.model_fields
@@ -70,12 +94,19 @@ class ToolSpec(Generic[ArgsT]):
     def input_schema(self) -> dict[str, Any]:
         return lean_schema(self.input.model_json_schema())
 
+    @cached_property
+    def output_schema(self) -> dict[str, Any]:
+        # Serialization mode: the schema of what the tool sends, as ``model_dump(mode="json")`` writes it.
+        schema: dict[str, Any] = lean_schema(self.output.model_json_schema(mode="serialization"))
+        return schema
+
     def to_mcp(self) -> Tool:
         return Tool(
             name=self.name,
             title=self.title,
             description=self.description,
             input_schema=self.input_schema(),
+            output_schema=self.output_schema,
             annotations=self.annotations(),
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .audit import AuditEntry
 from .feedback import Feedback
 from .identity import Account, User
+from .imports import GitConnection, ImportSource
 from .navigation import HeaderNavItem, SidebarGroup
 from .oauth import OAuthClient, OAuthCode, OAuthGrant, OAuthRequest, OAuthToken
 from .pages import Page, PageRevision
@@ -19,7 +20,9 @@ __all__ = [
     "DocTemplate",
     "Domain",
     "Feedback",
+    "GitConnection",
     "HeaderNavItem",
+    "ImportSource",
     "Member",
     "OAuthClient",
     "OAuthCode",

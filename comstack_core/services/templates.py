@@ -26,6 +26,7 @@ from ..schemas import (
     ProjectTemplatesUpdate,
     ProjectTemplateUpdate,
     ProjectTemplateView,
+    TemplateAssignment,
 )
 from ..usecases import Need, use_case
 from .access import project_access
@@ -198,7 +199,7 @@ class TemplateService(Service):
     @use_case(Need.platform_admin, writes=True)
     async def assign_project_template(
         self, principal: Principal, project_id: str, template_id: str
-    ) -> dict[str, Any]:
+    ) -> TemplateAssignment:
         """Move a project to another project template (platform admin): allowed modules and doc templates follow."""
         now = self.now()
         async with self.db.write() as session:
@@ -226,11 +227,11 @@ class TemplateService(Service):
                 targets=[template_id],
                 at=now,
             )
-            return {
-                "project_id": project_id,
-                "project_template_id": template.id,
-                "doc_template_ids": project.doc_template_ids,
-            }
+            return TemplateAssignment(
+                project_id=project_id,
+                project_template_id=template.id,
+                doc_template_ids=project.doc_template_ids,
+            )
 
     # -- per project ---------------------------------------------------------------------------------------
 

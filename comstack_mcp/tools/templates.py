@@ -12,6 +12,7 @@ from comstack_core.schemas import (
     ProjectTemplateCreate,
     ProjectTemplateUpdate,
     ProjectTemplateView,
+    TemplateAssignment,
 )
 from comstack_core.services.templates import TemplateService
 
@@ -66,7 +67,7 @@ class AssignProjectTemplateArgs(TemplateIdArg, ProjectArg):
 
 async def assign_project_template(
     core: Core, principal: Principal, args: AssignProjectTemplateArgs
-) -> dict[str, Any]:
+) -> TemplateAssignment:
     return await core.templates.assign_project_template(principal, args.project_id, args.template_id)
 
 

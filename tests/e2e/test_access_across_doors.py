@@ -57,6 +57,7 @@ FIELD_VALUES: dict[str, Any] = {
     "name": "Widgets",
     "icon": "menu_book",
     "target": "index",
+    "url": "https://example.com/acme/docs.git",
 }
 # Whole inputs for the few the schema walk cannot build; keyed by tool name or "METHOD /path".
 SAMPLES: dict[str, dict[str, Any]] = {
