@@ -5,6 +5,7 @@ from __future__ import annotations
 from .audit import AuditEntry
 from .feedback import Feedback
 from .identity import Account, User
+from .live import LivePhoneNumber, LiveSession, LiveTurn, LiveUsage
 from .navigation import HeaderNavItem, SidebarGroup
 from .oauth import OAuthClient, OAuthCode, OAuthGrant, OAuthRequest, OAuthToken
 from .pages import Page, PageRevision
@@ -20,6 +21,10 @@ __all__ = [
     "Domain",
     "Feedback",
     "HeaderNavItem",
+    "LivePhoneNumber",
+    "LiveSession",
+    "LiveTurn",
+    "LiveUsage",
     "Member",
     "OAuthClient",
     "OAuthCode",
