@@ -46,6 +46,7 @@ from . import (
     account,
     editing,
     feedback,
+    imports,
     live,
     navigation,
     openapi,
@@ -73,6 +74,7 @@ def api_specs() -> list[RouteSpec]:
         *publishing.specs(),
         *templates.specs(),
         *feedback.specs(),
+        *imports.specs(),
         *live.specs(),
     ]
 
