@@ -236,7 +236,7 @@ def set_plan(
         settings_from(data_dir, database_url),
         lambda core: core.plans.update_plan(Principal.system(), project, data),
     )
-    typer.echo(view.plan.get("tier", plan))
+    typer.echo(view.plan.tier)
 
 
 @admin_app.command("create-user")
