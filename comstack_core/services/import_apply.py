@@ -7,33 +7,28 @@ page quota checked once for all new pages.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ..auth import Principal
 from ..clock import new_id
 from ..errors import DomainError
-from ..importer import FileReport, ImportPlan, PlanChanges, PlannedGroup, PlannedPage, SourceRecord, compare
-from ..models import ImportSource, Page, PageRevision, Project, SidebarGroup
-from ..rules.icons import validate_icon
+from ..importer import FileReport, ImportPlan, PlanChanges, PlannedPage, SourceRecord, compare
+from ..models import ImportSource, Page, PageRevision
 from ..rules.slugs import validate_slug
 from ..rules.templates import check_metadata_types, missing_required
 from ..schemas.imports import ImportGroupView, ImportPageView
 from .access import check_quota
-from .base import Context, audit
+from .base import audit
 from .editing import check_language
-from .navigation import MAX_GROUPS, load_navigation
+from .import_navigation import write_navigation
+from .import_target import Target
 from .page_store import search_index
 from .page_store.queries import current_content
 from .page_store.status import derive_status
 from .page_store.writes import Content, commit_draft
 
-MAX_LABEL = 80
 _CHUNK = 500  # new pages written per flush
 
 
@@ -42,22 +37,6 @@ class Outcome:
     pages: list[ImportPageView] = field(default_factory=list)
     groups: list[ImportGroupView] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Target:
-    """What one import run writes with: its project, caller, template and options."""
-
-    session: AsyncSession
-    ctx: Context
-    project: Project
-    principal: Principal
-    fields: list[dict[str, Any]]
-    origin: str
-    approve: bool
-    unpublish_removed: bool
-    now: datetime
-    progress: Callable[[int, int], None] | None = None  # (done, total) pages, for a progress bar
 
 
 async def plan_changes(session: AsyncSession, project_id: str, plan: ImportPlan) -> PlanChanges:
@@ -352,57 +331,4 @@ async def _removed(t: Target, record: SourceRecord) -> ImportPageView:
             detail={"via": "import", "source_path": record.source_path},
         )
         out.action = "unpublished"
-    return out
-
-
-async def write_navigation(t: Target, planned: list[PlannedGroup], language: str) -> list[ImportGroupView]:
-    """Each planned group becomes the sidebar group of the same title (in the import's language), created
-    at the end when there is none; groups the import does not name are left alone."""
-    groups, _ = await load_navigation(t.session, t.project.id)
-    known = set((await t.session.exec(select(Page.slug).where(Page.project_id == t.project.id))).all())
-    by_title = {g.title.get(language): g for g in groups}
-    out: list[ImportGroupView] = []
-    position = len(groups)
-    for group in planned:
-        title = " ".join(group.title.split())[:MAX_LABEL] or "Pages"
-        slugs = [s for s in dict.fromkeys(group.page_slugs) if s in known]
-        existing = by_title.get(title)
-        if existing is not None:
-            same = existing.page_slugs == slugs
-            if not same:
-                existing.page_slugs, existing.updated_at = slugs, t.now
-                t.session.add(existing)
-            out.append(
-                ImportGroupView(title=title, page_slugs=slugs, action="unchanged" if same else "update")
-            )
-            continue
-        if not slugs or position >= MAX_GROUPS:
-            out.append(ImportGroupView(title=title, page_slugs=slugs, action="skipped"))
-            continue
-        try:
-            icon = validate_icon(group.icon)
-        except DomainError:
-            icon = "menu_book"
-        row = SidebarGroup(
-            id=new_id("grp"),
-            project_id=t.project.id,
-            position=position,
-            title={language: title},
-            icon=icon,
-            page_slugs=slugs,
-            updated_at=t.now,
-        )
-        t.session.add(row)
-        by_title[title] = row
-        position += 1
-        out.append(ImportGroupView(title=title, page_slugs=slugs, action="create"))
-    if any(g.action in ("create", "update") for g in out):
-        audit(
-            t.session,
-            t.principal,
-            "navigation.update",
-            project_id=t.project.id,
-            at=t.now,
-            detail={"via": "import", "sidebar_groups": sum(g.action != "skipped" for g in out)},
-        )
     return out
