@@ -88,6 +88,7 @@ NEEDS_STATE = {
     ("POST", "/import"),  # an archive, not JSON: the matrix sends none
     ("GET", "/git"),  # a connected repository
     ("POST", "/git/pull"),
+    ("GET", "/live/sessions/{session_id}"),  # a recorded voice session
 }
 RANKS = ["viewer", "editor", "manager", "admin"]
 PREFIX = "/api/projects/{project_id}"
