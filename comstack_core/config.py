@@ -62,6 +62,11 @@ class Settings(BaseSettings):
         "POST /mcp and the upload-custom-page route.",
     )
 
+    max_registration_bytes: int = Field(
+        default=32 * 1024,
+        description="Limit for POST /oauth/register (open to anyone; ten 2,000-character redirect URIs fit).",
+    )
+
     # OAuth 2.1 authorization server (SPEC §10). Lifetimes in seconds.
     oauth_code_ttl_seconds: int = Field(default=60, description="Authorization codes: single use, this long.")
     oauth_access_token_ttl_seconds: int = Field(default=3600, description="Access token lifetime.")

@@ -20,6 +20,7 @@ class BodyLimitSettings(Protocol):
     max_body_bytes: int
     max_image_bytes: int
     max_large_body_bytes: int
+    max_registration_bytes: int
 
 
 class _BodyTooLarge(Exception):
@@ -41,6 +42,7 @@ class BodyLimitMiddleware:
         self.general = settings.max_body_bytes
         self.image = settings.max_image_bytes
         self.large = settings.max_large_body_bytes
+        self.registration = settings.max_registration_bytes
 
     def limit_for(self, scope: Scope) -> int:
         path, method = route_path(scope), scope.get("method", "GET")
@@ -49,6 +51,8 @@ class BodyLimitMiddleware:
             return self.image
         if method == "POST" and (path in ("/mcp", "/mcp/") or _CUSTOM_PAGE.fullmatch(path)):
             return self.large
+        if path == "/oauth/register":
+            return self.registration  # open to anyone: a registration is a few hundred bytes
         return self.general
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
