@@ -49,7 +49,11 @@ class Settings(BaseSettings):
     rate_limit_window_seconds: int = 60
     rate_limit_mcp: int = Field(default=60, description="POST /mcp requests per window per client IP.")
     rate_limit_oauth: int = Field(default=30, description="/oauth/* requests per window per client IP.")
-    rate_limit_auth_failures: int = Field(default=10, description="401 answers per window per IP before 429.")
+    rate_limit_auth_failures: int = Field(
+        default=10,
+        description="Failed authentication attempts (a bad key, token or password) per window per IP; past "
+        "them, bad credentials and password sign-ins get 429.",
+    )
     trusted_proxies: list[str] = Field(
         default_factory=list,
         description="Proxy IPs/CIDRs whose X-Forwarded-For is believed; otherwise the socket address is the client.",
