@@ -71,6 +71,15 @@ class Settings(BaseSettings):
         description="Limit for POST /oauth/register (open to anyone; ten 2,000-character redirect URIs fit).",
     )
 
+    # Connections to `comstack serve` (uvicorn), per worker process.
+    header_timeout_seconds: float = Field(
+        default=10.0, ge=0, description="A connection must send a request's headers within this (0: no limit)."
+    )
+    keep_alive_seconds: int = Field(default=5, ge=1, description="An idle keep-alive connection is closed after this.")
+    max_connections: int = Field(
+        default=1000, ge=0, description="Concurrent connections served; past it new requests get 503 (0: no cap)."
+    )
+
     # OAuth 2.1 authorization server (SPEC §10). Lifetimes in seconds.
     oauth_code_ttl_seconds: int = Field(default=60, description="Authorization codes: single use, this long.")
     oauth_access_token_ttl_seconds: int = Field(default=3600, description="Access token lifetime.")
