@@ -1,5 +1,6 @@
-"""Codes and tokens: exchanging an authorization code (PKCE S256 checked here), rotating refresh tokens, revoking a grant (a token
-family), and turning a bearer access token into a Principal (what this server's ``TokenVerifier`` calls).
+"""Codes and tokens: exchanging an authorization code (its PKCE S256 verifier checked here), rotating
+refresh tokens, revoking a grant (a token family), and turning a bearer access token into a Principal
+(what this server's ``TokenVerifier`` calls).
 
 Single use is enforced with conditional UPDATEs (``... WHERE used_at IS NULL``) whose row count says
 who won, so two workers presenting the same code or refresh token at once cannot both succeed, on
