@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -44,6 +45,36 @@ class Settings(BaseSettings):
     )
     translation_http_url: str | None = Field(default=None, description="HTTP translation provider endpoint.")
     translation_http_key: str | None = Field(default=None, description="Bearer key for the HTTP provider.")
+
+    # Imports and git sync (SPEC §14, §17).
+    import_max_archive_bytes: int = Field(
+        default=50 * 1024 * 1024,
+        description="Largest .zip / .tar.gz accepted by POST /api/projects/{id}/import.",
+    )
+    git_allow_local: bool = Field(
+        default=False,
+        description="Allow local repository paths and file:// URLs for git sync (operators only).",
+    )
+    git_allow_private_hosts: bool = Field(
+        default=False, description="Allow repository hosts that resolve to private or loopback addresses."
+    )
+    git_ca_bundle: Path | None = Field(
+        default=None, description="Extra CA certificates for a self-hosted git forge with its own CA."
+    )
+
+    # Live voice (SPEC §11).
+    live_session_ttl_seconds: int = Field(
+        default=1800, gt=0, description="Lifetime of a voice session's token."
+    )
+    twilio_auth_token: str | None = Field(
+        default=None,
+        description="The Twilio account's auth token, for X-Twilio-Signature checks (a project's voice_phone "
+        "module may set its own).",
+    )
+    voice_provider: str = Field(default="embedded", description="Realtime voice provider by name.")
+    voice_provider_config: dict[str, Any] = Field(
+        default_factory=dict, description="The realtime provider's settings (JSON object)."
+    )
 
     # Limits of SPEC §15. Windows are sliding, per client IP.
     rate_limit_window_seconds: int = 60
@@ -113,6 +144,10 @@ class Settings(BaseSettings):
     @property
     def sites_dir(self) -> Path:
         return self.data_dir / "sites"
+
+    @property
+    def git_cache_dir(self) -> Path:
+        return self.data_dir / "git"
 
     @property
     def is_sqlite(self) -> bool:

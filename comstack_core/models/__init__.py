@@ -5,6 +5,8 @@ from __future__ import annotations
 from .audit import AuditEntry
 from .feedback import Feedback
 from .identity import Account, User
+from .imports import GitConnection, ImportSource
+from .live import LivePhoneNumber, LiveSession, LiveTurn, LiveUsage
 from .navigation import HeaderNavItem, SidebarGroup
 from .oauth import OAuthClient, OAuthCode, OAuthGrant, OAuthRequest, OAuthToken
 from .pages import Page, PageRevision
@@ -19,7 +21,13 @@ __all__ = [
     "DocTemplate",
     "Domain",
     "Feedback",
+    "GitConnection",
     "HeaderNavItem",
+    "ImportSource",
+    "LivePhoneNumber",
+    "LiveSession",
+    "LiveTurn",
+    "LiveUsage",
     "Member",
     "OAuthClient",
     "OAuthCode",
