@@ -21,6 +21,8 @@ from .services.base import Context
 from .services.custom_pages import CustomPageService
 from .services.editing import EditService
 from .services.feedback import FeedbackService
+from .services.image_uploads import ImageUploadService
+from .services.images import ImageService
 from .services.keys import KeyService
 from .services.members import MemberService
 from .services.modules import ModuleService
@@ -63,6 +65,8 @@ class Core:
         self.hosting = HostingService(self.ctx)
         self.feedback = FeedbackService(self.ctx)
         self.page_resources = PageResourceService(self.ctx)
+        self.images = ImageService(self.ctx)
+        self.image_uploads = ImageUploadService(self.ctx, self.images)
 
     @classmethod
     @asynccontextmanager

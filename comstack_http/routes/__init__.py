@@ -46,6 +46,8 @@ from . import (
     account,
     editing,
     feedback,
+    image_uploads,
+    images,
     navigation,
     openapi,
     ops,
@@ -72,6 +74,8 @@ def api_specs() -> list[RouteSpec]:
         *publishing.specs(),
         *templates.specs(),
         *feedback.specs(),
+        *image_uploads.specs(),
+        *images.specs(),
     ]
 
 
