@@ -23,6 +23,8 @@ from .services.editing import EditService
 from .services.feedback import FeedbackService
 from .services.image_uploads import ImageUploadService
 from .services.images import ImageService
+from .services.git_sync import GitSyncService
+from .services.imports import ImportService
 from .services.keys import KeyService
 from .services.members import MemberService
 from .services.modules import ModuleService
@@ -67,6 +69,8 @@ class Core:
         self.page_resources = PageResourceService(self.ctx)
         self.images = ImageService(self.ctx)
         self.image_uploads = ImageUploadService(self.ctx, self.images)
+        self.imports = ImportService(self.ctx)
+        self.git_sync = GitSyncService(self.ctx, self.imports, self.publishing)
 
     @classmethod
     @asynccontextmanager

@@ -6,6 +6,7 @@ from .audit import AuditEntry
 from .feedback import Feedback
 from .identity import Account, User
 from .images import Image
+from .imports import GitConnection, ImportSource
 from .navigation import HeaderNavItem, SidebarGroup
 from .oauth import OAuthClient, OAuthCode, OAuthGrant, OAuthRequest, OAuthToken
 from .pages import Page, PageRevision
@@ -20,8 +21,10 @@ __all__ = [
     "DocTemplate",
     "Domain",
     "Feedback",
+    "GitConnection",
     "HeaderNavItem",
     "Image",
+    "ImportSource",
     "Member",
     "OAuthClient",
     "OAuthCode",

@@ -48,6 +48,7 @@ from . import (
     feedback,
     image_uploads,
     images,
+    imports,
     navigation,
     openapi,
     ops,
@@ -76,6 +77,7 @@ def api_specs() -> list[RouteSpec]:
         *feedback.specs(),
         *image_uploads.specs(),
         *images.specs(),
+        *imports.specs(),
     ]
 
 
