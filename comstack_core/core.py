@@ -21,9 +21,9 @@ from .services.base import Context
 from .services.custom_pages import CustomPageService
 from .services.editing import EditService
 from .services.feedback import FeedbackService
+from .services.git_sync import GitSyncService
 from .services.image_uploads import ImageUploadService
 from .services.images import ImageService
-from .services.git_sync import GitSyncService
 from .services.imports import ImportService
 from .services.keys import KeyService
 from .services.members import MemberService
