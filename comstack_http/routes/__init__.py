@@ -49,6 +49,7 @@ from . import (
     image_uploads,
     images,
     imports,
+    live,
     navigation,
     openapi,
     ops,
@@ -78,6 +79,7 @@ def api_specs() -> list[RouteSpec]:
         *image_uploads.specs(),
         *images.specs(),
         *imports.specs(),
+        *live.specs(),
     ]
 
 

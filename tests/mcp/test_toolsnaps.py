@@ -124,4 +124,5 @@ def test_the_spec_tool_set() -> None:
         "update-project-template", "assign-project-template",
         "upload-image", "list-images", "delete-image",
         "connect-github", "pull-and-publish",
+        "list-voice-sessions", "get-voice-session",
     }
