@@ -15,7 +15,8 @@ from mcp import Client
 from mcp_types import Tool
 
 from comstack_core import Settings
-from comstack_core.schemas import ModuleUpdate, SettingsUpdate
+from comstack_core.schemas import ModuleUpdate, ProjectCreate, SettingsUpdate
+from comstack_core.schemas.live import SessionStart
 
 from ..core.gitsync.gitserver import commit_files, new_repository
 from .conftest import ADMIN_TOKEN, Seed
@@ -55,8 +56,9 @@ class Caller:
         return structured
 
 
-async def _prepare(seed: Seed) -> None:
-    """Two locales (so a publish opens translation tasks) and git sync on (so the repository tools work)."""
+async def _prepare(seed: Seed) -> tuple[str, str]:
+    """Two locales (so a publish opens translation tasks) and git sync on (so the repository tools work);
+    a voice project with one browser session (for the transcript tools): its id and the session's."""
     world = seed.world
     await world.core.project_settings.update_settings(
         world.manager, seed.project_id, SettingsUpdate(knowledge_locales=["en", "es"], custom_page_locales=["en", "es"])
@@ -64,6 +66,12 @@ async def _prepare(seed: Seed) -> None:
     await world.core.modules.configure_module(
         world.manager, seed.project_id, "github_sync", ModuleUpdate(enabled=True)
     )
+    voice = await world.core.projects.create_project(
+        world.manager, ProjectCreate(name="Voice Line", template_id="business-voice")
+    )
+    await world.core.modules.configure_module(world.manager, voice.id, "voice_web", ModuleUpdate(enabled=True))
+    started = await world.core.live.start_session(world.manager, voice.id, SessionStart())
+    return voice.id, started.session_id
 
 
 async def _published(call: Caller, pid: str, name: str) -> str:
@@ -81,7 +89,7 @@ async def _published(call: Caller, pid: str, name: str) -> str:
     return str(started["publish_id"])
 
 
-async def _every_tool(call: Caller, seed: Seed, origin: Path) -> None:
+async def _every_tool(call: Caller, seed: Seed, origin: Path, voice: tuple[str, str]) -> None:
     pid, name = seed.project_id, seed.world.project_name
     # The account and the guide.
     await call("whoami")
@@ -140,13 +148,17 @@ async def _every_tool(call: Caller, seed: Seed, origin: Path) -> None:
     await call("update-project-template", template_id="kitchen", description="Recipes and docs.")
     await call("assign-project-template", project_id=other["id"], template_id="kitchen")
     await call("delete-doc-template", template_id="recipe")
+    # Voice transcripts.
+    listed_sessions = await call("list-voice-sessions", project_id=voice[0])
+    assert [s["id"] for s in listed_sessions["sessions"]] == [voice[1]]
+    await call("get-voice-session", project_id=voice[0], session_id=voice[1])
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 async def test_every_tool_answers_with_structured_content_matching_its_output_schema(
     server_settings: Settings, tokens: FixedTokens, seed: Seed, tmp_path: Path
 ) -> None:
-    await _prepare(seed)
+    voice = await _prepare(seed)
     origin = new_repository(tmp_path / "origin")
     commit_files(origin, DOCS, "First docs")
     settings = server_settings.model_copy(update={"git_allow_local": True})
@@ -155,5 +167,5 @@ async def test_every_tool_answers_with_structured_content_matching_its_output_sc
             tools = {tool.name: tool for tool in (await client.list_tools()).tools}
             assert all(tool.output_schema for tool in tools.values()), "every listed tool has an outputSchema"
             call = Caller(client, tools)
-            await _every_tool(call, seed, origin)
+            await _every_tool(call, seed, origin, voice)
     assert call.called == set(tools), f"tools never called here: {sorted(set(tools) - call.called)}"
