@@ -260,11 +260,15 @@ async def test_every_route_refuses_one_step_too_low_and_read_only(
                 )
                 status, code = REFUSAL[rule.need]
                 assert response.status_code == status, (where, response.text)
-                assert response.json()["code"] == code, (where, response.text)
-                if code == "role_too_low":
-                    assert response.json()["required_role"] == rule.need.value, where
+                if spec.method != "HEAD":  # a HEAD answer has the status and no body
+                    assert response.json()["code"] == code, (where, response.text)
+                    if code == "role_too_low":
+                        assert response.json()["required_role"] == rule.need.value, where
             response = await http.request(
                 spec.method, url, json=body, params=query, headers=bearer(reader_for(rule))
             )
-            refused = response.status_code == 403 and response.json().get("code") == "read_only_scope"
+            if spec.method == "HEAD":
+                refused = response.status_code == 403
+            else:
+                refused = response.status_code == 403 and response.json().get("code") == "read_only_scope"
             assert refused == rule.writes, (where, rule, response.status_code, response.text)
