@@ -58,6 +58,7 @@ FIELD_VALUES: dict[str, Any] = {
     "icon": "menu_book",
     "target": "index",
     "url": "https://example.com/acme/docs.git",
+    "data_base64": "aGVsbG8=",
 }
 # Whole inputs for the few the schema walk cannot build; keyed by tool name or "METHOD /path".
 SAMPLES: dict[str, dict[str, Any]] = {
