@@ -91,6 +91,10 @@ class Settings(BaseSettings):
     )
     max_body_bytes: int = Field(default=1024 * 1024, description="General request body limit (413 above).")
     max_image_bytes: int = Field(default=10 * 1024 * 1024, description="Image upload limit.")
+    # Images (SPEC §13): resumable (tus) uploads; the direct upload limit is max_image_bytes.
+    image_upload_max_bytes: int = Field(default=50 * 1024 * 1024, description="A resumable upload's whole size.")
+    image_chunk_max_bytes: int = Field(default=5 * 1024 * 1024, description="One PATCH of a resumable upload.")
+    image_upload_ttl_seconds: int = Field(default=24 * 3600, description="Unfinished resumable uploads expire.")
     max_large_body_bytes: int = Field(
         default=3 * 1024 * 1024,
         description="Limit for requests that may carry a 2 MB custom page (its JSON encoding is larger): "
