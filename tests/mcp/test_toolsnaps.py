@@ -24,6 +24,13 @@ SNAPSHOTS = Path(__file__).parent / "__toolsnaps__"
 TOOLS = all_tools()
 MAX_DESCRIPTION = 1024
 KEBAB = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
+# SPEC §8's † tools: they change the live site, or replace or remove pages, so they repeat the project's
+# name. The dry-run publish takes it too (its token is for that project) though it destroys nothing.
+NAME_ECHO = {
+    "upload-custom-page", "set-page-status", "delete-page", "update-theme", "publish", "publish-confirm",
+    "revert-publish", "pull-and-publish",
+}
+DESTRUCTIVE_WITHOUT_ECHO = {"discard-draft", "update-navigation"}
 
 
 def _flag(name: str) -> bool:
@@ -71,13 +78,14 @@ def test_tool_rules(spec: ToolSpec[Any]) -> None:
     assert len(spec.description) <= MAX_DESCRIPTION
     schema = spec.input_schema()
     assert schema.get("type") == "object" and schema.get("additionalProperties") is False
-    if spec.hints.destructive and spec.project_scoped:
-        assert "project_name" in schema["required"], f"{spec.name}: destructive tools take the name echo"
-    if spec.hints.destructive and not spec.project_scoped:
-        # Global destructive tools have no project to echo: only platform admins see them.
-        assert spec.min_role == "platform_admin"
-    if "project_name" in schema["properties"]:
-        assert spec.hints.destructive, f"{spec.name}: a name echo marks the tool destructive"
+    takes_echo = "project_name" in schema["properties"]
+    assert takes_echo == (spec.name in NAME_ECHO), f"{spec.name}: the name echo belongs to exactly the † tools"
+    if takes_echo:
+        assert "project_name" in schema["required"], f"{spec.name}: the name echo is required"
+    if spec.hints.destructive and not takes_echo:
+        # Destruction without the echo stays off the live site (a draft, the pending navigation: the publish
+        # that would show it takes the echo) or is a platform admin's global template change.
+        assert spec.name in DESTRUCTIVE_WITHOUT_ECHO or spec.min_role == "platform_admin", spec.name
     # Account-level tools; report-feedback takes an optional project_id (feedback need not concern one).
     if spec.min_role == "platform_admin" or spec.name in ("whoami", "list-my-projects", "get-guide",
                                                           "create-project", "report-feedback"):
