@@ -6,6 +6,7 @@ from .audit import AuditEntry
 from .feedback import Feedback
 from .identity import Account, User
 from .imports import GitConnection, ImportSource
+from .live import LivePhoneNumber, LiveSession, LiveTurn, LiveUsage
 from .navigation import HeaderNavItem, SidebarGroup
 from .oauth import OAuthClient, OAuthCode, OAuthGrant, OAuthRequest, OAuthToken
 from .pages import Page, PageRevision
@@ -23,6 +24,10 @@ __all__ = [
     "GitConnection",
     "HeaderNavItem",
     "ImportSource",
+    "LivePhoneNumber",
+    "LiveSession",
+    "LiveTurn",
+    "LiveUsage",
     "Member",
     "OAuthClient",
     "OAuthCode",
