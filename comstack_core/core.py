@@ -26,6 +26,8 @@ from .services.custom_pages import CustomPageService
 from .services.editing import EditService
 from .services.feedback import FeedbackService
 from .services.git_sync import GitSyncService
+from .services.image_uploads import ImageUploadService
+from .services.images import ImageService
 from .services.imports import ImportService
 from .services.keys import KeyService
 from .services.members import MemberService
@@ -69,6 +71,8 @@ class Core:
         self.hosting = HostingService(self.ctx)
         self.feedback = FeedbackService(self.ctx)
         self.page_resources = PageResourceService(self.ctx)
+        self.images = ImageService(self.ctx)
+        self.image_uploads = ImageUploadService(self.ctx, self.images)
         self.imports = ImportService(self.ctx)
         self.git_sync = GitSyncService(self.ctx, self.imports, self.publishing)
         # Live voice. Register realtime providers on ``voice_providers`` before serving (docs/voice.md).

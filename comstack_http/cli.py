@@ -81,13 +81,30 @@ def serve(
     access_log: Annotated[
         bool, typer.Option("--access-log/--no-access-log", help="Log one line per request.")
     ] = True,
+    header_timeout: Annotated[
+        float | None,
+        typer.Option("--header-timeout", help="Seconds a connection has to send its request headers "
+                     "(COMSTACK_HEADER_TIMEOUT_SECONDS, default 10; 0 = no limit)."),
+    ] = None,
+    max_connections: Annotated[
+        int | None,
+        typer.Option("--max-connections", help="Concurrent connections per worker; past it, 503 "
+                     "(COMSTACK_MAX_CONNECTIONS, default 1000; 0 = no cap)."),
+    ] = None,
+    keep_alive: Annotated[
+        int | None,
+        typer.Option("--keep-alive", help="Seconds an idle keep-alive connection stays open "
+                     "(COMSTACK_KEEP_ALIVE_SECONDS, default 5)."),
+    ] = None,
 ) -> None:
     """Serve REST, MCP and the sites."""
-    import uvicorn
+    from .server import run
 
     if public_url is None and not os.environ.get("COMSTACK_PUBLIC_URL"):
         public_url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
-    settings = settings_from(data_dir, database_url, redis_url=redis_url, public_url=public_url)
+    settings = settings_from(data_dir, database_url, redis_url=redis_url, public_url=public_url,
+                             header_timeout_seconds=header_timeout, max_connections=max_connections,
+                             keep_alive_seconds=keep_alive)
     if settings.is_sqlite and workers > 1:
         err(
             "note: several workers on SQLite serialize their writes; use PostgreSQL and Redis for server mode."
@@ -116,16 +133,7 @@ def serve(
         err("")
     else:
         run_core(settings, _noop)  # migrate before workers start, so they don't race to do it
-    uvicorn.run(
-        "comstack_http.asgi:app_factory",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="info",
-        access_log=access_log,
-        proxy_headers=False,
-    )
+    run(settings, host=host, port=port, workers=workers, access_log=access_log)
 
 
 async def _noop(core: Core) -> None:

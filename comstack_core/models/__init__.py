@@ -5,6 +5,7 @@ from __future__ import annotations
 from .audit import AuditEntry
 from .feedback import Feedback
 from .identity import Account, User
+from .images import Image
 from .imports import GitConnection, ImportSource
 from .live import LivePhoneNumber, LiveSession, LiveTurn, LiveUsage
 from .navigation import HeaderNavItem, SidebarGroup
@@ -23,6 +24,7 @@ __all__ = [
     "Feedback",
     "GitConnection",
     "HeaderNavItem",
+    "Image",
     "ImportSource",
     "LivePhoneNumber",
     "LiveSession",

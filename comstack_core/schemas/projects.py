@@ -41,6 +41,7 @@ class Quotas(View):
     max_numbers: int = 0
     max_keys: int = 0
     max_sessions_per_day: int = 0
+    max_image_mb: int = Field(default=0, description="Image storage in MB (unset in older plans: the tier's default).")
 
 
 class ProjectPlan(View):

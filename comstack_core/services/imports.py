@@ -22,7 +22,6 @@ from ..importer import (
     extract_archive,
     read_tree,
 )
-from ..models import Page
 from ..rules.locales import normalize_locale
 from ..schemas.imports import (
     ImportFileView,
@@ -100,7 +99,8 @@ class ImportService(Service):
         async with self.db.read() as session:
             access = await project_access(session, principal, project_id, Role.manager, write=False, now=now)
             template = await usable_template(session, access.project, DOC_TEMPLATE)
-            changes = await plan_changes(session, project_id, plan)
+            loaded = await plan_changes(session, project_id, plan)
+            changes = loaded.changes
             t = Target(
                 session, self.ctx, access.project, principal, list(template.fields), "plan", False, False, now
             )
@@ -116,7 +116,7 @@ class ImportService(Service):
                 pages.append(view(page, "failed" if problem else "create", None, problem or ""))
             pages += [view(p, "update", r.page_path) for p, r in changes.changed]
             for p, r in changes.unchanged:
-                row = await session.get(Page, r.page_path)
+                row = loaded.pages.get(r.page_path or "")
                 pending = approve and row is not None and row.draft_revision_id and not row.draft_approved
                 pages.append(view(p, "approve" if pending else "unchanged", r.page_path))
             pages += [
@@ -165,7 +165,8 @@ class ImportService(Service):
             )
             project = access.project
             template = await usable_template(session, project, DOC_TEMPLATE)
-            changes = await plan_changes(session, project_id, plan)
+            loaded = await plan_changes(session, project_id, plan)
+            changes = loaded.changes
             target = Target(
                 session,
                 self.ctx,
@@ -177,6 +178,8 @@ class ImportService(Service):
                 data.unpublish_removed,
                 now,
                 progress,
+                loaded.pages,
+                loaded.sources,
             )
             outcome = await apply_changes(target, plan, changes, reports)
             result = report(project_id, plan, outcome, applied=True)

@@ -40,6 +40,7 @@ async def test_new_project_starts_a_trial_from_its_template(world: World, clock:
         "max_numbers": 0,
         "max_keys": 3,
         "max_sessions_per_day": 20,
+        "max_image_mb": 200,
     }
 
 

@@ -61,6 +61,7 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
             str(data_dir),
         ],
         cwd=REPO,
+        env={**os.environ, "COMSTACK_GIT_ALLOW_LOCAL": "true"},  # the repository example uses a local path
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -103,6 +104,35 @@ def test_mcp_client_example(demo_server: tuple[str, dict[str, str]]) -> None:
     out = run(["examples/mcp_client.py", base + "/mcp"], env)
     assert "get-project-state" in out.splitlines()[0]
     assert "project 'ComStack Demo'" in out
+
+
+def test_import_mkdocs_example(demo_server: tuple[str, dict[str, str]]) -> None:
+    base, env = demo_server
+    first = run(["examples/import_mkdocs.py", base], env)
+    assert "plan: mkdocs site 'Widget Handbook'" in first
+    assert "  setup/install  <- docs/setup/install.md" in first  # created, unless the other example ran first
+    assert "sidebar group 'Setup': " in first and "(2 pages)" in first
+    assert "converted in docs/setup/install.md" in first
+    again = run(["examples/import_mkdocs.py", base], env)
+    assert "unchanged 4" in again and "create 4" not in again
+
+
+def test_connect_repository_example(demo_server: tuple[str, dict[str, str]], tmp_path: Path) -> None:
+    from ..core.gitsync.gitserver import commit_files, new_repository
+
+    base, env = demo_server
+    site = REPO / "examples/import/mkdocs-site/docs"
+    repo = new_repository(tmp_path / "repo")
+    files: dict[str, str | bytes | None] = {
+        "docs/" + p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()
+    }
+    commit_files(repo, files, "Docs")
+    out = run(
+        ["examples/connect_repository.py", base, str(repo), "--folder", "docs", "--confirm"],
+        {**env, "COMSTACK_GIT_WEBHOOK_SECRET": "example-secret"},
+    )
+    assert f"connected {repo}" in out and "/git/webhook  secret: example-secret" in out
+    assert "publish succeeded" in out
 
 
 async def test_claude_desktop_example_starts_the_stdio_server(

@@ -19,13 +19,13 @@ ALWAYS = {"whoami", "list-my-projects", "get-guide"}
 FEEDBACK = {"report-feedback"}  # a write every full-scope caller sees, viewers included
 READS = ALWAYS | {"get-project-state", "get-page-content", "list-pages", "search-docs",
                   "list-project-doc-templates", "list-page-revisions", "get-navigation", "publish-status",
-                  "list-publish-history"}
+                  "list-publish-history", "list-images"}
 EDITOR_READS = {"list-translation-tasks"}
 MANAGER_READS = {"list-voice-sessions", "get-voice-session"}
 EDITOR_WRITES = {"create-page", "update-page", "upload-custom-page", "set-page-status", "restore-page-revision",
-                 "discard-draft", "submit-translation"}
+                 "discard-draft", "submit-translation", "upload-image"}
 MANAGER_WRITES = {"delete-page", "update-navigation", "update-theme", "publish", "publish-confirm",
-                  "revert-publish", "connect-github", "pull-and-publish"}
+                  "revert-publish", "connect-github", "pull-and-publish", "delete-image"}
 ADMIN_TOOLS = {"create-doc-template", "update-doc-template", "delete-doc-template", "create-project-template",
                "update-project-template", "assign-project-template"}
 

@@ -130,6 +130,7 @@ def test_the_spec_tool_set() -> None:
         "list-translation-tasks", "submit-translation",
         "create-doc-template", "update-doc-template", "delete-doc-template", "create-project-template",
         "update-project-template", "assign-project-template",
+        "upload-image", "list-images", "delete-image",
         "connect-github", "pull-and-publish",
         "list-voice-sessions", "get-voice-session",
     }
