@@ -94,9 +94,24 @@ def test_every_tool_argument_says_what_it_means() -> None:
 # destructiveHint: the call can delete something, or replace it with no earlier version to go back to.
 # Edits that keep the previous content as a page revision are not destructive, nor is the dry-run publish
 # (it only issues a token), nor pull-and-publish (drafts and a token).
-DESTRUCTIVE = {"discard-draft", "update-navigation", "update-doc-template", "update-project-template",
-               "assign-project-template", "delete-page", "update-theme", "publish-confirm", "revert-publish"}
-NOT_DESTRUCTIVE = {"publish", "pull-and-publish", "upload-custom-page", "update-page", "restore-page-revision"}
+DESTRUCTIVE = {
+    "discard-draft",
+    "update-navigation",
+    "update-doc-template",
+    "update-project-template",
+    "assign-project-template",
+    "delete-page",
+    "update-theme",
+    "publish-confirm",
+    "revert-publish",
+}
+NOT_DESTRUCTIVE = {
+    "publish",
+    "pull-and-publish",
+    "upload-custom-page",
+    "update-page",
+    "restore-page-revision",
+}
 
 
 def test_annotations_match_what_each_tool_does() -> None:
