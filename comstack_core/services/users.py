@@ -50,6 +50,21 @@ class UserService(Service):
             audit(session, principal, "user.create", project_id=None, targets=[user.id], at=now)
             return UserView.model_validate(user)
 
+    @use_case(Need.platform_admin, writes=True)
+    async def set_password(self, principal: Principal, email: str, password: str) -> UserView:
+        """Platform admins (and the operator's CLI) set a user's sign-in password."""
+        if not 8 <= len(password) <= 1000:
+            raise InvalidInput("A password has 8 to 1,000 characters.", code="invalid_password")
+        now = self.now()
+        async with self.db.write() as session:
+            user = (await session.exec(select(User).where(User.email == normalize_email(email)))).first()
+            if user is None:
+                raise NotFound(f"No user with email {email!r}.", code="user_not_found")
+            user.password_hash = hash_password(password)
+            session.add(user)
+            audit(session, principal, "user.set_password", project_id=None, targets=[user.id], at=now)
+            return UserView.model_validate(user)
+
     @use_case(Need.platform_admin, writes=False)
     async def get_by_email(self, principal: Principal, email: str) -> UserView:
         async with self.db.read() as session:

@@ -161,7 +161,8 @@ TOOLS: list[ToolSpec[Any]] = [
         input=UploadCustomPageArgs,
         handler=upload_custom_page,
         uses=CustomPageService.upload_custom_page,
-        hints=DESTRUCTIVE,
+        # The page's earlier body stays a revision (restore-page-revision brings it back): not destructive.
+        hints=Hints(read_only=False, destructive=False, idempotent=True, open_world=False),
     ),
     ToolSpec(
         name="set-page-status",
@@ -225,6 +226,6 @@ TOOLS: list[ToolSpec[Any]] = [
         input=PageArgs,
         handler=discard_draft,
         uses=EditService.discard_draft,
-        hints=Hints(read_only=False, destructive=False, idempotent=True, open_world=False),
+        hints=DESTRUCTIVE,  # the draft's revisions go, and a never-published page with them
     ),
 ]

@@ -56,6 +56,7 @@ TOOLS: list[ToolSpec[Any]] = [
         input=PullArgs,
         handler=pull_and_publish,
         uses=GitSyncService.pull_and_publish,
-        hints=Hints(read_only=False, destructive=True, idempotent=False, open_world=True),
+        # Like the dry-run publish: drafts (earlier content stays a revision) and a token; nothing destroyed.
+        hints=Hints(read_only=False, destructive=False, idempotent=False, open_world=True),
     ),
 ]

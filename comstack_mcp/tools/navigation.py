@@ -57,7 +57,9 @@ TOOLS: list[ToolSpec[Any]] = [
         input=UpdateNavigationArgs,
         handler=update_navigation,
         uses=NavigationService.update_navigation,
-        hints=Hints(read_only=False, destructive=False, idempotent=True, open_world=False),
+        hints=Hints(
+            read_only=False, destructive=True, idempotent=True, open_world=False
+        ),  # lists are replaced
     ),
     ToolSpec(
         name="update-theme",

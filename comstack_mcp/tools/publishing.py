@@ -77,11 +77,20 @@ async def list_publish_history(core: Core, principal: Principal, args: HistoryAr
     )
 
 
+class TasksArgs(ProjectArg):
+    limit: int = Field(
+        default=20,
+        ge=1,
+        le=100,
+        description="How many open translation tasks to return, oldest first (1-100).",
+    )
+
+
 class TranslationTaskList(View):
     tasks: list[TranslationTaskView]
 
 
-async def list_translation_tasks(core: Core, principal: Principal, args: HistoryArgs) -> TranslationTaskList:
+async def list_translation_tasks(core: Core, principal: Principal, args: TasksArgs) -> TranslationTaskList:
     return TranslationTaskList(
         tasks=await core.translations.list_translation_tasks(principal, args.project_id, args.limit)
     )
@@ -112,7 +121,8 @@ TOOLS: list[ToolSpec[Any]] = [
         input=PublishArgs,
         handler=publish,
         uses=PublishService.publish,
-        hints=Hints(read_only=False, destructive=True, idempotent=False, open_world=False),
+        # a confirmation token, and nothing else: the dry run destroys nothing
+        hints=Hints(read_only=False, destructive=False, idempotent=False, open_world=False),
     ),
     ToolSpec(
         name="publish-confirm",
@@ -173,7 +183,7 @@ TOOLS: list[ToolSpec[Any]] = [
             "title, description and Markdown (knowledge pages) or marked strings (custom pages). Translate each "
             "yourself and send it with submit-translation; translations go live with the next publish."
         ),
-        input=HistoryArgs,
+        input=TasksArgs,
         handler=list_translation_tasks,
         uses=TranslationService.list_translation_tasks,
         hints=READ,
