@@ -120,5 +120,5 @@ def test_annotations_match_what_each_tool_does() -> None:
     assert {name for name in DESTRUCTIVE if not hints[name].destructive} == set()
     assert {name for name in NOT_DESTRUCTIVE if hints[name].destructive} == set()
     for spec in TOOLS:
-        assert spec.hints.read_only is not spec.writes, spec.name
+        assert spec.hints.read_only is not spec.rule.writes, spec.name
         assert not (spec.hints.read_only and spec.hints.destructive), spec.name
