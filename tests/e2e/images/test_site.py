@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 
 import pytest
 
@@ -101,4 +100,3 @@ async def test_published_page_with_an_uploaded_image(world: World, chromium: str
                 assert problems == []
             finally:
                 await browser.close()
-    assert Path(settings.sites_dir).exists()
