@@ -124,3 +124,11 @@ def test_connect_repository_example(demo_server: tuple[str, dict[str, str]], tmp
     )
     assert f"connected {repo}" in out and "/git/webhook  secret: example-secret" in out
     assert "publish succeeded" in out
+
+
+def test_upload_image_example(demo_server: tuple[str, dict[str, str]]) -> None:
+    base, env = demo_server
+    out = run(["examples/upload_image.py", base], env)
+    assert "REST: img_" in out and "1200x600" in out
+    assert "MCP: img_" in out and "reference image:img_" in out
+    assert "found=True, " in out or out.count("found=True") == 2
