@@ -73,7 +73,7 @@ class Core:
         self.page_resources = PageResourceService(self.ctx)
         self.images = ImageService(self.ctx)
         self.image_uploads = ImageUploadService(self.ctx, self.images)
-        self.imports = ImportService(self.ctx)
+        self.imports = ImportService(self.ctx, self.images)
         self.git_sync = GitSyncService(self.ctx, self.imports, self.publishing)
         # Live voice. Register realtime providers on ``voice_providers`` before serving (docs/voice.md).
         self.voice_providers = ProviderRegistry()

@@ -31,8 +31,9 @@ from ..schemas.imports import (
     ImportReport,
     ImportRequest,
 )
-from .access import project_access, require_module
-from .base import Service, audit
+from .access import check_quota, project_access, require_module
+from .base import Context, Service, audit
+from .images import ImageService
 from .import_apply import Outcome, apply_changes, page_problem, plan_changes, view
 from .import_images import store_images
 from .import_target import Target
@@ -44,6 +45,10 @@ DOC_TEMPLATE = "docs"
 
 
 class ImportService(Service):
+    def __init__(self, ctx: Context, images: ImageService) -> None:
+        super().__init__(ctx)
+        self.images = images
+
     async def import_tree(
         self,
         principal: Principal,
@@ -157,7 +162,17 @@ class ImportService(Service):
         progress: Progress | None,
     ) -> ImportReport:
         reports = {f.path: f for f in plan.files}
-        await store_images(self.ctx, principal, project_id, root, plan, reports)
+        if plan.images:
+            # Images are stored in transactions of their own: refuse what the page write would refuse
+            # (access, the page quota) before storing any, so a refused import stores nothing either.
+            async with self.db.read() as session:
+                access = await project_access(
+                    session, principal, project_id, Role.manager, write=True, now=self.now()
+                )
+                loaded = await plan_changes(session, project_id, plan)
+                if loaded.changes.new:
+                    check_quota(access.project, "max_pages", len(loaded.pages), adding=len(loaded.changes.new))
+            await store_images(self.images, principal, project_id, root, plan, reports)
         now = self.now()
         async with self.db.write() as session:
             access = await project_access(
