@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -16,6 +16,9 @@ from pydantic import ValidationError
 from comstack_core import Core, Principal, Settings
 from comstack_core.errors import DomainError
 from comstack_core.schemas import KeyCreate, PlanUpdate, ProjectCreate, UserCreate
+
+if TYPE_CHECKING:
+    from comstack_core.demo import DemoCredentials, DemoSite
 
 T = TypeVar("T")
 
@@ -107,16 +110,22 @@ def serve(
             "note: several workers on SQLite serialize their writes; use PostgreSQL and Redis for server mode."
         )
     if demo:
-        from comstack_core.demo import seed_demo
+        from comstack_core.demo import publish_demo_site, seed_demo
 
-        creds = run_core(settings, lambda core: seed_demo(core, settings.data_dir))
+        async def start_demo(core: Core) -> tuple[DemoCredentials, DemoSite]:
+            creds = await seed_demo(core, settings.data_dir)
+            return creds, await publish_demo_site(core, creds)
+
+        creds, site = run_core(settings, start_demo)
         base = settings.public_url.rstrip("/")
         err("")
         err("ComStack demo project is ready.")
+        err(f"  Site         {site.url}" + (f"   (not published: {site.error})" if site.error else ""))
         err(f"  MCP URL      {base}/mcp")
         err(f"  Project id   {creds.project_id}   (name: {creds.project_name})")
         err(f"  Manager key  {creds.manager_key}")
         err(f"  Viewer key   {creds.viewer_key}")
+        err(f"  Sign in      {creds.email} / {creds.password}   (OAuth clients connecting by URL alone)")
         err(
             f"  Try: curl -H 'x-api-key: {creds.manager_key}' -H 'x-project-id: {creds.project_id}' "
             f"{base}/api/projects/{creds.project_id}/state"

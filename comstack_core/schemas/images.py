@@ -38,8 +38,15 @@ class ImageList(View):
 
 
 class ImageFilter(Input):
-    limit: int = Field(default=50, ge=1, le=500)
-    offset: int = Field(default=0, ge=0, le=2**31 - 1)
+    limit: int = Field(
+        default=50, ge=1, le=500, description="How many images to return, newest first (1-500)."
+    )
+    offset: int = Field(
+        default=0,
+        ge=0,
+        le=2**31 - 1,
+        description="How many images to skip first, for the next page of results.",
+    )
 
 
 class ImageUpdate(Input):

@@ -161,8 +161,8 @@ class TranslationTaskView(View):
 
 
 class TranslationSubmit(Input):
-    task_id: str
-    title: str = Field(min_length=1, max_length=300)
-    description: str = ""
+    task_id: str = Field(description="The task's id, e.g. 'trt_...' (from list-translation-tasks).")
+    title: str = Field(min_length=1, max_length=300, description="The translated title (1-300 characters).")
+    description: str = Field(default="", description="The translated one-line description.")
     content: str | None = Field(default=None, description="Translated Markdown (knowledge pages).")
     strings: dict[str, str] | None = Field(default=None, description="Translated strings (custom pages).")

@@ -55,6 +55,8 @@ CATALOG: dict[str, ErrorInfo] = {
     "expired_api_key": _E("The API key expired.", "Ask a project manager for a new key."),
     "missing_project_id": _E("An API key was sent without x-project-id.", "Send the x-project-id header too."),
     "invalid_credentials": _E("Wrong email or password.", "Ask the user to sign in again."),
+    "invalid_password": _E("A password is shorter than 8 or longer than 1,000 characters.",
+                           "Choose a password of 8 to 1,000 characters."),
     "invalid_role": _E("Unknown role name.", "Use viewer, editor or manager."),
     "invalid_expiry": _E("A key expiry is not in the future.", "Give a future ISO 8601 time, or none."),
     "key_not_found": _E("No such API key in the project.", "List the project's keys and use one of their ids."),

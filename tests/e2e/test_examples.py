@@ -13,6 +13,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from mcp import Client
+from mcp.client.stdio import StdioServerParameters
 
 from ..conftest import REPO
 
@@ -76,7 +78,14 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
         else:
             pytest.fail("comstack serve --demo did not come up")
         creds = json.loads((data_dir / "demo-credentials.json").read_text())
-        yield base, {"COMSTACK_API_KEY": creds["manager_key"], "COMSTACK_PROJECT_ID": creds["project_id"]}
+        yield (
+            base,
+            {
+                "COMSTACK_API_KEY": creds["manager_key"],
+                "COMSTACK_PROJECT_ID": creds["project_id"],
+                "COMSTACK_DATA_DIR": str(data_dir),
+            },
+        )
     finally:
         proc.terminate()
         proc.wait(15)
@@ -132,3 +141,22 @@ def test_upload_image_example(demo_server: tuple[str, dict[str, str]]) -> None:
     assert "REST: img_" in out and "1200x600" in out
     assert "MCP: img_" in out and "reference image:img_" in out
     assert "found=True, " in out or out.count("found=True") == 2
+
+
+async def test_claude_desktop_example_starts_the_stdio_server(
+    demo_server: tuple[str, dict[str, str]],
+) -> None:
+    """The Claude Desktop config as a person fills it in (the repository's path, the demo's key, project and
+    data directory) starts a working MCP server: its command exists after `./run`, wherever it is run from."""
+    _, demo = demo_server
+    config = json.loads((REPO / "examples/clients/claude_desktop_config.json").read_text())["mcpServers"][
+        "comstack"
+    ]
+    command = config["command"].replace("/absolute/path/to/comstack", str(REPO))
+    env = {name: demo.get(name, value) for name, value in config["env"].items()}
+    assert set(env) == {"COMSTACK_DATA_DIR", "COMSTACK_API_KEY", "COMSTACK_PROJECT_ID"}
+    params = StdioServerParameters(command=command, args=config["args"], env=env, cwd="/")
+    async with Client(params, mode="legacy") as client:
+        state = await client.call_tool("get-project-state", {"project_id": env["COMSTACK_PROJECT_ID"]})
+    assert not state.is_error
+    assert json.loads(state.content[0].text)["name"] == "ComStack Demo"  # type: ignore[union-attr]
