@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,6 +27,7 @@ from ..models.types import UTCDateTime
 from ..rules.locales import project_locales
 from ..schemas import ProgressStage, PublishStep
 from ..services.base import Context
+from ..services.images import ImageStorage
 from ..services.translations import fan_out
 from . import build, deploy
 from .build import VERIFIED_FILE, BuildStates
@@ -33,6 +35,7 @@ from .build_input import BuildInputCache, current_nav, site_config, site_pages, 
 from .job import JobFailed, LostClaim, check_owner, progress
 from .manifest import last_deployed
 from .promotion import promote
+from .site_images import place_images, site_images, with_images
 from .undo import restore_pages
 
 log = logging.getLogger("comstack.publish")
@@ -51,6 +54,7 @@ class PublishRunner:
         self._beats: dict[str, datetime] = {}
         self._input_cache: dict[str, BuildInputCache] = {}
         self._states = BuildStates(3 * CACHED_PROJECTS)  # three slots per project
+        self._images = ImageStorage(ctx.settings)
 
     def wake(self) -> None:
         self._wake.set()
@@ -261,6 +265,9 @@ class PublishRunner:
             nav = await current_nav(session, project.id)
             config = site_config(project, site_url(settings.public_url, project), nav)
             pages = await site_pages(session, project, self._build_input(project.id))
+            images = await site_images(session, project.id, pages, config.base_url, self._images)
+            pages = with_images(pages, images, settings.public_url)
+            config = replace(config, images=images.sizes)
             theme = dict(project.theme or {})
             # The deployment a revert of the latest succeeded publish would put back must survive this build.
             latest = await last_deployed(session, project.id)
@@ -276,12 +283,13 @@ class PublishRunner:
             started = time.perf_counter()
             seed = deploy.slot_path(sites, project.id, previous) if previous else None
             result, trusted = await asyncio.to_thread(build.into_slot, config, pages, out, seed, self._states)
+            await asyncio.to_thread(place_images, out, images, self._images)
             timings["build"] = round(time.perf_counter() - started, 3)
             full_check = not trusted or result.full_rebuild or bool(result.removed)
             if full_check:  # checking a whole large site takes a while: say so
                 await self._save(publish_id, progress=progress(ProgressStage.checking, len(pages), len(pages)))
             started = time.perf_counter()
-            problems = await asyncio.to_thread(build.gate, out, config.base_url, result, full_check)
+            problems = await asyncio.to_thread(build.gate, out, config.base_url, result, full_check, images.files)
             timings["check"] = round(time.perf_counter() - started, 3)
             if problems:
                 raise JobFailed(

@@ -6,6 +6,7 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from .base import NAME_ECHO_DOC, Input, View
+from .images import PageImageView
 
 SLUG_DOC = "Lowercase segments of a-z, 0-9, '-' joined by '/', e.g. 'guides/intro'; 'index' is the home page."
 LANGUAGE_DOC = "BCP-47 tag such as 'en' or 'es-MX'; defaults to the project's default locale."
@@ -160,6 +161,9 @@ class PageView(View):
     created_by: str | None
     updated_at: datetime
     updated_by: str | None
+    images: list[PageImageView] = Field(
+        default=[], description="The uploaded images the content names (image:img_... or their URL), resolved."
+    )
 
 
 class PageSummary(View):

@@ -19,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ..auth import Principal
 from ..clock import new_id
 from ..config import Settings
+from ..db import Database
 from ..errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, QuotaExceeded
 from ..images import (
     FileBlobStore,
@@ -28,7 +29,7 @@ from ..images import (
     ensure_variants,
     process_image,
 )
-from ..images.refs import ID, media_url, reference
+from ..images.refs import ID, media_url, mentioned, reference
 from ..images.sniff import CONTENT_TYPES, EXTENSIONS
 from ..models import Image, Page, PageRevision, Project
 from ..rules.templates import default_quota
@@ -40,6 +41,7 @@ from ..schemas.images import (
     ImageList,
     ImageUpdate,
     ImageView,
+    PageImageView,
 )
 from ..usecases import Need, use_case
 from .access import check_name_echo, project_access
@@ -362,3 +364,30 @@ async def live_pages_using(session: AsyncSession, project_id: str, image_id: str
         .order_by(Page.language, Page.slug)
     )
     return [f"{slug} ({language})" for slug, language in rows]
+
+
+async def resolve_images(db: Database, project_id: str, text: str | None, public_url: str) -> list[PageImageView]:
+    """The images a page's text names, each with its URL and size, or found=False."""
+    refs = sorted(mentioned(text))
+    async with db.read() as session:
+        rows = await session.exec(select(Image).where(Image.project_id == project_id, col(Image.id).in_(refs)))
+        found = {row.id: row for row in rows}
+    views = []
+    for image_id in refs:
+        image = found.get(image_id)
+        if image is None:
+            views.append(PageImageView(reference=reference(image_id), id=image_id, found=False))
+            continue
+        view = image_view(image, public_url)
+        views.append(
+            PageImageView(
+                reference=view.reference,
+                id=image_id,
+                found=True,
+                url=view.url,
+                width=view.width,
+                height=view.height,
+                alt=view.alt,
+            )
+        )
+    return views

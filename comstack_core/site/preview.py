@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from html import escape
 
+from ..images.refs import with_urls
 from ..schemas import PageView
 from .markdown import MarkdownRenderer
 from .render import callout_titles
@@ -34,7 +35,9 @@ def render_preview(page: PageView) -> str:
         main = page.body_source or ""
     else:
         bar = escape(status)
-        body = _renderer().render(page.content, page.title, None, callout_titles(page.language)).html
+        # image:img_... references show the uploaded image, as the site will.
+        content = with_urls(page.content, {i.id: i.url for i in page.images if i.url})
+        body = _renderer().render(content, page.title, None, callout_titles(page.language)).html
         main = f"<header><h1>{escape(page.title)}</h1>\n<p>{escape(page.description)}</p></header>\n{body}"
     return (
         f'<!doctype html>\n<html lang="{escape(page.language)}">\n<head>\n<meta charset="utf-8">\n'

@@ -35,6 +35,8 @@ CODES: dict[str, _E] = {
     "image_not_found": _E("No such image in this project.", "Call list-images and use one of its ids."),
     "image_in_use": _E("Live pages still show the image; the message names them.",
                        "Remove the image from those pages and publish, or delete with force=true."),
+    "image_missing": _E("A page names an image that is not in the project; publishing is blocked.",
+                        "Upload the image (upload-image) and use its reference, or remove it from the page."),
     "image_encoding_invalid": _E("data_base64 is not valid base64.", "Encode the file's bytes in standard base64."),
     "invalid_alt": _E("The alt text is too long or holds a NUL character.", "Send at most 1000 characters."),
     "upload_content_type": _E("A resumable-upload chunk had the wrong Content-Type.",

@@ -135,6 +135,14 @@ def test_connect_repository_example(demo_server: tuple[str, dict[str, str]], tmp
     assert "publish succeeded" in out
 
 
+def test_upload_image_example(demo_server: tuple[str, dict[str, str]]) -> None:
+    base, env = demo_server
+    out = run(["examples/upload_image.py", base], env)
+    assert "REST: img_" in out and "1200x600" in out
+    assert "MCP: img_" in out and "reference image:img_" in out
+    assert "found=True, " in out or out.count("found=True") == 2
+
+
 async def test_claude_desktop_example_starts_the_stdio_server(
     demo_server: tuple[str, dict[str, str]],
 ) -> None:

@@ -198,3 +198,39 @@ async def test_cross_project_access_refused_on_every_route(rest: Rest) -> None:
     theirs = await rest.call("GET", rest.p(f"/images/{mine}", other), "outsider")
     assert theirs.status_code == 404 and theirs.json()["code"] == "image_not_found"
     assert (await rest.call("DELETE", rest.p(f"/images/{mine}", other), "outsider", params={"project_name": "Other Co"})).status_code == 404
+
+
+async def test_pages_name_images_read_preview_and_dry_run(rest: Rest) -> None:
+    image = (await upload(rest, encode(picture(40, 30), "PNG"))).json()
+    ghost = "image:img_" + "z" * 24
+    content = f"![A chart]({image['reference']})\n\n![]({image['url']})\n\n![Gone]({ghost})\n"
+    made = await rest.call("POST", rest.p("/docs"), "editor", json={
+        "slug": "guides/charts", "title": "Charts of the quarter",
+        "description": "The quarter's charts with notes on what changed and why it matters to you.",
+        "content": content})
+    assert made.status_code == 201, made.text
+    path = made.json()["page"]["path"]
+    read = (await rest.call("GET", rest.p(f"/docs/{path}"), "editor")).json()
+    resolved = {i["id"]: i for i in read["images"]}
+    assert resolved[image["id"]]["found"] and resolved[image["id"]]["url"] == image["url"]
+    assert (resolved[image["id"]]["width"], resolved[image["id"]]["height"]) == (40, 30)
+    assert resolved["img_" + "z" * 24]["found"] is False
+    preview = await rest.call("GET", rest.p(f"/docs/{path}/preview"), "editor")
+    assert preview.status_code == 200 and f'src="{image["url"]}"' in preview.text
+    ready = await rest.call("PATCH", rest.p(f"/docs/{path}/status"), "editor",
+                            json={"status": "ready", "project_name": rest.world.project_name})
+    assert ready.status_code == 200, ready.text
+    blocked = await rest.call("POST", rest.p("/publish"), "manager", json={"project_name": rest.world.project_name})
+    assert blocked.status_code == 400 and blocked.json()["code"] == "image_missing", blocked.text
+    assert "guides/charts" in blocked.json()["error"]
+    # Without the missing image the dry run passes, warning about the image without alt text.
+    version = (await rest.call("GET", rest.p(f"/docs/{path}"), "editor")).json()["version"]
+    fixed = await rest.call("PATCH", rest.p(f"/docs/{path}"), "editor", json={
+        "base_version": version, "content": content.replace(f"![Gone]({ghost})", "")})
+    assert fixed.status_code == 200, fixed.text
+    await rest.call("PATCH", rest.p(f"/docs/{path}/status"), "editor",
+                    json={"status": "ready", "project_name": rest.world.project_name})
+    dry = await rest.call("POST", rest.p("/publish"), "manager", json={"project_name": rest.world.project_name})
+    assert dry.status_code == 200, dry.text
+    rules = [(f["slug"], f["rule"]) for f in dry.json()["manifest"]["lint"]["findings"]]
+    assert rules.count(("guides/charts", "image-alt-missing")) == 1  # ![](url) of an image stored without alt
