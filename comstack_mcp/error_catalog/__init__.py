@@ -175,6 +175,8 @@ CATALOG: dict[str, ErrorInfo] = {
     # -- translations -------------------------------------------------------------------------------------
     "task_not_found": _E("No such translation task.", "Call list-translation-tasks for the open ones."),
     "task_closed": _E("The translation task is no longer open.", "List the open tasks again."),
+    "task_stale": _E("The page of the translation task is no longer live at that version (its publish was "
+                     "reverted or failed).", "List the open tasks again; the page's next publish opens a new one."),
     "missing_content": _E("The translation has no content.", "Send the translated Markdown in 'content'."),
     "missing_strings": _E("Some marked strings of a custom page were not translated.",
                           "Translate every listed key and submit again."),
