@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import time
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,6 +27,7 @@ from ..models.types import UTCDateTime
 from ..rules.locales import project_locales
 from ..services.base import Context
 from ..services.translations import fan_out
+from ..site import SiteBuildError
 from . import build, deploy
 from .build import VERIFIED_FILE, BuildStates
 from .build_input import BuildInputCache, current_nav, site_config, site_pages, site_url
@@ -37,6 +39,16 @@ from .undo import restore_pages
 log = logging.getLogger("comstack.publish")
 CHUNK = 500  # ids per IN (...) list: well under SQLite's and PostgreSQL's bound-parameter limits
 CACHED_PROJECTS = 8  # projects whose live revisions a runner keeps between publishes
+STEP_NAMES = {
+    "queued": "promoting the approved drafts",
+    "promoting": "promoting the approved drafts",
+    "promoted": "opening translations",
+    "translating": "opening translations",
+    "translated": "building the site",
+    "building": "building the site",
+    "checking": "checking the built site",
+    "done": "switching the site live",
+}
 
 
 class PublishRunner:
@@ -152,19 +164,35 @@ class PublishRunner:
             await self._steps(publish_id)
         except LostClaim:
             log.warning("publish %s was taken over by another runner; this one stops", publish_id)
+        except JobFailed as error:
+            await self._fail(publish_id, str(error))
+        except SiteBuildError as error:  # the site cannot be built as asked: say why
+            await self._fail(publish_id, f"The site could not be built: {error}.")
         except Exception as error:
-            message = (
-                str(error) if isinstance(error, JobFailed) else f"internal error: {type(error).__name__}"
+            # Our bug: the details go to the log under a reference; the publish says where it stopped.
+            reference = uuid.uuid4().hex[:12]
+            log.error("publish %s failed, reference %s", publish_id, reference, exc_info=error)
+            step = await self._step(publish_id)
+            await self._fail(
+                publish_id,
+                f"The publish failed while {STEP_NAMES.get(step, step)} because of an unexpected server "
+                f"error (reference {reference}; the server log has the details). Nothing was deployed and "
+                "the approved drafts are back as they were; try again, and report the reference if it "
+                "happens again.",
             )
-            if not isinstance(error, JobFailed):
-                log.exception("publish %s failed", publish_id)
-            await self._fail(publish_id, message)
         finally:
             heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await heartbeat
             self._active.discard(publish_id)
             self._beats.pop(publish_id, None)
+
+    async def _step(self, publish_id: str) -> str:
+        try:
+            publish, _ = await self._load(publish_id)
+        except Exception:  # the database itself may be what failed
+            return "unknown"
+        return str(publish.progress.get("step") or publish.step)
 
     async def _heartbeat(self, publish_id: str) -> None:
         while True:

@@ -88,6 +88,8 @@ CATALOG: dict[str, ErrorInfo] = {
                        "Use lowercase a-z, 0-9 and '-' segments joined by '/', e.g. 'guides/intro'."),
     "page_not_found": _E("No page with that path or slug + language.",
                          "Call list-pages or search-docs to find the page, then use its path."),
+    "url_taken": _E("Another page of the project would be published at the same URL.",
+                    "Choose another slug, or change or delete the page the message names."),
     "page_exists": _E("A page with that slug and language exists already.",
                       "Edit it with update-page (the message gives its path) instead of creating it."),
     "version_not_found": _E("The page has no version of the kind asked for (e.g. not live yet).",
