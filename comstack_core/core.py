@@ -58,7 +58,9 @@ class Core:
         self.state = StateService(self.ctx)
         self.oauth = OAuthService(self.ctx)
         self.runner = PublishRunner(self.ctx)
-        self.publishing = PublishService(self.ctx, wake_runner=self.runner.wake)
+        self.publishing = PublishService(
+            self.ctx, wake_runner=self.runner.wake, check_plan=self.runner.check_plan
+        )
         self.translations = TranslationService(self.ctx)
         self.hosting = HostingService(self.ctx)
         self.feedback = FeedbackService(self.ctx)

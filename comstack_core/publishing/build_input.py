@@ -90,27 +90,53 @@ class BuildInputCache:
 
 
 async def site_pages(
-    session: AsyncSession, project: Project, cache: BuildInputCache | None = None
+    session: AsyncSession,
+    project: Project,
+    cache: BuildInputCache | None = None,
+    *,
+    planned_at: datetime | None = None,
 ) -> list[SitePage]:
-    """The live, public pages. ``cache`` is used and refreshed if given, and trimmed to this site."""
-    rows = (
-        await session.exec(  # type: ignore[call-overload]  # seven plain columns: no objects, no JSON
-            sa_select(
-                col(Page.id),
-                col(Page.slug),
-                col(Page.language),
-                col(Page.page_type),
-                col(Page.canonical_slug),
-                col(Page.doc_template_id),
-                col(Page.live_revision_id),
-            ).where(
-                col(Page.project_id) == project.id,
-                col(Page.audience) == "public",
-                col(Page.unpublished).is_(False),
-                col(Page.live_revision_id).is_not(None),
+    """The live, public pages. ``cache`` is used and refreshed if given, and trimmed to this site.
+
+    ``planned_at``: the pages the next publish would put on the site instead (approved drafts due at that
+    time in place of their live versions, taken-down pages left out), for the dry run's check."""
+    columns = (
+        col(Page.id),
+        col(Page.slug),
+        col(Page.language),
+        col(Page.page_type),
+        col(Page.canonical_slug),
+        col(Page.doc_template_id),
+        col(Page.live_revision_id),
+    )
+    rows: list[tuple[Any, ...]]
+    if planned_at is None:
+        rows = (
+            await session.exec(  # type: ignore[call-overload]  # seven plain columns: no objects, no JSON
+                sa_select(*columns).where(
+                    col(Page.project_id) == project.id,
+                    col(Page.audience) == "public",
+                    col(Page.unpublished).is_(False),
+                    col(Page.live_revision_id).is_not(None),
+                )
             )
-        )
-    ).all()
+        ).all()
+    else:
+        rows = []
+        for *head, live, draft, approved, publish_at, unpublished in await session.exec(  # type: ignore[call-overload]
+            sa_select(
+                *columns,
+                col(Page.draft_revision_id),
+                col(Page.draft_approved),
+                col(Page.publish_at),
+                col(Page.unpublished),
+            ).where(col(Page.project_id) == project.id, col(Page.audience) == "public")
+        ):
+            due = bool(draft and approved and (publish_at is None or publish_at <= planned_at))
+            if due:
+                rows.append((*head, draft))
+            elif live is not None and not unpublished:
+                rows.append((*head, live))
     cache = cache if cache is not None else BuildInputCache()
     revisions = cache.revisions
     live_ids = {str(row[6]) for row in rows}

@@ -39,6 +39,7 @@ from .undo import restore_pages
 log = logging.getLogger("comstack.publish")
 CHUNK = 500  # ids per IN (...) list: well under SQLite's and PostgreSQL's bound-parameter limits
 CACHED_PROJECTS = 8  # projects whose live revisions a runner keeps between publishes
+PLAN_DIR = "plan"  # beside the deployment slots: where the dry run builds the planned site to check it
 STEP_NAMES = {
     "queued": "promoting the approved drafts",
     "promoting": "promoting the approved drafts",
@@ -61,7 +62,7 @@ class PublishRunner:
         self._seen: dict[str, tuple[datetime | None, float]] = {}
         self._beats: dict[str, datetime] = {}
         self._input_cache: dict[str, BuildInputCache] = {}
-        self._states = BuildStates(3 * CACHED_PROJECTS)  # three slots per project
+        self._states = BuildStates(4 * CACHED_PROJECTS)  # three slots and the dry run's per project
 
     def wake(self) -> None:
         self._wake.set()
@@ -348,6 +349,28 @@ class PublishRunner:
             if seeded:
                 timings["seed"] = round(time.perf_counter() - started, 3)
                 await self._save(publish_id, timings=timings)
+
+    async def check_plan(self, project_id: str, base_url: str, now: datetime) -> list[str]:
+        """The dry run's prediction of the gate: build the site the next publish would deploy (approved drafts
+        in, taken-down pages out, current theme and navigation) into a directory of its own, incrementally
+        from the served build as a job does, and run the same pre-deploy check on it. Every problem, [] if
+        the publish would pass. Nothing served, kept for a revert or built by a job is touched."""
+        sites = self.ctx.settings.sites_dir
+        async with self.ctx.db.read() as session:
+            project = await session.get_one(Project, project_id)
+            nav = await current_nav(session, project.id)
+            config = site_config(project, base_url, nav)
+            pages = await site_pages(session, project, self._build_input(project.id), planned_at=now)
+        async with deploy.build_lock(sites, project.id, name=".plan.lock"):
+            out = deploy.project_dir(sites, project.id) / PLAN_DIR
+            served = deploy.active_slot(sites, project.id)
+            seed = deploy.slot_path(sites, project.id, served) if served else None
+            try:
+                result, trusted = await asyncio.to_thread(build.into_slot, config, pages, out, seed, self._states)
+            except SiteBuildError as error:
+                return [str(error)]
+            full_check = not trusted or result.full_rebuild or bool(result.removed)
+            return await asyncio.to_thread(build.gate, out, config.base_url, result, full_check)
 
     async def _fail(self, publish_id: str, message: str) -> None:
         async with self.ctx.db.write() as session:

@@ -3,8 +3,8 @@ and history."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import timedelta
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 
 from sqlmodel import col, select
 
@@ -31,9 +31,15 @@ from .undo import revert
 
 
 class PublishService(Service):
-    def __init__(self, ctx: Context, wake_runner: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        ctx: Context,
+        wake_runner: Callable[[], None] | None = None,
+        check_plan: Callable[[str, str, datetime], Awaitable[list[str]]] | None = None,
+    ) -> None:
         super().__init__(ctx)
         self.wake_runner = wake_runner or (lambda: None)
+        self.check_plan = check_plan
 
     def _status(self, publish: Publish, project: Project) -> PublishStatus:
         duration = (
@@ -61,9 +67,10 @@ class PublishService(Service):
         )
 
     async def publish(self, principal: Principal, project_id: str, data: PublishRequest) -> PublishDryRun:
-        """Dry run: the manifest and a confirmation token; nothing else is written."""
+        """Dry run: the manifest and a confirmation token; nothing else is written. The planned site is built
+        aside and put through the pre-deploy check first: while it would fail, there is no token."""
         now = self.now()
-        async with self.db.write() as session:
+        async with self.db.read() as session:
             access = await project_access(session, principal, project_id, Role.manager, write=True, now=now)
             project = access.project
             check_name_echo(project, data.project_name)
@@ -76,12 +83,24 @@ class PublishService(Service):
                 public_url=self.ctx.settings.public_url,
                 translation_provider=self.ctx.settings.translation_provider,
             )
-            if not manifest.pages and not manifest.theme_changes and not manifest.nav_changes:
+        if not manifest.pages and not manifest.theme_changes and not manifest.nav_changes:
+            raise Conflict(
+                "Nothing to publish: no approved drafts are due, nothing was taken down or deleted, and theme "
+                "and navigation are unchanged. Approve drafts with set-page-status status=ready first.",
+                code="nothing_to_publish",
+            )
+        if self.check_plan is not None and self.ctx.settings.publish_check_plan:
+            problems = await self.check_plan(project_id, manifest.target_site_url, now)
+            if problems:
                 raise Conflict(
-                    "Nothing to publish: no approved drafts are due, nothing was taken down or deleted, and theme "
-                    "and navigation are unchanged. Approve drafts with set-page-status status=ready first.",
-                    code="nothing_to_publish",
+                    f"This publish would fail the pre-deploy check of the site ({len(problems)} problems), so "
+                    "no confirmation token was issued. Fix each, then run the dry run again:\n"
+                    + "\n".join(f"{n}. {problem}" for n, problem in enumerate(problems, 1)),
+                    code="site_check_failed",
+                    problems=problems,
                 )
+        async with self.db.write() as session:
+            await project_access(session, principal, project_id, Role.manager, write=True, now=now)
             raw, expires = issue_token(
                 session,
                 project_id,

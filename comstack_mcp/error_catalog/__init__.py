@@ -167,6 +167,9 @@ CATALOG: dict[str, ErrorInfo] = {
                         "Run publish again, show the new manifest, get the user's yes, confirm."),
     "manifest_drift": _E("The project changed between the dry run and the confirmation.",
                          "Run publish again and show the user the new manifest before confirming."),
+    "site_check_failed": _E("The site this publish would deploy fails the pre-deploy check; no token was issued.",
+                            "Fix every listed problem (links to pages that will not be live, missing images, "
+                            "...), then run publish again."),
     "publish_running": _E("Another publish is still running.", "Poll publish-status until it finishes."),
     "publish_not_found": _E("No such publish in the project.", "Call list-publish-history for the ids."),
     "not_revertable": _E("Only a succeeded publish can be reverted.", "Check publish-status first."),
