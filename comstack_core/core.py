@@ -21,6 +21,7 @@ from .services.base import Context
 from .services.custom_pages import CustomPageService
 from .services.editing import EditService
 from .services.feedback import FeedbackService
+from .services.installation import InstallationService
 from .services.keys import KeyService
 from .services.members import MemberService
 from .services.modules import ModuleService
@@ -65,6 +66,7 @@ class Core:
         self.hosting = HostingService(self.ctx)
         self.feedback = FeedbackService(self.ctx)
         self.page_resources = PageResourceService(self.ctx)
+        self.installation = InstallationService(self.ctx)
 
     @classmethod
     @asynccontextmanager

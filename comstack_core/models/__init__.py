@@ -5,6 +5,7 @@ from __future__ import annotations
 from .audit import AuditEntry
 from .feedback import Feedback
 from .identity import Account, User
+from .installation import InstallationSetting
 from .navigation import HeaderNavItem, SidebarGroup
 from .oauth import OAuthClient, OAuthCode, OAuthGrant, OAuthRequest, OAuthToken
 from .pages import Page, PageRevision
@@ -20,6 +21,7 @@ __all__ = [
     "Domain",
     "Feedback",
     "HeaderNavItem",
+    "InstallationSetting",
     "Member",
     "OAuthClient",
     "OAuthCode",

@@ -286,8 +286,11 @@ class PublishRunner:
         settings = self.ctx.settings
         async with self.ctx.db.read() as session:
             project = await session.get_one(Project, project_id)
+            manifest = (await session.exec(select(Publish.manifest).where(Publish.id == publish_id))).one()
             nav = await current_nav(session, project.id)
-            config = site_config(project, site_url(settings.public_url, project), nav)
+            # The URL the dry run showed and the confirm bound: not this process's own idea of it.
+            base = manifest.get("target_site_url") or site_url(settings.public_url, project)
+            config = site_config(project, base, nav)
             pages = await site_pages(session, project, self._build_input(project.id))
             theme = dict(project.theme or {})
             # The deployment a revert of the latest succeeded publish would put back must survive this build.

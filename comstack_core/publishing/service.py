@@ -23,6 +23,7 @@ from ..schemas import (
 )
 from ..services.access import check_name_echo, project_access, require_module
 from ..services.base import Context, Service, audit
+from ..services.installation import public_url
 from . import deploy
 from .build_input import site_url
 from .manifest import build_manifest, describe_drift
@@ -56,7 +57,8 @@ class PublishService(Service):
             counts=publish.counts,
             timings=publish.timings,
             error=publish.error,
-            site_url=site_url(self.ctx.settings.public_url, project),
+            # The URL the publish was built for (recorded from its dry run), whichever process asks.
+            site_url=publish.manifest.get("target_site_url") or site_url(self.ctx.settings.public_url, project),
             actor_kind=publish.actor_kind,
             actor_id=publish.actor_id,
             created_at=publish.created_at,
@@ -70,6 +72,7 @@ class PublishService(Service):
         """Dry run: the manifest and a confirmation token; nothing else is written. The planned site is built
         aside and put through the pre-deploy check first: while it would fail, there is no token."""
         now = self.now()
+        base_url = await public_url(self.ctx)
         async with self.db.read() as session:
             access = await project_access(session, principal, project_id, Role.manager, write=True, now=now)
             project = access.project
@@ -80,7 +83,7 @@ class PublishService(Service):
                 session,
                 project,
                 now=now,
-                public_url=self.ctx.settings.public_url,
+                public_url=base_url,
                 translation_provider=self.ctx.settings.translation_provider,
             )
         if not manifest.pages and not manifest.theme_changes and not manifest.nav_changes:
@@ -116,6 +119,7 @@ class PublishService(Service):
         self, principal: Principal, project_id: str, data: PublishConfirm
     ) -> PublishStarted:
         now = self.now()
+        base_url = await public_url(self.ctx)
         async with self.db.write() as session:
             access = await project_access(
                 session, principal, project_id, Role.manager, write=True, now=now, lock=True
@@ -128,7 +132,7 @@ class PublishService(Service):
                 session,
                 project,
                 now=now,
-                public_url=self.ctx.settings.public_url,
+                public_url=base_url,
                 translation_provider=self.ctx.settings.translation_provider,
             )
             if digest != token.manifest_hash:
@@ -184,7 +188,7 @@ class PublishService(Service):
             )
         self.wake_runner()
         return PublishStarted(
-            publish_id=publish.id, status="running", site_url=site_url(self.ctx.settings.public_url, project)
+            publish_id=publish.id, status="running", site_url=manifest.target_site_url
         )
 
     async def publish_status(self, principal: Principal, project_id: str, publish_id: str) -> PublishStatus:

@@ -14,7 +14,7 @@ class SearchQuery(Input):
     status: Literal["draft", "ready", "live", "unpublished"] | None = None
     doc_template_id: str | None = None
     include_drafts: bool = Field(
-        default=False, description="Search draft content too (editors and managers)."
+        default=False, description="Search draft content too (every role may; live pages only by default)."
     )
     limit: int = Field(default=10, ge=1, le=50)
 

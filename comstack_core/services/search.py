@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..auth import Principal, Role
-from ..errors import Forbidden, InvalidInput
+from ..errors import InvalidInput
 from ..rules.locales import project_locales
 from ..schemas import SearchHit, SearchQuery, SearchResult
 from .access import project_access
@@ -18,10 +18,7 @@ class SearchService(Service):
             access = await project_access(
                 session, principal, project_id, Role.viewer, write=False, now=self.now()
             )
-            if query.include_drafts and access.role < Role.editor:
-                raise Forbidden(
-                    "Searching drafts needs the editor role; search live pages instead.", code="role_too_low"
-                )
+            # Viewers read everything in their project, drafts included (SPEC §2), so they may search them too.
             if not search_index.tokens(query.query):
                 raise InvalidInput("The query has no words to search for.", code="empty_query")
             project = access.project

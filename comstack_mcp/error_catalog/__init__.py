@@ -75,6 +75,8 @@ CATALOG: dict[str, ErrorInfo] = {
                                 "Change the default locale first."),
     "language_not_enabled": _E("The page's language is not enabled for its module.",
                                "Use an enabled language or ask a manager to add this one in the settings."),
+    "invalid_settings": _E("A site setting is too long (2,000 characters each, 16 KB in all).",
+                           "Shorten it; long text belongs in pages."),
     "unknown_module": _E("No module with that name.", "Use one of the module names the message lists."),
     "unknown_quota": _E("No quota with that name.", "Use one of the quota names the message lists."),
     "already_member": _E("The user is already a member.", "Change their role instead."),
@@ -170,6 +172,8 @@ CATALOG: dict[str, ErrorInfo] = {
     "site_check_failed": _E("The site this publish would deploy fails the pre-deploy check; no token was issued.",
                             "Fix every listed problem (links to pages that will not be live, missing images, "
                             "...), then run publish again."),
+    "public_url_unknown": _E("No public URL is known for the installation's sites.",
+                             "Start the server once (it records its URL) or pass --public-url / COMSTACK_PUBLIC_URL."),
     "publish_running": _E("Another publish is still running.", "Poll publish-status until it finishes."),
     "publish_not_found": _E("No such publish in the project.", "Call list-publish-history for the ids."),
     "not_revertable": _E("Only a succeeded publish can be reverted.", "Check publish-status first."),
