@@ -15,6 +15,7 @@ from .config import Settings
 from .db import Database
 from .oauth.service import OAuthService
 from .publishing.hosting import HostingService
+from .publishing.plan import PlanCheck
 from .publishing.runner import PublishRunner
 from .publishing.service import PublishService
 from .services.base import Context
@@ -60,7 +61,7 @@ class Core:
         self.oauth = OAuthService(self.ctx)
         self.runner = PublishRunner(self.ctx)
         self.publishing = PublishService(
-            self.ctx, wake_runner=self.runner.wake, check_plan=self.runner.check_plan
+            self.ctx, wake_runner=self.runner.wake, check_plan=PlanCheck(self.ctx, self.runner.states)
         )
         self.translations = TranslationService(self.ctx)
         self.hosting = HostingService(self.ctx)

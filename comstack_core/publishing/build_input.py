@@ -3,9 +3,10 @@ pages (live, public pages only), and the public URLs of a project's site and pag
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
@@ -16,6 +17,8 @@ from ..rules.locales import project_locales
 from ..services.navigation import load_navigation, nav_snapshot
 from ..site import SiteConfig, SitePage
 from ..site.urls import locale_prefixes
+
+T = TypeVar("T")
 
 
 def site_url(public_url: str, project: Project) -> str:
@@ -87,6 +90,15 @@ class BuildInputCache:
 
     revisions: dict[str, LiveRevision] = field(default_factory=dict)
     pages: dict[str, tuple[tuple[Any, ...], SitePage]] = field(default_factory=dict)
+
+
+def recent(caches: dict[str, T], key: str, make: Callable[[], T], keep: int) -> T:
+    """``caches[key]`` (made if missing), kept among the ``keep`` most recently used."""
+    cache = caches.pop(key, None) or make()
+    caches[key] = cache  # most recently used last
+    while len(caches) > keep:
+        caches.pop(next(iter(caches)))
+    return cache
 
 
 async def site_pages(

@@ -30,7 +30,7 @@ from ..services.translations import fan_out
 from ..site import SiteBuildError
 from . import build, deploy
 from .build import VERIFIED_FILE, BuildStates
-from .build_input import BuildInputCache, current_nav, site_config, site_pages, site_url
+from .build_input import BuildInputCache, current_nav, recent, site_config, site_pages, site_url
 from .job import JobFailed, LostClaim, check_owner, progress
 from .manifest import last_deployed
 from .promotion import promote
@@ -39,7 +39,6 @@ from .undo import restore_pages
 log = logging.getLogger("comstack.publish")
 CHUNK = 500  # ids per IN (...) list: well under SQLite's and PostgreSQL's bound-parameter limits
 CACHED_PROJECTS = 8  # projects whose live revisions a runner keeps between publishes
-PLAN_DIR = "plan"  # beside the deployment slots: where the dry run builds the planned site to check it
 STEP_NAMES = {
     "queued": "promoting the approved drafts",
     "promoting": "promoting the approved drafts",
@@ -62,7 +61,8 @@ class PublishRunner:
         self._seen: dict[str, tuple[datetime | None, float]] = {}
         self._beats: dict[str, datetime] = {}
         self._input_cache: dict[str, BuildInputCache] = {}
-        self._states = BuildStates(4 * CACHED_PROJECTS)  # three slots and the dry run's per project
+        # Shared with the dry run's check (``plan.py``), which builds beside the slots.
+        self.states = BuildStates(4 * CACHED_PROJECTS)  # three slots and the dry run's per project
 
     def wake(self) -> None:
         self._wake.set()
@@ -212,11 +212,7 @@ class PublishRunner:
     def _build_input(self, project_id: str) -> BuildInputCache:
         """This runner's copy of a project's build input (from immutable revisions), for the last few
         projects."""
-        cache = self._input_cache.pop(project_id, None) or BuildInputCache()
-        self._input_cache[project_id] = cache  # most recently used last
-        while len(self._input_cache) > CACHED_PROJECTS:
-            self._input_cache.pop(next(iter(self._input_cache)))
-        return cache
+        return recent(self._input_cache, project_id, BuildInputCache, CACHED_PROJECTS)
 
     def _next_beat(self, publish_id: str) -> datetime:
         """The next heartbeat value. Each must differ from the last (others watch for change, not for the
@@ -306,7 +302,7 @@ class PublishRunner:
             out = deploy.slot_path(sites, project.id, slot)
             started = time.perf_counter()
             seed = deploy.slot_path(sites, project.id, previous) if previous else None
-            result, trusted = await asyncio.to_thread(build.into_slot, config, pages, out, seed, self._states)
+            result, trusted = await asyncio.to_thread(build.into_slot, config, pages, out, seed, self.states)
             timings["build"] = round(time.perf_counter() - started, 3)
             full_check = not trusted or result.full_rebuild or bool(result.removed)
             if full_check:  # checking a whole large site takes a while: say so
@@ -353,28 +349,6 @@ class PublishRunner:
                 timings["seed"] = round(time.perf_counter() - started, 3)
                 await self._save(publish_id, timings=timings)
 
-    async def check_plan(self, project_id: str, base_url: str, now: datetime) -> list[str]:
-        """The dry run's prediction of the gate: build the site the next publish would deploy (approved drafts
-        in, taken-down pages out, current theme and navigation) into a directory of its own, incrementally
-        from the served build as a job does, and run the same pre-deploy check on it. Every problem, [] if
-        the publish would pass. Nothing served, kept for a revert or built by a job is touched."""
-        sites = self.ctx.settings.sites_dir
-        async with self.ctx.db.read() as session:
-            project = await session.get_one(Project, project_id)
-            nav = await current_nav(session, project.id)
-            config = site_config(project, base_url, nav)
-            pages = await site_pages(session, project, self._build_input(project.id), planned_at=now)
-        async with deploy.build_lock(sites, project.id, name=".plan.lock"):
-            out = deploy.project_dir(sites, project.id) / PLAN_DIR
-            served = deploy.active_slot(sites, project.id)
-            seed = deploy.slot_path(sites, project.id, served) if served else None
-            try:
-                result, trusted = await asyncio.to_thread(build.into_slot, config, pages, out, seed, self._states)
-            except SiteBuildError as error:
-                return [str(error)]
-            full_check = not trusted or result.full_rebuild or bool(result.removed)
-            return await asyncio.to_thread(build.gate, out, config.base_url, result, full_check)
-
     async def _fail(self, publish_id: str, message: str) -> None:
         async with self.ctx.db.write() as session:
             publish = await session.get_one(Publish, publish_id, with_for_update=True)
@@ -399,5 +373,3 @@ async def _mark_on_site(session: AsyncSession, project_id: str, deployed: set[st
             await session.exec(
                 update(Page).where(col(Page.id).in_(ids[start : start + CHUNK])).values(on_site=value)
             )
-
-
