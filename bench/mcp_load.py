@@ -2,7 +2,7 @@
 bare ``mcp`` SDK server with one trivial tool (the floor), at concurrency 1, 8 and 32, for protocol
 versions 2025-11-25 and 2026-07-28, driven by wrk (a Python load client saturates a core first).
 
-    .venv/bin/python bench/mcp_load.py [--duration 10] [--concurrency 1 8 32] [--no-access-log]
+    .venv/bin/python bench/mcp_load.py [--duration 10] [--concurrency 1 8 32] [--no-access-log] [--json FILE]
 
 Both servers write uvicorn's access log (as ``comstack serve`` does by default); ``--no-access-log``
 turns it off on both.
@@ -103,6 +103,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--no-access-log", action="store_true", help="run both servers without an access log")
+    parser.add_argument("--json", type=Path, help="also write the results to this file")
     args = parser.parse_args()
     flags = ["--no-access-log"] if args.no_access_log else []
     rows = []
@@ -144,6 +145,10 @@ def main() -> None:
         c, f = result["comstack"], result["floor"]
         print(f"| {version} | {concurrency} | {c['rps']:.0f} | {c['p50_ms']:.1f} | {c['p99_ms']:.1f} | {f['rps']:.0f} | "
               f"{f['p50_ms']:.1f} | {f['p99_ms']:.1f} | {ratio:.0%} |")
+    if args.json:
+        args.json.write_text(json.dumps(
+            [{"protocol": version, "concurrency": concurrency, **result, "ratio": ratio}
+             for version, concurrency, result, ratio in rows], indent=2) + "\n")
 
 
 if __name__ == "__main__":

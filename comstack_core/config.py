@@ -50,6 +50,22 @@ class Settings(BaseSettings):
     translation_http_url: str | None = Field(default=None, description="HTTP translation provider endpoint.")
     translation_http_key: str | None = Field(default=None, description="Bearer key for the HTTP provider.")
 
+    # Imports and git sync (SPEC §14, §17).
+    import_max_archive_bytes: int = Field(
+        default=50 * 1024 * 1024,
+        description="Largest .zip / .tar.gz accepted by POST /api/projects/{id}/import.",
+    )
+    git_allow_local: bool = Field(
+        default=False,
+        description="Allow local repository paths and file:// URLs for git sync (operators only).",
+    )
+    git_allow_private_hosts: bool = Field(
+        default=False, description="Allow repository hosts that resolve to private or loopback addresses."
+    )
+    git_ca_bundle: Path | None = Field(
+        default=None, description="Extra CA certificates for a self-hosted git forge with its own CA."
+    )
+
     # Limits of SPEC §15. Windows are sliding, per client IP.
     rate_limit_window_seconds: int = 60
     rate_limit_mcp: int = Field(default=60, description="POST /mcp requests per window per client IP.")
@@ -100,6 +116,10 @@ class Settings(BaseSettings):
     @property
     def sites_dir(self) -> Path:
         return self.data_dir / "sites"
+
+    @property
+    def git_cache_dir(self) -> Path:
+        return self.data_dir / "git"
 
     @property
     def is_sqlite(self) -> bool:

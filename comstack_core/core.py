@@ -22,6 +22,8 @@ from .services.base import Context
 from .services.custom_pages import CustomPageService
 from .services.editing import EditService
 from .services.feedback import FeedbackService
+from .services.git_sync import GitSyncService
+from .services.imports import ImportService
 from .services.installation import InstallationService
 from .services.keys import KeyService
 from .services.members import MemberService
@@ -68,6 +70,8 @@ class Core:
         self.feedback = FeedbackService(self.ctx)
         self.page_resources = PageResourceService(self.ctx)
         self.installation = InstallationService(self.ctx)
+        self.imports = ImportService(self.ctx)
+        self.git_sync = GitSyncService(self.ctx, self.imports, self.publishing)
 
     @classmethod
     @asynccontextmanager

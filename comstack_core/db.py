@@ -7,17 +7,22 @@ PostgreSQL relies on row locks taken with :meth:`Database.lock`.
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Executable, create_engine, event
-from sqlalchemy.engine import Connection, Engine, Row, make_url
+from sqlalchemy.engine import Connection, Engine, Result, Row, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from .sqlite_inline import InlineConnection, inline_connector
+from .sqlite_inline import INLINE_BUSY_TIMEOUT_MS, InlineConnection, inline_connector, is_busy
+
+T = TypeVar("T")
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -30,11 +35,14 @@ class Database:
             self._prepare_sqlite_dir(url)
             self.write_engine = self._sqlite_engine(url, busy_timeout_ms, immediate=True)
             self.read_engine = self._sqlite_engine(url, busy_timeout_ms, immediate=False)
-            self._statement_engine = self._sqlite_statement_engine(url, busy_timeout_ms)
+            # Single read statements run inline with a short busy timeout; one that meets a lock runs
+            # again on a thread, through the second engine, with the full timeout.
+            self._statement_engine = self._sqlite_statement_engine(url, INLINE_BUSY_TIMEOUT_MS)
+            self._patient_statement_engine = self._sqlite_statement_engine(url, busy_timeout_ms)
         else:
             self.write_engine = create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
             self.read_engine = self.write_engine
-            self._statement_engine = None
+            self._statement_engine = self._patient_statement_engine = None
         self._write_sessions = async_sessionmaker(
             self.write_engine, class_=AsyncSession, expire_on_commit=False
         )
@@ -54,10 +62,12 @@ class Database:
         path = make_url(url).database or ""
         if immediate or path in ("", ":memory:"):
             engine = create_async_engine(url, connect_args={"timeout": timeout_s})
+            pragma_timeout_ms = busy_timeout_ms
         else:
-            engine = create_async_engine(url, async_creator=inline_connector(path, timeout_s))
+            engine = create_async_engine(url, async_creator=inline_connector(path, busy_timeout_ms))
+            pragma_timeout_ms = INLINE_BUSY_TIMEOUT_MS
 
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas(busy_timeout_ms))
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas(pragma_timeout_ms))
 
         @event.listens_for(engine.sync_engine, "begin")
         def _on_begin(conn: Connection) -> None:
@@ -73,7 +83,7 @@ class Database:
     def _sqlite_statement_engine(url: str, busy_timeout_ms: int) -> Engine | None:
         """The embedded database's engine for single read statements (``fetch_one``/``fetch_all``): the
         plain sqlite3 driver, used on the loop's thread with no session, no greenlet and no worker
-        thread. For the same reason as ``InlineConnection``: in WAL mode a read never waits for a
+        thread. For the same reason as ``InlineConnection``: in WAL mode a read does not wait for a
         writer. An in-memory database has no file to share between engines, so it has none."""
         path = make_url(url).database or ""
         if path in ("", ":memory:"):
@@ -90,19 +100,26 @@ class Database:
         """The first row of one read statement, outside any session: for the hottest reads, where a
         session, its transaction and ORM objects cost more than the query. One statement sees one
         consistent snapshot, so no transaction is needed. Rows hold typed columns, not ORM objects."""
-        if self._statement_engine is not None:
-            with self._statement_engine.connect() as conn:
-                return conn.execute(statement, params).first()
-        async with self.read_engine.connect() as aconn:
-            return (await aconn.execute(statement, params)).first()
+        return await self._fetch(statement, params, Result.first)
 
     async def fetch_all(self, statement: Executable, params: dict[str, Any]) -> Sequence[Row[Any]]:
         """Every row of one read statement, outside any session (see ``fetch_one``)."""
-        if self._statement_engine is not None:
-            with self._statement_engine.connect() as conn:
-                return conn.execute(statement, params).all()
-        async with self.read_engine.connect() as aconn:
-            return (await aconn.execute(statement, params)).all()
+        return await self._fetch(statement, params, Result.all)
+
+    async def _fetch(
+        self, statement: Executable, params: dict[str, Any], take: Callable[[Result[Any]], T]
+    ) -> T:
+        if self._statement_engine is None:
+            async with self.read_engine.connect() as aconn:
+                return take(await aconn.execute(statement, params))
+        try:
+            return _run(self._statement_engine, statement, params, take)
+        except (OperationalError, sqlite3.OperationalError) as error:
+            if not is_busy(getattr(error, "orig", error)):
+                raise
+        # The file is locked (WAL recovery, a checkpoint, an exclusive holder): wait off the loop.
+        assert self._patient_statement_engine is not None
+        return await asyncio.to_thread(_run, self._patient_statement_engine, statement, params, take)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
@@ -137,11 +154,19 @@ class Database:
                 await engine.dispose()
 
     async def dispose(self) -> None:
-        if self._statement_engine is not None:
-            self._statement_engine.dispose()
+        for engine in (self._statement_engine, self._patient_statement_engine):
+            if engine is not None:
+                engine.dispose()
         await self.write_engine.dispose()
         if self.read_engine is not self.write_engine:
             await self.read_engine.dispose()
+
+
+def _run(
+    engine: Engine, statement: Executable, params: dict[str, Any], take: Callable[[Result[Any]], T]
+) -> T:
+    with engine.connect() as conn:
+        return take(conn.execute(statement, params))
 
 
 def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[[Any, Any], None]:

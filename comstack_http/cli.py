@@ -172,6 +172,41 @@ def publish(
     typer.echo(publish_id)
 
 
+@app.command("import")
+def import_(
+    path: Annotated[Path, typer.Argument(help="The folder: an MkDocs project, a Hugo or Docusaurus content folder.")],
+    project: Annotated[str, typer.Option(help="Project id.")],
+    plan: Annotated[bool, typer.Option("--plan", help="Show what would change; write nothing.")] = False,
+    approve: Annotated[bool, typer.Option("--approve", help="Approve the imported drafts.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="Import without asking.")] = False,
+    unpublish_removed: Annotated[
+        bool, typer.Option("--unpublish-removed", help="Take down pages whose file is gone from the tree.")
+    ] = False,
+    language: Annotated[str | None, typer.Option(help="Language of pages that name none.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON on stdout.")] = False,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Import a folder of Markdown into a project; exits 1 listing the files that failed."""
+    from comstack_core.schemas.imports import ImportRequest
+
+    from .import_cli import failures, run_import
+
+    settings = settings_from(data_dir, database_url)
+    request = ImportRequest(plan_only=plan, approve=approve, unpublish_removed=unpublish_removed, language=language)
+    report = run_core(settings, lambda core: run_import(core, project, path, request, assume_yes=yes))
+    if report is None:
+        raise typer.Exit(1)
+    if json_out:
+        typer.echo(report.model_dump_json(indent=2))
+    failed = failures(report)
+    if failed:
+        err(f"{len(failed)} file(s) failed:")
+        for line in failed:
+            err(f"  {line}")
+        raise typer.Exit(1)
+
+
 @admin_app.command("verify-domain")
 def verify_domain(
     project: Annotated[str, typer.Option(help="Project id.")],

@@ -58,10 +58,8 @@ async def run_publish(core: Core, project_id: str, *, assume_yes: bool) -> str |
         task = progress.add_task("queued", total=None)
         while True:
             status = await core.publishing.publish_status(operator, project_id, started.publish_id)
-            done, total = status.progress.get("done", 0), status.progress.get("total") or None
-            progress.update(
-                task, description=status.progress.get("step", status.step), completed=done, total=total
-            )
+            shown = status.progress
+            progress.update(task, description=shown.step, completed=shown.done, total=shown.total or None)
             if status.status != "running":
                 break
             await asyncio.sleep(0.2)
@@ -70,7 +68,7 @@ async def run_publish(core: Core, project_id: str, *, assume_yes: bool) -> str |
         console.print(f"[red]Publish {status.status}[/red]: {status.error or ''}")
         return None
     console.print(
-        f"Published: {status.site_url} ({status.counts.get('rendered', 0)} pages rendered, "
+        f"Published: {status.site_url} ({status.counts.rendered or 0} pages rendered, "
         f"{status.duration_seconds or 0:.1f} s)"
     )
     return started.publish_id

@@ -5,24 +5,26 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pydantic_core
 from mcp_types import CallToolResult, TextContent
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from comstack_core import Core
 
 from . import errors
 from .principal import current_principal
-from .spec import ToolSpec
+from .spec import MarkdownText, ToolSpec
 
 
-def render(value: Any) -> CallToolResult:
-    """Text for every client (JSON, or Markdown for guides) plus structured content for those that use it."""
-    if isinstance(value, str):
-        return CallToolResult(content=[TextContent(type="text", text=value)])
-    data = pydantic_core.to_jsonable_python({"ok": True} if value is None else value)
-    structured = data if isinstance(data, dict) else {"items": data}
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+def render(spec: ToolSpec[Any], value: BaseModel) -> CallToolResult:
+    """Structured content matching the tool's ``outputSchema``, and the same as text for clients that only
+    read text (JSON, or the Markdown itself for documents)."""
+    if not isinstance(value, spec.output):
+        raise TypeError(f"{spec.name} returned {type(value).__name__}, not its declared {spec.output.__name__}")
+    structured: dict[str, Any] = value.model_dump(mode="json")
+    if isinstance(value, MarkdownText):
+        text = value.markdown
+    else:
+        text = json.dumps(structured, ensure_ascii=False, separators=(",", ":"))
     return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=structured)
 
 
@@ -33,6 +35,6 @@ async def run_tool(spec: ToolSpec[Any], core: Core, arguments: dict[str, Any]) -
         return errors.invalid_arguments(spec.name, error)
     try:
         result = await spec.handler(core, current_principal(), args)
+        return render(spec, result)
     except Exception as error:  # every failure goes through the one error table
         return errors.tool_error(spec.name, error)
-    return render(result)

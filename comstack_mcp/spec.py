@@ -2,18 +2,21 @@
 
 Each spec names the input model (a pydantic model reusing the core's schemas), the handler (one core
 service call), the least role that makes the tool worth showing, whether it writes, and all four MCP
-annotations. The per-caller ``tools/list`` filter, the schema snapshots and the rule tests all read
-these fields, so a tool cannot forget one: ``Hints`` has no defaults.
+annotations. The handler's return annotation is the tool's output model (a core view, or a small wrapper
+here when MCP needs an object around a list): it gives the ``outputSchema`` and shapes the
+``structuredContent`` of every call. The per-caller ``tools/list`` filter, the schema snapshots and the
+rule tests all read these fields, so a tool cannot forget one: ``Hints`` has no defaults.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Generic, Literal, TypeVar
+from functools import cached_property
+from typing import Any, Generic, Literal, TypeVar, get_type_hints
 
 from mcp_types import Tool, ToolAnnotations
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from comstack_core import Core, Principal
 
@@ -35,6 +38,22 @@ class Hints:
 READ = Hints(read_only=True, destructive=False, idempotent=True, open_world=False)
 
 
+class MarkdownText(BaseModel):
+    """A result that is a document: its text content is the Markdown itself, not JSON."""
+
+    markdown: str = Field(description="The document, in Markdown.")
+
+
+def output_model(handler: Callable[..., Any]) -> type[BaseModel]:
+    """The pydantic model a handler declares it returns; anything else is a programming error."""
+    returns = get_type_hints(handler).get("return")
+    if not (isinstance(returns, type) and issubclass(returns, BaseModel)):
+        raise TypeError(
+            f"tool handler {handler.__qualname__} must declare a pydantic model as its return type, not {returns!r}"
+        )
+    return returns
+
+
 @dataclass(frozen=True)
 class ToolSpec(Generic[ArgsT]):
     name: str
@@ -47,6 +66,10 @@ class ToolSpec(Generic[ArgsT]):
     hints: Hints
     # API keys belong to one project; account-level tools (create-project) are useless to them.
     keys_allowed: bool = True
+
+    @cached_property
+    def output(self) -> type[BaseModel]:
+        return output_model(self.handler)
 
     @property
     def project_scoped(self) -> bool:
@@ -64,12 +87,19 @@ class ToolSpec(Generic[ArgsT]):
     def input_schema(self) -> dict[str, Any]:
         return lean_schema(self.input.model_json_schema())
 
+    @cached_property
+    def output_schema(self) -> dict[str, Any]:
+        # Serialization mode: the schema of what the tool sends, as ``model_dump(mode="json")`` writes it.
+        schema: dict[str, Any] = lean_schema(self.output.model_json_schema(mode="serialization"))
+        return schema
+
     def to_mcp(self) -> Tool:
         return Tool(
             name=self.name,
             title=self.title,
             description=self.description,
             input_schema=self.input_schema(),
+            output_schema=self.output_schema,
             annotations=self.annotations(),
         )
 

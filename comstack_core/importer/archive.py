@@ -17,7 +17,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import IO, BinaryIO
+from typing import IO
 
 from .errors import ArchiveRefused, ArchiveTooLarge
 
@@ -64,7 +64,7 @@ class _Entry:
 
 
 def extract_archive(
-    archive: BinaryIO, limits: ArchiveLimits | None = None, *, temp_dir: Path | None = None
+    archive: IO[bytes], limits: ArchiveLimits | None = None, *, temp_dir: Path | None = None
 ) -> ExtractedTree:
     """Unpack `archive` (a seekable binary file) into a new temporary folder under `temp_dir`."""
     limits = limits or ArchiveLimits()
@@ -99,7 +99,7 @@ def extract_archive(
     return out
 
 
-def _zip_entries(archive: BinaryIO) -> Iterator[_Entry]:
+def _zip_entries(archive: IO[bytes]) -> Iterator[_Entry]:
     try:
         zf = zipfile.ZipFile(archive)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -122,7 +122,7 @@ def _zip_entries(archive: BinaryIO) -> Iterator[_Entry]:
             yield _Entry(info.filename, info.is_dir(), not info.is_dir(), info.file_size, lambda i=info: zf.open(i))
 
 
-def _tar_entries(archive: BinaryIO) -> Iterator[_Entry]:
+def _tar_entries(archive: IO[bytes]) -> Iterator[_Entry]:
     try:
         tf = tarfile.open(fileobj=archive, mode="r:gz")  # noqa: SIM115 - closed by the with below
     except (tarfile.TarError, OSError, EOFError) as exc:

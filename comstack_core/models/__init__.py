@@ -5,6 +5,7 @@ from __future__ import annotations
 from .audit import AuditEntry
 from .feedback import Feedback
 from .identity import Account, User
+from .imports import GitConnection, ImportSource
 from .installation import InstallationSetting
 from .navigation import HeaderNavItem, SidebarGroup
 from .oauth import OAuthClient, OAuthCode, OAuthGrant, OAuthRequest, OAuthToken
@@ -20,7 +21,9 @@ __all__ = [
     "DocTemplate",
     "Domain",
     "Feedback",
+    "GitConnection",
     "HeaderNavItem",
+    "ImportSource",
     "InstallationSetting",
     "Member",
     "OAuthClient",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..models import Publish
+from ..schemas import ProgressStage, PublishProgress
 
 
 class JobFailed(Exception):
@@ -16,8 +17,9 @@ class LostClaim(Exception):
     """Another runner took this job over (ours looked dead to it): stop without touching the job."""
 
 
-def progress(step: str, done: int = 0, total: int = 0) -> dict[str, Any]:
-    return {"step": step, "done": done, "total": total}
+def progress(step: ProgressStage, done: int = 0, total: int = 0) -> dict[str, Any]:
+    """The stored form of ``PublishProgress`` (the job row keeps it as JSON)."""
+    return PublishProgress(step=step, done=done, total=total).model_dump(mode="json")
 
 
 def check_owner(publish: Publish, runner: str) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import load_only
 from sqlmodel import col, select
 
 from ..models import Page, Publish
+from ..schemas import ProgressStage, PublishStep
 from ..services.base import Context
 from ..services.page_store import search_index
 from ..services.page_store.status import derive_status
@@ -40,7 +41,7 @@ async def promote(
     next_beat: Callable[[str], datetime],
     loaded: Publish | None = None,
     only: set[str] | None = None,
-    from_step: str = "queued",
+    from_step: PublishStep = PublishStep.queued,
     finish: Callable[[], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Make due drafts live, PROMOTE_BATCH pages per transaction, each recording what it changed in
@@ -111,11 +112,11 @@ async def promote(
             publish.counts = counts = {**publish.counts, "promoted": len(promoted)}
             # Beat here too: back-to-back batches can keep the heartbeat task's own write waiting.
             publish.heartbeat_at = next_beat(publish_id)
-            if from_step == "queued":
-                publish.progress = progress("promoting", len(promoted), len(wanted))
+            if from_step == PublishStep.queued:
+                publish.progress = progress(ProgressStage.promoting, len(promoted), len(wanted))
             if last:
-                if from_step == "queued":
-                    publish.step = "promoted"
+                if from_step == PublishStep.queued:
+                    publish.step = PublishStep.promoted
                 for key, value in (finish() if finish is not None else {}).items():
                     setattr(publish, key, value)
             session.add(publish)

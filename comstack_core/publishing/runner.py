@@ -25,6 +25,7 @@ from ..clock import new_id
 from ..models import Page, Project, Publish
 from ..models.types import UTCDateTime
 from ..rules.locales import project_locales
+from ..schemas import ProgressStage, PublishStep
 from ..services.base import Context
 from ..services.translations import fan_out
 from ..site import SiteBuildError
@@ -244,22 +245,22 @@ class PublishRunner:
         # three: on a small publish the writes are most of the time), and timings as each step ends, so
         # a job resumed after a crash still reports the earlier steps.
         publish, project = await self._load(publish_id)
-        project_id, step = publish.project_id, publish.step
+        project_id, step = publish.project_id, PublishStep(publish.step)
         timings, counts = dict(publish.timings), dict(publish.counts)
-        if step == "queued":
+        if step == PublishStep.queued:
             started = time.perf_counter()
 
             def promoted() -> dict[str, Any]:
                 timings["promote"] = round(time.perf_counter() - started, 3)
-                return {"timings": timings, "progress": progress("translating")}
+                return {"timings": timings, "progress": progress(ProgressStage.translating)}
 
             counts = await promote(
                 self.ctx, publish_id, runner=self.instance, next_beat=self._next_beat,
                 loaded=publish, finish=promoted,
             )
-            step = "promoted"
+            step = PublishStep.promoted
         before_build: dict[str, Any] = {}
-        if step == "promoted":
+        if step == PublishStep.promoted:
             started = time.perf_counter()
             opened, translated = 0, list[str]()
             # A one-language site has nothing to translate: no need for the fan-out's write transaction.
@@ -268,11 +269,11 @@ class PublishRunner:
             if translated:  # an automatic provider's results go live in this same publish
                 counts = await promote(
                     self.ctx, publish_id, runner=self.instance, next_beat=self._next_beat,
-                    only=set(translated), from_step="promoted",
+                    only=set(translated), from_step=PublishStep.promoted,
                 )
             timings["translate"] = round(time.perf_counter() - started, 3)
             # Recorded with the build's start, once its input is loaded: a crash before that repeats the fan-out.
-            before_build = {"step": "translated", "counts": {**counts, "translation_tasks": opened}}
+            before_build = {"step": PublishStep.translated, "counts": {**counts, "translation_tasks": opened}}
         # Build, gate and switch always run from scratch on resume: a half-written slot is simply rebuilt.
         await self._build_and_deploy(publish_id, project_id, timings, before_build)
 
@@ -293,7 +294,7 @@ class PublishRunner:
             latest = await last_deployed(session, project.id)
             keep = latest.previous_build_dir if latest is not None else None
         await self._save(
-            publish_id, **before_build, timings=timings, progress=progress("building", 0, len(pages))
+            publish_id, **before_build, timings=timings, progress=progress(ProgressStage.building, 0, len(pages))
         )
         sites = settings.sites_dir
         async with deploy.build_lock(sites, project.id):  # until the switch is done
@@ -306,7 +307,7 @@ class PublishRunner:
             timings["build"] = round(time.perf_counter() - started, 3)
             full_check = not trusted or result.full_rebuild or bool(result.removed)
             if full_check:  # checking a whole large site takes a while: say so
-                await self._save(publish_id, progress=progress("checking", len(pages), len(pages)))
+                await self._save(publish_id, progress=progress(ProgressStage.checking, len(pages), len(pages)))
             started = time.perf_counter()
             problems = await asyncio.to_thread(build.gate, out, config.base_url, result, full_check)
             timings["check"] = round(time.perf_counter() - started, 3)
@@ -326,10 +327,10 @@ class PublishRunner:
                 publish.previous_theme, publish.previous_nav = project.published_theme, project.published_nav
                 project.published_theme, project.published_nav = theme, nav
                 publish.build_dir, publish.previous_build_dir = slot, previous
-                publish.deployed, publish.status, publish.step = deployed, "succeeded", "deployed"
+                publish.deployed, publish.status, publish.step = deployed, "succeeded", PublishStep.deployed
                 publish.finished_at = now
                 publish.timings = timings
-                publish.progress = progress("done", len(pages), len(pages))
+                publish.progress = progress(ProgressStage.done, len(pages), len(pages))
                 publish.counts = {
                     **publish.counts,
                     "pages": len(pages),
@@ -356,7 +357,7 @@ class PublishRunner:
                 return  # finished, or another runner owns it now
             await restore_pages(session, publish, keep_as_draft=False)
             publish.status, publish.error, publish.finished_at = "failed", message[:4000], self.ctx.clock()
-            publish.progress = {**publish.progress, "step": "failed"}
+            publish.progress = {**publish.progress, "step": ProgressStage.failed.value}
             session.add(publish)
 
 

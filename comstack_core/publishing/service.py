@@ -14,18 +14,23 @@ from ..errors import Conflict, NotFound
 from ..models import Project, Publish
 from ..rules.contrast import check_contrast
 from ..schemas import (
+    ProgressStage,
     PublishConfirm,
+    PublishCounts,
     PublishDryRun,
+    PublishProgress,
     PublishRequest,
     PublishRevert,
     PublishStarted,
     PublishStatus,
+    PublishStep,
 )
 from ..services.access import check_name_echo, project_access, require_module
 from ..services.base import Context, Service, audit
 from ..services.installation import public_url
 from . import deploy
 from .build_input import site_url
+from .job import progress
 from .manifest import build_manifest, describe_drift
 from .tokens import check_token, issue_token, spend_token
 from .undo import revert
@@ -52,9 +57,9 @@ class PublishService(Service):
             publish_id=publish.id,
             project_id=publish.project_id,
             status=publish.status,
-            step=publish.step,
-            progress=publish.progress,
-            counts=publish.counts,
+            step=PublishStep(publish.step),
+            progress=PublishProgress.model_validate(publish.progress),
+            counts=PublishCounts.model_validate(publish.counts),
             timings=publish.timings,
             error=publish.error,
             # The URL the publish was built for (recorded from its dry run), whichever process asks.
@@ -173,7 +178,7 @@ class PublishService(Service):
                 actor_id=principal.actor_id,
                 door=principal.door,
                 manifest=manifest.model_dump(mode="json"),
-                progress={"step": "queued"},
+                progress=progress(ProgressStage.queued),
                 created_at=created,
             )
             session.add(publish)

@@ -206,3 +206,9 @@ class RevisionView(View):
 
 
 DraftOpened.model_rebuild()
+
+
+class DraftDiscarded(View):
+    path: str
+    page_deleted: bool = Field(description="True when the page was never live and is gone with its draft.")
+    version: int | None = Field(default=None, description="The page's new version; null when it was deleted.")

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from .base import NAME_ECHO_DOC, Input, View
 
@@ -21,6 +21,36 @@ class ProjectUpdate(Input):
     name: str | None = Field(default=None, min_length=1, max_length=120)
 
 
+class ModuleSettings(View):
+    """One module's stored settings: whether it is on, its locales, and any further configuration."""
+
+    model_config = ConfigDict(from_attributes=True, extra="allow")
+
+    enabled: bool = False
+    locales: list[str] | None = Field(
+        default=None, description="BCP-47 tags (knowledge_base and custom_pages); null for other modules."
+    )
+
+
+class Quotas(View):
+    """The plan's limits; 0 means none allowed."""
+
+    max_pages: int = 0
+    max_locales: int = 0
+    max_members: int = 0
+    max_numbers: int = 0
+    max_keys: int = 0
+    max_sessions_per_day: int = 0
+
+
+class ProjectPlan(View):
+    tier: Literal["trial", "standard"] = "trial"
+    trial_ends_at: datetime | None = Field(
+        default=None, description="When a trial project stops taking changes (reading still works)."
+    )
+    quotas: Quotas = Field(default_factory=Quotas)
+
+
 class ProjectView(View):
     id: str
     account_id: str
@@ -28,8 +58,8 @@ class ProjectView(View):
     slug: str
     default_locale: str
     project_template_id: str
-    modules: dict[str, Any]
-    plan: dict[str, Any]
+    modules: dict[str, ModuleSettings] = Field(description="Module name -> its settings.")
+    plan: ProjectPlan
     settings: dict[str, Any]
     doc_template_ids: list[str]
     site_url: str

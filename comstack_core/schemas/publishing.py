@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import Field
@@ -56,13 +57,56 @@ class PublishStarted(View):
     site_url: str
 
 
+class PublishStep(StrEnum):
+    """The last step a publish job finished; a job resumed after a crash goes on from here."""
+
+    queued = "queued"
+    promoted = "promoted"
+    translated = "translated"
+    deployed = "deployed"
+
+
+class ProgressStage(StrEnum):
+    """What the job is doing now (or how it ended), for a progress display."""
+
+    queued = "queued"
+    promoting = "promoting"
+    translating = "translating"
+    building = "building"
+    checking = "checking"
+    done = "done"
+    failed = "failed"
+
+
+class PublishProgress(View):
+    step: ProgressStage
+    done: int = Field(default=0, description="Pages handled so far in this stage.")
+    total: int = Field(default=0, description="Pages this stage handles (0 while unknown).")
+
+
+class PublishCounts(View):
+    """What the job did, filled in as its steps finish (null until the step that counts it has run)."""
+
+    promoted: int | None = Field(default=None, description="Drafts made live.")
+    translation_tasks: int | None = Field(default=None, description="Translation tasks opened.")
+    pages: int | None = Field(default=None, description="Pages on the deployed site.")
+    rendered: int | None = Field(default=None, description="Pages rendered by this build (unchanged ones are kept).")
+    files_written: int | None = None
+    files_removed: int | None = None
+    bytes: int | None = Field(default=None, description="Size of the deployed site.")
+    full_rebuild: bool | None = None
+    gate: Literal["full", "changed files"] | None = Field(
+        default=None, description="What the pre-deploy check covered."
+    )
+
+
 class PublishStatus(View):
     publish_id: str
     project_id: str
     status: Literal["running", "succeeded", "failed", "reverted"]
-    step: str
-    progress: dict[str, Any]
-    counts: dict[str, Any]
+    step: PublishStep
+    progress: PublishProgress
+    counts: PublishCounts
     timings: dict[str, float]
     error: str | None
     site_url: str

@@ -84,3 +84,9 @@ class ProjectTemplateView(View):
 
 class ProjectTemplatesUpdate(Input):
     doc_template_ids: list[str] = Field(description="Doc templates this project uses (must be allowed).")
+
+
+class TemplateAssignment(View):
+    project_id: str
+    project_template_id: str
+    doc_template_ids: list[str] = Field(description="The doc templates the project keeps under its new template.")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlmodel import select
+from sqlalchemy import and_, bindparam
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..auth import Principal, Role
@@ -35,6 +37,25 @@ def not_found(project_id: str) -> NotFound:
     )
 
 
+# The caller's membership row beside its project, by the ``user_id`` parameter (None for keys and the
+# system): the one join every read of a project with its caller's role uses, in a session
+# (``project_access``) or without one (the page read in ``page_read``).
+CALLER_MEMBERSHIP = and_(
+    col(Member.project_id) == col(Project.id), col(Member.user_id) == bindparam("user_id")
+)
+_PROJECT_AND_ROLE = (
+    select(Project, col(Member.role))
+    .outerjoin(Member, CALLER_MEMBERSHIP)
+    .where(col(Project.id) == bindparam("project_id"))
+)
+_PROJECT_AND_ROLE_LOCKED = _PROJECT_AND_ROLE.with_for_update(of=Project)
+
+
+def caller_params(principal: Principal, project_id: str) -> dict[str, Any]:
+    """The parameters of ``CALLER_MEMBERSHIP`` and the project id, for this caller."""
+    return {"project_id": project_id, "user_id": principal.user_id if principal.kind == "user" else None}
+
+
 async def project_access(
     session: AsyncSession,
     principal: Principal,
@@ -51,16 +72,11 @@ async def project_access(
     checks are serialised per project; on SQLite the write transaction already holds the lock.
     """
     check_key_project(principal, project_id)
-    statement = select(Project).where(Project.id == project_id)
-    if lock:
-        statement = statement.with_for_update()
-    project = (await session.exec(statement)).first()
-    if project is None:
+    statement = _PROJECT_AND_ROLE_LOCKED if lock else _PROJECT_AND_ROLE
+    row = (await session.exec(statement, params=caller_params(principal, project_id))).first()
+    if row is None:
         raise not_found(project_id)
-    member_role = None
-    if principal.kind == "user" and principal.user_id and not principal.is_platform_admin:
-        member = await session.get(Member, (project.id, principal.user_id))
-        member_role = member.role if member else None
+    project, member_role = row
     return authorize(principal, project, member_role, need, write=write, now=now)
 
 
@@ -77,7 +93,7 @@ def authorize(
 ) -> Access:
     """The access rules on a loaded project; ``member_role`` is the caller's membership row, if any.
 
-    Split from the loading so a hot read path can fetch the project with its data in one statement.
+    Split from the loading so the page read can fetch the project with its page in one statement.
     """
     role = _role_on(principal, member_role)
     if role is None:

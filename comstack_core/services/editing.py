@@ -16,6 +16,7 @@ from ..rules.locales import module_locales
 from ..rules.slugs import validate_slug
 from ..rules.templates import check_metadata_types, missing_required
 from ..schemas import (
+    DraftDiscarded,
     DraftOpen,
     DraftOpened,
     DraftSave,
@@ -188,7 +189,7 @@ class EditService(Service):
             principal, project_id, PageRef(path=data.draft_id), data.base_version, changes
         )
 
-    async def discard_draft(self, principal: Principal, project_id: str, ref: PageRef) -> dict[str, Any]:
+    async def discard_draft(self, principal: Principal, project_id: str, ref: PageRef) -> DraftDiscarded:
         """Drop the draft and its unpublished revisions; a page that was never live disappears."""
         now = self.now()
         async with self.db.write() as session:
@@ -210,7 +211,7 @@ class EditService(Service):
                     detail={"page_deleted": True},
                     at=now,
                 )
-                return {"path": page.id, "page_deleted": True}
+                return DraftDiscarded(path=page.id, page_deleted=True)
             page.status = derive_status(page)
             page.version += 1
             page.updated_at, page.updated_by = now, principal.actor_id
@@ -225,7 +226,7 @@ class EditService(Service):
             )
             await search_index.reindex(session, page)
             audit(session, principal, "draft.discard", project_id=project_id, targets=[page.id], at=now)
-            return {"path": page.id, "page_deleted": False, "version": page.version}
+            return DraftDiscarded(path=page.id, page_deleted=False, version=page.version)
 
     # -- shared --------------------------------------------------------------------------------------------
 

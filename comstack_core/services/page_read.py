@@ -1,10 +1,12 @@
-"""Reading one page for a caller in a single statement: the hot path of get-page-content.
+"""Reading one page for a caller without an ORM session: the hot path of get-page-content.
 
-The general helpers (``project_access``, ``find_page``, ``revision``, ``template_fields``) take one
-statement each in an ORM session; a page read is the most frequent call assistants make, so here the
-project, the caller's membership, the page, both of its revisions and its template's fields come back
-in one row of plain columns, read without a session (``Database.fetch_one``), and the same access
-rules (``authorize``) and errors apply.
+It is the session path (``project_access`` + ``find_page`` + ``revision`` + ``template_fields``) fused
+into one statement: the same membership join (``CALLER_MEMBERSHIP``), the same page clauses
+(``page_handle`` / ``PAGE_MATCH``), the same access rules (``authorize``), the same errors in the same
+order, and the same translation rule. Only the reading differs: the project, the caller's role, the page,
+both of its revisions and its template's fields come back in one row of plain columns
+(``Database.fetch_one``), which costs a fraction of loading them through a session.
+``tests/core/test_page_read.py`` holds the two paths to the same answers for every kind of handle.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, and_, bindparam, func, select
+from sqlalchemy import and_, bindparam, select
 from sqlmodel import col
 
 from ..auth import Principal, Role
@@ -21,11 +23,17 @@ from ..db import Database
 from ..errors import InvalidInput
 from ..models import DocTemplate, Member, Page, PageRevision, Project
 from ..models.columns import ModelColumns
-from ..rules.locales import normalize_locale
-from ..rules.slugs import validate_slug
 from ..schemas import PageRef
-from .access import Access, authorize, check_key_project, not_found
-from .page_store.queries import page_not_found
+from .access import CALLER_MEMBERSHIP, Access, authorize, caller_params, check_key_project, not_found
+from .page_store.queries import (
+    PAGE_MATCH,
+    VARIANTS,
+    HandleKind,
+    page_handle,
+    page_not_found,
+    translation_gaps,
+    translation_sources,
+)
 
 _PROJECT = ModelColumns(Project)
 _PAGE = ModelColumns(Page)
@@ -39,8 +47,7 @@ _LIVE_AT = _DRAFT_AT + len(_DRAFT.columns)
 _FIELDS = _LIVE_AT + len(_LIVE.columns)
 
 
-def _statement(page_match: Any) -> Any:
-    # Built once per shape: constructing a statement costs more than SQLite takes to run it.
+def _statement(kind: HandleKind) -> Any:
     page, draft, live = _PAGE.table.c, _DRAFT.table.c, _LIVE.table.c
     return (
         select(
@@ -52,10 +59,8 @@ def _statement(page_match: Any) -> Any:
             col(DocTemplate.fields),
         )
         .select_from(_PROJECT.table)
-        .outerjoin(
-            Member, and_(col(Member.project_id) == Project.id, col(Member.user_id) == bindparam("user_id"))
-        )
-        .outerjoin(_PAGE.table, and_(page.project_id == Project.id, page_match))
+        .outerjoin(Member, CALLER_MEMBERSHIP)
+        .outerjoin(_PAGE.table, and_(page.project_id == col(Project.id), PAGE_MATCH[kind]))
         .outerjoin(_DRAFT.table, draft.id == page.draft_revision_id)
         .outerjoin(_LIVE.table, live.id == page.live_revision_id)
         .outerjoin(DocTemplate, col(DocTemplate.id) == page.doc_template_id)
@@ -63,13 +68,8 @@ def _statement(page_match: Any) -> Any:
     )
 
 
-_BY_PATH = _statement(_PAGE.table.c.id == bindparam("path"))
-_BY_SLUG = _statement(
-    and_(
-        _PAGE.table.c.slug == bindparam("slug"),
-        _PAGE.table.c.language == func.coalesce(bindparam("language", type_=String), Project.default_locale),
-    )
-)
+# Built once per kind of handle: constructing a statement costs more than SQLite takes to run it.
+_STATEMENTS = {kind: _statement(kind) for kind in PAGE_MATCH}
 
 
 @dataclass
@@ -79,40 +79,46 @@ class PageRead:
     draft: PageRevision | None
     live: PageRevision | None
     fields: list[dict[str, Any]]
+    needs_translation: bool
 
 
 async def read_page(
     db: Database, principal: Principal, project_id: str, ref: PageRef, *, need: Role, now: datetime
 ) -> PageRead:
     check_key_project(principal, project_id)
-    # A malformed slug or locale is reported after the access check, as find_page does, so the
-    # answer for a project the caller cannot see never depends on the rest of the input.
+    # A malformed slug or locale is reported after the access check, as the session path does (it
+    # checks access before find_page), so the answer for a project the caller cannot see never
+    # depends on the rest of the input.
     bad_input: InvalidInput | None = None
-    slug, language = ref.slug, ref.language
-    if not ref.path:  # a path is the whole handle; slug and language only matter without one
-        try:
-            slug = validate_slug(ref.slug)
-            language = normalize_locale(ref.language) if ref.language else None
-        except InvalidInput as error:
-            bad_input = error
-    user_id = principal.user_id if principal.kind == "user" else None
-    if ref.path:
-        params: dict[str, Any] = {"project_id": project_id, "user_id": user_id, "path": ref.path}
-        statement = _BY_PATH
-    else:
-        params = {"project_id": project_id, "user_id": user_id, "slug": slug, "language": language}
-        statement = _BY_SLUG
-    row = await db.fetch_one(statement, params)
+    try:
+        handle = page_handle(ref)
+        kind, handle_params = handle.kind, handle.params
+    except InvalidInput as error:
+        bad_input, kind, handle_params = error, "path", {"path": None}  # matches no page
+    row = await db.fetch_one(_STATEMENTS[kind], {**caller_params(principal, project_id), **handle_params})
     project = _PROJECT.load(row[:_ROLE]) if row is not None else None
     if row is None or project is None:
         raise not_found(project_id)
-    page = _PAGE.load(row[_PAGE_AT:_DRAFT_AT])
-    draft, live = _DRAFT.load(row[_DRAFT_AT:_LIVE_AT]), _LIVE.load(row[_LIVE_AT:_FIELDS])
-    fields = row[_FIELDS]
     access = authorize(principal, project, row[_ROLE], need, write=False, now=now)
     if bad_input is not None:
         raise bad_input
+    page = _PAGE.load(row[_PAGE_AT:_DRAFT_AT])
     if page is None:
-        label = f"path {ref.path!r}" if ref.path else f"slug {slug!r} in {language or project.default_locale}"
-        raise page_not_found(label, project)
-    return PageRead(access=access, page=page, draft=draft, live=live, fields=list(fields or []))
+        raise page_not_found(handle.label(project), project)
+    return PageRead(
+        access=access,
+        page=page,
+        draft=_DRAFT.load(row[_DRAFT_AT:_LIVE_AT]),
+        live=_LIVE.load(row[_LIVE_AT:_FIELDS]),
+        fields=list(row[_FIELDS] or []),
+        needs_translation=await _needs_translation(db, project, page),
+    )
+
+
+async def _needs_translation(db: Database, project: Project, page: Page) -> bool:
+    sources = translation_sources(project, [page])
+    if not sources:
+        return False
+    return page.id in translation_gaps(
+        project, sources, await db.fetch_all(VARIANTS, {"project_id": project.id})
+    )

@@ -29,8 +29,8 @@ from .page_store.queries import (
     find_page,
     resolve_language,
     revision,
+    session_translation_gaps,
     template_fields,
-    translation_gaps,
 )
 from .page_store.status import derive_status, page_view
 from .page_store.urls import check_url_free
@@ -58,8 +58,7 @@ class PageService(Service):
                 + ("; it is not published yet, ask for the draft." if missing == "live" else "."),
                 code="version_not_found",
             )
-        gaps = await translation_gaps(self.db, read.access.project, [page])
-        return page_view(page, rev, variant=got, fields=read.fields, needs_translation=page.id in gaps)
+        return page_view(page, rev, variant=got, fields=read.fields, needs_translation=read.needs_translation)
 
     async def list_pages(
         self, principal: Principal, project_id: str, filters: PageFilter | None = None
@@ -86,7 +85,7 @@ class PageService(Service):
                     statement.order_by(Page.language, Page.slug).offset(filters.offset).limit(filters.limit)
                 )
             )
-            gaps = await translation_gaps(session, access.project, pages)
+            gaps = await session_translation_gaps(session, access.project, pages)
             summaries = []
             progress = Progress(session, gaps)
             for page in pages:

@@ -14,7 +14,7 @@ from ..schemas import ProjectState
 from .access import project_access
 from .base import Service
 from .navigation import load_navigation, nav_snapshot, navigation_pending, theme_pending
-from .page_store.queries import Progress, translation_gaps
+from .page_store.queries import Progress, session_translation_gaps
 from .page_store.status import derive_status
 
 WORKFLOW_HINT = (
@@ -38,7 +38,7 @@ class StateService(Service):
                     select(Page).where(Page.project_id == project_id).order_by(Page.language, Page.slug)
                 )
             )
-            gaps = await translation_gaps(session, project, pages)
+            gaps = await session_translation_gaps(session, project, pages)
             by_status: dict[str, list[dict[str, Any]]] = {
                 "draft": [],
                 "ready": [],

@@ -26,6 +26,7 @@ from ..schemas import (
     ProjectTemplatesUpdate,
     ProjectTemplateUpdate,
     ProjectTemplateView,
+    TemplateAssignment,
 )
 from .access import project_access
 from .base import Service, audit
@@ -204,7 +205,7 @@ class TemplateService(Service):
 
     async def assign_project_template(
         self, principal: Principal, project_id: str, template_id: str
-    ) -> dict[str, Any]:
+    ) -> TemplateAssignment:
         """Move a project to another project template (platform admin): allowed modules and doc templates follow."""
         _admin_only(principal)
         now = self.now()
@@ -233,11 +234,11 @@ class TemplateService(Service):
                 targets=[template_id],
                 at=now,
             )
-            return {
-                "project_id": project_id,
-                "project_template_id": template.id,
-                "doc_template_ids": project.doc_template_ids,
-            }
+            return TemplateAssignment(
+                project_id=project_id,
+                project_template_id=template.id,
+                doc_template_ids=project.doc_template_ids,
+            )
 
     # -- per project ---------------------------------------------------------------------------------------
 

@@ -12,6 +12,8 @@ from . import route_path
 
 _IMAGES = re.compile(r"/api/projects/[^/]+/images(/.*)?")
 _CUSTOM_PAGE = re.compile(r"/api/projects/[^/]+/docs/edit/upload-custom-page/?")
+_IMPORT = re.compile(r"/api/projects/[^/]+/import/?")
+_WEBHOOK = re.compile(r"/api/projects/[^/]+/git/webhook/?")
 
 
 class BodyLimitSettings(Protocol):
@@ -20,6 +22,7 @@ class BodyLimitSettings(Protocol):
     max_body_bytes: int
     max_image_bytes: int
     max_large_body_bytes: int
+    import_max_archive_bytes: int
 
 
 class _BodyTooLarge(Exception):
@@ -41,6 +44,7 @@ class BodyLimitMiddleware:
         self.general = settings.max_body_bytes
         self.image = settings.max_image_bytes
         self.large = settings.max_large_body_bytes
+        self.archive = settings.import_max_archive_bytes
 
     def limit_for(self, scope: Scope) -> int:
         path, method = route_path(scope), scope.get("method", "GET")
@@ -49,6 +53,10 @@ class BodyLimitMiddleware:
             return self.image
         if method == "POST" and (path in ("/mcp", "/mcp/") or _CUSTOM_PAGE.fullmatch(path)):
             return self.large
+        if method == "POST" and _IMPORT.fullmatch(path):
+            return self.archive
+        if method == "POST" and _WEBHOOK.fullmatch(path):
+            return self.large  # push events list every commit: more than the general limit on big pushes
         return self.general
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

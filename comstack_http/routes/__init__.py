@@ -46,6 +46,7 @@ from . import (
     account,
     editing,
     feedback,
+    imports,
     navigation,
     openapi,
     ops,
@@ -72,6 +73,7 @@ def api_specs() -> list[RouteSpec]:
         *publishing.specs(),
         *templates.specs(),
         *feedback.specs(),
+        *imports.specs(),
     ]
 
 

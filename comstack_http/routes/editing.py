@@ -5,6 +5,7 @@ from __future__ import annotations
 from comstack_core.schemas import (
     CustomPageUpload,
     CustomPageUploadResult,
+    DraftDiscarded,
     DraftOpen,
     DraftOpened,
     DraftSave,
@@ -12,7 +13,7 @@ from comstack_core.schemas import (
     PageSaved,
 )
 
-from .models import DiscardInput, DiscardResult
+from .models import DiscardInput
 from .spec import Call, RouteSpec
 
 EDIT = "/api/projects/{project_id}/docs/edit"
@@ -26,11 +27,9 @@ async def save_draft(call: Call) -> PageSaved:
     return await call.core.editing.save_draft(call.principal, call.project_id, call.body(DraftSave))
 
 
-async def discard_draft(call: Call) -> DiscardResult:
+async def discard_draft(call: Call) -> DraftDiscarded:
     ref = PageRef(path=call.body(DiscardInput).draft_id)
-    return DiscardResult.model_validate(
-        await call.core.editing.discard_draft(call.principal, call.project_id, ref)
-    )
+    return await call.core.editing.discard_draft(call.principal, call.project_id, ref)
 
 
 async def upload_custom_page(call: Call) -> CustomPageUploadResult:
@@ -67,7 +66,7 @@ def specs() -> list[RouteSpec]:
             "Drop the draft and its unpublished revisions (editor)",
             t,
             body=DiscardInput,
-            response=DiscardResult,
+            response=DraftDiscarded,
         ),
         RouteSpec(
             "POST",

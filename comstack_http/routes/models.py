@@ -1,4 +1,4 @@
-"""The few REST-only shapes: query strings, small bodies, and wrappers for dict results.
+"""The few REST-only shapes: query strings, small bodies, the error body and the health answer.
 
 Everything else is the core's own schema models (``comstack_core.schemas``).
 """
@@ -17,13 +17,11 @@ __all__ = [
     "AssignTemplateInput",
     "AuditQuery",
     "DiscardInput",
-    "DiscardResult",
     "DocSearchQuery",
     "ErrorBody",
     "ProjectDelete",
     "RestoreInput",
     "StatusView",
-    "TemplateAssignment",
     "TemplateListQuery",
     "VariantQuery",
 ]
@@ -71,17 +69,5 @@ class DiscardInput(Input):
     draft_id: str = Field(description="The draft_id from edit/open (the page's path).")
 
 
-class DiscardResult(View):
-    path: str
-    page_deleted: bool = Field(description="True when the page was never live and is gone with its draft.")
-    version: int | None = None
-
-
 class AssignTemplateInput(Input):
     template_id: str = Field(description="Project template id, e.g. 'business-voice'.")
-
-
-class TemplateAssignment(View):
-    project_id: str
-    project_template_id: str
-    doc_template_ids: list[str]

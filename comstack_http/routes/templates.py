@@ -10,9 +10,10 @@ from comstack_core.schemas import (
     ProjectTemplatesUpdate,
     ProjectTemplateUpdate,
     ProjectTemplateView,
+    TemplateAssignment,
 )
 
-from .models import AssignTemplateInput, TemplateAssignment, TemplateListQuery
+from .models import AssignTemplateInput, TemplateListQuery
 from .spec import Call, RouteSpec
 
 DOC = "/api/templates/doc"
@@ -59,10 +60,9 @@ async def update_project_template(call: Call) -> ProjectTemplateView:
 
 
 async def assign_project_template(call: Call) -> TemplateAssignment:
-    result = await call.core.templates.assign_project_template(
+    return await call.core.templates.assign_project_template(
         call.principal, call.project_id, call.body(AssignTemplateInput).template_id
     )
-    return TemplateAssignment.model_validate(result)
 
 
 async def list_project_doc_templates(call: Call) -> list[DocTemplateView]:

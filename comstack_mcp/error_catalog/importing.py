@@ -41,6 +41,8 @@ CODES: dict[str, _E] = {
     "git_branch_invalid": _E("The branch name is not valid.", "Pass an existing branch name such as 'main'."),
     "git_folder_invalid": _E("The folder is not a plain path inside the repository.",
                              "Pass a relative folder such as 'docs' (no '..', no leading '/')."),
+    "git_not_connected": _E("The project has no git repository connected.",
+                            "Connect one with connect-github (PUT /api/projects/{id}/git), then pull."),
     "git_fetch_failed": _E("The repository could not be fetched.", "Read the message; check the URL and try again."),
     "git_auth_failed": _E("The repository refused the credentials.",
                           "Connect again with a token that can read the repository."),

@@ -10,6 +10,7 @@ from comstack_core import Core, Principal
 from comstack_core.schemas import (
     CustomPageUpload,
     CustomPageUploadResult,
+    DraftDiscarded,
     PageCreate,
     PageRef,
     PageSaved,
@@ -18,6 +19,7 @@ from comstack_core.schemas import (
     PageView,
     RevisionView,
 )
+from comstack_core.schemas.base import View
 
 from ..spec import READ, Hints, ToolSpec
 from .common import NameEcho, ProjectArg, part
@@ -64,18 +66,27 @@ class DeletePageArgs(NameEcho, PageRef, ProjectArg):
     pass
 
 
-async def delete_page(core: Core, principal: Principal, args: DeletePageArgs) -> dict[str, Any]:
+class PageDeleted(View):
+    deleted: bool
+    page: dict[str, str] = Field(description="The page as it was named in the call (path, or slug and language).")
+
+
+async def delete_page(core: Core, principal: Principal, args: DeletePageArgs) -> PageDeleted:
     ref = part(args, PageRef)
     await core.pages.delete_page(principal, args.project_id, ref, args.project_name)
-    return {"deleted": True, "page": ref.model_dump(exclude_none=True)}
+    return PageDeleted(deleted=True, page=ref.model_dump(exclude_none=True))
 
 
 class PageArgs(PageRef, ProjectArg):
     pass
 
 
-async def list_page_revisions(core: Core, principal: Principal, args: PageArgs) -> dict[str, list[RevisionView]]:
-    return {"revisions": await core.pages.list_revisions(principal, args.project_id, part(args, PageRef))}
+class RevisionList(View):
+    revisions: list[RevisionView]
+
+
+async def list_page_revisions(core: Core, principal: Principal, args: PageArgs) -> RevisionList:
+    return RevisionList(revisions=await core.pages.list_revisions(principal, args.project_id, part(args, PageRef)))
 
 
 class RestoreRevisionArgs(PageRef, ProjectArg):
@@ -91,7 +102,7 @@ async def restore_page_revision(core: Core, principal: Principal, args: RestoreR
     )
 
 
-async def discard_draft(core: Core, principal: Principal, args: PageArgs) -> dict[str, Any]:
+async def discard_draft(core: Core, principal: Principal, args: PageArgs) -> DraftDiscarded:
     return await core.editing.discard_draft(principal, args.project_id, part(args, PageRef))
 
 

@@ -8,10 +8,10 @@ from pydantic import Field
 
 from comstack_core import Core, Principal
 from comstack_core.schemas import FeedbackCreate, FeedbackReceipt, MeView, ProjectCreate, ProjectView
-from comstack_core.schemas.base import Input
+from comstack_core.schemas.base import Input, View
 
 from .. import texts
-from ..spec import READ, Hints, ToolSpec
+from ..spec import READ, Hints, MarkdownText, ToolSpec
 from .common import NoArgs
 
 
@@ -19,8 +19,12 @@ async def whoami(core: Core, principal: Principal, args: NoArgs) -> MeView:
     return await core.users.whoami(principal)
 
 
-async def list_my_projects(core: Core, principal: Principal, args: NoArgs) -> dict[str, Any]:
-    return {"projects": await core.projects.list_my_projects(principal)}
+class ProjectList(View):
+    projects: list[ProjectView]
+
+
+async def list_my_projects(core: Core, principal: Principal, args: NoArgs) -> ProjectList:
+    return ProjectList(projects=await core.projects.list_my_projects(principal))
 
 
 async def create_project(core: Core, principal: Principal, args: ProjectCreate) -> ProjectView:
@@ -36,8 +40,8 @@ class GuideArgs(Input):
     )
 
 
-async def get_guide(core: Core, principal: Principal, args: GuideArgs) -> str:
-    return texts.guide(args.topic)
+async def get_guide(core: Core, principal: Principal, args: GuideArgs) -> MarkdownText:
+    return MarkdownText(markdown=texts.guide(args.topic))
 
 
 async def report_feedback(core: Core, principal: Principal, args: FeedbackCreate) -> FeedbackReceipt:

@@ -17,7 +17,9 @@ from comstack_core.schemas import (
     PublishStarted,
     PublishStatus,
     TranslationSubmit,
+    TranslationTaskView,
 )
+from comstack_core.schemas.base import View
 
 from ..spec import READ, Hints, ToolSpec
 from .common import ProjectArg, part
@@ -63,14 +65,24 @@ class HistoryArgs(ProjectArg):
     limit: int = Field(default=20, ge=1, le=200, description="How many publishes, newest first.")
 
 
-async def list_publish_history(core: Core, principal: Principal, args: HistoryArgs) -> dict[str, Any]:
-    history = await core.publishing.list_publish_history(principal, args.project_id, args.limit)
-    return {"publishes": [p.model_dump(mode="json") for p in history]}
+class PublishHistory(View):
+    publishes: list[PublishStatus] = Field(description="Newest first.")
 
 
-async def list_translation_tasks(core: Core, principal: Principal, args: HistoryArgs) -> dict[str, Any]:
-    tasks = await core.translations.list_translation_tasks(principal, args.project_id, args.limit)
-    return {"tasks": [t.model_dump(mode="json") for t in tasks]}
+async def list_publish_history(core: Core, principal: Principal, args: HistoryArgs) -> PublishHistory:
+    return PublishHistory(
+        publishes=await core.publishing.list_publish_history(principal, args.project_id, args.limit)
+    )
+
+
+class TranslationTaskList(View):
+    tasks: list[TranslationTaskView]
+
+
+async def list_translation_tasks(core: Core, principal: Principal, args: HistoryArgs) -> TranslationTaskList:
+    return TranslationTaskList(
+        tasks=await core.translations.list_translation_tasks(principal, args.project_id, args.limit)
+    )
 
 
 class SubmitTranslationArgs(TranslationSubmit, ProjectArg):

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from comstack_core import Core, Principal
 from comstack_core.schemas import (
+    DocTemplateView,
     PageFilter,
     PageList,
     PageRef,
@@ -16,6 +17,7 @@ from comstack_core.schemas import (
     SearchQuery,
     SearchResult,
 )
+from comstack_core.schemas.base import View
 
 from ..spec import READ, ToolSpec
 from .common import ProjectArg, part
@@ -52,8 +54,12 @@ async def search_docs(core: Core, principal: Principal, args: SearchArgs) -> Sea
     return await core.search.search_docs(principal, args.project_id, part(args, SearchQuery))
 
 
-async def list_project_doc_templates(core: Core, principal: Principal, args: ProjectArg) -> dict[str, Any]:
-    return {"templates": await core.templates.list_project_doc_templates(principal, args.project_id)}
+class DocTemplateList(View):
+    templates: list[DocTemplateView]
+
+
+async def list_project_doc_templates(core: Core, principal: Principal, args: ProjectArg) -> DocTemplateList:
+    return DocTemplateList(templates=await core.templates.list_project_doc_templates(principal, args.project_id))
 
 
 TOOLS: list[ToolSpec[Any]] = [

@@ -12,6 +12,7 @@ from comstack_core.schemas import (
     ProjectTemplateCreate,
     ProjectTemplateUpdate,
     ProjectTemplateView,
+    TemplateAssignment,
 )
 
 from ..spec import Hints, ToolSpec
@@ -59,7 +60,7 @@ class AssignProjectTemplateArgs(TemplateIdArg, ProjectArg):
 
 async def assign_project_template(
     core: Core, principal: Principal, args: AssignProjectTemplateArgs
-) -> dict[str, Any]:
+) -> TemplateAssignment:
     return await core.templates.assign_project_template(principal, args.project_id, args.template_id)
 
 

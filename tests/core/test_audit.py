@@ -115,7 +115,7 @@ async def test_every_write_is_audited(world: World, clock: FakeClock) -> None:
             "draft.discard",
             editor_mcp,
             lambda: core.editing.discard_draft(editor_mcp, pid, PageRef(slug="landing")),
-            lambda r: [r["path"]],
+            lambda r: [r.path],
         ),
         (
             "page.delete",

@@ -222,7 +222,7 @@ async def test_parallel_plan_changes_are_not_lost(world: World) -> None:
     )
     assert split(results)[1] == []
     plan = (await core.projects.get_project(world.manager, pid)).plan
-    assert {name: plan["quotas"][name] for name in quotas} == quotas
+    assert {name: getattr(plan.quotas, name) for name in quotas} == quotas
 
 
 async def test_parallel_projects_with_one_name_get_distinct_slugs(world: World) -> None:

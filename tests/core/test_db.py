@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import threading
+import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import aiosqlite
@@ -86,3 +90,53 @@ async def test_single_statement_reads_take_no_worker_thread(db: Database, monkey
     await db.dispose()  # drop pooled connections so any use would open a new one
     assert [tuple(row) for row in await db.fetch_all(text("SELECT id, body FROM notes"), {})] == [(1, "old")]
     assert opened == []
+
+
+async def _fetched(db: Database) -> object:
+    return await db.fetch_one(text("SELECT body FROM notes"), {})
+
+
+async def _in_session(db: Database) -> object:
+    async with db.read() as session:
+        return tuple((await session.exec(text("SELECT body FROM notes"))).one())
+
+
+@pytest.mark.parametrize("read", [_fetched, _in_session], ids=["fetch_one", "session"])
+async def test_a_read_that_meets_a_lock_waits_off_the_loop(
+    db: Database, tmp_path: Path, read: Callable[[Database], Awaitable[object]]
+) -> None:
+    """A reader can meet a lock even in WAL mode (recovery after a crash, a checkpoint, another process
+    holding the file exclusively). Inline, it would hold the loop for the whole busy timeout; it must
+    instead give up within milliseconds, wait on a thread, and finish once the lock goes, while the
+    loop keeps serving everything else."""
+    await db.dispose()  # the holder below can only lock the file while no other connection has it open
+    holder = sqlite3.connect(tmp_path / "inline.db", isolation_level=None, check_same_thread=False, timeout=0)
+    holder.execute("PRAGMA locking_mode=EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("UPDATE notes SET body = 'held'")
+    holder.execute("COMMIT")  # exclusive locking mode keeps the lock after the commit, until close
+    release = threading.Timer(1.5, holder.close)
+
+    loop = asyncio.get_running_loop()
+    gaps: list[float] = []
+
+    async def ticker() -> None:
+        last = loop.time()
+        while True:
+            await asyncio.sleep(0.005)
+            gaps.append(loop.time() - last)
+            last = loop.time()
+
+    ticking = asyncio.create_task(ticker())
+    await asyncio.sleep(0.02)
+    started = time.monotonic()
+    release.start()
+    try:
+        seen = await asyncio.wait_for(read(db), 10)
+        await asyncio.sleep(0.05)  # let the ticker record the gap a blocking read would have left
+    finally:
+        ticking.cancel()
+        release.join()
+    assert seen == ("held",)
+    assert time.monotonic() - started >= 1.2  # the read did wait for the lock...
+    assert max(gaps) < 0.5, max(gaps)  # ...without freezing the loop meanwhile

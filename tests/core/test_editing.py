@@ -7,7 +7,15 @@ from sqlmodel import select
 
 from comstack_core.errors import Conflict, InvalidInput, NotFound, StaleVersion
 from comstack_core.models import Page, PageRevision
-from comstack_core.schemas import DraftOpen, DraftSave, PageRef, PageStatusUpdate, PageUpdate, SearchQuery
+from comstack_core.schemas import (
+    DraftDiscarded,
+    DraftOpen,
+    DraftSave,
+    PageRef,
+    PageStatusUpdate,
+    PageUpdate,
+    SearchQuery,
+)
 
 from ..conftest import FakeClock, World
 from .test_support import create_page, expect, make_live, search_rows, snapshot
@@ -167,7 +175,7 @@ async def test_discard_a_never_published_page_removes_it(world: World) -> None:
         world.editor, pid, PageRef(path=page.path), PageUpdate(base_version=1, content="pad two")
     )
     result = await core.editing.discard_draft(world.editor, pid, PageRef(slug="scratch"))
-    assert result == {"path": page.path, "page_deleted": True}
+    assert result == DraftDiscarded(path=page.path, page_deleted=True)
     await expect(NotFound, "page_not_found", core.pages.get_page(world.editor, pid, PageRef(path=page.path)))
     assert await _revisions(world, page.path) == []
     assert await search_rows(core, page.path) == []
@@ -192,7 +200,7 @@ async def test_discard_on_a_live_page_keeps_live(world: World) -> None:
     )
     assert await search_rows(core, page.path) == [("draft", "public"), ("live", "public")]
     result = await core.editing.discard_draft(world.editor, pid, PageRef(path=page.path))
-    assert result == {"path": page.path, "page_deleted": False, "version": 6}
+    assert result == DraftDiscarded(path=page.path, page_deleted=False, version=6)
     view = await core.pages.get_page(world.editor, pid, PageRef(path=page.path))
     assert (view.content, view.status, view.has_draft, view.variant, view.next_action) == (
         "live text",

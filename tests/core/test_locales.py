@@ -108,7 +108,7 @@ async def test_subset_rule_only_applies_when_both_modules_are_on(world: World) -
     assert info.value.details["violations"] == [
         "knowledge locales must be a subset of custom-page locales; not in custom_pages: de"
     ]
-    assert not (await core.projects.get_project(world.manager, pid)).modules["custom_pages"]["enabled"]
+    assert not (await core.projects.get_project(world.manager, pid)).modules["custom_pages"].enabled
 
 
 async def test_module_config_is_checked_too(world: World) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from comstack_core.errors import Forbidden, InvalidInput, QuotaExceeded, TrialExpired
+from comstack_core.models import Project
 from comstack_core.schemas import (
     CustomPageUpload,
     HeaderNavItemInput,
@@ -28,9 +29,9 @@ from .test_support import LONG_DESCRIPTION, create_page, expect, make_live, snap
 
 async def test_new_project_starts_a_trial_from_its_template(world: World, clock: FakeClock) -> None:
     project = await world.core.projects.get_project(world.manager, world.project_id)
-    assert project.plan["tier"] == "trial"
-    assert project.plan["trial_ends_at"] == (clock.now + timedelta(days=14)).isoformat()
-    assert project.plan["quotas"] == {
+    assert project.plan.tier == "trial"
+    assert project.plan.trial_ends_at == clock.now + timedelta(days=14)
+    assert project.plan.quotas.model_dump() == {
         "max_pages": 200,
         "max_locales": 2,
         "max_members": 3,
@@ -100,7 +101,7 @@ async def test_expired_trial_refuses_writes_but_reads_work(world: World, clock: 
 
     # Upgrading (platform admin; allowed on an expired project) lifts the pause.
     upgraded = await core.plans.update_plan(world.admin, pid, PlanUpdate(tier="standard"))
-    assert upgraded.plan["tier"] == "standard" and upgraded.plan["quotas"]["max_pages"] == 5000
+    assert upgraded.plan.tier == "standard" and upgraded.plan.quotas.max_pages == 5000
     saved = await core.editing.create_page(world.editor, pid, PageCreate(slug="late", title="Not too late"))
     assert saved.page.status == "draft"
 
@@ -235,4 +236,7 @@ async def test_unknown_quota_and_non_admin_plan_change(world: World) -> None:
         world.core.plans.update_plan(world.manager, world.project_id, PlanUpdate(tier="standard")),
     )
     project = await world.core.projects.get_project(world.manager, world.project_id)
-    assert project.plan["tier"] == "trial" and "max_widgets" not in project.plan["quotas"]
+    assert project.plan.tier == "trial"
+    async with world.core.db.read() as session:  # the view only shows known quotas: look at what was stored
+        stored = await session.get_one(Project, world.project_id)
+    assert "max_widgets" not in stored.plan["quotas"]

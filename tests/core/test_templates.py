@@ -9,6 +9,7 @@ from comstack_core.schemas import (
     DocTemplateCreate,
     DocTemplateUpdate,
     FieldDef,
+    ModuleSettings,
     ModuleUpdate,
     PageRef,
     PageUpdate,
@@ -16,6 +17,7 @@ from comstack_core.schemas import (
     ProjectTemplateCreate,
     ProjectTemplatesUpdate,
     ProjectTemplateUpdate,
+    TemplateAssignment,
 )
 
 from ..conftest import World
@@ -251,9 +253,9 @@ async def test_project_template_crud_and_assignment(world: World) -> None:
     shop = await core.projects.create_project(
         world.manager, ProjectCreate(name="Widget Shop", template_id="shop")
     )
-    assert shop.modules == {"knowledge_base": {"enabled": True, "locales": ["en"]}}
+    assert shop.modules == {"knowledge_base": ModuleSettings(enabled=True, locales=["en"])}
     assert shop.doc_template_ids == ["docs", "product"]
-    assert shop.plan["quotas"]["max_pages"] == 5 and shop.plan["quotas"]["max_keys"] == 0
+    assert shop.plan.quotas.max_pages == 5 and shop.plan.quotas.max_keys == 0
     await expect(
         Forbidden,
         "module_not_allowed",
@@ -267,13 +269,11 @@ async def test_project_template_crud_and_assignment(world: World) -> None:
         core.templates.assign_project_template(world.manager, world.project_id, "shop"),
     )
     moved = await core.templates.assign_project_template(world.admin, world.project_id, "shop")
-    assert moved == {
-        "project_id": world.project_id,
-        "project_template_id": "shop",
-        "doc_template_ids": ["docs"],
-    }
+    assert moved == TemplateAssignment(
+        project_id=world.project_id, project_template_id="shop", doc_template_ids=["docs"]
+    )
     project = await core.projects.get_project(world.manager, world.project_id)
-    assert {name: cfg["enabled"] for name, cfg in project.modules.items()} == {
+    assert {name: cfg.enabled for name, cfg in project.modules.items()} == {
         "knowledge_base": True,
         "custom_pages": False,
         "website": True,

@@ -12,6 +12,7 @@ from comstack_core.schemas import (
     DomainCreate,
     HeaderNavItemInput,
     KeyCreate,
+    ModuleUpdate,
     PageCreate,
     PlanUpdate,
     SidebarGroupInput,
@@ -68,6 +69,8 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/publish/confirm"): {"project_name": PROJECT_NAME, "confirmation_token": "0" * 64},
     ("POST", "/publish/{publish_id}/revert"): {"project_name": PROJECT_NAME},
     ("POST", "/translations/submit"): {"task_id": "tt_x", "title": "Traducido"},
+    ("PUT", "/git"): {"url": "https://example.com/acme/docs.git", "folder": "docs"},
+    ("POST", "/git/pull"): {"project_name": PROJECT_NAME},
 }
 
 # Required query parameters, for the same reason.
@@ -118,6 +121,10 @@ MIN_ROLE: dict[tuple[str, str], str] = {
     ("POST", "/publish/{publish_id}/revert"): "manager",
     ("GET", "/translations/tasks"): "editor",
     ("POST", "/translations/submit"): "editor",
+    ("POST", "/import"): "manager",
+    ("PUT", "/git"): "manager",
+    ("GET", "/git"): "manager",
+    ("POST", "/git/pull"): "manager",
 }
 # Routes whose success needs state the matrix does not build (an approved page, a token, a finished
 # publish, a translation task): there the least role must get past the role check, whatever comes next.
@@ -126,10 +133,14 @@ NEEDS_STATE = {
     ("POST", "/publish/confirm"),
     ("POST", "/publish/{publish_id}/revert"),
     ("POST", "/translations/submit"),
+    ("POST", "/import"),  # an archive, not JSON: the matrix sends none
+    ("GET", "/git"),  # a connected repository
+    ("POST", "/git/pull"),
 }
 RANKS = ["viewer", "editor", "manager", "admin"]
 PREFIX = "/api/projects/{project_id}"
-PROJECT_SPECS = [s for s in api_specs() if s.path.startswith(PREFIX)]
+# Routes taking credentials; the push webhook proves itself with the project's webhook secret instead.
+PROJECT_SPECS = [s for s in api_specs() if s.path.startswith(PREFIX) and s.auth]
 
 
 def route_key(method: str, path: str) -> tuple[str, str]:
@@ -195,6 +206,7 @@ async def seed(rest: Rest) -> dict[str, str]:
     core, world = rest.core, rest.world
     pid = world.project_id
     await core.plans.update_plan(world.admin, pid, PlanUpdate(tier="standard"))
+    await core.modules.configure_module(world.manager, pid, "github_sync", ModuleUpdate(enabled=True))
     page = await core.editing.create_page(world.editor, pid, PageCreate(slug="guides/intro", title="Intro"))
     group = await core.navigation.create_sidebar_group(world.manager, pid, SidebarGroupInput(**GROUP))
     item = await core.navigation.create_header_item(world.manager, pid, HeaderNavItemInput(**ITEM))

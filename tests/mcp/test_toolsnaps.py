@@ -13,9 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
+from comstack_core import Core, Principal
 from comstack_mcp.catalog import all_tools
-from comstack_mcp.spec import ToolSpec
+from comstack_mcp.spec import READ, ToolSpec, output_model
+from comstack_mcp.tools.common import NoArgs
 
 SNAPSHOTS = Path(__file__).parent / "__toolsnaps__"
 TOOLS = all_tools()
@@ -29,7 +32,7 @@ def _flag(name: str) -> bool:
 
 def snapshot_of(spec: ToolSpec[Any]) -> dict[str, Any]:
     tool = spec.to_mcp().model_dump(by_alias=True, mode="json", exclude_none=True)
-    return {key: tool[key] for key in ("name", "description", "inputSchema", "annotations")}
+    return {key: tool[key] for key in ("name", "description", "inputSchema", "outputSchema", "annotations")}
 
 
 @pytest.mark.parametrize("spec", TOOLS, ids=lambda spec: spec.name)
@@ -82,6 +85,32 @@ def test_tool_rules(spec: ToolSpec[Any]) -> None:
     assert spec.project_scoped and "project_id" in schema["required"], f"{spec.name}: project tools take project_id"
 
 
+@pytest.mark.parametrize("spec", TOOLS, ids=lambda spec: spec.name)
+def test_every_tool_declares_an_output_model(spec: ToolSpec[Any]) -> None:
+    assert issubclass(spec.output, BaseModel)
+    schema = spec.to_mcp().output_schema
+    assert schema is not None and schema.get("type") == "object", f"{spec.name}: outputSchema must be an object"
+    assert schema == spec.output_schema
+
+
+async def _returns_a_dict(core: Core, principal: Principal, args: NoArgs) -> dict[str, Any]:
+    return {}
+
+
+async def _returns_nothing_declared(core: Core, principal: Principal, args: NoArgs):  # type: ignore[no-untyped-def]
+    return None
+
+
+@pytest.mark.parametrize("handler", [_returns_a_dict, _returns_nothing_declared])
+def test_a_tool_without_an_output_model_is_refused(handler: Any) -> None:
+    with pytest.raises(TypeError, match="must declare a pydantic model"):
+        output_model(handler)
+    spec = ToolSpec(name="bad-tool", title="Bad", description="No output model.", input=NoArgs, handler=handler,
+                    min_role="viewer", writes=False, hints=READ)
+    with pytest.raises(TypeError):
+        spec.to_mcp()
+
+
 def test_the_spec_tool_set() -> None:
     assert {spec.name for spec in TOOLS} == {
         "whoami", "list-my-projects", "create-project", "get-guide", "report-feedback",
@@ -93,4 +122,5 @@ def test_the_spec_tool_set() -> None:
         "list-translation-tasks", "submit-translation",
         "create-doc-template", "update-doc-template", "delete-doc-template", "create-project-template",
         "update-project-template", "assign-project-template",
+            "connect-github", "pull-and-publish",
     }

@@ -1,16 +1,20 @@
 """Finding pages, and the revisions, templates and translation gaps that go with them: one statement each,
-in the caller's session (``translation_gaps`` also reads without one)."""
+in the caller's session.
+
+How a page reference finds its row (``page_handle``) and which live pages lack a translation
+(``translation_sources`` + ``translation_gaps``) are written once here and shared with the session-free
+page read (``services.page_read``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
-from sqlalchemy import bindparam
+from sqlalchemy import ColumnElement, String, and_, bindparam, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ...db import Database
 from ...errors import InvalidInput, NotFound
 from ...models import DocTemplate, Page, PageRevision, Project
 from ...rules.locales import enabled, module_locales, normalize_locale
@@ -24,22 +28,60 @@ def resolve_language(project: Project, language: str | None) -> str:
     return normalize_locale(language) if language else project.default_locale
 
 
+HandleKind = Literal["path", "slug"]
+
+# A page row matching a handle, in a statement that joins the page's project (whose id is the
+# ``project_id`` parameter): a path is the whole handle; a slug without a language means the project's
+# default locale, read from the joined row so the clause works before the project is loaded.
+PAGE_MATCH: dict[HandleKind, ColumnElement[bool]] = {
+    "path": col(Page.id) == bindparam("path"),
+    "slug": and_(
+        col(Page.slug) == bindparam("slug"),
+        col(Page.language) == func.coalesce(bindparam("language", type_=String), col(Project.default_locale)),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class PageHandle:
+    """A checked page reference: which ``PAGE_MATCH`` clause finds it, and with which parameters."""
+
+    kind: HandleKind
+    params: dict[str, Any]
+
+    def label(self, project: Project) -> str:
+        if self.kind == "path":
+            return f"path {self.params['path']!r}"
+        return f"slug {self.params['slug']!r} in {self.params['language'] or project.default_locale}"
+
+
+def page_handle(ref: PageRef) -> PageHandle:
+    """Check a reference (slug and locale formats; raises ``InvalidInput``)."""
+    if ref.path:  # a path is the whole handle; slug and language only matter without one
+        return PageHandle("path", {"path": ref.path})
+    language = normalize_locale(ref.language) if ref.language else None
+    return PageHandle("slug", {"slug": validate_slug(ref.slug), "language": language})
+
+
+def _find(kind: HandleKind, *, lock: bool) -> Any:
+    statement = (
+        select(Page)
+        .join(Project, col(Project.id) == col(Page.project_id))
+        .where(col(Project.id) == bindparam("project_id"), PAGE_MATCH[kind])
+    )
+    return statement.with_for_update(of=Page) if lock else statement
+
+
+# Built once: constructing a statement costs about as much as running a small one.
+_FIND = {(kind, lock): _find(kind, lock=lock) for kind in PAGE_MATCH for lock in (False, True)}
+
+
 async def find_page(session: AsyncSession, project: Project, ref: PageRef, *, lock: bool = False) -> Page:
-    if ref.path:
-        statement = select(Page).where(Page.id == ref.path, Page.project_id == project.id)
-        label = f"path {ref.path!r}"
-    else:
-        slug = validate_slug(ref.slug)
-        language = resolve_language(project, ref.language)
-        statement = select(Page).where(
-            Page.project_id == project.id, Page.slug == slug, Page.language == language
-        )
-        label = f"slug {slug!r} in {language}"
-    if lock:
-        statement = statement.with_for_update()
-    page = (await session.exec(statement)).first()
+    handle = page_handle(ref)
+    params = {"project_id": project.id, **handle.params}
+    page = (await session.exec(_FIND[handle.kind, lock], params=params)).first()
     if page is None:
-        raise page_not_found(label, project)
+        raise page_not_found(handle.label(project), project)
     return page
 
 
@@ -78,29 +120,27 @@ async def usable_template(session: AsyncSession, project: Project, template_id: 
     return template
 
 
-_VARIANTS = select(Page.canonical_slug, Page.language, Page.source_hash).where(
+# Every locale variant of the project's pages (``project_id`` parameter): what translation_gaps compares.
+VARIANTS = select(Page.canonical_slug, Page.language, Page.source_hash).where(
     Page.project_id == bindparam("project_id"), col(Page.translation_of).is_not(None)
 )
 
 
-async def translation_gaps(reader: AsyncSession | Database, project: Project, pages: list[Page]) -> set[str]:
-    """Ids of live source pages with a locale variant that is missing or older than the source.
-
-    ``reader``: the caller's session, or the database itself for a read that has no session."""
-    sources = [p for p in pages if p.translation_of is None and p.live_hash]
+def translation_sources(project: Project, pages: list[Page]) -> list[Page]:
+    """The live source pages among ``pages`` whose variants need checking: none in a one-locale project,
+    which then skips the ``VARIANTS`` query."""
     extra_locales = any(
         len(module_locales(project.modules, m)) > 1
         for m in ("knowledge_base", "custom_pages")
         if enabled(project.modules, m)
     )
-    if not sources or not extra_locales:  # a one-locale project has nothing to translate: skip the query
-        return set()
-    params = {"project_id": project.id}
-    if isinstance(reader, Database):
-        rows: Iterable[Any] = await reader.fetch_all(_VARIANTS, params)
-    else:
-        rows = await reader.exec(_VARIANTS, params=params)
-    variants = {(slug, lang): src for slug, lang, src in rows}
+    return [p for p in pages if p.translation_of is None and p.live_hash] if extra_locales else []
+
+
+def translation_gaps(project: Project, sources: list[Page], variant_rows: Iterable[Any]) -> set[str]:
+    """Ids of ``sources`` with a locale variant that is missing or older than the source;
+    ``variant_rows`` are the ``VARIANTS`` rows (slug, language, source hash)."""
+    variants = {(slug, lang): src for slug, lang, src in variant_rows}
     gaps = set()
     for page in sources:
         module = "knowledge_base" if page.page_type == "knowledge" else "custom_pages"
@@ -111,6 +151,14 @@ async def translation_gaps(reader: AsyncSession | Database, project: Project, pa
                 gaps.add(page.id)
                 break
     return gaps
+
+
+async def session_translation_gaps(session: AsyncSession, project: Project, pages: list[Page]) -> set[str]:
+    """``translation_gaps`` for pages read in ``session``, their variants read in the same snapshot."""
+    sources = translation_sources(project, pages)
+    if not sources:
+        return set()
+    return translation_gaps(project, sources, await session.exec(VARIANTS, params={"project_id": project.id}))
 
 
 class Progress:

@@ -118,7 +118,7 @@ async def test_a_refused_build_is_refused_again_not_reused(pub: Pub) -> None:
     for _ in range(2):
         again = await publish_and_run(core, manager, pid, pub.name)
         assert again.status == "failed" and again.error and "does-not-exist" in again.error
-        assert again.counts.get("gate") is None
+        assert again.counts.gate is None
 
 
 async def test_incremental_gate_checks_what_was_written_and_all_when_pages_go(pub: Pub) -> None:
@@ -129,8 +129,8 @@ async def test_incremental_gate_checks_what_was_written_and_all_when_pages_go(pu
         await edit_and_approve(pub, "guides/intro", f"# Intro\n\nVersion {n + 2}.\n")
         statuses.append(await publish_and_run(core, manager, pid, pub.name))
     assert [s.status for s in statuses] == ["succeeded"] * 5
-    assert statuses[0].counts["gate"] == "full" and statuses[-1].counts["gate"] == "changed files"
-    assert statuses[-1].counts["rendered"] == 1
+    assert statuses[0].counts.gate == "full" and statuses[-1].counts.gate == "changed files"
+    assert statuses[-1].counts.rendered == 1
 
     # A broken link written by an incremental build is caught by the limited gate.
     await edit_and_approve(pub, "guides/intro", "# Intro\n\nSee [nowhere](/guides/nowhere).\n")
@@ -148,7 +148,7 @@ async def test_incremental_gate_checks_what_was_written_and_all_when_pages_go(pu
     )
     removed = await publish_and_run(core, manager, pid, pub.name)
     assert removed.status == "succeeded", removed.error
-    assert removed.counts["gate"] == "full" and removed.counts["files_removed"] >= 1
+    assert removed.counts.gate == "full" and removed.counts.files_removed >= 1
 
     # Taking down a page that another (unchanged, so not re-rendered) page links to is caught.
     await core.pages.set_page_status(
@@ -170,7 +170,7 @@ async def test_promotion_in_batches_is_undone_whole(pub: Pub, monkeypatch: pytes
         core, editor, pid, pub.name, [*PAGES, ("a/one", "One", "1."), ("a/two", "Two", "2."), BROKEN]
     )
     failed = await publish_and_run(core, manager, pid, pub.name)
-    assert failed.status == "failed" and failed.counts["promoted"] == 5
+    assert failed.status == "failed" and failed.counts.promoted == 5
     pages = (await core.pages.list_pages(editor, pid)).pages
     assert len(pages) == 5 and {p.status for p in pages} == {"ready"}
 
@@ -185,5 +185,5 @@ async def test_promotion_in_batches_is_undone_whole(pub: Pub, monkeypatch: pytes
         editor, pid, PageRef(slug="guides/broken"), PageStatusUpdate(status="ready", project_name=pub.name)
     )
     done = await publish_and_run(core, manager, pid, pub.name)
-    assert done.status == "succeeded" and done.counts["promoted"] == 5 and done.counts["pages"] == 5
+    assert done.status == "succeeded" and done.counts.promoted == 5 and done.counts.pages == 5
     assert {p.status for p in (await core.pages.list_pages(editor, pid)).pages} == {"live"}

@@ -118,7 +118,7 @@ async def site(core: Core, client: httpx.AsyncClient, tmp_path: Path) -> Site:
             )
     second = await publish_and_run(core, system, pid, name)
     assert second.status == "succeeded", second.error
-    assert second.counts["pages"] == 13 + 3  # 12 knowledge + home, and three Spanish pages; never the runbook
+    assert second.counts.pages == 13 + 3  # 12 knowledge + home, and three Spanish pages; never the runbook
     return Site(core, pid, slug, f"http://testserver/sites/{slug}/", served_dir(core, pid))
 
 

@@ -14,7 +14,7 @@ from sqlmodel import col
 from comstack_core import Core, Settings
 from comstack_core.models import Publish
 from comstack_core.publishing import deploy
-from comstack_core.schemas import PublishConfirm, PublishRequest
+from comstack_core.schemas import ProgressStage, PublishConfirm, PublishRequest, PublishStep
 
 from .conftest import Pub
 from .harness import add_ready_pages, heavy_markdown, reference_build, served_dir, snapshot, until
@@ -66,7 +66,7 @@ async def test_a_live_job_is_not_taken_over_when_clocks_disagree(pub: Pub) -> No
 
         async def waiting() -> bool:
             status = await core.publishing.publish_status(pub.world.manager, pub.project_id, publish_id)
-            return status.step == "translated"
+            return status.step == PublishStep.translated
 
         await until(waiting, what="the job to reach the build")
         async with Core.open(core.settings) as other:  # the real clock
@@ -105,7 +105,7 @@ async def test_a_runner_that_lost_its_job_stops_and_the_new_owner_finishes(pub: 
 
     async def building() -> bool:
         status = await core.publishing.publish_status(pub.world.manager, pub.project_id, publish_id)
-        return status.progress.get("step") == "building"
+        return status.progress.step == ProgressStage.building
 
     await until(building, every=0.02, what="the build")
     async with Core.open(core.settings, clock=pub.clock) as other:

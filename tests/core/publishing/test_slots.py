@@ -60,7 +60,7 @@ async def test_publishes_after_the_first_render_only_what_changed(pub: Pub, tmp_
         before, before_links = snapshot(served_dir(core, pid)), inodes(served_dir(core, pid))
         status = await publish_and_run(core, manager, pid, pub.name)
         assert status.status == "succeeded", status.error
-        assert status.counts["gate"] == "changed files"
+        assert status.counts.gate == "changed files"
         assert "seed" not in status.timings
         # The deployment it replaced (kept for a revert) did not change under its readers.
         old = deploy.slot_path(sites, pid, before_slot)
@@ -69,7 +69,7 @@ async def test_publishes_after_the_first_render_only_what_changed(pub: Pub, tmp_
         history.append(status)
     # A slot first takes the served build's files for the pages edited since its own build (links), so
     # each publish renders just the page edited for it.
-    assert [s.counts["rendered"] for s in history] == [1, 1, 1, 1]
+    assert [s.counts.rendered for s in history] == [1, 1, 1, 1]
 
 
 def test_catch_up_links_what_differs_and_gives_the_other_build(tmp_path: Path) -> None:

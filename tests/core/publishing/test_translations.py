@@ -108,7 +108,7 @@ async def test_tasks_then_submit_then_the_locale_goes_live(client: httpx.AsyncCl
 
     second = await publish_and_run(pub.core, pub.world.manager, pub.project_id, pub.name)
     assert second.status == "succeeded", second.error
-    assert second.counts["translation_tasks"] == 0  # translations are not sources themselves
+    assert second.counts.translation_tasks == 0  # translations are not sources themselves
 
     en = await client.get("/sites/acme-docs/guides/intro/")
     es = await client.get("/sites/acme-docs/es/guides/intro/")
@@ -136,7 +136,7 @@ async def test_tasks_then_submit_then_the_locale_goes_live(client: httpx.AsyncCl
         PageStatusUpdate(status="ready", project_name=pub.name),
     )
     third = await publish_and_run(pub.core, pub.world.manager, pub.project_id, pub.name)
-    assert third.counts["translation_tasks"] == 1
+    assert third.counts.translation_tasks == 1
     reopened = (await client.get(pub.url("/translations/tasks"), headers=pub.headers)).json()
     assert [(t["source_slug"], t["target_language"]) for t in reopened] == [("guides/intro", "es")]
     # The old translation stays live meanwhile.
