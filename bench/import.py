@@ -1,8 +1,16 @@
-"""Benchmark of reading a docs tree into an import plan (comstack_core.importer).
+"""Benchmark of importing a docs tree, against our full build of the same pages.
 
 Generates an MkDocs project of N Markdown files (front matter, headings, admonitions, tabs, code,
-tables, relative links between pages, images, a nav of 10 sections) and times `read_tree` on it.
-The comparison with a full site build of the same pages comes with the import's integration.
+tables, relative links between pages, images, a nav of 10 sections), then in an embedded ComStack
+(SQLite, a fresh data directory):
+
+* ``plan``: reading the tree into an import plan (`read_tree`, no database);
+* ``import``: the whole import as `comstack import --yes --approve` does it (`core.imports.import_tree`:
+  read, compare, write every page, source record and sidebar group in one transaction);
+* ``reimport``: the same tree again (nothing changes);
+* ``publish``: the full publish of the imported pages (dry run, confirm, job), with its build step.
+
+Target: the import takes no longer than our full build of the same pages.
 
     python bench/import.py --files 5000
     python bench/import.py --files 1000 5000 --json bench/results/import.json
@@ -11,6 +19,7 @@ The comparison with a full site build of the same pages comes with the import's 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import random
 import resource
@@ -22,7 +31,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from comstack_core import Core, Principal, Settings
 from comstack_core.importer import ImportLimits, ImportOptions, read_tree
+from comstack_core.schemas import PlanUpdate, ProjectCreate, PublishConfirm, PublishRequest, UserCreate
+from comstack_core.schemas.imports import ImportRequest
 
 SECTIONS = 10
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
@@ -70,6 +82,37 @@ def generate(root: Path, files: int, seed: int = 7) -> None:
     (root / "mkdocs.yml").write_text("site_name: Bench\nnav:\n" + "\n".join(nav) + "\n")
 
 
+async def timed_import(base: Path, files: int) -> dict[str, float]:
+    settings = Settings(data_dir=base / "data")
+    async with Core.open(settings) as core:
+        admin = Principal.system(door="script")
+        user = await core.users.create_user(admin, UserCreate(email="bench@example.com"))
+        who = await core.users.principal_for_user(user.id, door="script")
+        project = await core.projects.create_project(who, ProjectCreate(name="Bench Docs"))
+        await core.plans.update_plan(admin, project.id, PlanUpdate(tier="standard", quotas={"max_pages": files + 100}))
+        out: dict[str, float] = {}
+        start = time.perf_counter()
+        report = await core.imports.import_tree(who, project.id, base, ImportRequest(approve=True))
+        out["import"] = time.perf_counter() - start
+        assert report.counts["create"] == files and report.counts["files_failed"] == 0, report.counts
+        start = time.perf_counter()
+        again = await core.imports.import_tree(who, project.id, base, ImportRequest(approve=True))
+        out["reimport"] = time.perf_counter() - start
+        assert again.written == [], again.counts
+        start = time.perf_counter()
+        dry = await core.publishing.publish(who, project.id, PublishRequest(project_name=project.name))
+        confirmed = await core.publishing.publish_confirm(
+            who, project.id, PublishConfirm(project_name=project.name, confirmation_token=dry.confirmation_token)
+        )
+        await core.runner.run_pending()
+        out["publish"] = time.perf_counter() - start
+        status = await core.publishing.publish_status(who, project.id, confirmed.publish_id)
+        assert status.status == "succeeded", status.error
+        out["build"] = float(status.timings.get("build", 0.0))
+        out["check"] = float(status.timings.get("check", 0.0))
+        return out
+
+
 def run(files: int) -> dict[str, object]:
     base = Path(tempfile.mkdtemp(prefix="bench-import-"))
     try:
@@ -81,10 +124,13 @@ def run(files: int) -> dict[str, object]:
         counts = plan.counts()
         assert counts["pages"] == files and counts["failed"] == 0, counts
         links = sum(len(p.links) for p in plan.pages)
+        timed = asyncio.run(timed_import(base, files))
         return {
-            "files": files, "seconds": round(seconds, 3), "files_per_second": round(files / seconds),
+            "files": files, "plan_seconds": round(seconds, 3), "files_per_second": round(files / seconds),
             "pages": counts["pages"], "converted": counts["converted"], "images": counts["images"],
             "groups": counts["groups"], "links_resolved": links,
+            **{f"{k}_seconds": round(v, 3) for k, v in timed.items()},
+            "import_vs_build": round(timed["import"] / timed["build"], 2) if timed["build"] else None,
             "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         }
     finally:
@@ -97,10 +143,11 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="write the results to this file")
     args = parser.parse_args()
     results = [run(n) for n in args.files]
-    print(f"{'files':>7} {'seconds':>8} {'files/s':>8} {'converted':>9} {'links':>7} {'images':>6} {'rss MB':>7}")
+    columns = ("files", "plan_seconds", "import_seconds", "reimport_seconds", "publish_seconds", "build_seconds",
+               "check_seconds", "import_vs_build", "converted", "links_resolved", "images", "max_rss_mb")
+    print(" ".join(f"{c.removesuffix('_seconds'):>10}" for c in columns))
     for r in results:
-        print(f"{r['files']:>7} {r['seconds']:>8} {r['files_per_second']:>8} {r['converted']:>9} "
-              f"{r['links_resolved']:>7} {r['images']:>6} {r['max_rss_mb']:>7}")
+        print(" ".join(f"{r[c]!s:>10}" for c in columns))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({"benchmark": "import", "results": results}, indent=2) + "\n")

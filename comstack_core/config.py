@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -64,6 +65,20 @@ class Settings(BaseSettings):
     )
     git_ca_bundle: Path | None = Field(
         default=None, description="Extra CA certificates for a self-hosted git forge with its own CA."
+    )
+
+    # Live voice (SPEC §11).
+    live_session_ttl_seconds: int = Field(
+        default=1800, gt=0, description="Lifetime of a voice session's token."
+    )
+    twilio_auth_token: str | None = Field(
+        default=None,
+        description="The Twilio account's auth token, for X-Twilio-Signature checks (a project's voice_phone "
+        "module may set its own).",
+    )
+    voice_provider: str = Field(default="embedded", description="Realtime voice provider by name.")
+    voice_provider_config: dict[str, Any] = Field(
+        default_factory=dict, description="The realtime provider's settings (JSON object)."
     )
 
     # Limits of SPEC §15. Windows are sliding, per client IP.

@@ -13,6 +13,10 @@ from contextlib import asynccontextmanager
 from .clock import Clock, utcnow
 from .config import Settings
 from .db import Database
+from .live.history import TranscriptService
+from .live.phone_calls import PhoneService
+from .live.providers import ProviderRegistry
+from .live.sessions import LiveService
 from .oauth.service import OAuthService
 from .publishing.hosting import HostingService
 from .publishing.plan import PlanCheck
@@ -72,6 +76,11 @@ class Core:
         self.installation = InstallationService(self.ctx)
         self.imports = ImportService(self.ctx)
         self.git_sync = GitSyncService(self.ctx, self.imports, self.publishing)
+        # Live voice. Register realtime providers on ``voice_providers`` before serving (docs/voice.md).
+        self.voice_providers = ProviderRegistry()
+        self.live = LiveService(self.ctx, self.voice_providers)
+        self.phone = PhoneService(self.ctx, self.voice_providers)
+        self.transcripts = TranscriptService(self.ctx)
 
     @classmethod
     @asynccontextmanager

@@ -26,6 +26,7 @@ from .middleware.ratelimit import RateLimitMiddleware, build_limiter
 from .oauth import OAuthTokenVerifier, oauth_routes
 from .routes import rest_routes
 from .runtime import Runtime
+from .voice_page import voice_page_routes
 
 
 @asynccontextmanager
@@ -83,7 +84,7 @@ def create_app(
     limiter = build_limiter(settings)
     app = Starlette(
         # /mcp first: the router tries routes in order, and MCP calls are the bulk of the traffic.
-        routes=[*mcp_endpoint.routes, *oauth_routes(runtime), *rest_routes(), *hosting_routes()],
+        routes=[*mcp_endpoint.routes, *oauth_routes(runtime), *rest_routes(), *hosting_routes(), *voice_page_routes()],
         middleware=[
             Middleware(ClientIPMiddleware, trusted_proxies=settings.trusted_proxies),
             Middleware(RateLimitMiddleware, limiter=limiter, settings=settings),

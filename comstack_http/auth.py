@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from comstack_core import Principal
 from comstack_core.auth import Door
 from comstack_core.errors import DomainError, Unauthenticated
+from comstack_core.live.sessions import is_session_token
 
 from .runtime import Runtime
 
@@ -99,6 +100,10 @@ class AuthMiddleware:
                     "Use 'Authorization: Bearer <token>' or the x-api-key header.",
                     code="invalid_authorization",
                 )
+            if is_session_token(token.strip()):
+                # A voice session's token is no credential of a person or key: the live session routes
+                # check it themselves, and everywhere else the request is unauthenticated.
+                return None
             verifier = self.runtime.token_verifier
             if verifier is None:
                 raise Unauthenticated(

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from comstack_core import Core, Principal, Settings
 from comstack_core.errors import DomainError
-from comstack_core.schemas import KeyCreate, ProjectCreate, UserCreate
+from comstack_core.schemas import KeyCreate, PlanUpdate, ProjectCreate, UserCreate
 
 T = TypeVar("T")
 
@@ -224,6 +224,25 @@ def verify_domain(
         raise typer.BadParameter(f"{hostname} is not a domain of project {project}; add it first.")
 
     typer.echo(run_core(settings_from(data_dir, database_url), action))
+
+
+@admin_app.command("set-plan")
+def set_plan(
+    project: Annotated[str, typer.Option(help="Project id.")],
+    plan: Annotated[str, typer.Option(help="trial or standard (its quotas come from the project's template).")],
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Set a project's plan, e.g. standard so it may have phone numbers; prints the plan's tier."""
+    if plan not in ("trial", "standard"):
+        err("error: --plan must be trial or standard")
+        raise typer.Exit(2)
+    data = PlanUpdate.model_validate({"tier": plan})
+    view = run_core(
+        settings_from(data_dir, database_url),
+        lambda core: core.plans.update_plan(Principal.system(), project, data),
+    )
+    typer.echo(view.plan.tier)
 
 
 @admin_app.command("create-user")

@@ -11,10 +11,10 @@ from .spec import ToolSpec
 
 
 def all_tools() -> list[ToolSpec[Any]]:
-    from .tools import editing, git_sync, identity, navigation, publishing, state, templates
+    from .tools import editing, git_sync, identity, navigation, publishing, state, templates, voice
 
     return [*identity.TOOLS, *state.TOOLS, *editing.TOOLS, *navigation.TOOLS, *publishing.TOOLS, *templates.TOOLS,
-            *git_sync.TOOLS]
+            *git_sync.TOOLS, *voice.TOOLS]
 
 
 async def best_role(core: Core, principal: Principal) -> Role:

@@ -3,7 +3,8 @@
 A relative link to another file of the tree becomes that page's site URL (`/guides/intro/#setup`,
 which the site builder resolves per language like any internal link). A local image becomes the
 placeholder `image:<sha256>`; the integration stores the bytes and swaps the placeholder for the
-stored image's URL. Anything that cannot be resolved is left as written and reported with its line.
+stored image's URL. Anything that cannot be resolved would be a broken link on the site: the link keeps only its text
+(an image its alt text) and the file's report says so, with the line.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING
 from .errors import ImportRefused
 from .files import FileProblem, TreeFile, inside, read_bytes
 from .lines import Context, Line
-from .links import IMAGE_EXTENSIONS, rewrite, split_target
+from .links import DROP, IMAGE_EXTENSIONS, rewrite, split_target
 from .model import FileReport, ImportLimits, PlannedImage
 from .sources import Source
 
@@ -78,9 +79,7 @@ class Resolver:
             found = self._page(here, path)
             if isinstance(found, str):
                 ctx.note(line, "link", found.split(":", 1)[0], found.split(":", 1)[1].format(target=target))
-                return None
-            if found is None:
-                return None
+                return DROP
             links.append(found.slug)
             return ("/" if found.slug == "index" else f"/{found.slug}/") + suffix
 
@@ -89,7 +88,7 @@ class Resolver:
         self._used[draft.file.rel] = list(dict.fromkeys(images))
         return out
 
-    def _page(self, here: str, path: str) -> Draft | str | None:
+    def _page(self, here: str, path: str) -> Draft | str:
         """The page a path names; a 'code:message' string when it names nothing importable."""
         starts = [self.prefix + path.lstrip("/")] if path.startswith("/") else [posixpath.join(here, path)]
         if self.source.kind == "hugo" and not path.startswith("/"):
@@ -99,23 +98,23 @@ class Resolver:
         for start in starts:
             rel = posixpath.normpath(start) if start else "."
             if rel == ".." or rel.startswith("../"):
-                return "link_outside:Link {target!r} points outside the imported folder; left as written."
+                return "link_outside:Link {target!r} points outside the imported folder; only the link text is kept."
             for candidate in self._candidates(rel, path):
                 if candidate in self.pages:
                     return self.pages[candidate]
             for candidate in self._candidates(rel, path):
                 if candidate in self.others or (self.root / candidate).is_file():
                     if candidate.lower().endswith(_PAGE_EXTENSIONS):
-                        return "link_not_imported:Link {target!r} names a file that is not imported; left as written."
-                    return None  # a download (PDF, zip, ...): the author's business, not a page
+                        return "link_not_imported:Link {target!r} names a file that is not imported; only the link text is kept."
+                    return "link_file:Link {target!r} names a file that is not a page; it is not published, so only the link text is kept."
         if self.source.kind == "hugo":
             same = self._by_name.get(posixpath.basename(path).rsplit(".", 1)[0].lower(), [])
             if len(same) == 1:
                 return same[0]
         if not posixpath.splitext(path)[1] and not path.endswith("/") and self.source.kind != "mkdocs":
             # '/pricing' in a Hugo or Docusaurus site may well be a route of the site itself.
-            return "link_unresolved:Link {target!r} matches no file of the tree; left as written."
-        return "link_missing:Link {target!r} names a file that does not exist; left as written."
+            return "link_unresolved:Link {target!r} matches no file of the tree; only the link text is kept."
+        return "link_missing:Link {target!r} names a file that does not exist; only the link text is kept."
 
     def _candidates(self, rel: str, written: str) -> list[str]:
         rel = "" if rel == "." else rel
@@ -137,7 +136,7 @@ class Resolver:
 
     # -- images -----------------------------------------------------------------------------------------------
 
-    def _image(self, draft: Draft, here: str, path: str, line: int, ctx: Context, used: list[str]) -> str | None:
+    def _image(self, draft: Draft, here: str, path: str, line: int, ctx: Context, used: list[str]) -> str:
         if path.startswith("/"):
             starts = [self.prefix + path[1:], *(s + path[1:] for s in self.statics), path[1:]]
         else:
@@ -145,21 +144,21 @@ class Resolver:
         for start in starts:
             rel = posixpath.normpath(start)
             if rel == ".." or rel.startswith("../"):
-                ctx.note(line, "image", "image_outside", f"Image {path!r} is outside the imported folder; left as written.")
-                return None
+                ctx.note(line, "image", "image_outside", f"Image {path!r} is outside the imported folder; only its alt text is kept.")
+                return DROP
             found = self._load(rel)
             if found is None:
                 continue
             if isinstance(found, FileProblem):
-                ctx.note(line, "image", found.code, f"Image {path!r}: {found.message} Left as written.")
-                return None
+                ctx.note(line, "image", found.code, f"Image {path!r}: {found.message} Only its alt text is kept.")
+                return DROP
             image = self.images[found]
             if draft.slug not in image.used_by:
                 image.used_by.append(draft.slug)
             used.append(found)
             return image.placeholder
-        ctx.note(line, "image", "image_missing", f"Image {path!r} was not found; left as written.")
-        return None
+        ctx.note(line, "image", "image_missing", f"Image {path!r} was not found; only its alt text is kept.")
+        return DROP
 
     def _load(self, rel: str) -> str | FileProblem | None:
         if rel in self._image_at:

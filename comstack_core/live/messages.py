@@ -20,6 +20,7 @@ Phrase = Literal[
     "no_transfer_web",
     "page_not_found",
     "unknown_number",
+    "line_busy",
 ]
 
 _PHRASES: dict[str, dict[Phrase, str]] = {
@@ -34,6 +35,7 @@ _PHRASES: dict[str, dict[Phrase, str]] = {
         "no_transfer_web": "I can't transfer this conversation, but a member of our team can be reached by phone.",
         "page_not_found": "Sorry, I couldn't find that page.",
         "unknown_number": "Sorry, this number is not connected to a knowledge line. Goodbye.",
+        "line_busy": "Sorry, this line has taken all the calls it can today. Please try again tomorrow. Goodbye.",
     },
     "es": {
         "greeting": "Hola, soy el asistente de {name}. ¿Qué le gustaría saber?",
@@ -46,6 +48,7 @@ _PHRASES: dict[str, dict[Phrase, str]] = {
         "no_transfer_web": "No puedo transferir esta conversación, pero puede llamarnos por teléfono.",
         "page_not_found": "Lo siento, no encontré esa página.",
         "unknown_number": "Lo siento, este número no está conectado a ninguna línea. Adiós.",
+        "line_busy": "Lo siento, esta línea ya atendió todas las llamadas que puede hoy. Inténtelo mañana. Adiós.",
     },
     "fr": {
         "greeting": "Bonjour, ici l'assistant de {name}. Que souhaitez-vous savoir ?",
@@ -58,6 +61,7 @@ _PHRASES: dict[str, dict[Phrase, str]] = {
         "no_transfer_web": "Je ne peux pas transférer cette conversation, mais vous pouvez nous appeler.",
         "page_not_found": "Désolé, je n'ai pas trouvé cette page.",
         "unknown_number": "Désolé, ce numéro n'est relié à aucune ligne. Au revoir.",
+        "line_busy": "Désolé, cette ligne a atteint son nombre d'appels pour aujourd'hui. Réessayez demain. Au revoir.",
     },
     "de": {
         "greeting": "Hallo, hier ist der Assistent von {name}. Was möchten Sie wissen?",
@@ -70,6 +74,7 @@ _PHRASES: dict[str, dict[Phrase, str]] = {
         "no_transfer_web": "Ich kann dieses Gespräch nicht weiterleiten, aber Sie erreichen uns telefonisch.",
         "page_not_found": "Diese Seite habe ich leider nicht gefunden.",
         "unknown_number": "Diese Nummer ist leider mit keiner Leitung verbunden. Auf Wiederhören.",
+        "line_busy": "Diese Leitung nimmt heute leider keine Anrufe mehr an. Bitte morgen wieder. Auf Wiederhören.",
     },
     "pt": {
         "greeting": "Olá, aqui é o assistente de {name}. O que gostaria de saber?",
@@ -82,6 +87,7 @@ _PHRASES: dict[str, dict[Phrase, str]] = {
         "no_transfer_web": "Não posso transferir esta conversa, mas você pode nos ligar.",
         "page_not_found": "Desculpe, não encontrei essa página.",
         "unknown_number": "Desculpe, este número não está ligado a nenhuma linha. Tchau.",
+        "line_busy": "Desculpe, esta linha já atendeu todas as chamadas possíveis hoje. Tente amanhã. Tchau.",
     },
     "it": {
         "greeting": "Buongiorno, sono l'assistente di {name}. Cosa desidera sapere?",
@@ -94,6 +100,7 @@ _PHRASES: dict[str, dict[Phrase, str]] = {
         "no_transfer_web": "Non posso trasferire questa conversazione, ma può chiamarci al telefono.",
         "page_not_found": "Mi dispiace, non ho trovato quella pagina.",
         "unknown_number": "Mi dispiace, questo numero non è collegato a nessuna linea. Arrivederci.",
+        "line_busy": "Mi dispiace, oggi questa linea non accetta altre chiamate. Riprovi domani. Arrivederci.",
     },
 }
 

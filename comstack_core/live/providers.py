@@ -31,6 +31,9 @@ class SessionSpec:
     voice: str
     instructions: str
     tools: Sequence[Tool]
+    # The session's token: a provider whose model calls the voice tools back (POST /api/live/tools/execute)
+    # sends it as ``Authorization: Bearer``. It must stay on the provider's server side.
+    token: str | None = None
     call_sid: str | None = None  # phone sessions
 
 

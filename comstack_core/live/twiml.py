@@ -82,6 +82,14 @@ def unknown_number(language: str = "en", voice: str = DEFAULT_VOICE) -> str:
     return str(response)
 
 
+def line_busy(language: str, voice: str = DEFAULT_VOICE) -> str:
+    """The line took all the calls its plan allows today: say so and hang up."""
+    response = VoiceResponse()
+    response.say(say("line_busy", language), language=say_language(language), voice=voice)
+    response.hangup()
+    return str(response)
+
+
 def stream(url: str, parameters: Mapping[str, str] | None = None) -> str:
     """Hand the call's audio to a realtime voice provider: ``<Connect><Stream url=…>`` with custom
     parameters (the provider receives them in its ``start`` message)."""

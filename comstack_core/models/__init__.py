@@ -7,6 +7,7 @@ from .feedback import Feedback
 from .identity import Account, User
 from .imports import GitConnection, ImportSource
 from .installation import InstallationSetting
+from .live import LivePhoneNumber, LiveSession, LiveTurn, LiveUsage
 from .navigation import HeaderNavItem, SidebarGroup
 from .oauth import OAuthClient, OAuthCode, OAuthGrant, OAuthRequest, OAuthToken
 from .pages import Page, PageRevision
@@ -25,6 +26,10 @@ __all__ = [
     "HeaderNavItem",
     "ImportSource",
     "InstallationSetting",
+    "LivePhoneNumber",
+    "LiveSession",
+    "LiveTurn",
+    "LiveUsage",
     "Member",
     "OAuthClient",
     "OAuthCode",

@@ -7,34 +7,30 @@ page quota checked once for all new pages.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ..auth import Principal
 from ..clock import new_id
 from ..errors import DomainError
-from ..importer import FileReport, ImportPlan, PlanChanges, PlannedGroup, PlannedPage, SourceRecord, compare
-from ..models import ImportSource, Page, Project, SidebarGroup
-from ..rules.icons import validate_icon
+from ..importer import FileReport, ImportPlan, PlanChanges, PlannedPage, SourceRecord, compare
+from ..models import ImportSource, Page, PageRevision
 from ..rules.slugs import validate_slug
 from ..rules.templates import check_metadata_types, missing_required
 from ..schemas.imports import ImportGroupView, ImportPageView
 from .access import check_quota
-from .base import Context, audit
+from .base import audit
 from .editing import check_language
-from .navigation import MAX_GROUPS, load_navigation
+from .import_navigation import write_navigation
+from .import_target import Target
 from .page_store import search_index
 from .page_store.queries import current_content
 from .page_store.status import derive_status
-from .page_store.urls import check_url_free
+from .page_store.urls import url_clashes
 from .page_store.writes import Content, commit_draft
 
-MAX_LABEL = 80
+_CHUNK = 500  # new pages written per flush
 
 
 @dataclass
@@ -42,22 +38,6 @@ class Outcome:
     pages: list[ImportPageView] = field(default_factory=list)
     groups: list[ImportGroupView] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Target:
-    """What one import run writes with: its project, caller, template and options."""
-
-    session: AsyncSession
-    ctx: Context
-    project: Project
-    principal: Principal
-    fields: list[dict[str, Any]]
-    origin: str
-    approve: bool
-    unpublish_removed: bool
-    now: datetime
-    progress: Callable[[int, int], None] | None = None  # (done, total) pages, for a progress bar
 
 
 async def plan_changes(session: AsyncSession, project_id: str, plan: ImportPlan) -> PlanChanges:
@@ -72,10 +52,9 @@ async def plan_changes(session: AsyncSession, project_id: str, plan: ImportPlan)
         SourceRecord(r.source_path, r.content_hash, slug, language, page_path=r.page_id)
         for r, slug, language in rows
     ]
-    existing = (
-        await session.exec(select(Page.slug, Page.language).where(Page.project_id == project_id))
-    ).all()
-    return compare(plan, previous, [(s, lang) for s, lang in existing])
+    # Every page of the project, loaded once: the writes below find them in the session instead of a query each.
+    pages = (await session.exec(select(Page).where(Page.project_id == project_id))).all()
+    return compare(plan, previous, [(p.slug, p.language) for p in pages])
 
 
 def page_problem(t: Target, page: PlannedPage) -> str | None:
@@ -120,6 +99,14 @@ async def apply_changes(
             out.pages.append(view(page, "failed", None, problem))
         else:
             writable_new.append(page)
+    # One public URL, one page: a planned page may not take the URL of a page (or of a planned one) before it.
+    refused = await url_clashes(t.session, t.project, [(p.language, p.slug) for p in writable_new])
+    for page in writable_new:
+        if (page.language, page.slug) in refused:
+            reason = refused[(page.language, page.slug)]
+            _fail(reports, page, "page_refused", reason)
+            out.pages.append(view(page, "failed", None, reason))
+    writable_new = [p for p in writable_new if (p.language, p.slug) not in refused]
     used = len((await t.session.exec(select(Page.id).where(Page.project_id == t.project.id))).all())
     if writable_new:
         check_quota(t.project, "max_pages", used, adding=len(writable_new))
@@ -130,15 +117,7 @@ async def apply_changes(
         + len(changes.unchanged)
         + len(changes.removed)
     )
-    for page in writable_new:
-        try:  # one public URL, one page: a planned page may not take another page's URL
-            await check_url_free(t.session, t.project, page.language, page.slug, "knowledge")
-        except DomainError as exc:
-            _fail(reports, page, "page_refused", exc.message)
-            out.pages.append(view(page, "failed", None, exc.message))
-        else:
-            out.pages.append(await _create(t, page))
-        _tick(t, out, total)
+    await _create_all(t, writable_new, out, total)
     for page, record in changes.changed:
         out.pages.append(await _update(t, page, record, reports))
         _tick(t, out, total)
@@ -207,34 +186,74 @@ def _record(t: Target, page_id: str, planned: PlannedPage, record: ImportSource 
     t.session.add(row)
 
 
-async def _create(t: Target, planned: PlannedPage) -> ImportPageView:
-    page = Page(
-        id=new_id("pg"),
-        project_id=t.project.id,
-        slug=planned.slug,
-        language=planned.language,
-        doc_template_id=planned.doc_template_id,
-        page_type="knowledge",
-        canonical_slug=planned.slug,
-        created_at=t.now,
-        created_by=t.principal.actor_id,
-        updated_at=t.now,
-        updated_by=t.principal.actor_id,
-    )
-    t.session.add(page)
-    await commit_draft(
-        t.session,
-        t.ctx,
-        t.project,
-        page,
-        _content(planned),
-        t.principal,
-        note="imported",
-        action="page.import",
-    )
-    await _approve(t, page)
-    _record(t, page.id, planned)
-    return view(planned, "create", page.id)
+async def _create_all(t: Target, planned: list[PlannedPage], out: Outcome, total: int) -> None:
+    """New pages in chunks: what `commit_draft` writes for a first draft (revision 1, search rows, audit),
+    with one flush and one search-index statement per chunk instead of several statements per page."""
+    for first in range(0, len(planned), _CHUNK):
+        chunk = planned[first : first + _CHUNK]
+        pages, revisions = [], []
+        for item in chunk:
+            content = _content(item)
+            page = Page(
+                id=new_id("pg"),
+                project_id=t.project.id,
+                slug=item.slug,
+                language=item.language,
+                doc_template_id=item.doc_template_id,
+                page_type="knowledge",
+                canonical_slug=item.slug,
+                created_at=t.now,
+                created_by=t.principal.actor_id,
+                updated_at=t.now,
+                updated_by=t.principal.actor_id,
+            )
+            rev = PageRevision(
+                id=new_id("rev"),
+                page_id=page.id,
+                number=1,
+                title=content.title,
+                description=content.description,
+                content=content.content,
+                page_metadata=content.metadata,
+                content_hash=content.digest(),
+                note="imported",
+                created_at=t.now,
+                created_by=t.principal.actor_id,
+            )
+            page.draft_revision_id = rev.id
+            page.draft_approved = t.approve and not missing_required(t.fields, content.metadata)
+            page.status = derive_status(page)
+            pages.append(page)
+            revisions.append(rev)
+        t.session.add_all(pages)
+        await t.session.flush()  # pages before the rows that refer to them
+        t.session.add_all(revisions)
+        for item, page, rev in zip(chunk, pages, revisions, strict=True):
+            _record(t, page.id, item)
+            detail = {"slug": page.slug, "language": page.language}
+            audit(
+                t.session,
+                t.principal,
+                "page.import",
+                project_id=t.project.id,
+                targets=[page.id, rev.id],
+                detail=detail,
+                at=t.now,
+            )
+            if page.draft_approved:
+                audit(
+                    t.session,
+                    t.principal,
+                    "page.status.ready",
+                    project_id=t.project.id,
+                    targets=[page.id],
+                    at=t.now,
+                    detail={"via": "import"},
+                )
+            out.pages.append(view(item, "create", page.id))
+        await t.session.flush()
+        await search_index.index_new(t.session, list(zip(pages, revisions, strict=True)))
+        _tick(t, out, total)
 
 
 async def _update(
@@ -321,57 +340,4 @@ async def _removed(t: Target, record: SourceRecord) -> ImportPageView:
             detail={"via": "import", "source_path": record.source_path},
         )
         out.action = "unpublished"
-    return out
-
-
-async def write_navigation(t: Target, planned: list[PlannedGroup], language: str) -> list[ImportGroupView]:
-    """Each planned group becomes the sidebar group of the same title (in the import's language), created
-    at the end when there is none; groups the import does not name are left alone."""
-    groups, _ = await load_navigation(t.session, t.project.id)
-    known = set((await t.session.exec(select(Page.slug).where(Page.project_id == t.project.id))).all())
-    by_title = {g.title.get(language): g for g in groups}
-    out: list[ImportGroupView] = []
-    position = len(groups)
-    for group in planned:
-        title = " ".join(group.title.split())[:MAX_LABEL] or "Pages"
-        slugs = [s for s in dict.fromkeys(group.page_slugs) if s in known]
-        existing = by_title.get(title)
-        if existing is not None:
-            same = existing.page_slugs == slugs
-            if not same:
-                existing.page_slugs, existing.updated_at = slugs, t.now
-                t.session.add(existing)
-            out.append(
-                ImportGroupView(title=title, page_slugs=slugs, action="unchanged" if same else "update")
-            )
-            continue
-        if not slugs or position >= MAX_GROUPS:
-            out.append(ImportGroupView(title=title, page_slugs=slugs, action="skipped"))
-            continue
-        try:
-            icon = validate_icon(group.icon)
-        except DomainError:
-            icon = "menu_book"
-        row = SidebarGroup(
-            id=new_id("grp"),
-            project_id=t.project.id,
-            position=position,
-            title={language: title},
-            icon=icon,
-            page_slugs=slugs,
-            updated_at=t.now,
-        )
-        t.session.add(row)
-        by_title[title] = row
-        position += 1
-        out.append(ImportGroupView(title=title, page_slugs=slugs, action="create"))
-    if any(g.action in ("create", "update") for g in out):
-        audit(
-            t.session,
-            t.principal,
-            "navigation.update",
-            project_id=t.project.id,
-            at=t.now,
-            detail={"via": "import", "sidebar_groups": sum(g.action != "skipped" for g in out)},
-        )
     return out

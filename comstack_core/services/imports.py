@@ -34,8 +34,9 @@ from ..schemas.imports import (
 )
 from .access import project_access, require_module
 from .base import Service, audit
-from .import_apply import Outcome, Target, apply_changes, page_problem, plan_changes, view
+from .import_apply import Outcome, apply_changes, page_problem, plan_changes, view
 from .import_images import store_images
+from .import_target import Target
 from .navigation import load_navigation
 from .page_store.queries import usable_template
 

@@ -6,6 +6,8 @@ from typing import Any
 
 from ..auth import Principal, Role
 from ..errors import Forbidden, NotFound
+from ..live.lines import clean_config, redacted
+from ..live.numbers import sync_numbers
 from ..models import ProjectTemplate
 from ..rules.locales import LOCALE_MODULES
 from ..rules.templates import MODULES
@@ -49,7 +51,7 @@ class ModuleService(Service):
             modules = copy_modules(project.modules)
             current = modules.setdefault(module, {"enabled": False})
             if data.config is not None:
-                config = dict(data.config)
+                config = clean_config(module, data.config)
                 config.pop("enabled", None)
                 if "locales" in config:
                     config["locales"] = locale_list(config["locales"])
@@ -61,6 +63,8 @@ class ModuleService(Service):
             if modules == copy_modules(project.modules):
                 return module_view(modules, module, allowed)  # nothing changes: nothing written, no audit row
             apply_locale_rules(project, project.default_locale, modules)
+            if module == "voice_phone":
+                await sync_numbers(session, project, modules)
             project.modules = modules
             project.updated_at = now
             session.add(project)
@@ -70,13 +74,20 @@ class ModuleService(Service):
                 "module.configure",
                 project_id=project_id,
                 targets=[module],
-                detail=data.model_dump(exclude_none=True),
+                detail=_audit_detail(module, data),
                 at=now,
             )
             return module_view(modules, module, allowed)
 
 
 def module_view(modules: dict[str, Any], name: str, allowed: bool) -> ModuleView:
-    config = dict(modules.get(name) or {})
+    config = dict(redacted(modules).get(name) or {})
     is_on = bool(config.pop("enabled", False))
     return ModuleView(name=name, enabled=is_on, allowed=allowed, config=config)
+
+
+def _audit_detail(module: str, data: ModuleUpdate) -> dict[str, Any]:
+    detail = data.model_dump(exclude_none=True)
+    if "config" in detail:  # the audit trail is readable by managers: no secrets in it
+        detail["config"] = redacted({module: detail["config"]})[module]
+    return detail

@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from ..auth import Principal, Role
 from ..clock import new_id
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..live.lines import redacted
 from ..models import Account, AuditEntry, Member, Project, ProjectTemplate
 from ..publishing.build_input import site_url
 from ..rules.locales import LOCALE_MODULES, normalize_locale
@@ -197,4 +198,5 @@ class ProjectService(Service):
 
 def project_view(project: Project, role: Role | None, public_url: str) -> ProjectView:
     data = project.model_dump()
+    data["modules"] = redacted(data.get("modules") or {})
     return ProjectView(**data, site_url=site_url(public_url, project), role=role.name if role else None)

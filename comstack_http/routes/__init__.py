@@ -47,6 +47,7 @@ from . import (
     editing,
     feedback,
     imports,
+    live,
     navigation,
     openapi,
     ops,
@@ -74,6 +75,7 @@ def api_specs() -> list[RouteSpec]:
         *templates.specs(),
         *feedback.specs(),
         *imports.specs(),
+        *live.specs(),
     ]
 
 

@@ -53,6 +53,7 @@ PATH_PARAMS: dict[str, tuple[dict[str, Any], str]] = {
     "item_id": ({"type": "string"}, "The header navigation item's id."),
     "template_id": ({"type": "string"}, "The template's id, e.g. 'docs'."),
     "publish_id": ({"type": "string"}, "The publish's id (from publish/confirm or the history)."),
+    "session_id": ({"type": "string"}, "The voice session's id (from the project's voice sessions)."),
 }
 
 

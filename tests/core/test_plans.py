@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from comstack_core.errors import Forbidden, InvalidInput, QuotaExceeded, TrialExpired
 from comstack_core.models import Project
+from comstack_core.rules.templates import QUOTA_NAMES
 from comstack_core.schemas import (
     CustomPageUpload,
     HeaderNavItemInput,
@@ -18,6 +19,7 @@ from comstack_core.schemas import (
     PageStatusUpdate,
     PageUpdate,
     PlanUpdate,
+    Quotas,
     SearchQuery,
     SettingsUpdate,
     ThemeUpdate,
@@ -240,3 +242,7 @@ async def test_unknown_quota_and_non_admin_plan_change(world: World) -> None:
     async with world.core.db.read() as session:  # the view only shows known quotas: look at what was stored
         stored = await session.get_one(Project, world.project_id)
     assert "max_widgets" not in stored.plan["quotas"]
+
+
+def test_the_plan_view_names_every_quota() -> None:
+    assert tuple(Quotas.model_fields) == QUOTA_NAMES

@@ -24,7 +24,7 @@ EDITOR_READS = {"list-translation-tasks"}
 EDITOR_WRITES = {"create-page", "update-page", "upload-custom-page", "set-page-status", "restore-page-revision",
                  "discard-draft", "submit-translation"}
 MANAGER_WRITES = {"delete-page", "update-navigation", "update-theme", "publish", "publish-confirm",
-                  "revert-publish"}
+                  "revert-publish", "connect-github", "pull-and-publish"}
 ADMIN_TOOLS = {"create-doc-template", "update-doc-template", "delete-doc-template", "create-project-template",
                "update-project-template", "assign-project-template"}
 

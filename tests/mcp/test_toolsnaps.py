@@ -122,5 +122,6 @@ def test_the_spec_tool_set() -> None:
         "list-translation-tasks", "submit-translation",
         "create-doc-template", "update-doc-template", "delete-doc-template", "create-project-template",
         "update-project-template", "assign-project-template",
-            "connect-github", "pull-and-publish",
+        "connect-github", "pull-and-publish",
+        "list-voice-sessions", "get-voice-session",
     }

@@ -97,12 +97,25 @@ async def remove_project(session: AsyncSession, project_id: str) -> None:
 
 async def reindex(session: AsyncSession, page: Page) -> None:
     await remove(session, page.id)
+    items = []
     for variant, revision_id in (("live", page.live_revision_id), ("draft", page.draft_revision_id)):
-        if not revision_id:
-            continue
-        rev = await session.get(PageRevision, revision_id)
-        if rev is None:
-            continue
+        rev = await session.get(PageRevision, revision_id) if revision_id else None
+        if rev is not None:
+            items.append((page, variant, rev))
+    await _insert(session, items)
+
+
+async def index_new(session: AsyncSession, items: list[tuple[Page, PageRevision]]) -> None:
+    """Index the drafts of pages that have no rows yet (just created), in one statement."""
+    await _insert(session, [(page, "draft", rev) for page, rev in items])
+
+
+async def _insert(session: AsyncSession, items: list[tuple[Page, str, PageRevision]]) -> None:
+    if not items:
+        return
+    postgres = _dialect(session) == "postgresql"
+    rows = []
+    for page, variant, rev in items:
         row = {
             "page_id": page.id,
             "variant": variant,
@@ -115,25 +128,28 @@ async def reindex(session: AsyncSession, page: Page) -> None:
             "content": _body(rev),
             "meta": metadata_text(rev.page_metadata or {}),
         }
-        if _dialect(session) == "postgresql":
+        if postgres:
             row["cfg"] = pg_config(page.language)
-            sql = (
-                "INSERT INTO page_search (page_id, variant, project_id, language, audience, template, title,"
-                " description, content, meta, tsv) VALUES (:page_id, :variant, :project_id, :language, :audience,"
-                " :template, :title, :description, :content, :meta,"
-                " setweight(to_tsvector(CAST(:cfg AS regconfig), :title), 'A') ||"
-                " setweight(to_tsvector(CAST(:cfg AS regconfig), :description), 'B') ||"
-                " setweight(to_tsvector(CAST(:cfg AS regconfig), :meta), 'C') ||"
-                " setweight(to_tsvector(CAST(:cfg AS regconfig), :content), 'D'))"
-            )
         else:
             row["scope"] = scope_tokens(row)
-            sql = (
-                "INSERT INTO page_search (page_id, variant, project_id, language, audience, template, title,"
-                " description, content, meta, scope) VALUES (:page_id, :variant, :project_id, :language,"
-                " :audience, :template, :title, :description, :content, :meta, :scope)"
-            )
-        await (await session.connection()).execute(text(sql).bindparams(**row))
+        rows.append(row)
+    if postgres:
+        sql = (
+            "INSERT INTO page_search (page_id, variant, project_id, language, audience, template, title,"
+            " description, content, meta, tsv) VALUES (:page_id, :variant, :project_id, :language, :audience,"
+            " :template, :title, :description, :content, :meta,"
+            " setweight(to_tsvector(CAST(:cfg AS regconfig), :title), 'A') ||"
+            " setweight(to_tsvector(CAST(:cfg AS regconfig), :description), 'B') ||"
+            " setweight(to_tsvector(CAST(:cfg AS regconfig), :meta), 'C') ||"
+            " setweight(to_tsvector(CAST(:cfg AS regconfig), :content), 'D'))"
+        )
+    else:
+        sql = (
+            "INSERT INTO page_search (page_id, variant, project_id, language, audience, template, title,"
+            " description, content, meta, scope) VALUES (:page_id, :variant, :project_id, :language,"
+            " :audience, :template, :title, :description, :content, :meta, :scope)"
+        )
+    await (await session.connection()).execute(text(sql), rows)
 
 
 def tokens(query: str) -> list[str]:

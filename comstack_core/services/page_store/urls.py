@@ -10,7 +10,48 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ...errors import Conflict
 from ...models import Page, Project
 from ...rules.locales import project_locales
-from ...site.urls import claimants, page_path, prefixes_for
+from ...site.urls import claimants, markdown_file, page_path, prefixes_for
+
+
+async def _prefixes(session: AsyncSession, project: Project, *languages: str) -> dict[str, str]:
+    used = set(await session.exec(select(Page.language).where(Page.project_id == project.id).distinct()))
+    return prefixes_for(
+        project.default_locale,
+        set(project_locales(project.default_locale, project.modules)) | used | set(languages),
+    )
+
+
+def _files(prefix: str, slug: str, custom: bool) -> list[str]:
+    return [page_path(prefix, slug) + "index.html", *([] if custom else [markdown_file(prefix, slug)])]
+
+
+async def url_clashes(
+    session: AsyncSession, project: Project, planned: list[tuple[str, str]]
+) -> dict[tuple[str, str], str]:
+    """For a batch of new knowledge pages (language, slug), in order: why each one that would take the URL
+    of an existing page, or of a planned page before it, cannot be written. Two statements for the batch."""
+    if not planned:
+        return {}
+    prefixes = await _prefixes(session, project, *(lang for lang, _ in planned))
+    owners: dict[str, str] = {}
+    for other_slug, other_language, other_type in await session.exec(
+        select(Page.slug, Page.language, Page.page_type).where(Page.project_id == project.id)
+    ):
+        for name in _files(prefixes[other_language], other_slug, other_type == "custom"):
+            owners[name] = f"the page {other_slug!r} in {other_language}"
+    refused: dict[tuple[str, str], str] = {}
+    for language, slug in planned:
+        names = _files(prefixes[language], slug, False)
+        taken = next((owners[n] for n in names if n in owners), None)
+        if taken is not None:
+            url = "/" + page_path(prefixes[language], slug)
+            refused[(language, slug)] = (
+                f"The page {slug!r} in {language} would be published at {url}, which {taken} already claims."
+            )
+            continue
+        for name in names:
+            owners[name] = f"the imported page {slug!r} in {language}"
+    return refused
 
 
 async def check_url_free(
@@ -23,11 +64,7 @@ async def check_url_free(
     page_id: str | None = None,
 ) -> None:
     """Refuse a page at (language, slug) whose public URL another page of the project already claims."""
-    languages = set(await session.exec(select(Page.language).where(Page.project_id == project.id).distinct()))
-    prefixes = prefixes_for(
-        project.default_locale,
-        set(project_locales(project.default_locale, project.modules)) | languages | {language},
-    )
+    prefixes = await _prefixes(session, project, language)
     clashes = claimants(prefixes, language, slug, custom=page_type == "custom")
     if not clashes:
         return

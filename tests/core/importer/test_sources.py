@@ -76,7 +76,8 @@ def test_mkdocs_project(tmp_path: Path) -> None:
     assert f"![logo](image:{image.sha256})" in home.content
     assert "[install](/guides/install/#steps)" in home.content
     assert "[tuning](/guides/advanced/tuning/)" in home.content
-    assert "[gone](missing.md)" in home.content and "Shared warning text." in home.content
+    assert "Broken: gone." in home.content and "missing.md" not in home.content  # a broken link keeps its text
+    assert "Shared warning text." in home.content
     assert (4, "link", "link_missing") in notes(plan, "site-src/index.md")
 
     install = page(plan, "guides/install")

@@ -153,7 +153,7 @@ async def test_an_imported_page_may_not_take_another_pages_url(world: World, tmp
     await core.project_settings.update_settings(
         world.manager, pid, SettingsUpdate(knowledge_locales=["en", "es"], custom_page_locales=["en", "es"])
     )
-    spanish = await core.editing.create_page(
+    await core.editing.create_page(
         world.editor, pid, PageCreate(slug="precios", language="es", title="Precios")
     )
     files = {
@@ -165,6 +165,6 @@ async def test_an_imported_page_may_not_take_another_pages_url(world: World, tmp
     actions = {p.slug: (p.action, p.reason) for p in report.pages}
     assert actions["index"][0] == "create"
     action, reason = actions["es/precios"]
-    assert action == "failed" and "/es/precios/" in reason and spanish.page.path in reason
+    assert action == "failed" and "/es/precios/" in reason and "'precios' in es" in reason
     failed = next(f for f in report.files if f.path == "docs/es/precios.md")
     assert failed.status == "failed"
