@@ -85,17 +85,39 @@ class Settings(BaseSettings):
     rate_limit_window_seconds: int = 60
     rate_limit_mcp: int = Field(default=60, description="POST /mcp requests per window per client IP.")
     rate_limit_oauth: int = Field(default=30, description="/oauth/* requests per window per client IP.")
-    rate_limit_auth_failures: int = Field(default=10, description="401 answers per window per IP before 429.")
+    rate_limit_auth_failures: int = Field(
+        default=10,
+        description="Failed authentication attempts (a bad key, token or password) per window per IP; past "
+        "them, bad credentials and password sign-ins get 429.",
+    )
     trusted_proxies: list[str] = Field(
         default_factory=list,
         description="Proxy IPs/CIDRs whose X-Forwarded-For is believed; otherwise the socket address is the client.",
     )
     max_body_bytes: int = Field(default=1024 * 1024, description="General request body limit (413 above).")
     max_image_bytes: int = Field(default=10 * 1024 * 1024, description="Image upload limit.")
+    # Images (SPEC §13): resumable (tus) uploads; the direct upload limit is max_image_bytes.
+    image_upload_max_bytes: int = Field(default=50 * 1024 * 1024, description="A resumable upload's whole size.")
+    image_chunk_max_bytes: int = Field(default=5 * 1024 * 1024, description="One PATCH of a resumable upload.")
+    image_upload_ttl_seconds: int = Field(default=24 * 3600, description="Unfinished resumable uploads expire.")
     max_large_body_bytes: int = Field(
         default=3 * 1024 * 1024,
         description="Limit for requests that may carry a 2 MB custom page (its JSON encoding is larger): "
         "POST /mcp and the upload-custom-page route.",
+    )
+
+    max_registration_bytes: int = Field(
+        default=32 * 1024,
+        description="Limit for POST /oauth/register (open to anyone; ten 2,000-character redirect URIs fit).",
+    )
+
+    # Connections to `comstack serve` (uvicorn), per worker process.
+    header_timeout_seconds: float = Field(
+        default=10.0, ge=0, description="A connection must send a request's headers within this (0: no limit)."
+    )
+    keep_alive_seconds: int = Field(default=5, ge=1, description="An idle keep-alive connection is closed after this.")
+    max_connections: int = Field(
+        default=1000, ge=0, description="Concurrent connections served; past it new requests get 503 (0: no cap)."
     )
 
     # OAuth 2.1 authorization server (SPEC §10). Lifetimes in seconds.

@@ -27,6 +27,8 @@ from .services.custom_pages import CustomPageService
 from .services.editing import EditService
 from .services.feedback import FeedbackService
 from .services.git_sync import GitSyncService
+from .services.image_uploads import ImageUploadService
+from .services.images import ImageService
 from .services.imports import ImportService
 from .services.installation import InstallationService
 from .services.keys import KeyService
@@ -74,7 +76,9 @@ class Core:
         self.feedback = FeedbackService(self.ctx)
         self.page_resources = PageResourceService(self.ctx)
         self.installation = InstallationService(self.ctx)
-        self.imports = ImportService(self.ctx)
+        self.images = ImageService(self.ctx)
+        self.image_uploads = ImageUploadService(self.ctx, self.images)
+        self.imports = ImportService(self.ctx, self.images)
         self.git_sync = GitSyncService(self.ctx, self.imports, self.publishing)
         # Live voice. Register realtime providers on ``voice_providers`` before serving (docs/voice.md).
         self.voice_providers = ProviderRegistry()

@@ -1,16 +1,18 @@
 """The demo project `comstack serve --demo` seeds: a dozen knowledge pages in two sidebar groups, header
-navigation, a custom page, and a manager and a viewer key. Uses only the public services."""
+navigation, a custom page, a manager and a viewer key, and a demo user who can sign in (OAuth). The server
+then publishes its site once (``publish_demo_site``). Uses only the public services."""
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+import secrets
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .auth import Principal
 from .core import Core
-from .errors import NotFound
+from .errors import DomainError, NotFound
 from .schemas import (
     CustomPageUpload,
     HeaderNavItemInput,
@@ -20,6 +22,8 @@ from .schemas import (
     PageRef,
     PageStatusUpdate,
     ProjectCreate,
+    PublishConfirm,
+    PublishRequest,
     SidebarGroupInput,
     UserCreate,
 )
@@ -118,23 +122,43 @@ class DemoCredentials:
     project_name: str
     manager_key: str
     viewer_key: str
+    # The demo user's sign-in (manager of the demo project), for trying OAuth; absent from files written
+    # before there was one, and set on the next start.
+    email: str = DEMO_EMAIL
+    password: str | None = None
+
+
+@dataclass
+class DemoSite:
+    url: str
+    # Why the first publish failed, if it did (the server starts anyway; publishing can be retried).
+    error: str | None = None
 
 
 async def seed_demo(core: Core, data_dir: Path) -> DemoCredentials:
     """Seed once; later runs return the credentials saved in the data directory."""
     saved = data_dir / "demo-credentials.json"
     creds = _load(saved)
+    admin = Principal.system()
     if creds is not None:
         try:
-            await core.projects.get_project(Principal.system(), creds.project_id)
-            return creds
+            await core.projects.get_project(admin, creds.project_id)
         except NotFound:
             pass  # the database was reset; seed again
-    admin = Principal.system()
+        else:
+            if creds.password is None:
+                creds.password = _new_password()
+                await core.users.set_password(admin, creds.email, creds.password)
+                _save(saved, creds)
+            return creds
+    password = _new_password()
     try:
         user = await core.users.get_by_email(admin, DEMO_EMAIL)
+        await core.users.set_password(admin, DEMO_EMAIL, password)
     except NotFound:
-        user = await core.users.create_user(admin, UserCreate(email=DEMO_EMAIL, display_name="Demo"))
+        user = await core.users.create_user(
+            admin, UserCreate(email=DEMO_EMAIL, display_name="Demo", password=password)
+        )
     me = await core.users.principal_for_user(user.id, door="cli")
     project = await core.projects.create_project(me, ProjectCreate(name=DEMO_NAME, slug=None))
     for slug, title, description, body in _GUIDES + _REFERENCE:
@@ -180,9 +204,41 @@ async def seed_demo(core: Core, data_dir: Path) -> DemoCredentials:
     )
     manager = await core.keys.create_key(me, project.id, KeyCreate(name="demo manager", role="manager"))
     viewer = await core.keys.create_key(me, project.id, KeyCreate(name="demo viewer", role="viewer"))
-    creds = DemoCredentials(project.id, project.name, manager.key, viewer.key)
+    creds = DemoCredentials(project.id, project.name, manager.key, viewer.key, password=password)
     _save(saved, creds)
     return creds
+
+
+async def publish_demo_site(core: Core, creds: DemoCredentials) -> DemoSite:
+    """Publish the demo once, as its manager, with the usual three steps: a demo whose site is a 404 until
+    someone learns to publish shows nothing. Later starts find that publish and leave the site alone (only
+    a failed first publish is tried again)."""
+    admin = Principal.system()
+    project = await core.projects.get_project(admin, creds.project_id)
+    manager = await core.users.principal_for_user(
+        (await core.users.get_by_email(admin, creds.email)).id, door="cli"
+    )
+    history = await core.publishing.list_publish_history(manager, project.id, limit=20)
+    if any(publish.status != "failed" for publish in history):
+        return DemoSite(project.site_url)
+    try:
+        dry = await core.publishing.publish(manager, project.id, PublishRequest(project_name=project.name))
+        started = await core.publishing.publish_confirm(
+            manager,
+            project.id,
+            PublishConfirm(project_name=project.name, confirmation_token=dry.confirmation_token),
+        )
+    except DomainError as refused:
+        return DemoSite(project.site_url, f"the first publish was refused: {refused.message}")
+    while await core.runner.run_pending():
+        pass
+    status = await core.publishing.publish_status(manager, project.id, started.publish_id)
+    failed = None if status.status == "succeeded" else f"the first publish {status.status}: {status.error}"
+    return DemoSite(project.site_url, failed)
+
+
+def _new_password() -> str:
+    return secrets.token_urlsafe(12)
 
 
 def _load(path: Path) -> DemoCredentials | None:
@@ -190,7 +246,8 @@ def _load(path: Path) -> DemoCredentials | None:
 
 
 def _save(path: Path, creds: DemoCredentials) -> None:
-    # Local demo convenience: the raw keys are kept (owner-only) so each `serve --demo` can print them again.
+    # Local demo convenience: the raw keys and the demo password are kept (owner-only) so each
+    # `serve --demo` can print them again.
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(creds.__dict__, indent=2))
+    path.write_text(json.dumps(asdict(creds), indent=2))
     os.chmod(path, 0o600)

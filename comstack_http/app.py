@@ -11,6 +11,9 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.responses import RedirectResponse
+from starlette.routing import Match, Router
+from starlette.types import Receive, Scope, Send
 
 from comstack_core import Core, Settings
 from comstack_core.auth import TokenVerifier
@@ -96,4 +99,25 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.runtime = runtime
+    relative_slash_redirects(app.router)
     return app
+
+
+def relative_slash_redirects(router: Router) -> None:
+    """Starlette redirects ``/healthz/`` to ``/healthz`` (and back) with an absolute URL built from the
+    request's Host header; a forged Host would then send the client elsewhere. Same redirect, as a path."""
+    not_found = router.default
+    router.redirect_slashes = False
+
+    async def default(scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "/")
+        if scope["type"] == "http" and path != "/":
+            other = {**scope, "path": path.rstrip("/") if path.endswith("/") else path + "/"}
+            if any(route.matches(other)[0] is not Match.NONE for route in router.routes):
+                location = "/" + str(other["path"]).lstrip("/")
+                query = scope.get("query_string", b"").decode("latin-1")
+                await RedirectResponse(location + (f"?{query}" if query else ""))(scope, receive, send)
+                return
+        await not_found(scope, receive, send)
+
+    router.default = default

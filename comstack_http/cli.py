@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -16,6 +16,9 @@ from pydantic import ValidationError
 from comstack_core import Core, Principal, Settings
 from comstack_core.errors import DomainError
 from comstack_core.schemas import KeyCreate, PlanUpdate, ProjectCreate, UserCreate
+
+if TYPE_CHECKING:
+    from comstack_core.demo import DemoCredentials, DemoSite
 
 T = TypeVar("T")
 
@@ -78,28 +81,51 @@ def serve(
     access_log: Annotated[
         bool, typer.Option("--access-log/--no-access-log", help="Log one line per request.")
     ] = True,
+    header_timeout: Annotated[
+        float | None,
+        typer.Option("--header-timeout", help="Seconds a connection has to send its request headers "
+                     "(COMSTACK_HEADER_TIMEOUT_SECONDS, default 10; 0 = no limit)."),
+    ] = None,
+    max_connections: Annotated[
+        int | None,
+        typer.Option("--max-connections", help="Concurrent connections per worker; past it, 503 "
+                     "(COMSTACK_MAX_CONNECTIONS, default 1000; 0 = no cap)."),
+    ] = None,
+    keep_alive: Annotated[
+        int | None,
+        typer.Option("--keep-alive", help="Seconds an idle keep-alive connection stays open "
+                     "(COMSTACK_KEEP_ALIVE_SECONDS, default 5)."),
+    ] = None,
 ) -> None:
     """Serve REST, MCP and the sites."""
-    import uvicorn
+    from .server import run
 
     if public_url is None and not os.environ.get("COMSTACK_PUBLIC_URL"):
         public_url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
-    settings = settings_from(data_dir, database_url, redis_url=redis_url, public_url=public_url)
+    settings = settings_from(data_dir, database_url, redis_url=redis_url, public_url=public_url,
+                             header_timeout_seconds=header_timeout, max_connections=max_connections,
+                             keep_alive_seconds=keep_alive)
     if settings.is_sqlite and workers > 1:
         err(
             "note: several workers on SQLite serialize their writes; use PostgreSQL and Redis for server mode."
         )
     if demo:
-        from comstack_core.demo import seed_demo
+        from comstack_core.demo import publish_demo_site, seed_demo
 
-        creds = run_core(settings, lambda core: seed_demo(core, settings.data_dir))
+        async def start_demo(core: Core) -> tuple[DemoCredentials, DemoSite]:
+            creds = await seed_demo(core, settings.data_dir)
+            return creds, await publish_demo_site(core, creds)
+
+        creds, site = run_core(settings, start_demo)
         base = settings.public_url.rstrip("/")
         err("")
         err("ComStack demo project is ready.")
+        err(f"  Site         {site.url}" + (f"   (not published: {site.error})" if site.error else ""))
         err(f"  MCP URL      {base}/mcp")
         err(f"  Project id   {creds.project_id}   (name: {creds.project_name})")
         err(f"  Manager key  {creds.manager_key}")
         err(f"  Viewer key   {creds.viewer_key}")
+        err(f"  Sign in      {creds.email} / {creds.password}   (OAuth clients connecting by URL alone)")
         err(
             f"  Try: curl -H 'x-api-key: {creds.manager_key}' -H 'x-project-id: {creds.project_id}' "
             f"{base}/api/projects/{creds.project_id}/state"
@@ -107,16 +133,7 @@ def serve(
         err("")
     else:
         run_core(settings, _noop)  # migrate before workers start, so they don't race to do it
-    uvicorn.run(
-        "comstack_http.asgi:app_factory",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="info",
-        access_log=access_log,
-        proxy_headers=False,
-    )
+    run(settings, host=host, port=port, workers=workers, access_log=access_log)
 
 
 async def _noop(core: Core) -> None:

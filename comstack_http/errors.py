@@ -28,6 +28,7 @@ from comstack_core.errors import (
     RateLimited,
     Unauthenticated,
 )
+from comstack_core.images.errors import UploadChecksumMismatch, UploadGone
 
 from .auth import resource_metadata_url
 
@@ -46,6 +47,9 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     PayloadTooLarge: 413,
     DailyQuotaExceeded: 429,
     RateLimited: 429,
+    # tus 1.0: a chunk whose checksum differs is 460, an expired upload 410 Gone.
+    UploadChecksumMismatch: 460,
+    UploadGone: 410,
 }
 
 _HTTP_CODES = {
@@ -77,6 +81,8 @@ def _headers(request: Request, error: DomainError) -> dict[str, str]:
         headers["WWW-Authenticate"] = (
             f'Bearer resource_metadata="{resource_metadata_url(_public_url(request))}"'
         )
+    if "/images/uploads" in request.url.path:
+        headers["Tus-Resumable"] = "1.0.0"  # tus: on every answer, errors included
     retry_after = error.details.get("retry_after")
     if isinstance(error, RateLimited | DailyQuotaExceeded) and retry_after is not None:
         headers["Retry-After"] = str(max(1, round(float(retry_after))))

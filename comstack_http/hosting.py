@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -53,6 +53,15 @@ def resolve(root: Path, rel: str) -> tuple[Path | None, str | None]:
     return None, None
 
 
+def relative_redirect(request: Request) -> Response:
+    """308 to the same URL with a trailing slash, as a path: the Host header never goes into Location (a
+    forged one would send readers elsewhere), and leading slashes are folded so ``//host`` cannot form."""
+    location = "/" + request.url.path.lstrip("/") + "/"
+    if request.url.query:
+        location += "?" + request.url.query
+    return RedirectResponse(location, status_code=308)
+
+
 def etag_of(path: Path) -> str:
     stat = path.stat()
     return f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
@@ -64,12 +73,13 @@ def send_file(request: Request, root: Path, rel: str, *, sandbox: bool) -> Respo
     if sandbox:
         headers["content-security-policy"] = SANDBOX
     if redirect is not None:
-        return RedirectResponse(str(request.url.replace(path=request.url.path + "/")), status_code=308)
+        return relative_redirect(request)
     status = 200
     if path is None:
         path, status = root / "404.html", 404
         if not path.is_file():
-            return PlainTextResponse("Not found", status_code=404, headers=headers)
+            return JSONResponse({"error": f"No page at {request.url.path}.", "code": "not_found"},
+                                status_code=404, headers=headers)
     etag = etag_of(path)
     headers["etag"] = etag
     headers["cache-control"] = HASHED_ASSET_CACHE if "/assets/" in f"/{rel}" and status == 200 else PAGE_CACHE
@@ -85,9 +95,10 @@ async def serve_by_slug(request: Request) -> Response:
     core = request.app.state.runtime.core
     root = await core.hosting.locate(slug=request.path_params["project_slug"])
     if root is None:
-        return PlainTextResponse("No published site here.", status_code=404)
+        return JSONResponse({"error": f"No published site at /sites/{request.path_params['project_slug']}/: "
+                                      "publish the project first.", "code": "site_not_found"}, status_code=404)
     if "path" not in request.path_params:
-        return RedirectResponse(str(request.url.replace(path=request.url.path + "/")), status_code=308)
+        return relative_redirect(request)
     return send_file(request, root, request.path_params["path"], sandbox=True)
 
 

@@ -5,6 +5,11 @@ creates the endpoint before the Core exists (the Core opens in the app's lifespa
 built in :meth:`McpEndpoint.lifespan`, from ``runtime.core``. Authentication happened before this app
 runs (``AuthMiddleware``); a request without a principal is answered 401 here with the
 ``WWW-Authenticate`` header that points MCP clients at OAuth discovery.
+
+The server is stateless and answers JSON, so ``POST`` is its only method: there is no SSE stream to
+``GET`` and no session to ``DELETE``, and both are answered 405 with ``Allow: POST`` (as the MCP
+transport specification provides), never with a stream left open. Requests the SDK would refuse in
+plain text are refused first, in JSON (``mcp_requests``).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from urllib.parse import urlsplit
 from mcp.server.context import ServerRequestContext
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from mcp.server.transport_security import TransportSecuritySettings
+from starlette.requests import Request
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import Receive, Scope, Send
 
@@ -24,10 +30,10 @@ from comstack_core import Principal
 from comstack_mcp import ComstackServer, build_server
 
 from .auth import send_json, unauthenticated_headers
+from .mcp_requests import TransportCheck, message_error, read_body, replay
 from .runtime import Runtime
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
-METHODS = ["GET", "POST", "DELETE"]
 
 
 def http_principal(ctx: ServerRequestContext[Any, Any]) -> Principal | None:
@@ -58,6 +64,8 @@ class McpEndpoint:
         self.runtime = runtime
         self.server: ComstackServer | None = None
         self._manager: StreamableHTTPSessionManager | None = None
+        self.security = transport_security(runtime.settings.public_url)
+        self.transport_check = TransportCheck(self.security)
         # An ASGI object, not a bound method: Starlette would treat a method as a request handler.
         self.app = _McpApp(self)
 
@@ -68,7 +76,8 @@ class McpEndpoint:
         A bare ``Mount("/mcp", ...)`` only matches ``/mcp/...``; Starlette answers ``POST /mcp`` with a
         307 to ``/mcp/`` (the SDK client follows it, other clients and TLS-terminating proxies may not).
         """
-        return [Route("/mcp", endpoint=self.app, methods=METHODS), Mount("/mcp", app=self.app)]
+        # Every method reaches the endpoint, which answers the ones it does not serve itself.
+        return [Route("/mcp", endpoint=self.app), Mount("/mcp", app=self.app)]
 
     @asynccontextmanager
     async def lifespan(self) -> AsyncIterator[None]:
@@ -80,7 +89,7 @@ class McpEndpoint:
             streamable_http_path="/",
             stateless_http=True,
             json_response=True,
-            transport_security=transport_security(settings.public_url),
+            transport_security=self.security,
             max_request_body_size=settings.max_large_body_bytes,
         )
         manager = server.session_manager
@@ -94,6 +103,16 @@ class McpEndpoint:
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
+        if scope["method"] != "POST":
+            await send_json(send, 405, {
+                "error": f"{scope['method']} is not allowed on /mcp: this MCP server is stateless and answers "
+                         "in JSON, with no event stream to open or session to end. POST each JSON-RPC message.",
+                "code": "method_not_allowed"}, [(b"allow", b"POST")])
+            return
+        refusal = await self.transport_check.refusal(Request(scope))
+        if refusal is not None:
+            await send_json(send, *refusal)
+            return
         if (scope.get("state") or {}).get("principal") is None:
             await send_json(
                 send, 401,
@@ -106,7 +125,12 @@ class McpEndpoint:
             await send_json(send, 503, {"error": "The MCP server is starting or stopping; retry shortly.",
                                         "code": "unavailable"})
             return
-        await self._manager.handle_request(scope, receive, send)
+        body = await read_body(receive)
+        invalid = message_error(body)
+        if invalid is not None:
+            await send_json(send, 400, invalid)
+            return
+        await self._manager.handle_request(scope, replay(body, receive), send)
 
 
 class _McpApp:

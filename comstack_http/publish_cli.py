@@ -28,8 +28,8 @@ def show_manifest(manifest: Manifest) -> None:
         console.print("navigation changes: " + ", ".join(manifest.nav_changes))
     if manifest.translations_planned:
         console.print(f"translations planned: {len(manifest.translations_planned)}")
-    if manifest.lint.get("warnings"):
-        console.print(f"lint warnings: {manifest.lint['warnings']}")
+    if manifest.lint.warnings:
+        console.print(f"lint warnings: {manifest.lint.warnings}")
 
 
 async def run_publish(core: Core, project_id: str, *, assume_yes: bool) -> str | None:

@@ -9,7 +9,7 @@ from typing import Any
 from mcp.server.caching import CacheHint
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.shared.exceptions import MCPError
-from mcp_types import INVALID_PARAMS, CallToolResult
+from mcp_types import INVALID_PARAMS, CallToolResult, GetPromptResult, InputRequiredResult
 from mcp_types import Resource as MCPResource
 from mcp_types import Tool as MCPTool
 
@@ -76,6 +76,16 @@ class ComstackServer(MCPServer[Any]):
             # A protocol problem, not a tool failure (MCP spec: unknown tool -> invalid params).
             raise MCPError(code=INVALID_PARAMS, message=f"Unknown tool: {name}. Call tools/list for the tools.")
         return await run_tool(spec, self.core, arguments)
+
+
+    async def get_prompt(
+        self, name: str, arguments: dict[str, Any] | None = None, context: Context[Any, Any] | None = None
+    ) -> GetPromptResult | InputRequiredResult:
+        # The SDK raises ValueError for an unknown prompt, which reaches the client as error code 0 with
+        # a traceback in the log; an unknown name is the caller's mistake, like an unknown tool.
+        if name not in {prompt.name for prompt in await self.list_prompts()}:
+            raise MCPError(code=INVALID_PARAMS, message=f"Unknown prompt: {name}. Call prompts/list for the prompts.")
+        return await super().get_prompt(name, arguments, context)
 
 
 def build_server(

@@ -73,7 +73,7 @@ class UploadState:
         )
 
 
-def _not_found(upload_id: str) -> NotFound:
+def upload_not_found(upload_id: str) -> NotFound:
     return NotFound(
         f"No upload {upload_id}: it was finished, abandoned or never created. Start a new upload.",
         code="upload_not_found",
@@ -140,7 +140,7 @@ class FileUploadStore:
     def _paths(self, upload_id: str) -> tuple[Path, Path]:
         # Ids are ours (random, fixed shape): anything else names no upload and no path.
         if not isinstance(upload_id, str) or not _ID.fullmatch(upload_id):
-            raise _not_found(str(upload_id)[:40])
+            raise upload_not_found(str(upload_id)[:40])
         return self.root / f"{upload_id}.part", self.root / f"{upload_id}.info"
 
     def create(self, length: int, metadata: Mapping[str, str] | None = None) -> UploadState:
@@ -178,9 +178,9 @@ class FileUploadStore:
         try:
             state = UploadState.from_json(info.read_bytes())
         except FileNotFoundError:
-            raise _not_found(upload_id) from None
+            raise upload_not_found(upload_id) from None
         except (ValueError, KeyError):
-            raise _not_found(upload_id) from None  # a damaged record: the sweep removes it
+            raise upload_not_found(upload_id) from None  # a damaged record: the sweep removes it
         if self.clock() >= state.expires_at:
             raise UploadGone(
                 f"Upload {upload_id} expired at {state.expires_at.isoformat()} (uploads must finish within "
@@ -199,7 +199,7 @@ class FileUploadStore:
         try:
             fd = os.open(part, os.O_RDWR)
         except FileNotFoundError:
-            raise _not_found(upload_id) from None
+            raise upload_not_found(upload_id) from None
         try:
             deadline = time.monotonic() + wait_seconds
             while True:
@@ -217,9 +217,9 @@ class FileUploadStore:
             # The upload may have been terminated (its files unlinked) between our open and our lock.
             try:
                 if os.stat(part).st_ino != os.fstat(fd).st_ino:
-                    raise _not_found(upload_id)
+                    raise upload_not_found(upload_id)
             except FileNotFoundError:
-                raise _not_found(upload_id) from None
+                raise upload_not_found(upload_id) from None
             yield fd
         finally:
             os.close(fd)  # releases the lock

@@ -80,6 +80,12 @@ class FileVariantIndex:
                 found[variant.width] = variant
         return found
 
+    def remove(self, source_sha256: str) -> None:
+        """Forget every variant of a source (its blobs are the caller's to delete)."""
+        directory = self._dir(source_sha256)
+        for path in directory.glob(f"{source_sha256}-w*.json") if directory.is_dir() else ():
+            path.unlink(missing_ok=True)
+
     def add(self, variant: Variant) -> None:
         directory = self._dir(variant.source_sha256)
         directory.mkdir(parents=True, exist_ok=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .audit import AuditEntry
 from .feedback import Feedback
 from .identity import Account, User
+from .images import Image
 from .imports import GitConnection, ImportSource
 from .installation import InstallationSetting
 from .live import LivePhoneNumber, LiveSession, LiveTurn, LiveUsage
@@ -24,6 +25,7 @@ __all__ = [
     "Feedback",
     "GitConnection",
     "HeaderNavItem",
+    "Image",
     "ImportSource",
     "InstallationSetting",
     "LivePhoneNumber",

@@ -19,6 +19,7 @@ from ..auth import SCOPE_FULL, Principal, hash_secret
 from ..clock import new_id
 from ..errors import Forbidden, InvalidInput, NotFound, Unauthenticated
 from ..models import OAuthClient, OAuthCode, OAuthGrant, OAuthRequest, OAuthToken, User
+from ..rules.pkce import valid_s256_challenge
 from ..rules.redirects import canonical_resource
 from ..services.base import audit
 from ..services.users import normalize_email
@@ -58,6 +59,12 @@ class AuthorizationRequests(OAuthPart):
         resource: str | None,
     ) -> str:
         """Record an authorization request; returns the handle the sign-in page is addressed by."""
+        if not valid_s256_challenge(code_challenge):
+            raise InvalidInput(
+                "code_challenge must be the S256 transform of the code verifier: 43 characters of "
+                "base64url (RFC 7636 §4.2).",
+                code="invalid_request",
+            )
         scopes = scopes or [SCOPE_FULL]
         unknown = sorted(set(scopes) - set(SCOPES))
         if unknown:

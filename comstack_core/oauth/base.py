@@ -32,5 +32,9 @@ class OAuthPart(Service):
         return server_resources(self.ctx.settings.public_url)
 
     @property
+    def extra_redirect_schemes(self) -> frozenset[str]:
+        return frozenset(s.lower() for s in self.ctx.settings.oauth_extra_redirect_schemes)
+
+    @property
     def default_resource(self) -> str:
         return canonical_resource(self.ctx.settings.public_url) + "/mcp"

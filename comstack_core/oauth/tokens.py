@@ -1,5 +1,6 @@
-"""Codes and tokens: exchanging an authorization code, rotating refresh tokens, revoking a grant (a token
-family), and turning a bearer access token into a Principal (what this server's ``TokenVerifier`` calls).
+"""Codes and tokens: exchanging an authorization code (its PKCE S256 verifier checked here), rotating
+refresh tokens, revoking a grant (a token family), and turning a bearer access token into a Principal
+(what this server's ``TokenVerifier`` calls).
 
 Single use is enforced with conditional UPDATEs (``... WHERE used_at IS NULL``) whose row count says
 who won, so two workers presenting the same code or refresh token at once cannot both succeed, on
@@ -18,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ..auth import Door, Principal, hash_secret
 from ..errors import InvalidInput, Unauthenticated
 from ..models import OAuthCode, OAuthGrant, OAuthToken, User
+from ..rules.pkce import valid_verifier, verifier_matches
 from ..services.base import audit
 from .base import OAuthPart, new_secret
 
@@ -29,19 +31,6 @@ class InvalidGrant(InvalidInput):
     """A code or refresh token that is unknown, expired, used or revoked (``invalid_grant``)."""
 
     code = "invalid_grant"
-
-
-@dataclass(frozen=True)
-class CodeInfo:
-    grant_id: str
-    client_id: str
-    user_id: str
-    scopes: list[str]
-    resource: str
-    redirect_uri: str
-    redirect_uri_explicit: bool
-    code_challenge: str
-    expires_at: datetime
 
 
 @dataclass(frozen=True)
@@ -64,54 +53,39 @@ class IssuedTokens:
 
 
 class Tokens(OAuthPart):
-    async def load_code(self, client_id: str, code: str) -> CodeInfo | None:
-        """The code as issued, or None. A code presented after it was used revokes its whole family."""
-        async with self.db.write() as session:
-            row = await session.get(OAuthCode, hash_secret(code))
-            if row is None or row.client_id != client_id:
-                return None
-            grant = await session.get(OAuthGrant, row.grant_id)
-            if grant is None or grant.revoked_at is not None:
-                return None
-            if row.used_at is not None:
-                self._revoke(session, grant, "authorization code reused")
-                return None
-            return CodeInfo(
-                grant_id=grant.id,
-                client_id=row.client_id,
-                user_id=grant.user_id,
-                scopes=list(grant.scopes),
-                resource=grant.resource,
-                redirect_uri=row.redirect_uri,
-                redirect_uri_explicit=row.redirect_uri_explicit,
-                code_challenge=row.code_challenge,
-                expires_at=row.expires_at,
-            )
+    async def exchange_code(
+        self, client_id: str, code: str, *, code_verifier: str, redirect_uri: str | None
+    ) -> IssuedTokens:
+        """Redeem a code for the first access and refresh token of its family.
 
-    async def exchange_code(self, client_id: str, code: str) -> IssuedTokens:
-        """Spend the code (once, race-safe) and issue the first access and refresh token of its family."""
+        A code is spent by its first presentation, whatever the outcome (race-safe): an exchange that
+        fails — wrong client, expired, redirect URI or PKCE verifier wrong — also revokes the grant, so
+        a stolen code cannot be retried until the verifier fits. A code presented again revokes its
+        family, tokens included. ``redirect_uri`` is the one sent to the token endpoint (None when
+        omitted); it must repeat the authorize request's when that one named it (RFC 6749 §4.1.3).
+        """
         now, digest = self.now(), hash_secret(code)
-        reused: str | None = None
         async with self.db.write() as session:
             spent = await session.exec(
                 update(OAuthCode)
-                .where(
-                    col(OAuthCode.code_hash) == digest,
-                    col(OAuthCode.client_id) == client_id,
-                    col(OAuthCode.used_at).is_(None),
-                    col(OAuthCode.expires_at) > now,
-                )
+                .where(col(OAuthCode.code_hash) == digest, col(OAuthCode.used_at).is_(None))
                 .values(used_at=now)
             )
             row = await session.get(OAuthCode, digest)
             grant = await session.get(OAuthGrant, row.grant_id) if row else None
-            if spent.rowcount == 1 and grant is not None and grant.revoked_at is None:
-                return self._issue(session, grant, list(grant.scopes), now)
-            if grant is not None and row is not None and row.used_at is not None:
-                reused = grant.id  # lost a race with another presentation of the code: a reuse too
-        if reused:
-            await self.revoke_grant(reused, "authorization code reused")  # its own transaction: it must stick
-        raise InvalidGrant("The authorization code is invalid, expired or already used.")
+            if row is None or grant is None:
+                refusal: InvalidInput = InvalidGrant("The authorization code is unknown.")
+            elif spent.rowcount != 1:
+                # Used before, or lost a race with another presentation of it: a reuse either way.
+                refusal = InvalidGrant("The authorization code was already used; its tokens are revoked.")
+            else:
+                problem = _code_problem(row, grant, client_id, code_verifier, redirect_uri, now)
+                if problem is None:
+                    return self._issue(session, grant, list(grant.scopes), now)
+                refusal = problem
+            if grant is not None:
+                self._revoke(session, grant, f"authorization code refused: {refusal.message}")
+        raise refusal  # after the block, so the spent code and the revocation are committed
 
     async def load_refresh(self, client_id: str, token: str) -> TokenInfo | None:
         """The refresh token, or None. A rotated one presented again revokes its whole family."""
@@ -241,6 +215,26 @@ class Tokens(OAuthPart):
             detail={"client_id": grant.client_id, "reason": reason},
             at=now,
         )
+
+
+def _code_problem(
+    row: OAuthCode, grant: OAuthGrant, client_id: str, verifier: str, redirect_uri: str | None, now: datetime
+) -> InvalidInput | None:
+    if row.client_id != client_id:
+        return InvalidGrant("The authorization code was issued to another client.")
+    if row.expires_at <= now or grant.revoked_at is not None:
+        return InvalidGrant("The authorization code has expired; sign in again from your app.")
+    if redirect_uri != (row.redirect_uri if row.redirect_uri_explicit else None):
+        return InvalidGrant("redirect_uri must be the one sent to /oauth/authorize with this code.")
+    if not valid_verifier(verifier):
+        return InvalidInput(
+            f"code_verifier must be 43 to 128 characters of A-Z, a-z, 0-9, '-', '.', '_' and '~' "
+            f"(RFC 7636); this one has {len(verifier)}. The code is spent: sign in again.",
+            code="invalid_request",
+        )
+    if not verifier_matches(verifier, row.code_challenge):
+        return InvalidGrant("code_verifier does not match the code_challenge of the authorize request.")
+    return None
 
 
 def _info(row: OAuthToken, grant: OAuthGrant) -> TokenInfo:

@@ -14,6 +14,7 @@ import os
 import shutil
 import threading
 from collections import OrderedDict
+from collections.abc import Collection
 from pathlib import Path
 
 from ..site import BuildResult, BuildState, SiteConfig, SitePage, build_site, check_files, check_site
@@ -163,10 +164,11 @@ def seed_idle_slots(sites: Path, project_id: str, served: str, kept: str | None)
     return seeded
 
 
-def gate(out: Path, base_url: str, result: BuildResult, full: bool) -> list[str]:
+def gate(out: Path, base_url: str, result: BuildResult, full: bool, extra: Collection[str] = ()) -> list[str]:
     """The pre-deploy check: of the whole site, or (not ``full``: the build only added or re-rendered files
     over a site that had passed the gate) of the files it wrote. A link can only break where something was
-    written or removed, and the builder re-renders every page whose link targets changed."""
+    written or removed, and the builder re-renders every page whose link targets changed. ``extra``: files
+    placed in the slot besides the build's own (the uploaded images)."""
     if full:
         return check_site(out, base_url)
-    return check_files(out, base_url, result.written, result.state.files())
+    return check_files(out, base_url, result.written, result.state.files() | set(extra))

@@ -21,6 +21,7 @@ from ..services.editing import knowledge_lint
 from ..services.navigation import navigation_pending, theme_pending
 from ..services.page_store.writes import Content
 from .build_input import current_nav, page_url, site_url
+from .image_lint import check_no_missing_images, image_findings
 
 LISTED_FINDINGS = 50
 
@@ -141,10 +142,12 @@ async def build_manifest(
             changes.append((page, "new", page.live_revision_id))
     # One query per few hundred revisions, not one per page: a first publish may list thousands.
     revs = await load_revisions(session, [rev_id for _, _, rev_id in changes])
+    due_pages: list[tuple[Page, PageRevision]] = []
     for page, change, rev_id in changes:
         rev = revs[rev_id]
         if is_due(page, now):
             findings.extend(_lint(page, rev))
+            due_pages.append((page, rev))
             translations.extend(_planned(project, page, translation_provider))
         size = len((rev.body_source if rev.body_source is not None else rev.content).encode())
         listed.append(
@@ -178,6 +181,9 @@ async def build_manifest(
             )
         )
         binding.append([page_id, "removed", None, "public"])
+    images = await image_findings(session, project.id, due_pages, public_url)
+    check_no_missing_images(images)
+    findings.extend(images)
     nav = await current_nav(session, project.id)
     published_theme = project.published_theme or {}
     theme_changes = (

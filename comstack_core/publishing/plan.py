@@ -9,14 +9,17 @@ running at the same time trims its cache to its own pages."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import datetime
 
 from ..models import Project
 from ..services.base import Context
+from ..services.images import ImageStorage
 from ..site import SiteBuildError
 from . import build, deploy
 from .build import BuildStates
 from .build_input import BuildInputCache, current_nav, recent, site_config, site_pages
+from .site_images import site_images, with_images
 
 PLAN_DIR = "plan"
 CACHED_PROJECTS = 8
@@ -26,6 +29,7 @@ class PlanCheck:
     def __init__(self, ctx: Context, states: BuildStates) -> None:
         self.ctx, self.states = ctx, states
         self._inputs: dict[str, BuildInputCache] = {}
+        self.images = ImageStorage(ctx.settings)
 
     async def __call__(self, project_id: str, base_url: str, now: datetime) -> list[str]:
         """Every problem the gate would find in the publish planned at ``now``; [] if it would pass."""
@@ -36,6 +40,9 @@ class PlanCheck:
             config = site_config(project, base_url, nav)
             cache = recent(self._inputs, project.id, BuildInputCache, CACHED_PROJECTS)
             pages = await site_pages(session, project, cache, planned_at=now)
+            images = await site_images(session, project.id, pages, config.base_url, self.images)
+            pages = with_images(pages, images, self.ctx.settings.public_url)
+            config = replace(config, images=images.sizes)
         async with deploy.build_lock(sites, project.id, name=".plan.lock"):
             out = deploy.project_dir(sites, project.id) / PLAN_DIR
             served = deploy.active_slot(sites, project.id)

@@ -14,6 +14,7 @@ import contextlib
 import logging
 import time
 import uuid
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,6 +28,7 @@ from ..models.types import UTCDateTime
 from ..rules.locales import project_locales
 from ..schemas import ProgressStage, PublishStep
 from ..services.base import Context
+from ..services.images import ImageStorage
 from ..services.translations import fan_out
 from ..site import SiteBuildError
 from . import build, deploy
@@ -35,6 +37,7 @@ from .build_input import BuildInputCache, current_nav, recent, site_config, site
 from .job import JobFailed, LostClaim, check_owner, progress
 from .manifest import last_deployed
 from .promotion import promote
+from .site_images import place_images, site_images, with_images
 from .undo import restore_pages
 
 log = logging.getLogger("comstack.publish")
@@ -64,6 +67,7 @@ class PublishRunner:
         self._input_cache: dict[str, BuildInputCache] = {}
         # Shared with the dry run's check (``plan.py``), which builds beside the slots.
         self.states = BuildStates(4 * CACHED_PROJECTS)  # three slots and the dry run's per project
+        self._images = ImageStorage(ctx.settings)
 
     def wake(self) -> None:
         self._wake.set()
@@ -289,6 +293,9 @@ class PublishRunner:
             base = manifest.get("target_site_url") or site_url(settings.public_url, project)
             config = site_config(project, base, nav)
             pages = await site_pages(session, project, self._build_input(project.id))
+            images = await site_images(session, project.id, pages, config.base_url, self._images)
+            pages = with_images(pages, images, settings.public_url)
+            config = replace(config, images=images.sizes)
             theme = dict(project.theme or {})
             # The deployment a revert of the latest succeeded publish would put back must survive this build.
             latest = await last_deployed(session, project.id)
@@ -304,12 +311,13 @@ class PublishRunner:
             started = time.perf_counter()
             seed = deploy.slot_path(sites, project.id, previous) if previous else None
             result, trusted = await asyncio.to_thread(build.into_slot, config, pages, out, seed, self.states)
+            await asyncio.to_thread(place_images, out, images, self._images)
             timings["build"] = round(time.perf_counter() - started, 3)
             full_check = not trusted or result.full_rebuild or bool(result.removed)
             if full_check:  # checking a whole large site takes a while: say so
                 await self._save(publish_id, progress=progress(ProgressStage.checking, len(pages), len(pages)))
             started = time.perf_counter()
-            problems = await asyncio.to_thread(build.gate, out, config.base_url, result, full_check)
+            problems = await asyncio.to_thread(build.gate, out, config.base_url, result, full_check, images.files)
             timings["check"] = round(time.perf_counter() - started, 3)
             if problems:
                 raise JobFailed(

@@ -23,7 +23,9 @@ MODULES = (
     "chrome_ingest",
     "api_keys",
 )
-QUOTA_NAMES = ("max_pages", "max_locales", "max_members", "max_numbers", "max_keys", "max_sessions_per_day")
+QUOTA_NAMES = (
+    "max_pages", "max_locales", "max_members", "max_numbers", "max_keys", "max_sessions_per_day", "max_image_mb"
+)
 _TEMPLATE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,48}")
 
 
@@ -96,9 +98,9 @@ BUILTIN_DOC_TEMPLATES: list[dict[str, Any]] = [
 
 _DEFAULT_QUOTAS = {
     "trial": {"max_pages": 200, "max_locales": 2, "max_members": 3, "max_numbers": 0, "max_keys": 3,
-              "max_sessions_per_day": 20},
+              "max_sessions_per_day": 20, "max_image_mb": 200},
     "standard": {"max_pages": 5000, "max_locales": 10, "max_members": 50, "max_numbers": 5, "max_keys": 25,
-                 "max_sessions_per_day": 500},
+                 "max_sessions_per_day": 500, "max_image_mb": 5000},
 }
 
 BUILTIN_PROJECT_TEMPLATES: list[dict[str, Any]] = [
@@ -208,3 +210,8 @@ def missing_required(fields: list[dict[str, Any]], metadata: dict[str, Any]) -> 
     return [
         f["name"] for f in fields if f.get("required") and metadata.get(f["name"]) in (None, "", [])
     ]
+
+
+def default_quota(tier: str, name: str) -> int:
+    """A quota's built-in value for a tier (plans written before the quota existed fall back to it)."""
+    return int(_DEFAULT_QUOTAS.get(tier, _DEFAULT_QUOTAS["trial"]).get(name, 0))

@@ -72,8 +72,15 @@ class VoiceSessionFilter(Input):
     unanswered: bool = Field(
         default=False, description="Only sessions with at least one question the knowledge did not answer."
     )
-    limit: int = Field(default=50, ge=1, le=500)
-    offset: int = Field(default=0, ge=0, le=2**31 - 1)
+    limit: int = Field(
+        default=50, ge=1, le=500, description="How many sessions to return, newest first (1-500)."
+    )
+    offset: int = Field(
+        default=0,
+        ge=0,
+        le=2**31 - 1,
+        description="How many sessions to skip first, for the next page of results.",
+    )
 
 
 class VoiceSessionSummary(View):

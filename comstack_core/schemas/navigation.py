@@ -40,8 +40,12 @@ class ReorderInput(Input):
 class NavigationUpdate(Input):
     """Replaces the whole navigation (sidebar groups and header items), in order."""
 
-    sidebar_groups: list[SidebarGroupInput] | None = None
-    header_nav_items: list[HeaderNavItemInput] | None = None
+    sidebar_groups: list[SidebarGroupInput] | None = Field(
+        default=None, description="Every sidebar group, in order (replaces them all); omitted: unchanged."
+    )
+    header_nav_items: list[HeaderNavItemInput] | None = Field(
+        default=None, description="Every header link, in order (replaces them all); omitted: unchanged."
+    )
 
 
 class NavigationView(View):
@@ -52,26 +56,42 @@ class NavigationView(View):
     )
 
 
+_COLOR_DOC = "Hex color such as '#1a73e8' (#rgb, #rrggbb or #rrggbbaa)"
+_FONT_DOC = "A CSS font-family list such as 'Inter, system-ui, sans-serif' (up to 200 characters)"
+
+
 class ThemeColors(Input):
-    primary: str | None = None
-    accent: str | None = None
-    background: str | None = None
-    text: str | None = None
+    primary: str | None = Field(default=None, description=f"{_COLOR_DOC}: links, buttons, highlights.")
+    accent: str | None = Field(default=None, description=f"{_COLOR_DOC}: secondary highlights.")
+    background: str | None = Field(default=None, description=f"{_COLOR_DOC}: the page background.")
+    text: str | None = Field(
+        default=None, description=f"{_COLOR_DOC}: body text; must keep readable contrast with the background."
+    )
 
 
 class ThemeFonts(Input):
-    body: str | None = None
-    heading: str | None = None
-    mono: str | None = None
+    body: str | None = Field(default=None, description=f"{_FONT_DOC}, for running text.")
+    heading: str | None = Field(default=None, description=f"{_FONT_DOC}, for headings.")
+    mono: str | None = Field(default=None, description=f"{_FONT_DOC}, for code.")
 
 
 class ThemeUpdate(Input):
     project_name: str = Field(description=NAME_ECHO_DOC)
-    colors: ThemeColors | None = None
-    fonts: ThemeFonts | None = None
-    logo_url: str | None = None
-    favicon_url: str | None = None
-    dark_mode: Literal["auto", "light", "dark"] | None = None
+    colors: ThemeColors | None = Field(
+        default=None, description="Colors to change; the ones omitted keep their value."
+    )
+    fonts: ThemeFonts | None = Field(
+        default=None, description="Fonts to change; the ones omitted keep their value."
+    )
+    logo_url: str | None = Field(
+        default=None, description="The logo: an https:// URL or a path on the site such as '/logo.svg'."
+    )
+    favicon_url: str | None = Field(
+        default=None, description="The favicon: an https:// URL or a path on the site such as '/favicon.ico'."
+    )
+    dark_mode: Literal["auto", "light", "dark"] | None = Field(
+        default=None, description="'auto' follows the reader's system setting; 'light' or 'dark' fix one."
+    )
 
 
 class ThemeView(View):

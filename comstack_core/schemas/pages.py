@@ -6,8 +6,27 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from .base import NAME_ECHO_DOC, Input, View
+from .images import PageImageView
 
 SLUG_DOC = "Lowercase segments of a-z, 0-9, '-' joined by '/', e.g. 'guides/intro'; 'index' is the home page."
+LANGUAGE_DOC = "BCP-47 tag such as 'en' or 'es-MX'; defaults to the project's default locale."
+TITLE_DOC = "The page title, 1-300 characters of plain text."
+DESCRIPTION_DOC = (
+    "A one-line summary of the page (plain text, up to 1,000 characters; shown in search and cards)."
+)
+METADATA_DOC = (
+    'Values for the doc template\'s fields as a JSON object, e.g. {"difficulty": "easy"}; each is checked '
+    "against its field's type (list-project-doc-templates shows the fields)."
+)
+STATUS_DOC = (
+    "'draft' (unapproved edits), 'ready' (approved, waiting for a publish), 'live' (published, nothing "
+    "pending) or 'unpublished' (taken down)."
+)
+AUDIENCE_DOC = "'public' (on the website) or 'internal' (members and assistants only, never on the site)."
+PUBLISH_AT_DOC = (
+    "ISO 8601 date-time with a time zone, e.g. '2026-05-01T09:00:00Z': an approved draft waits for this time "
+    "before a publish takes it live. Null or omitted: the next publish."
+)
 
 
 class PageRef(Input):
@@ -28,31 +47,29 @@ class PageRef(Input):
 
 class PageCreate(Input):
     slug: str = Field(description=SLUG_DOC)
-    language: str | None = Field(
-        default=None, description="BCP-47 tag; defaults to the project's default locale."
-    )
-    title: str = Field(min_length=1, max_length=300)
-    description: str = Field(default="", max_length=1000)
+    language: str | None = Field(default=None, description=LANGUAGE_DOC)
+    title: str = Field(min_length=1, max_length=300, description=TITLE_DOC)
+    description: str = Field(default="", max_length=1000, description=DESCRIPTION_DOC)
     content: str = Field(default="", description="Markdown body.")
     doc_template_id: str = Field(
         default="docs", description="Fixed at creation; see list-project-doc-templates."
     )
-    metadata: dict[str, Any] = Field(default_factory=dict)
-    audience: Literal["public", "internal"] = "public"
-    publish_at: datetime | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict, description=METADATA_DOC)
+    audience: Literal["public", "internal"] = Field(default="public", description=AUDIENCE_DOC)
+    publish_at: datetime | None = Field(default=None, description=PUBLISH_AT_DOC)
 
 
 class PageUpdate(Input):
     """Changes to a page's draft; omitted fields keep their value, metadata is merged."""
 
     base_version: int = Field(description="The 'version' you read (get-page-content). Stale -> conflict.")
-    title: str | None = Field(default=None, min_length=1, max_length=300)
-    description: str | None = Field(default=None, max_length=1000)
-    content: str | None = None
+    title: str | None = Field(default=None, min_length=1, max_length=300, description=TITLE_DOC)
+    description: str | None = Field(default=None, max_length=1000, description=DESCRIPTION_DOC)
+    content: str | None = Field(default=None, description="The new Markdown body (replaces the whole body).")
     metadata: dict[str, Any] | None = Field(
         default=None, description="Merged into existing metadata; null deletes a key."
     )
-    publish_at: datetime | None = None
+    publish_at: datetime | None = Field(default=None, description=PUBLISH_AT_DOC)
 
 
 class DraftOpen(Input):
@@ -96,15 +113,19 @@ class VisibilityUpdate(Input):
 class CustomPageUpload(Input):
     project_name: str = Field(description=NAME_ECHO_DOC)
     slug: str = Field(description=SLUG_DOC)
-    language: str | None = None
+    language: str | None = Field(default=None, description=LANGUAGE_DOC)
     title: str = Field(description="10-60 characters.")
     description: str = Field(description="At least 50 characters (160 or fewer recommended).")
     body: str = Field(description="The page body, HTML (or Astro). Ships as written inside the site shell.")
-    body_format: Literal["html", "astro"] = "html"
+    body_format: Literal["html", "astro"] = Field(
+        default="html",
+        description="'html' (markup; translatable text marked with data-t-key) or 'astro' (an Astro component; "
+        'translatable text in <T key="..." default="..." /> markers).',
+    )
     is_faq: bool = Field(
         default=False, description="True if this is FAQ content (refused: use a knowledge page)."
     )
-    metadata: dict[str, Any] | None = None
+    metadata: dict[str, Any] | None = Field(default=None, description=METADATA_DOC)
     base_version: int | None = Field(
         default=None,
         description="Required when the page exists: the version you read (get-page-content); a stale one is "
@@ -144,6 +165,9 @@ class PageView(View):
     created_by: str | None
     updated_at: datetime
     updated_by: str | None
+    images: list[PageImageView] = Field(
+        default=[], description="The uploaded images the content names (image:img_... or their URL), resolved."
+    )
 
 
 class PageSummary(View):
@@ -162,14 +186,29 @@ class PageSummary(View):
 
 
 class PageFilter(Input):
-    language: str | None = None
-    status: Literal["draft", "ready", "live", "unpublished"] | None = None
-    audience: Literal["public", "internal"] | None = None
-    doc_template_id: str | None = None
-    page_type: Literal["knowledge", "custom"] | None = None
-    slug_prefix: str | None = None
-    limit: int = Field(default=100, ge=1, le=1000)
-    offset: int = Field(default=0, ge=0, le=2**31 - 1)  # bounded: past 64 bits the SQL drivers overflow
+    language: str | None = Field(default=None, description="Only pages in this BCP-47 locale, e.g. 'es-MX'.")
+    status: Literal["draft", "ready", "live", "unpublished"] | None = Field(
+        default=None, description=f"Only pages with this status: {STATUS_DOC}"
+    )
+    audience: Literal["public", "internal"] | None = Field(
+        default=None, description="Only 'public' (website) or only 'internal' pages."
+    )
+    doc_template_id: str | None = Field(
+        default=None, description="Only pages of this doc template, e.g. 'docs' (list-project-doc-templates)."
+    )
+    page_type: Literal["knowledge", "custom"] | None = Field(
+        default=None, description="Only 'knowledge' (Markdown) or only 'custom' (HTML) pages."
+    )
+    slug_prefix: str | None = Field(
+        default=None, description="Only slugs starting with this text, e.g. 'guides/' for one folder."
+    )
+    limit: int = Field(default=100, ge=1, le=1000, description="How many pages to return (1-1000).")
+    offset: int = Field(  # bounded: past 64 bits the SQL drivers overflow
+        default=0,
+        ge=0,
+        le=2**31 - 1,
+        description="How many pages to skip first, for the next page of results.",
+    )
 
 
 class PageList(View):

@@ -41,6 +41,7 @@ class Quotas(View):
     max_numbers: int = 0
     max_keys: int = 0
     max_sessions_per_day: int = 0
+    max_image_mb: int = Field(default=0, description="Image storage in MB (unset in older plans: the tier's default).")
 
 
 class ProjectPlan(View):
@@ -146,6 +147,43 @@ class AuditEntryView(View):
     created_at: datetime
 
 
+class StateTemplate(View):
+    id: str
+    name: str
+    required_fields: list[str] = Field(description="Metadata fields a page of this template must have.")
+
+
+class StatePage(View):
+    path: str
+    slug: str
+    language: str
+    title: str
+    page_type: str
+    version: int
+    next_action: Literal["edit", "approve", "publish", "translate", "none"]
+
+
+class PagesByStatus(View):
+    """Up to 200 pages per status, ordered by language and slug (``counts`` has the full numbers)."""
+
+    draft: list[StatePage]
+    ready: list[StatePage]
+    live: list[StatePage]
+    unpublished: list[StatePage]
+
+
+class StatusCounts(View):
+    draft: int
+    ready: int
+    live: int
+    unpublished: int
+
+
+class PendingSiteChanges(View):
+    navigation: bool = Field(description="The navigation differs from the published site's.")
+    theme: bool = Field(description="The theme differs from the published site's.")
+
+
 class ProjectState(View):
     project_id: str
     name: str
@@ -155,11 +193,11 @@ class ProjectState(View):
     default_locale: str
     locales: list[str]
     translation_mode: str
-    templates: list[dict[str, Any]]
-    pages_by_status: dict[str, list[dict[str, Any]]]
-    counts: dict[str, int]
+    templates: list[StateTemplate]
+    pages_by_status: PagesByStatus
+    counts: StatusCounts
     navigation: dict[str, Any]
-    pending_site_changes: dict[str, bool]
+    pending_site_changes: PendingSiteChanges
     workflow_hint: str
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field
 
@@ -35,14 +35,41 @@ class ManifestPage(View):
     audience: str
 
 
+class NavChange(View):
+    before: int = Field(description="Entries on the published site.")
+    after: int = Field(description="Entries after this publish.")
+
+
+class PlannedTranslation(View):
+    source_path: str
+    slug: str
+    language: str = Field(description="The locale the page will be translated into.")
+    provider: str = Field(description="'tasks' (the assistant translates) or 'http' (a service, in this publish).")
+
+
+class ManifestFinding(View):
+    slug: str
+    language: str
+    rule: str
+    message: str
+
+
+class ManifestLint(View):
+    warnings: int
+    pages_with_warnings: int
+    findings: list[ManifestFinding] = Field(description="The first findings (warnings never block a publish).")
+
+
 class Manifest(View):
     project_name: str
     target_site_url: str
     pages: list[ManifestPage]
     theme_changes: list[str]
-    nav_changes: dict[str, Any]
-    translations_planned: list[dict[str, str]]
-    lint: dict[str, Any]
+    nav_changes: dict[Literal["sidebar_groups", "header_nav_items"], NavChange] = Field(
+        description="Only the parts of the navigation that change."
+    )
+    translations_planned: list[PlannedTranslation]
+    lint: ManifestLint
 
 
 class PublishDryRun(View):
@@ -134,8 +161,8 @@ class TranslationTaskView(View):
 
 
 class TranslationSubmit(Input):
-    task_id: str
-    title: str = Field(min_length=1, max_length=300)
-    description: str = ""
+    task_id: str = Field(description="The task's id, e.g. 'trt_...' (from list-translation-tasks).")
+    title: str = Field(min_length=1, max_length=300, description="The translated title (1-300 characters).")
+    description: str = Field(default="", description="The translated one-line description.")
     content: str | None = Field(default=None, description="Translated Markdown (knowledge pages).")
     strings: dict[str, str] | None = Field(default=None, description="Translated strings (custom pages).")

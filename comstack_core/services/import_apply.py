@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlmodel import col, select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..clock import new_id
@@ -40,21 +40,30 @@ class Outcome:
     written: list[str] = field(default_factory=list)
 
 
-async def plan_changes(session: AsyncSession, project_id: str, plan: ImportPlan) -> PlanChanges:
-    rows = (
-        await session.exec(
-            select(ImportSource, Page.slug, Page.language)
-            .join(Page, col(Page.id) == col(ImportSource.page_id))
-            .where(ImportSource.project_id == project_id)
-        )
-    ).all()
+@dataclass
+class Loaded:
+    """The project's pages and source records, loaded once for the whole run (the session holds loaded
+    rows only weakly, so the run keeps them here instead of querying each page again)."""
+
+    changes: PlanChanges
+    pages: dict[str, Page]
+    sources: dict[str, ImportSource]
+
+
+async def plan_changes(session: AsyncSession, project_id: str, plan: ImportPlan) -> Loaded:
+    pages = {p.id: p for p in (await session.exec(select(Page).where(Page.project_id == project_id))).all()}
+    sources = {
+        r.page_id: r
+        for r in (await session.exec(select(ImportSource).where(ImportSource.project_id == project_id))).all()
+    }
     previous = [
-        SourceRecord(r.source_path, r.content_hash, slug, language, page_path=r.page_id)
-        for r, slug, language in rows
+        SourceRecord(
+            r.source_path, r.content_hash, pages[r.page_id].slug, pages[r.page_id].language, r.page_id
+        )
+        for r in sources.values()
     ]
-    # Every page of the project, loaded once: the writes below find them in the session instead of a query each.
-    pages = (await session.exec(select(Page).where(Page.project_id == project_id))).all()
-    return compare(plan, previous, [(p.slug, p.language) for p in pages])
+    changes = compare(plan, previous, [(p.slug, p.language) for p in pages.values()])
+    return Loaded(changes, pages, sources)
 
 
 def page_problem(t: Target, page: PlannedPage) -> str | None:
@@ -259,9 +268,7 @@ async def _create_all(t: Target, planned: list[PlannedPage], out: Outcome, total
 async def _update(
     t: Target, planned: PlannedPage, record: SourceRecord, reports: dict[str, FileReport]
 ) -> ImportPageView:
-    page = await t.session.get(Page, record.page_path)
-    row = await t.session.get(ImportSource, record.page_path)
-    assert page is not None and row is not None  # both come from the join in plan_changes
+    page, row = t.pages[record.page_path or ""], t.sources[record.page_path or ""]
     problem = page_problem(t, planned) or (
         f"{page.slug!r} is a custom page; an import writes knowledge pages only."
         if page.page_type == "custom"
@@ -285,12 +292,9 @@ async def _update(
 
 
 async def _unchanged(t: Target, planned: PlannedPage, record: SourceRecord) -> ImportPageView:
-    page = await t.session.get(Page, record.page_path)
-    assert page is not None
+    page = t.pages[record.page_path or ""]
     if record.source_path != planned.source_path:  # moved or renamed, same slug and content
-        row = await t.session.get(ImportSource, page.id)
-        assert row is not None
-        _record(t, page.id, planned, row)
+        _record(t, page.id, planned, t.sources[page.id])
     return view(planned, "approve" if await _approve(t, page) else "unchanged", page.id)
 
 
@@ -305,12 +309,9 @@ async def _removed(t: Target, record: SourceRecord) -> ImportPageView:
     )
     if not t.unpublish_removed:
         return out
-    page = await t.session.get(Page, record.page_path)
-    assert page is not None
+    page = t.pages[record.page_path or ""]
     if page.live_revision_id is None:
-        row = await t.session.get(ImportSource, page.id)
-        if row is not None:
-            await t.session.delete(row)
+        await t.session.delete(t.sources[page.id])
         await search_index.remove(t.session, page.id)
         await t.session.delete(page)
         audit(

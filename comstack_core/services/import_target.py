@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..auth import Principal
-from ..models import Project
+from ..models import ImportSource, Page, Project
 from .base import Context
 
 
@@ -28,3 +28,5 @@ class Target:
     unpublish_removed: bool
     now: datetime
     progress: Callable[[int, int], None] | None = None  # (done, total) pages, for a progress bar
+    pages: dict[str, Page] = field(default_factory=dict)  # the project's pages by id, loaded once
+    sources: dict[str, ImportSource] = field(default_factory=dict)  # their source records by page id

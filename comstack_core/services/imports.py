@@ -22,7 +22,6 @@ from ..importer import (
     extract_archive,
     read_tree,
 )
-from ..models import Page
 from ..rules.locales import normalize_locale
 from ..schemas.imports import (
     ImportFileView,
@@ -32,8 +31,9 @@ from ..schemas.imports import (
     ImportReport,
     ImportRequest,
 )
-from .access import project_access, require_module
-from .base import Service, audit
+from .access import check_quota, project_access, require_module
+from .base import Context, Service, audit
+from .images import ImageService
 from .import_apply import Outcome, apply_changes, page_problem, plan_changes, view
 from .import_images import store_images
 from .import_target import Target
@@ -45,6 +45,10 @@ DOC_TEMPLATE = "docs"
 
 
 class ImportService(Service):
+    def __init__(self, ctx: Context, images: ImageService) -> None:
+        super().__init__(ctx)
+        self.images = images
+
     async def import_tree(
         self,
         principal: Principal,
@@ -100,7 +104,8 @@ class ImportService(Service):
         async with self.db.read() as session:
             access = await project_access(session, principal, project_id, Role.manager, write=False, now=now)
             template = await usable_template(session, access.project, DOC_TEMPLATE)
-            changes = await plan_changes(session, project_id, plan)
+            loaded = await plan_changes(session, project_id, plan)
+            changes = loaded.changes
             t = Target(
                 session, self.ctx, access.project, principal, list(template.fields), "plan", False, False, now
             )
@@ -116,7 +121,7 @@ class ImportService(Service):
                 pages.append(view(page, "failed" if problem else "create", None, problem or ""))
             pages += [view(p, "update", r.page_path) for p, r in changes.changed]
             for p, r in changes.unchanged:
-                row = await session.get(Page, r.page_path)
+                row = loaded.pages.get(r.page_path or "")
                 pending = approve and row is not None and row.draft_revision_id and not row.draft_approved
                 pages.append(view(p, "approve" if pending else "unchanged", r.page_path))
             pages += [
@@ -157,7 +162,17 @@ class ImportService(Service):
         progress: Progress | None,
     ) -> ImportReport:
         reports = {f.path: f for f in plan.files}
-        await store_images(self.ctx, principal, project_id, root, plan, reports)
+        if plan.images:
+            # Images are stored in transactions of their own: refuse what the page write would refuse
+            # (access, the page quota) before storing any, so a refused import stores nothing either.
+            async with self.db.read() as session:
+                access = await project_access(
+                    session, principal, project_id, Role.manager, write=True, now=self.now()
+                )
+                loaded = await plan_changes(session, project_id, plan)
+                if loaded.changes.new:
+                    check_quota(access.project, "max_pages", len(loaded.pages), adding=len(loaded.changes.new))
+            await store_images(self.images, principal, project_id, root, plan, reports)
         now = self.now()
         async with self.db.write() as session:
             access = await project_access(
@@ -165,7 +180,8 @@ class ImportService(Service):
             )
             project = access.project
             template = await usable_template(session, project, DOC_TEMPLATE)
-            changes = await plan_changes(session, project_id, plan)
+            loaded = await plan_changes(session, project_id, plan)
+            changes = loaded.changes
             target = Target(
                 session,
                 self.ctx,
@@ -177,6 +193,8 @@ class ImportService(Service):
                 data.unpublish_removed,
                 now,
                 progress,
+                loaded.pages,
+                loaded.sources,
             )
             outcome = await apply_changes(target, plan, changes, reports)
             result = report(project_id, plan, outcome, applied=True)

@@ -7,6 +7,7 @@ from sqlmodel import col, select
 
 from ..auth import Principal, Role
 from ..errors import Conflict, InvalidInput, NotFound, StaleVersion
+from ..images.refs import mentioned
 from ..models import Page, PageRevision
 from ..rules.templates import missing_required
 from ..schemas import (
@@ -21,6 +22,7 @@ from ..schemas import (
 )
 from .access import check_name_echo, project_access
 from .base import Service, audit
+from .images import resolve_images
 from .page_read import read_page
 from .page_store import search_index
 from .page_store.queries import (
@@ -58,7 +60,11 @@ class PageService(Service):
                 + ("; it is not published yet, ask for the draft." if missing == "live" else "."),
                 code="version_not_found",
             )
-        return page_view(page, rev, variant=got, fields=read.fields, needs_translation=read.needs_translation)
+        view = page_view(page, rev, variant=got, fields=read.fields, needs_translation=read.needs_translation)
+        text = rev.body_source if page.page_type == "custom" else rev.content
+        if mentioned(text):  # the editor-facing read resolves the images the page names
+            view.images = await resolve_images(self.db, project_id, text, self.ctx.settings.public_url)
+        return view
 
     async def list_pages(
         self, principal: Principal, project_id: str, filters: PageFilter | None = None

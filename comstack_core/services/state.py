@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlmodel import select
 
 from ..auth import Principal, Role
 from ..models import DocTemplate, Page
 from ..publishing.build_input import site_url
 from ..rules.locales import project_locales
-from ..schemas import ProjectState
+from ..schemas import PagesByStatus, PendingSiteChanges, ProjectState, StatePage, StateTemplate, StatusCounts
 from .access import project_access
 from .base import Service
 from .navigation import load_navigation, nav_snapshot, navigation_pending, theme_pending
@@ -39,12 +37,7 @@ class StateService(Service):
                 )
             )
             gaps = await session_translation_gaps(session, project, pages)
-            by_status: dict[str, list[dict[str, Any]]] = {
-                "draft": [],
-                "ready": [],
-                "live": [],
-                "unpublished": [],
-            }
+            by_status: dict[str, list[StatePage]] = {"draft": [], "ready": [], "live": [], "unpublished": []}
             counts = dict.fromkeys(by_status, 0)
             progress = Progress(session, gaps)
             for page in pages:
@@ -54,26 +47,26 @@ class StateService(Service):
                     continue
                 rev, _, action = await progress.of(page)
                 by_status[status].append(
-                    {
-                        "path": page.id,
-                        "slug": page.slug,
-                        "language": page.language,
-                        "title": rev.title,
-                        "page_type": page.page_type,
-                        "version": page.version,
-                        "next_action": action,
-                    }
+                    StatePage(
+                        path=page.id,
+                        slug=page.slug,
+                        language=page.language,
+                        title=rev.title,
+                        page_type=page.page_type,
+                        version=page.version,
+                        next_action=action,
+                    )
                 )
             templates = []
             for doc_id in project.doc_template_ids:
                 template = await session.get(DocTemplate, doc_id)
                 if template and template.deleted_at is None:
                     templates.append(
-                        {
-                            "id": template.id,
-                            "name": template.name,
-                            "required_fields": [f["name"] for f in template.fields if f.get("required")],
-                        }
+                        StateTemplate(
+                            id=template.id,
+                            name=template.name,
+                            required_fields=[f["name"] for f in template.fields if f.get("required")],
+                        )
                     )
             groups, items = await load_navigation(session, project_id)
             snapshot = nav_snapshot(groups, items)
@@ -87,12 +80,11 @@ class StateService(Service):
                 locales=project_locales(project.default_locale, project.modules),
                 translation_mode=(project.settings or {}).get("translation", {}).get("provider", "tasks"),
                 templates=templates,
-                pages_by_status=by_status,
-                counts=counts,
+                pages_by_status=PagesByStatus(**by_status),
+                counts=StatusCounts(**counts),
                 navigation=snapshot,
-                pending_site_changes={
-                    "navigation": navigation_pending(project, snapshot),
-                    "theme": theme_pending(project),
-                },
+                pending_site_changes=PendingSiteChanges(
+                    navigation=navigation_pending(project, snapshot), theme=theme_pending(project)
+                ),
                 workflow_hint=WORKFLOW_HINT,
             )

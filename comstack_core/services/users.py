@@ -52,6 +52,24 @@ class UserService(Service):
             audit(session, principal, "user.create", project_id=None, targets=[user.id], at=now)
             return UserView.model_validate(user)
 
+    async def set_password(self, principal: Principal, email: str, password: str) -> UserView:
+        """Platform admins (and the operator's CLI) set a user's sign-in password."""
+        if not principal.is_platform_admin:
+            raise Forbidden("Only a platform admin can set a user's password.", code="platform_admin_only")
+        if principal.read_only:
+            raise Forbidden("This credential is read-only (scope comstack:read).", code="read_only_scope")
+        if not 8 <= len(password) <= 1000:
+            raise InvalidInput("A password has 8 to 1,000 characters.", code="invalid_password")
+        now = self.now()
+        async with self.db.write() as session:
+            user = (await session.exec(select(User).where(User.email == normalize_email(email)))).first()
+            if user is None:
+                raise NotFound(f"No user with email {email!r}.", code="user_not_found")
+            user.password_hash = hash_password(password)
+            session.add(user)
+            audit(session, principal, "user.set_password", project_id=None, targets=[user.id], at=now)
+            return UserView.model_validate(user)
+
     async def get_by_email(self, principal: Principal, email: str) -> UserView:
         if not principal.is_platform_admin:
             raise Forbidden("Only a platform admin can look users up by email.", code="platform_admin_only")

@@ -32,6 +32,8 @@ from .urls import is_external
 
 CODE_CLASS = "hl"  # Pygments token classes are scoped under pre.hl in the shared stylesheet
 EXCERPT_CHARS = 160
+# The content column is at most 48rem wide: a browser picks the srcset candidate for that.
+IMAGE_SIZES = "(max-width: 48rem) 100vw, 48rem"
 # Code blocks this long are shipped unhighlighted: Pygments time grows with size and a huge
 # generated listing is rarely read token by token.
 MAX_HIGHLIGHT_CHARS = 20_000
@@ -52,7 +54,7 @@ CALLOUTS = {
 _ATTRS: dict[str, set[str]] = copy.deepcopy(nh3.ALLOWED_ATTRIBUTES)
 for _tag, _extra in {
     "a": {"class", "title"},
-    "img": {"loading", "decoding", "title"},
+    "img": {"loading", "decoding", "title", "srcset", "sizes"},
     "code": {"class"},
     "pre": {"class", "tabindex"},
     "span": {"class"},
@@ -176,6 +178,7 @@ def _post(state: StateCore) -> None:
                 t.tag = f"h{min(int(t.tag[1]) + 1, 6)}"
     _callouts(tokens, env.get("titles") or {})
     resolve: LinkResolver | None = env.get("resolve")
+    images: dict[str, tuple[int, int, str]] = env.get("images") or {}
     links: dict[str, str] = env["links"]
     toc: list[tuple[int, str, str]] = env["toc"]
     sections: list[list[str]] = [[]]
@@ -215,6 +218,14 @@ def _post(state: StateCore) -> None:
             elif c.type == "image":
                 c.attrSet("loading", "lazy")
                 c.attrSet("decoding", "async")
+                sized = images.get(str(c.attrGet("src") or ""))
+                if sized is not None:
+                    width, height, srcset = sized
+                    c.attrSet("width", str(width))
+                    c.attrSet("height", str(height))
+                    if srcset:
+                        c.attrSet("srcset", srcset)
+                        c.attrSet("sizes", IMAGE_SIZES)
     env["excerpt"] = " ".join(" ".join(text).split())
     env["sections"] = [" ".join(part) for part in sections]
 
@@ -240,9 +251,12 @@ class MarkdownRenderer:
         title: str,
         resolve: LinkResolver | None = None,
         titles: dict[str, str] | None = None,
+        images: dict[str, tuple[int, int, str]] | None = None,
     ) -> Rendered:
-        """`titles`: callout kind -> its default title in the page's language."""
+        """`titles`: callout kind -> its default title in the page's language; `images`: an image's URL ->
+        (width, height, srcset) to write on its <img>."""
         env: dict[str, Any] = {
+            "images": images,
             "title": title,
             "resolve": resolve,
             "links": {},

@@ -107,6 +107,9 @@ class SiteConfig:
     theme: dict[str, Any] = field(default_factory=dict)
     sidebar_groups: list[dict[str, Any]] = field(default_factory=list)
     header_nav: list[dict[str, Any]] = field(default_factory=list)
+    # Uploaded images the pages show: their published URL -> (width, height, srcset), so every <img> gets
+    # its size (no layout shift) and its responsive variants.
+    images: dict[str, tuple[int, int, str]] = field(default_factory=dict)
 
 
 @dataclass

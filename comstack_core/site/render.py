@@ -170,7 +170,11 @@ def render_page(shared: Shared, entry: Entry, sidebar: Sidebar, alts: list[tuple
         sections = [custom.text]
     else:
         out = shared.renderer.render(
-            page.content, page.title, lambda href: index.resolve_href(entry, href), _callout_titles(lang)
+            page.content,
+            page.title,
+            lambda href: index.resolve_href(entry, href),
+            _callout_titles(lang),
+            index.config.images,
         )
         body, excerpt, links, show_title = Markup(out.html), out.excerpt, out.links, True
         toc, sections = out.toc, out.sections

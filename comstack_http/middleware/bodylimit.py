@@ -22,6 +22,7 @@ class BodyLimitSettings(Protocol):
     max_body_bytes: int
     max_image_bytes: int
     max_large_body_bytes: int
+    max_registration_bytes: int
     import_max_archive_bytes: int
 
 
@@ -44,6 +45,7 @@ class BodyLimitMiddleware:
         self.general = settings.max_body_bytes
         self.image = settings.max_image_bytes
         self.large = settings.max_large_body_bytes
+        self.registration = settings.max_registration_bytes
         self.archive = settings.import_max_archive_bytes
 
     def limit_for(self, scope: Scope) -> int:
@@ -53,6 +55,8 @@ class BodyLimitMiddleware:
             return self.image
         if method == "POST" and (path in ("/mcp", "/mcp/") or _CUSTOM_PAGE.fullmatch(path)):
             return self.large
+        if path == "/oauth/register":
+            return self.registration  # open to anyone: a registration is a few hundred bytes
         if method == "POST" and _IMPORT.fullmatch(path):
             return self.archive
         if method == "POST" and _WEBHOOK.fullmatch(path):

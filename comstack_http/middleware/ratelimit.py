@@ -1,5 +1,13 @@
 """Sliding-window rate limits of SPEC §15: POST /mcp, /oauth/*, and repeated authentication failures.
 
+The failure limit is about guessing, so it touches only attempts: requests that carry a credential
+(``x-api-key`` or ``Authorization``) and password sign-ins (``POST /oauth/sign-in``). A 401 to an attempt
+is counted on its way out with one atomic check-and-record, so a burst of concurrent bad attempts gets
+429s past the threshold. Past it, a bad key or token is answered 429; a valid one still works (keys and
+tokens are long random secrets, so letting them through gives a guesser nothing), and so does every
+request without credentials: the sites, ``/healthz``, ``/oauth/authorize``. Password sign-ins, whose
+secrets are guessable, are refused outright while the IP is over the threshold.
+
 Two backends behind one ``Limiter`` interface: ``MemoryLimiter`` (embedded mode, one process) and
 ``RedisLimiter`` (server mode, shared by every worker and host). Both keep a log of request times per
 key and count the entries younger than the window, so a burst at the end of one minute cannot be
@@ -57,10 +65,6 @@ class Limiter(Protocol):
         """Whether the window holds fewer than ``limit`` entries, without recording one."""
         ...
 
-    async def add(self, key: str, window: float) -> None:
-        """Record one event unconditionally (authentication failures)."""
-        ...
-
     async def aclose(self) -> None: ...
 
 
@@ -75,8 +79,8 @@ class MemoryLimiter:
     Every method runs without an ``await`` between reading and writing a key, so it is atomic on the
     event loop; the thread lock only matters if one instance is shared by apps on several loops.
     Memory stays bounded: entries older than the window are pruned on each touch and by a periodic
-    sweep, at most ``max_keys`` keys are kept (least recently used go first), and ``add`` keeps at most
-    ``max_entries`` per key (the auth-failure threshold is far below it).
+    sweep, and at most ``max_keys`` keys are kept (least recently used go first); a key never holds
+    more entries than its limit.
     """
 
     def __init__(
@@ -85,12 +89,10 @@ class MemoryLimiter:
         prefix: str = DEFAULT_PREFIX,
         time_fn: Callable[[], float] = time.monotonic,
         max_keys: int = 100_000,
-        max_entries: int = 10_000,
     ) -> None:
         self.prefix = prefix
         self.time_fn = time_fn
         self.max_keys = max_keys
-        self.max_entries = max_entries
         self._logs: OrderedDict[str, tuple[float, deque[float]]] = OrderedDict()
         self._lock = threading.Lock()
         self._last_sweep = time_fn()
@@ -146,22 +148,14 @@ class MemoryLimiter:
             now = self.time_fn()
             return self._decide(self._entries(key, window, now, create=False), limit, window, now)
 
-    async def add(self, key: str, window: float) -> None:
-        with self._lock:
-            now = self.time_fn()
-            entries = self._entries(key, window, now)
-            entries.append(now)
-            if len(entries) > self.max_entries:
-                entries.popleft()
-
     async def aclose(self) -> None:
         with self._lock:
             self._logs.clear()
 
 
-# One script, three modes, so check and record are a single atomic step on the Redis server: with
+# One script, two modes, so check and record are a single atomic step on the Redis server: with
 # separate commands, concurrent workers would all read "19" and all admit.
-# KEYS[1] = key; ARGV = mode ("hit" | "peek" | "add"), now in ms ("" = Redis server time), window in
+# KEYS[1] = key; ARGV = mode ("hit" | "peek"), now in ms ("" = Redis server time), window in
 # ms, limit, member (unique per request: equal members would collapse into one entry in the set).
 # Returns {allowed (0/1), retry_after_ms}.
 _SCRIPT = """
@@ -175,12 +169,6 @@ if not now then
 end
 redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
 local count = redis.call('ZCARD', key)
-if mode == 'add' then
-  redis.call('ZADD', key, now, member)
-  redis.call('PEXPIRE', key, window)
-  if count + 1 > limit then redis.call('ZREMRANGEBYRANK', key, 0, count - limit) end
-  return {1, 0}
-end
 if count < limit then
   if mode == 'hit' then
     redis.call('ZADD', key, now, member)
@@ -212,13 +200,11 @@ class RedisLimiter:
         *,
         prefix: str = DEFAULT_PREFIX,
         time_fn: Callable[[], float] | None = None,
-        max_entries: int = 10_000,
         warn_every: float = 30.0,
     ) -> None:
         self.client = client
         self.prefix = prefix
         self.time_fn = time_fn
-        self.max_entries = max_entries
         self.warn_every = warn_every
         self._script = client.register_script(_SCRIPT)  # EVALSHA, falling back to EVAL once per server
         self._last_warning = -math.inf
@@ -259,9 +245,6 @@ class RedisLimiter:
     async def peek(self, key: str, limit: int, window: float) -> Decision:
         return await self._run("peek", key, limit, window)
 
-    async def add(self, key: str, window: float) -> None:
-        await self._run("add", key, self.max_entries, window)
-
     async def aclose(self) -> None:
         await self.client.aclose()
 
@@ -280,8 +263,21 @@ class Rule:
     what: str  # for the error message
 
 
+SIGN_IN_PATH = "/oauth/sign-in"
+
+
+def attempt_kind(scope: Scope) -> str | None:
+    """"credential" for a request carrying a key or token, "password" for a sign-in form, else None."""
+    if scope.get("method") == "POST" and route_path(scope) == SIGN_IN_PATH:
+        return "password"
+    for name, _ in scope.get("headers", []):
+        if name in (b"x-api-key", b"authorization"):
+            return "credential"
+    return None
+
+
 class RateLimitMiddleware:
-    """Answers 429 + Retry-After before the app runs; counts 401 answers on the way out."""
+    """Answers 429 + Retry-After for the route limits before the app runs; counts failed attempts."""
 
     def __init__(self, app: ASGIApp, *, limiter: Limiter, settings: RateLimitSettings) -> None:
         self.app = app
@@ -302,6 +298,10 @@ class RateLimitMiddleware:
         # A limit of 0 switches the rule off (e.g. a gateway in front already limits).
         return rule if rule.limit > 0 else None
 
+    @property
+    def failures_what(self) -> str:
+        return f"{self.failures} failed authentication attempts within {self.window:g} seconds"
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await self.app(scope, receive, self._closing(send))
@@ -310,39 +310,41 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         ip = client_ip(scope)
-        refusal = await self._refusal(scope, ip)
-        if refusal is not None:
-            await self._reject(scope, receive, send, *refusal)
-            return
-        if self.failures <= 0:
-            await self.app(scope, receive, send)
-            return
-
-        async def counting_send(message: Message) -> None:
-            # Recorded before the 401 leaves, so a client retrying at once already meets the count.
-            # Attempts in flight together all pass the check above, so a burst can overshoot the
-            # threshold by its concurrency; sequential guessing cannot.
-            if message["type"] == "http.response.start" and message["status"] == 401:
-                await self.limiter.add(f"authfail:{ip}", self.window)
-            await send(message)
-
-        await self.app(scope, receive, counting_send)
-
-    async def _refusal(self, scope: Scope, ip: str) -> tuple[str, int] | None:
-        """(what was exceeded, retry after) when the request must be refused, else None."""
-        if self.failures > 0:
-            blocked = await self.limiter.peek(f"authfail:{ip}", self.failures, self.window)
+        attempt = attempt_kind(scope) if self.failures > 0 else None
+        failures_key = f"authfail:{ip}"
+        if attempt == "password":
+            # Checked first, so sign-ins refused for failures do not use up the route's allowance.
+            blocked = await self.limiter.peek(failures_key, self.failures, self.window)
             if not blocked.allowed:
-                what = f"{self.failures} failed authentication attempts within {self.window:g} seconds"
-                return what, blocked.retry_after
+                await self._reject(scope, receive, send, self.failures_what, blocked.retry_after)
+                return
         rule = self.rule_for(scope)
         if rule is not None:
-            # Checked second, so requests refused for failures do not use up the route's allowance.
             decision = await self.limiter.hit(f"{rule.name}:{ip}", rule.limit, self.window)
             if not decision.allowed:
                 what = f"{rule.what} allows {rule.limit} requests per {self.window:g} seconds per client"
-                return what, decision.retry_after
-        return None
+                await self._reject(scope, receive, send, what, decision.retry_after)
+                return
+        if attempt is None:
+            await self.app(scope, receive, send)
+            return
+
+        refused = False
+
+        async def counting_send(message: Message) -> None:
+            nonlocal refused
+            if refused:
+                return  # the app's 401 was replaced by a 429; the rest of it is dropped
+            if message["type"] == "http.response.start" and message["status"] == 401:
+                # Check and record in one step: of concurrent bad attempts, only the allowance gets a 401.
+                decision = await self.limiter.hit(failures_key, self.failures, self.window)
+                if not decision.allowed:
+                    refused = True
+                    await self._reject(scope, receive, send, self.failures_what, decision.retry_after)
+                    return
+            await send(message)
+
+        await self.app(scope, receive, counting_send)
 
     async def _reject(self, scope: Scope, receive: Receive, send: Send, what: str, retry_after: int) -> None:
         message = f"Too many requests: {what}. Retry after {retry_after} seconds."

@@ -3,9 +3,10 @@
 Library choice. The protocol endpoints are the official ``mcp`` SDK's auth handlers
 (``mcp.server.auth.handlers``): they are native Starlette + async, match exactly what MCP clients
 (the SDK's own ``OAuthClientProvider``, Claude, Cursor) send and expect, and do the mechanics — request
-validation, PKCE S256 verification (``plain`` is refused by their request model), client
-authentication, redirect-URI checks before any error redirect, RFC 6749/7591 response shapes
-(revocation is a small handler of ours on the SDK's client authenticator: see ``revoke.py``).
+validation (``plain`` PKCE is refused by their request model), client authentication, redirect-URI
+checks before any error redirect, RFC 6749/7591 response shapes. Revocation is a small handler of ours
+on the SDK's client authenticator (``revoke.py``); codes are redeemed, PKCE included, by the core
+(``token.py``).
 authlib's server components were the alternative; they are synchronous and framework-bound (Flask,
 Django), so driving them from our async database would need thread bridges. authlib *is* used where
 it shines: the client side of the optional upstream OpenID Connect sign-in (``upstream.py``).
@@ -22,7 +23,6 @@ from typing import TYPE_CHECKING
 from mcp.server.auth.handlers.authorize import AuthorizationHandler
 from mcp.server.auth.handlers.metadata import MetadataHandler, ProtectedResourceMetadataHandler
 from mcp.server.auth.handlers.register import RegistrationHandler
-from mcp.server.auth.handlers.token import TokenHandler
 from mcp.server.auth.middleware.client_auth import ClientAuthenticator
 from mcp.server.auth.provider import construct_redirect_uri
 from mcp.server.auth.routes import cors_middleware
@@ -39,6 +39,7 @@ from .metadata import issuer, resource_metadata, server_metadata
 from .pages import Pages
 from .provider import Provider
 from .revoke import RevocationHandler
+from .token import TokenEndpoint
 from .upstream import CALLBACK_PATH, Upstream
 from .verifier import OAuthTokenVerifier
 
@@ -89,7 +90,7 @@ def oauth_routes(runtime: Runtime) -> list[BaseRoute]:
         Route("/.well-known/oauth-protected-resource/mcp",
               well_known(ProtectedResourceMetadataHandler(resource_metadata(public_url, "/mcp"))), methods=GET),
         Route("/oauth/authorize", authorize, methods=["GET", "POST"]),
-        Route("/oauth/token", cors_middleware(TokenHandler(provider, clients).handle, POST), methods=POST),
+        Route("/oauth/token", cors_middleware(TokenEndpoint(provider, clients).handle, POST), methods=POST),
         Route("/oauth/register", cors_middleware(registration.handle, POST), methods=POST),
         Route("/oauth/revoke", cors_middleware(RevocationHandler(provider).handle, POST), methods=POST),
         Route("/oauth/sign-in", pages.sign_in, methods=["GET", "POST"]),

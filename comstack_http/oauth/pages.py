@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from mcp.server.auth.provider import construct_redirect_uri
@@ -23,7 +22,7 @@ from comstack_core import Core
 from comstack_core.auth import SCOPE_FULL
 from comstack_core.errors import DomainError, Forbidden, Unauthenticated
 from comstack_core.oauth.authorization import AuthorizationRequests, Pending, Redirect
-from comstack_core.rules.redirects import is_loopback_http
+from comstack_core.rules.redirects import display_host, is_loopback_http
 
 from .metadata import issuer
 from .upstream import Upstream
@@ -145,11 +144,10 @@ class Pages:
                 return self.message(error)
             if pending.user_id is None:
                 return self.goto("/oauth/sign-in", handle)
-            host = urlsplit(pending.redirect_uri)
             return self.render("consent.html", 200, browser, title="Allow access", client=_client(pending),
                                email=pending.user_email, handle=handle, csrf=csrf,
-                               redirect_host=host.netloc or f"{host.scheme}:", loopback=is_loopback_http(
-                                   pending.redirect_uri),
+                               redirect_host=display_host(pending.redirect_uri),
+                               loopback=is_loopback_http(pending.redirect_uri),
                                access=[FULL] if SCOPE_FULL in pending.scopes else [READ])
         form = await request.form()
         handle = str(form.get("request", ""))

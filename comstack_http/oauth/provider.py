@@ -1,7 +1,7 @@
 """The mcp SDK's ``OAuthAuthorizationServerProvider``, answered by the core's OAuth service.
 
-The SDK's handlers do the protocol (parameter validation, PKCE S256 verification, redirect-URI and
-client checks, RFC 6749 error shapes); this adapter only translates between its models and
+The SDK's handlers do the protocol (parameter validation, redirect-URI and client checks, RFC 6749 error
+shapes); this adapter only translates between its models and
 ``core.oauth``, which stores everything and makes every decision.
 
 Clock: the SDK checks code and refresh-token expiry against the wall clock (``time.time()``). The
@@ -43,15 +43,12 @@ class RegisteredClient(OAuthClientInformationFull):
     """The SDK's client record; a loopback redirect URI may use any port (RFC 8252 §7.3)."""
 
     def validate_redirect_uri(self, redirect_uri: AnyUrl | None) -> AnyUrl:
-        if redirect_uri is None:
-            return super().validate_redirect_uri(None)
-        if redirect_uri_matches([str(uri) for uri in self.redirect_uris or []], str(redirect_uri)):
-            return redirect_uri
-        raise InvalidRedirectUriError(f"Redirect URI '{redirect_uri}' is not registered for this client.")
-
-
-class Code(AuthorizationCode):
-    grant_id: str
+        # An omitted URI means the only registered one; it is matched all the same (the core's rules
+        # refuse some URIs older registrations may hold).
+        chosen = super().validate_redirect_uri(None) if redirect_uri is None else redirect_uri
+        if redirect_uri_matches([str(uri) for uri in self.redirect_uris or []], str(chosen)):
+            return chosen
+        raise InvalidRedirectUriError(f"Redirect URI '{chosen}' is not registered for this client.")
 
 
 class Refresh(RefreshToken):
@@ -62,7 +59,7 @@ class Access(AccessToken):
     grant_id: str
 
 
-class Provider(OAuthAuthorizationServerProvider[Code, Refresh, Access]):
+class Provider(OAuthAuthorizationServerProvider[AuthorizationCode, Refresh, Access]):
     # Subclassing the SDK protocol inherits its refusal of the identity-assertion grant (not offered).
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
@@ -109,22 +106,15 @@ class Provider(OAuthAuthorizationServerProvider[Code, Refresh, Access]):
             raise AuthorizeError("invalid_request", error.message) from None
         return f"{self.runtime.settings.public_url.rstrip('/')}{SIGN_IN_PATH}?request={handle}"
 
-    async def load_authorization_code(self, client: OAuthClientInformationFull, authorization_code: str) -> Code | None:
-        info = await self.core.oauth.tokens.load_code(client.client_id, authorization_code)
-        if info is None:
-            return None
-        return Code(code=authorization_code, grant_id=info.grant_id, scopes=info.scopes,
-                    expires_at=self._wall(info.expires_at), client_id=info.client_id,
-                    code_challenge=info.code_challenge, redirect_uri=AnyUrl(info.redirect_uri),
-                    redirect_uri_provided_explicitly=info.redirect_uri_explicit, resource=info.resource,
-                    subject=info.user_id)
+    # Authorization codes are redeemed by ``TokenEndpoint`` in one core call (PKCE is checked there). The
+    # SDK's two-step hooks for codes must exist, and answer as for an unknown code should anything call them.
+    async def load_authorization_code(self, client: OAuthClientInformationFull,
+                                      authorization_code: str) -> AuthorizationCode | None:
+        return None
 
-    async def exchange_authorization_code(self, client: OAuthClientInformationFull, authorization_code: Code) -> OAuthToken:
-        try:
-            tokens = self.core.oauth.tokens
-            return _token(await tokens.exchange_code(client.client_id, authorization_code.code))
-        except DomainError as error:
-            raise TokenError("invalid_grant", error.message) from None
+    async def exchange_authorization_code(self, client: OAuthClientInformationFull,
+                                          authorization_code: AuthorizationCode) -> OAuthToken:
+        raise TokenError("invalid_grant", "authorization code does not exist")
 
     async def load_refresh_token(self, client: OAuthClientInformationFull, refresh_token: str) -> Refresh | None:
         info = await self.core.oauth.tokens.load_refresh(client.client_id, refresh_token)
@@ -137,7 +127,7 @@ class Provider(OAuthAuthorizationServerProvider[Code, Refresh, Access]):
                                      scopes: list[str]) -> OAuthToken:
         try:
             tokens = self.core.oauth.tokens
-            return _token(await tokens.rotate_refresh(client.client_id, refresh_token.token, scopes))
+            return token_response(await tokens.rotate_refresh(client.client_id, refresh_token.token, scopes))
         except DomainError as error:
             raise TokenError("invalid_scope" if error.code == "invalid_scope" else "invalid_grant",
                              error.message) from None
@@ -152,7 +142,7 @@ class Provider(OAuthAuthorizationServerProvider[Code, Refresh, Access]):
         await self.core.oauth.tokens.revoke_grant(token.grant_id, "revoked by the client")
 
 
-def _token(issued: IssuedTokens) -> OAuthToken:
+def token_response(issued: IssuedTokens) -> OAuthToken:
     return OAuthToken(access_token=issued.access_token, expires_in=issued.expires_in,
                       scope=" ".join(issued.scopes), refresh_token=issued.refresh_token)
 

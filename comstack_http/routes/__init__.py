@@ -46,6 +46,8 @@ from . import (
     account,
     editing,
     feedback,
+    image_uploads,
+    images,
     imports,
     live,
     navigation,
@@ -74,6 +76,8 @@ def api_specs() -> list[RouteSpec]:
         *publishing.specs(),
         *templates.specs(),
         *feedback.specs(),
+        *image_uploads.specs(),
+        *images.specs(),
         *imports.specs(),
         *live.specs(),
     ]

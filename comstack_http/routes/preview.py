@@ -12,6 +12,7 @@ import nh3
 from markdown_it import MarkdownIt
 from starlette.responses import HTMLResponse
 
+from comstack_core.images.refs import with_urls
 from comstack_core.schemas import PageView
 
 _STYLE = (
@@ -48,7 +49,8 @@ def render_preview(page: PageView) -> str:
         bar = escape(status)
         main = (
             f"<header><h1>{escape(page.title)}</h1>\n<p>{escape(page.description)}</p></header>\n"
-            + render_markdown(page.content)
+            # image:img_... references show the uploaded image, as the site will.
+            + render_markdown(with_urls(page.content, {i.id: i.url for i in page.images if i.url}))
         )
     return (
         f'<!doctype html>\n<html lang="{escape(page.language)}">\n<head>\n<meta charset="utf-8">\n'

@@ -53,6 +53,9 @@ PATH_PARAMS: dict[str, tuple[dict[str, Any], str]] = {
     "item_id": ({"type": "string"}, "The header navigation item's id."),
     "template_id": ({"type": "string"}, "The template's id, e.g. 'docs'."),
     "publish_id": ({"type": "string"}, "The publish's id (from publish/confirm or the history)."),
+    "image_id": ({"type": "string"}, "The image's id, e.g. 'img_...'."),
+    "upload_id": ({"type": "string"}, "The resumable upload's id (the last segment of its Location)."),
+    "file": ({"type": "string"}, "An image's file name, 'img_....ext' (the end of its url)."),
     "session_id": ({"type": "string"}, "The voice session's id (from the project's voice sessions)."),
 }
 

@@ -55,6 +55,8 @@ CATALOG: dict[str, ErrorInfo] = {
     "expired_api_key": _E("The API key expired.", "Ask a project manager for a new key."),
     "missing_project_id": _E("An API key was sent without x-project-id.", "Send the x-project-id header too."),
     "invalid_credentials": _E("Wrong email or password.", "Ask the user to sign in again."),
+    "invalid_password": _E("A password is shorter than 8 or longer than 1,000 characters.",
+                           "Choose a password of 8 to 1,000 characters."),
     "invalid_role": _E("Unknown role name.", "Use viewer, editor or manager."),
     "invalid_expiry": _E("A key expiry is not in the future.", "Give a future ISO 8601 time, or none."),
     "key_not_found": _E("No such API key in the project.", "List the project's keys and use one of their ids."),
@@ -62,7 +64,8 @@ CATALOG: dict[str, ErrorInfo] = {
     "user_exists": _E("A user with that email exists already.", "Use the existing account."),
     "invalid_email": _E("Not a valid email address.", "Fix the address."),
     "invalid_redirect_uri": _E("An OAuth client's redirect URI is not acceptable.",
-                               "Register https:// URIs, or http:// on a loopback address."),
+                               "Register 1-10 https:// URIs (or http:// on a loopback address) of at most "
+                               "2,000 characters, with no user part before the host."),
     "owner_required": _E("No owner was named for the new project.", "Create the project signed in as a user."),
     "feedback_quota_exceeded": _E("This caller sent the most feedback reports allowed in 24 hours.",
                                   "Do not retry now; continue the user's task and send later (retry_after)."),
@@ -152,6 +155,12 @@ CATALOG: dict[str, ErrorInfo] = {
     "invalid_grant": _E("An OAuth code or refresh token is unknown, expired, used or revoked.",
                         "Reconnect the app and sign in again."),
     "invalid_scope": _E("An OAuth scope is unknown.", "Ask for 'comstack' or 'comstack:read'."),
+    "invalid_request": _E("An OAuth request is malformed: a PKCE code_challenge or code_verifier that RFC 7636 "
+                          "does not allow.", "Use a 43-128 character verifier of A-Z a-z 0-9 - . _ ~ and its "
+                          "S256 challenge; sign in again."),
+    "invalid_client_metadata": _E("An OAuth client registration has a field over its bound.",
+                                  "Keep client_name to 100 characters and other fields to 2,000 characters "
+                                  "or 10 values."),
     "invalid_target": _E("The OAuth resource is not this server.", "Ask for a token for this server's /mcp."),
     "csrf_failed": _E("The sign-in form expired or did not come from the sign-in page.",
                       "Go back to the app and connect again."),

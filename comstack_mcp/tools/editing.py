@@ -153,7 +153,8 @@ TOOLS: list[ToolSpec[Any]] = [
         handler=upload_custom_page,
         min_role="editor",
         writes=True,
-        hints=DESTRUCTIVE,
+        # The page's earlier body stays a revision (restore-page-revision brings it back): not destructive.
+        hints=Hints(read_only=False, destructive=False, idempotent=True, open_world=False),
     ),
     ToolSpec(
         name="set-page-status",
@@ -222,6 +223,6 @@ TOOLS: list[ToolSpec[Any]] = [
         handler=discard_draft,
         min_role="editor",
         writes=True,
-        hints=Hints(read_only=False, destructive=False, idempotent=True, open_world=False),
+        hints=DESTRUCTIVE,  # the draft's revisions go, and a never-published page with them
     ),
 ]

@@ -57,6 +57,7 @@ TOOLS: list[ToolSpec[Any]] = [
         handler=pull_and_publish,
         min_role="manager",
         writes=True,
-        hints=Hints(read_only=False, destructive=True, idempotent=False, open_world=True),
+        # Like the dry-run publish: drafts (earlier content stays a revision) and a token; nothing destroyed.
+        hints=Hints(read_only=False, destructive=False, idempotent=False, open_world=True),
     ),
 ]

@@ -58,7 +58,9 @@ TOOLS: list[ToolSpec[Any]] = [
         handler=update_navigation,
         min_role="manager",
         writes=True,
-        hints=Hints(read_only=False, destructive=False, idempotent=True, open_world=False),
+        hints=Hints(
+            read_only=False, destructive=True, idempotent=True, open_world=False
+        ),  # lists are replaced
     ),
     ToolSpec(
         name="update-theme",

@@ -75,11 +75,20 @@ async def list_publish_history(core: Core, principal: Principal, args: HistoryAr
     )
 
 
+class TasksArgs(ProjectArg):
+    limit: int = Field(
+        default=20,
+        ge=1,
+        le=100,
+        description="How many open translation tasks to return, oldest first (1-100).",
+    )
+
+
 class TranslationTaskList(View):
     tasks: list[TranslationTaskView]
 
 
-async def list_translation_tasks(core: Core, principal: Principal, args: HistoryArgs) -> TranslationTaskList:
+async def list_translation_tasks(core: Core, principal: Principal, args: TasksArgs) -> TranslationTaskList:
     return TranslationTaskList(
         tasks=await core.translations.list_translation_tasks(principal, args.project_id, args.limit)
     )
@@ -110,8 +119,8 @@ TOOLS: list[ToolSpec[Any]] = [
         input=PublishArgs,
         handler=publish,
         min_role="manager",
-        writes=True,
-        hints=Hints(read_only=False, destructive=True, idempotent=False, open_world=False),
+        writes=True,  # a confirmation token, and nothing else: the dry run destroys nothing
+        hints=Hints(read_only=False, destructive=False, idempotent=False, open_world=False),
     ),
     ToolSpec(
         name="publish-confirm",
@@ -176,7 +185,7 @@ TOOLS: list[ToolSpec[Any]] = [
             "title, description and Markdown (knowledge pages) or marked strings (custom pages). Translate each "
             "yourself and send it with submit-translation; translations go live with the next publish."
         ),
-        input=HistoryArgs,
+        input=TasksArgs,
         handler=list_translation_tasks,
         min_role="editor",
         writes=False,

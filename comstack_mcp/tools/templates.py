@@ -19,7 +19,9 @@ from ..spec import Hints, ToolSpec
 from .common import ProjectArg, TemplateIdArg, part
 
 CREATE = Hints(read_only=False, destructive=False, idempotent=False, open_world=False)
-UPDATE = Hints(read_only=False, destructive=False, idempotent=True, open_world=False)
+# Updating or assigning a template replaces its definition (fields, allowed modules) in place, keeping no
+# earlier version, and projects lose what the new definition no longer allows: destructive.
+UPDATE = Hints(read_only=False, destructive=True, idempotent=True, open_world=False)
 
 
 async def create_doc_template(core: Core, principal: Principal, args: DocTemplateCreate) -> DocTemplateView:

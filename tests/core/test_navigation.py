@@ -253,7 +253,7 @@ async def test_navigation_pending_until_published(world: World) -> None:
     )
     assert nav.pending
     state = await core.state.get_project_state(world.viewer, pid)
-    assert state.pending_site_changes == {"navigation": True, "theme": False}
+    assert (state.pending_site_changes.navigation, state.pending_site_changes.theme) == (True, False)
     # Stand-in for a publish (these tests stay below the publish flow): record the current navigation as
     # published directly in the database, as the publish job does.
     async with core.db.write() as session:
@@ -335,7 +335,7 @@ async def test_theme_needs_the_name_echo_and_hex_colors(world: World) -> None:
     )  # type: ignore[arg-type]
     assert view.theme["colors"] == {"primary": "#1A73E8", "accent": "#000000", "text": "#11223344"}
     assert view.theme["fonts"] == {"body": "Inter, sans-serif"}
-    assert (await core.state.get_project_state(world.viewer, pid)).pending_site_changes["theme"]
+    assert (await core.state.get_project_state(world.viewer, pid)).pending_site_changes.theme
     # Stand-in for a publish: mark the theme as deployed directly in the database.
     async with core.db.write() as session:
         project = await session.get_one(Project, pid)

@@ -322,7 +322,7 @@ async def test_required_fields_block_approval(world: World) -> None:
     assert (approved.status, approved.next_action, approved.version) == ("ready", "publish", 4)
     # The state overview lists the template's required fields.
     state = await core.state.get_project_state(world.viewer, pid)
-    assert {t["id"]: t["required_fields"] for t in state.templates}["blog"] == ["author", "published"]
+    assert {t.id: t.required_fields for t in state.templates}["blog"] == ["author", "published"]
 
 
 async def test_metadata_is_merged_and_null_deletes(world: World) -> None:
@@ -433,7 +433,7 @@ async def test_next_action_translate(world: World) -> None:
     view = await core.pages.get_page(world.viewer, pid, PageRef(path=source.path))
     assert (view.status, view.next_action) == ("live", "translate")
     state = await core.state.get_project_state(world.viewer, pid)
-    assert [(p["slug"], p["next_action"]) for p in state.pages_by_status["live"]] == [
+    assert [(p.slug, p.next_action) for p in state.pages_by_status.live] == [
         ("guides/intro", "translate")
     ]
 

@@ -40,6 +40,7 @@ async def test_new_project_starts_a_trial_from_its_template(world: World, clock:
         "max_numbers": 0,
         "max_keys": 3,
         "max_sessions_per_day": 20,
+        "max_image_mb": 200,
     }
 
 
@@ -99,7 +100,7 @@ async def test_expired_trial_refuses_writes_but_reads_work(world: World, clock: 
     ).content == "Widgets explained"
     hits = await core.search.search_docs(world.viewer, pid, SearchQuery(query="widgets"))
     assert [h.slug for h in hits.hits] == ["guides/intro"]
-    assert (await core.state.get_project_state(world.viewer, pid)).counts["live"] == 1
+    assert (await core.state.get_project_state(world.viewer, pid)).counts.live == 1
 
     # Upgrading (platform admin; allowed on an expired project) lifts the pause.
     upgraded = await core.plans.update_plan(world.admin, pid, PlanUpdate(tier="standard"))

@@ -165,7 +165,7 @@ async def test_soft_delete_keeps_existing_pages_working(world: World) -> None:
         "custom-page",
     ]
     state = await core.state.get_project_state(world.viewer, pid)
-    assert [t["id"] for t in state.templates] == ["docs", "blog", "custom-page"]
+    assert [t.id for t in state.templates] == ["docs", "blog", "custom-page"]
 
 
 async def test_project_doc_templates_limited_to_the_allowed_ones(world: World) -> None:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+
+from comstack_core import Core, Settings
 
 from ..conftest import REPO
 
@@ -78,8 +82,9 @@ def test_importing_the_core_does_not_import_the_doors() -> None:
     assert done.stdout.strip() == "[]"
 
 
-def _served_log(tmp_path: Path, *flags: str) -> str:
-    """Start `comstack serve` with ``flags``, make one request, stop it; what it logged."""
+def _served_log(tmp_path: Path, *flags: str, then: Callable[[str], object] = lambda base: None) -> str:
+    """Start `comstack serve` with ``flags``, make one request and ``then(base_url)``, stop it; what it
+    logged."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -99,6 +104,7 @@ def _served_log(tmp_path: Path, *flags: str) -> str:
                 if time.monotonic() > deadline or proc.poll() is not None:
                     raise
                 time.sleep(0.2)
+        then(f"http://127.0.0.1:{port}")
     finally:
         proc.terminate()
         output, _ = proc.communicate(timeout=30)
@@ -132,3 +138,31 @@ def test_the_served_app_freezes_its_startup_heap(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["True", "0"]
+
+
+def test_the_demo_starts_with_its_site_published_and_a_sign_in(tmp_path: Path) -> None:
+    """A first `serve --demo` publishes the demo's site and prints where it is, and prints a sign-in for
+    trying OAuth; a second start finds the site published and prints the same sign-in."""
+    pages: dict[str, httpx.Response] = {}
+
+    def visit(base: str) -> None:
+        pages["home"] = httpx.get(f"{base}/sites/comstack-demo/", timeout=10, follow_redirects=True)
+        pages["guide"] = httpx.get(f"{base}/sites/comstack-demo/guides/getting-started/", timeout=10)
+
+    banner = _served_log(tmp_path, "--demo", then=visit)
+    assert pages["home"].status_code == 200 and pages["guide"].status_code == 200
+    assert "Getting started with ComStack" in pages["guide"].text
+    site = re.search(r"Site\s+(\S+)", banner)
+    assert site and site.group(1).endswith("/sites/comstack-demo/"), banner
+    assert "not published" not in banner
+    sign_in = re.search(r"Sign in\s+(\S+@\S+) / (\S+)", banner)
+    assert sign_in, banner
+    email, password = sign_in.groups()
+
+    async def check() -> str:
+        async with Core.open(Settings(data_dir=tmp_path, database_url=None)) as core:
+            return (await core.users.check_password(email, password)).email
+
+    assert asyncio.run(check()) == email
+    again = _served_log(tmp_path, "--demo")
+    assert f"Sign in      {email} / {password}" in again and "not published" not in again

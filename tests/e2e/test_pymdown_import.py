@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from comstack_core.publishing import deploy
 from comstack_core.schemas import PageFilter, PlanUpdate
+from comstack_core.schemas.images import ImageFilter
 from comstack_core.schemas.imports import ImportRequest
 from comstack_core.site import check_site
 
@@ -39,6 +40,10 @@ async def test_pymdown_docs_import_publish_and_again(world: World) -> None:
         (g.title, g.page_slugs) for g in report.navigation
     ]
     assert [g.action for g in report.navigation] == ["create"] * len(report.navigation)
+    images = [f for f in report.files if f.code == "image" or f.path.endswith((".png", ".gif", ".jpg"))]
+    assert images and all(f.status == "imported" for f in images if f.code == "image")
+    stored = await core.images.list_images(world.manager, pid, ImageFilter(limit=500))
+    assert stored.images and all(i.reference.startswith("image:img_") for i in stored.images)
     for slug in ("extensions/arithmatex", "extensions/blocks/plugins/tab"):
         assert (served / slug / "index.html").is_file()
 

@@ -102,12 +102,18 @@ def build_app(limiter: Limiter, settings: Settings, *, trusted: list[str] | None
             return JSONResponse({"error": "Invalid API key.", "code": "invalid_api_key"}, status_code=401)
         return JSONResponse({"ip": request.state.client_ip})
 
+    async def sign_in(request: Request) -> JSONResponse:
+        if (await request.form()).get("password") != "right":
+            return JSONResponse({"error": "Wrong password.", "code": "unauthenticated"}, status_code=401)
+        return JSONResponse({"signed_in": True})
+
     return Starlette(
         routes=[
             Route("/mcp", ok, methods=["GET", "POST"]),
             Route("/mcp/", ok, methods=["POST"]),
             Route("/oauth/token", ok, methods=["POST"]),
             Route("/oauth/authorize", ok, methods=["GET"]),
+            Route("/oauth/sign-in", sign_in, methods=["POST"]),
             Route("/api/private", private, methods=["GET"]),
             Route("/api/public", ok, methods=["GET"]),
         ],
@@ -182,22 +188,61 @@ async def test_refused_requests_do_not_extend_the_wait(make_limiter: MakeLimiter
     assert (await limiter.hit("k", 1, 60)).allowed
 
 
+BAD_KEY = {"x-api-key": "guess"}
+
+
 async def test_eleventh_failed_authentication_is_429(make_limiter: MakeLimiter) -> None:
     time = ManualTime()
     app = build_app(make_limiter(time), limits())
     async with client_for(app, "192.0.2.66") as attacker, client_for(app, "192.0.2.7") as bystander:
         for _ in range(10):
-            assert (await attacker.get("/api/private", headers={"x-api-key": "guess"})).status_code == 401
-        refused = await attacker.get("/api/private", headers={"x-api-key": "guess"})
+            assert (await attacker.get("/api/private", headers=BAD_KEY)).status_code == 401
+        refused = await attacker.get("/api/private", headers=BAD_KEY)
         assert_rate_limited(refused, at_most=60)
         assert "10 failed authentication attempts" in refused.json()["error"]
-        # Blocked before the app: even a right key, and any route, is refused for this IP...
-        assert (await attacker.get("/api/private", headers={"x-api-key": GOOD_KEY})).status_code == 429
-        assert (await attacker.get("/api/public")).status_code == 429
-        # ...but not for anyone else.
-        assert (await bystander.get("/api/private", headers={"x-api-key": GOOD_KEY})).status_code == 200
+        assert (await bystander.get("/api/private", headers=BAD_KEY)).status_code == 401
         time.advance(60)
-        assert (await attacker.get("/api/private", headers={"x-api-key": GOOD_KEY})).status_code == 200
+        assert (await attacker.get("/api/private", headers=BAD_KEY)).status_code == 401
+
+
+async def test_an_ip_over_the_failure_limit_keeps_what_needs_no_guess(make_limiter: MakeLimiter) -> None:
+    app = build_app(make_limiter(ManualTime()), limits(rate_limit_auth_failures=3))
+    async with client_for(app) as client:
+        for _ in range(4):
+            await client.get("/api/private", headers=BAD_KEY)
+        assert (await client.get("/api/private", headers=BAD_KEY)).status_code == 429
+        # A valid key, the public routes and authorize still answer; only bad credentials are refused.
+        assert (await client.get("/api/private", headers={"x-api-key": GOOD_KEY})).status_code == 200
+        assert (await client.get("/api/public")).status_code == 200
+        assert (await client.get("/oauth/authorize")).status_code == 200
+
+
+async def test_only_requests_with_a_credential_count(make_limiter: MakeLimiter) -> None:
+    app = build_app(make_limiter(ManualTime()), limits(rate_limit_auth_failures=2))
+    async with client_for(app) as client:
+        for _ in range(5):  # "authentication required" is not a failed attempt (MCP clients start so)
+            assert (await client.get("/api/private")).status_code == 401
+        for _ in range(2):
+            assert (await client.get("/api/private", headers={"authorization": "Bearer nope"})).status_code == 401
+        assert (await client.get("/api/private", headers={"authorization": "Bearer nope"})).status_code == 429
+
+
+async def test_password_sign_ins_are_refused_outright_past_the_limit(make_limiter: MakeLimiter) -> None:
+    app = build_app(make_limiter(ManualTime()), limits(rate_limit_auth_failures=2, rate_limit_oauth=100))
+    async with client_for(app) as client:
+        for _ in range(2):
+            assert (await client.post("/oauth/sign-in", data={"password": "wrong"})).status_code == 401
+        # A guessable secret: even the right password waits, or the limit would tell a guesser nothing.
+        right = await client.post("/oauth/sign-in", data={"password": "right"})
+        assert_rate_limited(right, at_most=60)
+
+
+async def test_concurrent_bad_attempts_are_counted_atomically(make_limiter: MakeLimiter) -> None:
+    app = build_app(make_limiter(ManualTime()), limits())
+    async with client_for(app) as client:
+        answers = await asyncio.gather(*(client.get("/api/private", headers=BAD_KEY) for _ in range(100)))
+    statuses = sorted(r.status_code for r in answers)
+    assert statuses.count(401) == 10 and statuses.count(429) == 90
 
 
 async def test_failures_spread_over_time_slide_out(make_limiter: MakeLimiter) -> None:
@@ -205,13 +250,13 @@ async def test_failures_spread_over_time_slide_out(make_limiter: MakeLimiter) ->
     app = build_app(make_limiter(time), limits(rate_limit_auth_failures=3))
     async with client_for(app) as client:
         for _ in range(2):
-            assert (await client.get("/api/private")).status_code == 401
+            assert (await client.get("/api/private", headers=BAD_KEY)).status_code == 401
         time.advance(50)
-        assert (await client.get("/api/private")).status_code == 401
-        blocked = await client.get("/api/public")
+        assert (await client.get("/api/private", headers=BAD_KEY)).status_code == 401
+        blocked = await client.get("/api/private", headers=BAD_KEY)
         assert assert_rate_limited(blocked, at_most=60) == 10
         time.advance(10)
-        assert (await client.get("/api/public")).status_code == 200
+        assert (await client.get("/api/private", headers=BAD_KEY)).status_code == 401
 
 
 async def test_oauth_and_mcp_limits_are_separate(make_limiter: MakeLimiter) -> None:
@@ -276,16 +321,16 @@ async def test_concurrent_hits_never_exceed_the_limit(make_limiter: MakeLimiter)
 
 async def test_memory_limiter_stays_bounded() -> None:
     time = ManualTime()
-    limiter = MemoryLimiter(time_fn=time, max_keys=3, max_entries=5)
+    limiter = MemoryLimiter(time_fn=time, max_keys=3)
     for n in range(5):
         await limiter.hit(f"k{n}", 10, 60)
     assert len(limiter) == 3  # least recently used keys were dropped
     assert (await limiter.peek("k0", 10, 60)).allowed
     assert len(limiter) == 3  # a peek at a client without a record stores nothing
     for _ in range(20):
-        await limiter.add("failures", 60)
+        await limiter.hit("failures", 5, 60)
     assert await limiter.peek("failures", 5, 60) == Decision(False, 60)
-    assert (await limiter.peek("failures", 6, 60)).allowed  # capped at 5 entries
+    assert (await limiter.peek("failures", 6, 60)).allowed  # refused hits record nothing
     time.advance(61)
     await limiter.hit("fresh", 10, 60)
     assert len(limiter) == 1  # the sweep removed every key whose entries had all expired
@@ -310,7 +355,7 @@ async def test_redis_backend_really_stores_in_redis_and_is_shared() -> None:
             assert await inspector.zcard(f"{prefix}mcp:192.0.2.1") == 3
             ttl = await inspector.pttl(f"{prefix}mcp:192.0.2.1")
             assert 0 < ttl <= 60_000  # the key expires on its own
-            assert (await on_a.get("/api/private")).status_code == 401
+            assert (await on_a.get("/api/private", headers={"x-api-key": "guess"})).status_code == 401
             assert await inspector.zcard(f"{prefix}authfail:192.0.2.1") == 1
     finally:
         await worker_a.aclose()

@@ -9,9 +9,9 @@ import zipfile
 
 import httpx
 
-from comstack_core.schemas import ModuleUpdate
+from comstack_core.schemas import ModuleUpdate, PageRef
 
-from ..core.importer.trees import PNG
+from ..core.imports.test_import_service import real_png
 from ..core.test_support import snapshot
 from ..lifespan import running
 from .conftest import Rest, TokenPrincipals, build_app
@@ -20,7 +20,7 @@ FILES = {
     "docs-main/mkdocs.yml": "site_name: Widget Docs\nnav:\n  - Home: index.md\n  - Guides:\n    - guides/install.md\n",
     "docs-main/docs/index.md": "# Widget\n\nStart with [installing](guides/install.md).\n",
     "docs-main/docs/guides/install.md": "---\ntitle: Install the widget\n---\n\n![shot](../img/shot.png)\n",
-    "docs-main/docs/img/shot.png": PNG,
+    "docs-main/docs/img/shot.png": real_png(),
 }
 
 
@@ -57,7 +57,12 @@ async def test_zip_import_then_the_same_zip_changes_nothing(rest: Rest) -> None:
         ("guides/install", "create"),
         ("index", "create"),
     ]
-    assert {f["path"]: f["status"] for f in body["files"]}["docs/img/shot.png"] == "skipped"
+    assert {f["path"]: f["status"] for f in body["files"]}["docs/img/shot.png"] == "imported"
+    images = (await rest.call("GET", rest.p("/images"))).json()["images"]
+    install = await rest.core.pages.get_page(
+        rest.world.manager, rest.world.project_id, PageRef(slug="guides/install")
+    )
+    assert len(images) == 1 and f"![shot]({images[0]['reference']})" in install.content
     plan = await rest.call("POST", rest.p("/import"), content=make_tar(FILES), params={"plan_only": "true"})
     assert plan.status_code == 200 and not plan.json()["applied"]
     assert {p["action"] for p in plan.json()["pages"]} == {"unchanged"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from comstack_core import Principal, Role
 from comstack_core.auth import SCOPE_READ
@@ -57,3 +58,66 @@ async def test_best_role_of_users(world: World) -> None:
     assert await best_role(core, world.viewer) == Role.manager
     names = {spec.name for spec in await visible_tools(core, newcomer, TOOLS)}
     assert "create-project" in names and "create-page" not in names
+
+
+def _undescribed(schema: dict[str, Any], defs: dict[str, Any], where: str, seen: set[str]) -> list[str]:
+    """Every property under ``schema`` (nested objects, list items and $defs included) without a description."""
+    out: list[str] = []
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        name = ref.rsplit("/", 1)[-1]
+        if name not in seen:
+            seen.add(name)
+            out += _undescribed(defs[name], defs, f"{where}<{name}>", seen)
+    for key, prop in schema.get("properties", {}).items():
+        if not str(prop.get("description", "")).strip():
+            out.append(f"{where}.{key}")
+        out += _undescribed(prop, defs, f"{where}.{key}", seen)
+    for key in ("items", "additionalProperties"):
+        if isinstance(schema.get(key), dict):
+            out += _undescribed(schema[key], defs, f"{where}[]", seen)
+    for key in ("anyOf", "oneOf", "allOf"):
+        for option in schema.get(key, []):
+            out += _undescribed(option, defs, where, seen)
+    return out
+
+
+def test_every_tool_argument_says_what_it_means() -> None:
+    """A model fills arguments from their descriptions: each one, at every depth, must have one."""
+    missing: list[str] = []
+    for spec in TOOLS:
+        schema = spec.input_schema()
+        missing += _undescribed(schema, schema.get("$defs", {}), spec.name, set())
+    assert missing == []
+
+
+# destructiveHint: the call can delete something, or replace it with no earlier version to go back to.
+# Edits that keep the previous content as a page revision are not destructive, nor is the dry-run publish
+# (it only issues a token), nor pull-and-publish (drafts and a token).
+DESTRUCTIVE = {
+    "discard-draft",
+    "update-navigation",
+    "update-doc-template",
+    "update-project-template",
+    "assign-project-template",
+    "delete-page",
+    "update-theme",
+    "publish-confirm",
+    "revert-publish",
+}
+NOT_DESTRUCTIVE = {
+    "publish",
+    "pull-and-publish",
+    "upload-custom-page",
+    "update-page",
+    "restore-page-revision",
+}
+
+
+def test_annotations_match_what_each_tool_does() -> None:
+    hints = {spec.name: spec.hints for spec in TOOLS}
+    assert {name for name in DESTRUCTIVE if not hints[name].destructive} == set()
+    assert {name for name in NOT_DESTRUCTIVE if hints[name].destructive} == set()
+    for spec in TOOLS:
+        assert spec.hints.read_only is not spec.writes, spec.name
+        assert not (spec.hints.read_only and spec.hints.destructive), spec.name

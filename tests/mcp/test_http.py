@@ -19,12 +19,13 @@ ALWAYS = {"whoami", "list-my-projects", "get-guide"}
 FEEDBACK = {"report-feedback"}  # a write every full-scope caller sees, viewers included
 READS = ALWAYS | {"get-project-state", "get-page-content", "list-pages", "search-docs",
                   "list-project-doc-templates", "list-page-revisions", "get-navigation", "publish-status",
-                  "list-publish-history"}
+                  "list-publish-history", "list-images"}
 EDITOR_READS = {"list-translation-tasks"}
+MANAGER_READS = {"list-voice-sessions", "get-voice-session"}
 EDITOR_WRITES = {"create-page", "update-page", "upload-custom-page", "set-page-status", "restore-page-revision",
-                 "discard-draft", "submit-translation"}
+                 "discard-draft", "submit-translation", "upload-image"}
 MANAGER_WRITES = {"delete-page", "update-navigation", "update-theme", "publish", "publish-confirm",
-                  "revert-publish", "connect-github", "pull-and-publish"}
+                  "revert-publish", "connect-github", "pull-and-publish", "delete-image"}
 ADMIN_TOOLS = {"create-doc-template", "update-doc-template", "delete-doc-template", "create-project-template",
                "update-project-template", "assign-project-template"}
 
@@ -50,18 +51,19 @@ async def test_tools_list_is_filtered_per_role(live: LiveServer, seed: Seed) -> 
     manager = await tool_names(live.mcp_url, key_headers(seed.keys["manager"], pid))
     assert viewer == READS | FEEDBACK
     assert editor == READS | EDITOR_READS | EDITOR_WRITES | FEEDBACK
-    assert manager == READS | EDITOR_READS | EDITOR_WRITES | MANAGER_WRITES | FEEDBACK
+    assert manager == READS | EDITOR_READS | EDITOR_WRITES | MANAGER_READS | MANAGER_WRITES | FEEDBACK
     # Keys never see account-level or platform-admin tools.
     assert not (manager & ({"create-project"} | ADMIN_TOOLS))
 
 
 async def test_tools_list_for_read_only_scope_and_users(live: LiveServer, seed: Seed) -> None:
     read_only = await tool_names(live.mcp_url, bearer(READ_TOKEN))
-    assert read_only == READS | EDITOR_READS  # a manager, but the token only has comstack:read
+    assert read_only == READS | EDITOR_READS | MANAGER_READS  # a manager, but the token only has comstack:read
     editor_user = await tool_names(live.mcp_url, bearer(EDITOR_TOKEN))
     assert editor_user == READS | EDITOR_READS | EDITOR_WRITES | FEEDBACK | {"create-project"}
     admin = await tool_names(live.mcp_url, bearer(ADMIN_TOKEN))
-    assert admin == READS | EDITOR_READS | EDITOR_WRITES | MANAGER_WRITES | ADMIN_TOOLS | FEEDBACK | {"create-project"}
+    assert admin == (READS | EDITOR_READS | EDITOR_WRITES | MANAGER_READS | MANAGER_WRITES | ADMIN_TOOLS | FEEDBACK
+                     | {"create-project"})
 
 
 async def test_create_update_approve_loop(live: LiveServer, seed: Seed) -> None:

@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import sys
+from pathlib import Path
 
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
@@ -52,3 +53,20 @@ async def test_stdio_refuses_to_start_with_a_bad_key(settings: Settings, seed: S
     assert process.returncode == 2
     assert stdout == b""  # stdout is the protocol channel: nothing but MCP ever goes there
     assert b"Unknown API key" in stderr
+    # Which data the key was looked up in: a key made by a server with another data directory is "unknown".
+    assert settings.resolved_database_url().split(":///", 1)[-1].encode() in stderr
+
+
+async def test_stdio_never_creates_an_empty_database(tmp_path: Path) -> None:
+    """Started from a folder without a database (the usual mistake: the server runs elsewhere), it says
+    which data directory it looked in and creates nothing there."""
+    data_dir = tmp_path / "elsewhere" / ".comstack"
+    env = {"COMSTACK_DATA_DIR": str(data_dir), "COMSTACK_API_KEY": "cs_" + "x" * 40,
+           "COMSTACK_PROJECT_ID": "prj_x", "PATH": os.environ.get("PATH", "")}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "comstack_mcp", env=env, cwd=tmp_path, stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 2 and stdout == b""
+    assert b"No ComStack database in the data directory " + str(data_dir).encode() in stderr
+    assert not (data_dir / "comstack.db").exists()

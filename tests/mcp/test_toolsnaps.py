@@ -24,6 +24,12 @@ SNAPSHOTS = Path(__file__).parent / "__toolsnaps__"
 TOOLS = all_tools()
 MAX_DESCRIPTION = 1024
 KEBAB = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
+# The name echo (SPEC §8's †) goes with destructive tools, with two kinds of exceptions. Tools that prepare
+# a publish or replace a page's content take it though they destroy nothing (the token is for that project;
+# the earlier content stays a revision). Destructive tools whose change stays off the live site until a
+# publish (which takes the echo) do without it.
+ECHO_NOT_DESTRUCTIVE = {"publish", "pull-and-publish", "upload-custom-page"}
+DESTRUCTIVE_WITHOUT_ECHO = {"discard-draft", "update-navigation"}
 
 
 def _flag(name: str) -> bool:
@@ -71,13 +77,14 @@ def test_tool_rules(spec: ToolSpec[Any]) -> None:
     assert len(spec.description) <= MAX_DESCRIPTION
     schema = spec.input_schema()
     assert schema.get("type") == "object" and schema.get("additionalProperties") is False
-    if spec.hints.destructive and spec.project_scoped:
-        assert "project_name" in schema["required"], f"{spec.name}: destructive tools take the name echo"
-    if spec.hints.destructive and not spec.project_scoped:
-        # Global destructive tools have no project to echo: only platform admins see them.
-        assert spec.min_role == "platform_admin"
-    if "project_name" in schema["properties"]:
-        assert spec.hints.destructive, f"{spec.name}: a name echo marks the tool destructive"
+    takes_echo = "project_name" in schema["properties"]
+    if takes_echo:
+        assert "project_name" in schema["required"], f"{spec.name}: the name echo is required"
+        assert spec.hints.destructive or spec.name in ECHO_NOT_DESTRUCTIVE, f"{spec.name}: echo but not destructive"
+    if spec.hints.destructive and not takes_echo:
+        # Global template changes have no project to echo: only platform admins see them.
+        assert spec.name in DESTRUCTIVE_WITHOUT_ECHO or spec.min_role == "platform_admin", (
+            f"{spec.name}: destructive tools take the name echo")
     # Account-level tools; report-feedback takes an optional project_id (feedback need not concern one).
     if spec.min_role == "platform_admin" or spec.name in ("whoami", "list-my-projects", "get-guide",
                                                           "create-project", "report-feedback"):
@@ -122,6 +129,7 @@ def test_the_spec_tool_set() -> None:
         "list-translation-tasks", "submit-translation",
         "create-doc-template", "update-doc-template", "delete-doc-template", "create-project-template",
         "update-project-template", "assign-project-template",
+        "upload-image", "list-images", "delete-image",
         "connect-github", "pull-and-publish",
         "list-voice-sessions", "get-voice-session",
     }

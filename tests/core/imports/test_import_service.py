@@ -3,6 +3,8 @@ refusals that leave the project as it was."""
 
 from __future__ import annotations
 
+import struct
+import zlib
 from pathlib import Path
 
 import pytest
@@ -11,12 +13,29 @@ from sqlmodel import select
 from comstack_core.errors import Forbidden, NotFound, QuotaExceeded
 from comstack_core.models import ImportSource, PageRevision
 from comstack_core.schemas import PageRef
+from comstack_core.schemas.images import ImageFilter
 from comstack_core.schemas.imports import ImportRequest
-from comstack_core.services.import_images import IMAGES_UNAVAILABLE
 
 from ...conftest import World
 from ..importer.trees import PNG, write
 from ..test_support import make_live, snapshot
+
+
+def real_png(width: int = 8, height: int = 4) -> bytes:
+    """A small valid PNG (the image store decodes what it stores)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + bytes([200, 80, 40]) * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
 
 MKDOCS = {
     "mkdocs.yml": "site_name: Widget Docs\nnav:\n  - Home: index.md\n  - Guides:\n    - guides/install.md\n"
@@ -25,7 +44,9 @@ MKDOCS = {
     "docs/guides/install.md": "---\ntitle: Install the widget\ndescription: How to install it.\n---\n\n"
     "!!! note\n    Needs Python.\n\n![shot](../img/shot.png)\n",
     "docs/guides/use.md": "# Use it\n\nSee [install](install.md#top).\n",
-    "docs/img/shot.png": PNG,
+    "docs/img/shot.png": real_png(),
+    "docs/guides/broken.md": "# Broken image\n\n![not really a png](../img/fake.png) and text.\n",
+    "docs/img/fake.png": PNG,  # PNG magic, then nothing an image decoder accepts
 }
 
 
@@ -43,6 +64,7 @@ async def test_import_writes_pages_records_and_navigation(world: World, tmp_path
     report = await core.imports.import_tree(world.manager, pid, tree(tmp_path), ImportRequest())
     assert report.applied and report.kind == "mkdocs"
     assert sorted((p.slug, p.action) for p in report.pages) == [
+        ("guides/broken", "create"),
         ("guides/install", "create"),
         ("guides/use", "create"),
         ("index", "create"),
@@ -58,8 +80,14 @@ async def test_import_writes_pages_records_and_navigation(world: World, tmp_path
         ({"en": "Widget Docs"}, ["index"]),
         ({"en": "Guides"}, ["guides/install", "guides/use"]),
     ]
-    shot = next(f for f in report.files if f.path == "docs/img/shot.png")
-    assert (shot.status, shot.reason) == ("skipped", IMAGES_UNAVAILABLE)
+    files = {f.path: f for f in report.files}
+    assert files["docs/img/shot.png"].status == "imported"
+    assert files["docs/img/fake.png"].status == "failed" and files["docs/img/fake.png"].reason
+    images = await core.images.list_images(world.manager, pid, ImageFilter())
+    assert len(images.images) == 1
+    assert f"![shot]({images.images[0].reference})" in page.content  # stored, and referenced by the page
+    broken = await core.pages.get_page(world.manager, pid, PageRef(slug="guides/broken"))
+    assert "not really a png and text." in broken.content and "image:" not in broken.content
     async with core.db.read() as session:
         records = {r.source_path: r.page_id for r in (await session.exec(select(ImportSource))).all()}
     assert records == {p.source_path: p.path for p in report.pages}
@@ -83,7 +111,12 @@ async def test_second_import_changes_nothing_and_edits_become_drafts(world: Worl
     assert not plan.applied and plan.written == []
     third = await core.imports.import_tree(world.manager, pid, root, ImportRequest())
     actions = {p.slug: p.action for p in third.pages}
-    assert actions == {"guides/use": "update", "guides/install": "unchanged", "index": "removed"}
+    assert actions == {
+        "guides/use": "update",
+        "guides/install": "unchanged",
+        "guides/broken": "unchanged",
+        "index": "removed",
+    }
     assert {p.slug: p.action for p in plan.pages} == actions
     assert (await core.pages.get_page(world.manager, pid, PageRef(slug="index"))).status == "live"
     assert (await core.pages.get_page(world.manager, pid, PageRef(slug="guides/use"))).status == "draft"

@@ -11,54 +11,18 @@ from comstack_core import Core
 from comstack_core.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
 from comstack_core.oauth.tokens import InvalidGrant, IssuedTokens
 
-from ...conftest import FakeClock, make_user
-
-CLIENT = "client-1"
-PASSWORD = "correct horse battery staple"
-REDIRECT = "http://127.0.0.1:8976/callback"
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def backend(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-async def user_id(core: Core) -> str:
-    principal = await make_user(core, "ada@example.com", password=PASSWORD)
-    assert principal.user_id
-    return principal.user_id
-
-
-@pytest.fixture
-async def client_id(core: Core) -> str:
-    await core.oauth.clients.register(CLIENT, [REDIRECT], {"client_id": CLIENT, "client_name": "Claude",
-                                                          "redirect_uris": [REDIRECT]})
-    return CLIENT
-
-
-async def consented(core: Core, client_id: str, user_id: str, scopes: list[str] | None = None) -> str:
-    """A code, as the pages would produce it."""
-    handle = await core.oauth.authorization.start(
-        client_id, redirect_uri=REDIRECT, redirect_uri_explicit=True, scopes=scopes,
-        code_challenge="c" * 43, state="s", resource=None,
-    )
-    await core.oauth.authorization.open_page(handle, None)
-    await core.oauth.authorization.sign_in(handle, user_id)
-    redirect = await core.oauth.authorization.approve(handle)
-    assert redirect.uri == REDIRECT and redirect.params["state"] == "s"
-    return redirect.params["code"]
+from ...conftest import FakeClock
+from .conftest import CHALLENGE, REDIRECT, consented, redeem
 
 
 async def test_code_is_single_use_and_reuse_revokes_the_family(core: Core, client_id: str, user_id: str) -> None:
     code = await consented(core, client_id, user_id)
-    info = await core.oauth.tokens.load_code(client_id, code)
-    assert info is not None and info.user_id == user_id and info.scopes == ["comstack"]
-    assert info.resource == "http://testserver/mcp"
-    tokens = await core.oauth.tokens.exchange_code(client_id, code)
+    tokens = await redeem(core, client_id, code)
+    assert tokens.scopes == ["comstack"]
     principal = await core.oauth.tokens.authenticate(tokens.access_token, door="mcp")
     assert principal.user_id == user_id and principal.door == "mcp" and not principal.read_only
-    assert await core.oauth.tokens.load_code(client_id, code) is None  # reuse detected
+    with pytest.raises(InvalidGrant, match="already used"):
+        await redeem(core, client_id, code)  # reuse detected
     with pytest.raises(Unauthenticated):
         await core.oauth.tokens.authenticate(tokens.access_token, door="rest")
     assert await core.oauth.tokens.load_refresh(client_id, tokens.refresh_token) is None
@@ -66,7 +30,7 @@ async def test_code_is_single_use_and_reuse_revokes_the_family(core: Core, clien
 
 async def test_concurrent_exchanges_of_one_code_issue_once(core: Core, client_id: str, user_id: str) -> None:
     code = await consented(core, client_id, user_id)
-    results = await asyncio.gather(*(core.oauth.tokens.exchange_code(client_id, code) for _ in range(4)),
+    results = await asyncio.gather(*(redeem(core, client_id, code) for _ in range(4)),
                                    return_exceptions=True)
     issued = [r for r in results if isinstance(r, IssuedTokens)]
     assert len(issued) == 1 and all(isinstance(r, InvalidGrant) for r in results if r not in issued)
@@ -76,7 +40,7 @@ async def test_concurrent_exchanges_of_one_code_issue_once(core: Core, client_id
 
 
 async def test_concurrent_refreshes_rotate_once(core: Core, client_id: str, user_id: str) -> None:
-    tokens = await core.oauth.tokens.exchange_code(client_id, await consented(core, client_id, user_id))
+    tokens = await redeem(core, client_id, await consented(core, client_id, user_id))
     rotate = core.oauth.tokens.rotate_refresh
     results = await asyncio.gather(*(rotate(client_id, tokens.refresh_token, ["comstack"])
                                      for _ in range(4)), return_exceptions=True)
@@ -85,7 +49,7 @@ async def test_concurrent_refreshes_rotate_once(core: Core, client_id: str, user
 
 
 async def test_replayed_refresh_token_revokes_the_family(core: Core, client_id: str, user_id: str) -> None:
-    first = await core.oauth.tokens.exchange_code(client_id, await consented(core, client_id, user_id))
+    first = await redeem(core, client_id, await consented(core, client_id, user_id))
     second = await core.oauth.tokens.rotate_refresh(client_id, first.refresh_token, ["comstack"])
     assert await core.oauth.tokens.load_refresh(client_id, first.refresh_token) is None
     for token in (first.access_token, second.access_token):
@@ -98,12 +62,10 @@ async def test_replayed_refresh_token_revokes_the_family(core: Core, client_id: 
 async def test_lifetimes_follow_the_core_clock(core: Core, clock: FakeClock, client_id: str, user_id: str) -> None:
     code = await consented(core, client_id, user_id)
     clock.advance(seconds=61)
-    info = await core.oauth.tokens.load_code(client_id, code)
-    assert info is not None and info.expires_at < clock.now  # the door reports it as expired
-    with pytest.raises(InvalidGrant):
-        await core.oauth.tokens.exchange_code(client_id, code)
+    with pytest.raises(InvalidGrant, match="expired"):
+        await redeem(core, client_id, code)
 
-    tokens = await core.oauth.tokens.exchange_code(client_id, await consented(core, client_id, user_id))
+    tokens = await redeem(core, client_id, await consented(core, client_id, user_id))
     clock.advance(minutes=61)
     with pytest.raises(Unauthenticated, match="expired"):
         await core.oauth.tokens.authenticate(tokens.access_token, door="rest")
@@ -116,15 +78,15 @@ async def test_audience_is_this_server(core: Core, client_id: str, user_id: str)
     with pytest.raises(InvalidInput) as refused:
         await core.oauth.authorization.start(
             client_id, redirect_uri=REDIRECT, redirect_uri_explicit=True, scopes=None,
-            code_challenge="c" * 43, state=None, resource="https://other.example/mcp",
+            code_challenge=CHALLENGE, state=None, resource="https://other.example/mcp",
         )
     assert refused.value.code == "invalid_target"
     for resource in ("http://testserver", "http://TestServer/mcp/", "http://testserver/api"):
         await core.oauth.authorization.start(
             client_id, redirect_uri=REDIRECT, redirect_uri_explicit=True, scopes=None,
-            code_challenge="c" * 43, state=None, resource=resource,
+            code_challenge=CHALLENGE, state=None, resource=resource,
         )
-    tokens = await core.oauth.tokens.exchange_code(client_id, await consented(core, client_id, user_id))
+    tokens = await redeem(core, client_id, await consented(core, client_id, user_id))
     core.settings.public_url = "https://elsewhere.example"
     with pytest.raises(Unauthenticated, match="not for this server"):
         await core.oauth.tokens.authenticate(tokens.access_token, door="mcp")
@@ -132,7 +94,7 @@ async def test_audience_is_this_server(core: Core, client_id: str, user_id: str)
 
 async def test_read_scope_principal_is_read_only(core: Core, client_id: str, user_id: str) -> None:
     code = await consented(core, client_id, user_id, ["comstack:read"])
-    tokens = await core.oauth.tokens.exchange_code(client_id, code)
+    tokens = await redeem(core, client_id, code)
     principal = await core.oauth.tokens.authenticate(tokens.access_token, door="rest")
     assert principal.read_only and principal.scopes == frozenset({"comstack:read"})
 
@@ -140,7 +102,7 @@ async def test_read_scope_principal_is_read_only(core: Core, client_id: str, use
 async def test_pending_request_is_bound_to_one_browser(core: Core, client_id: str, user_id: str) -> None:
     handle = await core.oauth.authorization.start(
         client_id, redirect_uri=REDIRECT, redirect_uri_explicit=True, scopes=None,
-        code_challenge="c" * 43, state=None, resource=None,
+        code_challenge=CHALLENGE, state=None, resource=None,
     )
     pending, browser, csrf = await core.oauth.authorization.open_page(handle, None)
     assert pending.client_name == "Claude" and pending.user_id is None
@@ -163,7 +125,7 @@ async def test_pending_request_is_bound_to_one_browser(core: Core, client_id: st
 async def test_unknown_users_cannot_sign_in_upstream(core: Core, client_id: str, user_id: str) -> None:
     handle = await core.oauth.authorization.start(
         client_id, redirect_uri=REDIRECT, redirect_uri_explicit=True, scopes=None,
-        code_challenge="c" * 43, state=None, resource=None,
+        code_challenge=CHALLENGE, state=None, resource=None,
     )
     with pytest.raises(Unauthenticated, match="No ComStack account"):
         await core.oauth.authorization.sign_in_email(handle, "stranger@example.com")
@@ -175,7 +137,7 @@ async def test_connector_status(core: Core, clock: FakeClock, client_id: str, us
     assert (await core.oauth.connectors.status(ada)).connected is False
     await consented(core, client_id, user_id)  # consent without exchange is not a connection yet
     assert (await core.oauth.connectors.status(ada)).connected is False
-    tokens = await core.oauth.tokens.exchange_code(client_id, await consented(core, client_id, user_id))
+    tokens = await redeem(core, client_id, await consented(core, client_id, user_id))
     await core.oauth.tokens.authenticate(tokens.access_token, door="mcp")
     status = await core.oauth.connectors.status(ada)
     assert status.connected and status.client_name == "Claude" and status.last_used_at == clock.now

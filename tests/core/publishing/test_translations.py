@@ -189,7 +189,7 @@ async def test_http_provider_contract(
             dry = await core.publishing.publish(
                 pub.world.manager, pub.project_id, PublishRequest(project_name=pub.name)
             )
-            assert [t["provider"] for t in dry.manifest.translations_planned] == ["http"]
+            assert [t.provider for t in dry.manifest.translations_planned] == ["http"]
             status = await publish_and_run(core, pub.world.manager, pub.project_id, pub.name)
     assert status.status == "succeeded", status.error
 

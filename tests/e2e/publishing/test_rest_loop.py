@@ -85,6 +85,11 @@ async def test_publish_loop_over_rest(core: Core, client: httpx.AsyncClient, tmp
     # A directory URL without its slash is redirected to the canonical form.
     bare = await client.get(f"/sites/{slug}/guides/approving")
     assert bare.status_code == 308 and bare.headers["location"].endswith(f"/sites/{slug}/guides/approving/")
+    # Redirects are paths: a forged Host header never becomes the place readers are sent.
+    for path, location in ((f"/sites/{slug}/guides/approving?q=1", f"/sites/{slug}/guides/approving/?q=1"),
+                           (f"/sites/{slug}", f"/sites/{slug}/")):
+        forged = await client.get(path, headers={"host": "evil.test"})
+        assert forged.status_code == 308 and forged.headers["location"] == location
 
     # Pages are live now, so there is nothing left to publish.
     again = await client.post(f"{base}/publish", headers=manager, json={"project_name": name})

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 
-from .conftest import FormClient
+from .conftest import REDIRECT, FormClient
 
 
 async def test_authorization_server_metadata(client: httpx.AsyncClient) -> None:
@@ -89,3 +91,24 @@ async def test_register_refuses_unknown_scopes(oauth: FormClient) -> None:
     response = await oauth.register(scope="comstack admin")
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_client_metadata"
+
+
+async def test_register_refuses_a_redirect_uri_with_a_user_part(oauth: FormClient) -> None:
+    response = await oauth.register(["https://claude.ai@evil.test/cb"])
+    assert response.status_code == 400 and response.json()["error"] == "invalid_redirect_uri"
+    assert "user part" in response.json()["error_description"]
+
+
+@pytest.mark.parametrize(("body", "status", "error"), [
+    ({"client_name": "x" * 1_000_000}, 413, "payload_too_large"),  # over the body limit: never parsed
+    ({"redirect_uris": [f"https://app.example/{i}" for i in range(20_000)]}, 413, "payload_too_large"),
+    ({"client_name": "x" * 101}, 400, "invalid_client_metadata"),
+    ({"redirect_uris": [f"https://app.example/{i}" for i in range(11)]}, 400, "invalid_redirect_uri"),
+    ({"redirect_uris": ["https://app.example/" + "a" * 2000]}, 400, "invalid_redirect_uri"),
+])
+async def test_register_is_bounded(oauth: FormClient, body: dict[str, Any], status: int, error: str) -> None:
+    response = await oauth.http.post("/oauth/register", json={"redirect_uris": [REDIRECT], **body})
+    assert response.status_code == status, response.text
+    payload = response.json()
+    assert (payload.get("code") if status == 413 else payload["error"]) == error
+    assert "x" * 200 not in response.text  # nothing echoed back

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import httpx
 import pytest
 
 from comstack_core import Core
+from comstack_core.models import OAuthClient
 
 from ...conftest import FakeClock, make_user
 from .conftest import REDIRECT, FormClient, Person, Pkce, forms
@@ -166,3 +169,23 @@ async def test_assets(oauth: FormClient, path: str) -> None:
 async def test_authorize_error_without_valid_client_is_shown_not_redirected(oauth: FormClient) -> None:
     response = await oauth.http.get(f"/oauth/authorize?response_type=code&client_id=nope&redirect_uri={REDIRECT}")
     assert response.status_code == 400 and "location" not in response.headers
+
+
+async def test_consent_shows_the_host_with_its_port(oauth: FormClient, ada: Person) -> None:
+    client_id = await oauth.client_id(["https://chat.example.com:8443/cb"], client_name="Claude")
+    consent = await oauth.sign_in(oauth.authorize_url(client_id, Pkce(), redirect_uri="https://chat.example.com:8443/cb"),
+                                  ada)
+    assert "<code>chat.example.com:8443</code>" in consent.text
+
+
+async def test_a_stored_redirect_uri_with_a_user_part_is_never_used(oauth: FormClient, core: Core) -> None:
+    # A client registered before user parts were refused: the browser is not sent anywhere.
+    sneaky = "https://claude.ai@evil.test/cb"
+    async with core.db.write() as session:
+        session.add(OAuthClient(id="old", client_name="Claude", redirect_uris=[sneaky], created_at=core.ctx.clock(),
+                                info={"client_id": "old", "redirect_uris": [sneaky], "token_endpoint_auth_method": "none",
+                                      "grant_types": ["authorization_code"], "response_types": ["code"]}))
+    for url in (oauth.authorize_url("old", Pkce(), redirect_uri=sneaky),
+                oauth.authorize_url("old", Pkce()).replace(f"&redirect_uri={quote(REDIRECT, safe='')}", "")):
+        response = await oauth.http.get(url)
+        assert response.status_code == 400 and "location" not in response.headers, response.text

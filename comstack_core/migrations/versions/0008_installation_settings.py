@@ -1,7 +1,7 @@
 """installation settings (the public URL the server records)
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-04
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import comstack_core.models.types
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

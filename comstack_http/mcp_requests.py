@@ -1,0 +1,99 @@
+"""What ``/mcp`` refuses before the MCP SDK sees a request, each answered in JSON.
+
+The SDK answers some refusals in plain text (a bad ``Host`` 421, a bad ``Origin`` 403, a wrong
+``Content-Type`` 400) and a malformed message with a dump of its internal union of message types.
+Here the same decisions — the SDK's own DNS-rebinding check, configured by ``transport_security`` —
+are answered as ``{"error", "code"}`` bodies, and a body that is not one JSON-RPC message gets a
+JSON-RPC error a person can act on. Only then is the request handed on, its body replayed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pydantic_core
+from mcp.server.transport_security import TransportSecurityMiddleware, TransportSecuritySettings
+from mcp_types import INVALID_REQUEST, PARSE_ERROR, jsonrpc_message_adapter
+from pydantic import ValidationError
+from starlette.requests import Request
+from starlette.types import Message, Receive
+
+# The SDK's status for each transport refusal -> our code and message (the request's value filled in).
+TRANSPORT_REFUSALS = {
+    400: ("unsupported_content_type",
+          "POST /mcp takes one JSON-RPC message: send it with Content-Type: application/json (not {value!r})."),
+    421: ("misdirected_request",
+          "Host {value!r} is not this server: /mcp answers only for its public URL's host and loopback "
+          "(DNS-rebinding protection). Use the MCP URL the server prints."),
+    403: ("forbidden_origin",
+          "Origin {value!r} may not call /mcp: only this server's own origin and loopback may "
+          "(DNS-rebinding protection)."),
+}
+TRANSPORT_HEADERS = {400: "content-type", 421: "host", 403: "origin"}
+
+BATCH = "Batch requests are not supported: send one JSON-RPC message per POST /mcp."
+NOT_A_MESSAGE = ('Invalid Request: a JSON-RPC 2.0 message is an object with "jsonrpc": "2.0" and a "method" '
+                 '(a request also has an "id"), or a response to a request of this server.')
+
+
+class TransportCheck:
+    def __init__(self, settings: TransportSecuritySettings) -> None:
+        self.sdk = TransportSecurityMiddleware(settings)
+
+    async def refusal(self, request: Request) -> tuple[int, dict[str, object]] | None:
+        """(status, JSON body) when the SDK would refuse this POST's headers, else None."""
+        response = await self.sdk.validate_request(request, is_post=True)
+        if response is None:
+            return None
+        code, message = TRANSPORT_REFUSALS.get(
+            response.status_code, ("forbidden", "This request may not call /mcp: {value!r}."))
+        value = request.headers.get(TRANSPORT_HEADERS.get(response.status_code, "host"), "")
+        return response.status_code, {"error": message.format(value=value), "code": code}
+
+
+def message_error(body: bytes) -> dict[str, Any] | None:
+    """A JSON-RPC error response when ``body`` is not one JSON-RPC message, else None."""
+    try:
+        raw = pydantic_core.from_json(body)
+    except ValueError:
+        return _error(None, PARSE_ERROR, "Parse error: the body is not valid JSON.")
+    if isinstance(raw, list):
+        return _error(None, INVALID_REQUEST, BATCH)
+    try:
+        jsonrpc_message_adapter.validate_python(raw, by_name=False)
+    except ValidationError:
+        given = raw.get("id") if isinstance(raw, dict) else None
+        return _error(given if isinstance(given, str | int) and not isinstance(given, bool) else None,
+                      INVALID_REQUEST, NOT_A_MESSAGE)
+    return None
+
+
+def _error(request_id: str | int | None, code: int, message: str) -> dict[str, Any]:
+    return {"jsonrpc": "2.0", "id": request_id, "error": {"code": code, "message": message}}
+
+
+async def read_body(receive: Receive) -> bytes:
+    """The whole request body (the body-limit middleware stops it at the route's limit)."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def replay(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that hands over ``body`` once, then waits on the real one (for a disconnect)."""
+    sent = False
+
+    async def replayed() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replayed
