@@ -40,6 +40,11 @@ class Settings(BaseSettings):
         default=10.0, description="A running job silent this long is taken over (its runner died)."
     )
     run_publish_jobs: bool = Field(default=True, description="Run the publish job runner in this process.")
+    publish_check_plan: bool = Field(
+        default=True,
+        description="The dry run builds the planned site aside and runs the pre-deploy check on it, issuing no "
+        "token while it would fail. Off: only the job's gate checks (it still refuses to deploy a bad site).",
+    )
     translation_provider: str = Field(
         default="tasks", description="'tasks' (assistant translates) or 'http'."
     )

@@ -19,6 +19,7 @@ from .live.providers import ProviderRegistry
 from .live.sessions import LiveService
 from .oauth.service import OAuthService
 from .publishing.hosting import HostingService
+from .publishing.plan import PlanCheck
 from .publishing.runner import PublishRunner
 from .publishing.service import PublishService
 from .services.base import Context
@@ -29,6 +30,7 @@ from .services.git_sync import GitSyncService
 from .services.image_uploads import ImageUploadService
 from .services.images import ImageService
 from .services.imports import ImportService
+from .services.installation import InstallationService
 from .services.keys import KeyService
 from .services.members import MemberService
 from .services.modules import ModuleService
@@ -66,11 +68,14 @@ class Core:
         self.state = StateService(self.ctx)
         self.oauth = OAuthService(self.ctx)
         self.runner = PublishRunner(self.ctx)
-        self.publishing = PublishService(self.ctx, wake_runner=self.runner.wake)
+        self.publishing = PublishService(
+            self.ctx, wake_runner=self.runner.wake, check_plan=PlanCheck(self.ctx, self.runner.states)
+        )
         self.translations = TranslationService(self.ctx)
         self.hosting = HostingService(self.ctx)
         self.feedback = FeedbackService(self.ctx)
         self.page_resources = PageResourceService(self.ctx)
+        self.installation = InstallationService(self.ctx)
         self.images = ImageService(self.ctx)
         self.image_uploads = ImageUploadService(self.ctx, self.images)
         self.imports = ImportService(self.ctx, self.images)

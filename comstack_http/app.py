@@ -74,6 +74,7 @@ def create_app(
                 else await stack.enter_async_context(Core.open(settings, clock=clock))
             )
             runtime.attach(opened)
+            await opened.installation.record_public_url()  # so a command-line publish builds the same URLs
             await stack.enter_async_context(mcp_endpoint.lifespan())
             if settings.run_publish_jobs:
                 await stack.enter_async_context(_background(opened.runner.run_forever()))

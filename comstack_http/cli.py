@@ -170,13 +170,19 @@ def migrate(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
 def publish(
     project: Annotated[str, typer.Option(help="Project id.")],
     yes: Annotated[bool, typer.Option("--yes", help="Confirm without asking.")] = False,
+    public_url: Annotated[
+        str | None,
+        typer.Option(
+            "--public-url", help="Base URL of the site's server (default: the one the server recorded)."
+        ),
+    ] = None,
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Publish a project: dry run, show the manifest, confirm, follow the job. Prints the publish id."""
     from .publish_cli import run_publish
 
-    settings = settings_from(data_dir, database_url)
+    settings = settings_from(data_dir, database_url, public_url=public_url)
     publish_id = run_core(settings, lambda core: run_publish(core, project, assume_yes=yes))
     if publish_id is None:
         raise typer.Exit(1)

@@ -34,6 +34,8 @@ def show_manifest(manifest: Manifest) -> None:
 
 async def run_publish(core: Core, project_id: str, *, assume_yes: bool) -> str | None:
     operator = Principal.system(door="cli")
+    # The site's absolute URLs come from the server's public URL (or one given here), never a default.
+    await core.installation.public_url(required=True)
     project = await core.projects.get_project(operator, project_id)
     dry = await core.publishing.publish(operator, project_id, PublishRequest(project_name=project.name))
     show_manifest(dry.manifest)

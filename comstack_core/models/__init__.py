@@ -7,6 +7,7 @@ from .feedback import Feedback
 from .identity import Account, User
 from .images import Image
 from .imports import GitConnection, ImportSource
+from .installation import InstallationSetting
 from .live import LivePhoneNumber, LiveSession, LiveTurn, LiveUsage
 from .navigation import HeaderNavItem, SidebarGroup
 from .oauth import OAuthClient, OAuthCode, OAuthGrant, OAuthRequest, OAuthToken
@@ -26,6 +27,7 @@ __all__ = [
     "HeaderNavItem",
     "Image",
     "ImportSource",
+    "InstallationSetting",
     "LivePhoneNumber",
     "LiveSession",
     "LiveTurn",

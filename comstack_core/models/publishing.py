@@ -67,7 +67,7 @@ class TranslationTask(SQLModel, table=True):
     source_page_id: str = Field(foreign_key="pages.id", index=True, ondelete="CASCADE")
     target_language: str
     source_hash: str
-    status: str = "open"  # open | done | superseded
+    status: str = "open"  # open | done | superseded | stale (its source is no longer live at that version)
     publish_id: str | None = None
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     completed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))

@@ -3,9 +3,10 @@ pages (live, public pages only), and the public URLs of a project's site and pag
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
@@ -16,6 +17,8 @@ from ..rules.locales import project_locales
 from ..services.navigation import load_navigation, nav_snapshot
 from ..site import SiteConfig, SitePage
 from ..site.urls import locale_prefixes
+
+T = TypeVar("T")
 
 
 def site_url(public_url: str, project: Project) -> str:
@@ -89,28 +92,63 @@ class BuildInputCache:
     pages: dict[str, tuple[tuple[Any, ...], SitePage]] = field(default_factory=dict)
 
 
+def recent(caches: dict[str, T], key: str, make: Callable[[], T], keep: int) -> T:
+    """``caches[key]`` (made if missing), kept among the ``keep`` most recently used."""
+    cache = caches.pop(key, None) or make()
+    caches[key] = cache  # most recently used last
+    while len(caches) > keep:
+        caches.pop(next(iter(caches)))
+    return cache
+
+
 async def site_pages(
-    session: AsyncSession, project: Project, cache: BuildInputCache | None = None
+    session: AsyncSession,
+    project: Project,
+    cache: BuildInputCache | None = None,
+    *,
+    planned_at: datetime | None = None,
 ) -> list[SitePage]:
-    """The live, public pages. ``cache`` is used and refreshed if given, and trimmed to this site."""
-    rows = (
-        await session.exec(  # type: ignore[call-overload]  # seven plain columns: no objects, no JSON
-            sa_select(
-                col(Page.id),
-                col(Page.slug),
-                col(Page.language),
-                col(Page.page_type),
-                col(Page.canonical_slug),
-                col(Page.doc_template_id),
-                col(Page.live_revision_id),
-            ).where(
-                col(Page.project_id) == project.id,
-                col(Page.audience) == "public",
-                col(Page.unpublished).is_(False),
-                col(Page.live_revision_id).is_not(None),
+    """The live, public pages. ``cache`` is used and refreshed if given, and trimmed to this site.
+
+    ``planned_at``: the pages the next publish would put on the site instead (approved drafts due at that
+    time in place of their live versions, taken-down pages left out), for the dry run's check."""
+    columns = (
+        col(Page.id),
+        col(Page.slug),
+        col(Page.language),
+        col(Page.page_type),
+        col(Page.canonical_slug),
+        col(Page.doc_template_id),
+        col(Page.live_revision_id),
+    )
+    rows: list[tuple[Any, ...]]
+    if planned_at is None:
+        rows = (
+            await session.exec(  # type: ignore[call-overload]  # seven plain columns: no objects, no JSON
+                sa_select(*columns).where(
+                    col(Page.project_id) == project.id,
+                    col(Page.audience) == "public",
+                    col(Page.unpublished).is_(False),
+                    col(Page.live_revision_id).is_not(None),
+                )
             )
-        )
-    ).all()
+        ).all()
+    else:
+        rows = []
+        for *head, live, draft, approved, publish_at, unpublished in await session.exec(  # type: ignore[call-overload]
+            sa_select(
+                *columns,
+                col(Page.draft_revision_id),
+                col(Page.draft_approved),
+                col(Page.publish_at),
+                col(Page.unpublished),
+            ).where(col(Page.project_id) == project.id, col(Page.audience) == "public")
+        ):
+            due = bool(draft and approved and (publish_at is None or publish_at <= planned_at))
+            if due:
+                rows.append((*head, draft))
+            elif live is not None and not unpublished:
+                rows.append((*head, live))
     cache = cache if cache is not None else BuildInputCache()
     revisions = cache.revisions
     live_ids = {str(row[6]) for row in rows}

@@ -105,16 +105,22 @@ def clone(src: Path, dst: Path, last: tuple[str, ...] = ()) -> None:
 
 @asynccontextmanager
 async def build_lock(
-    sites_dir: Path, project_id: str, *, wait: bool = True, poll_seconds: float = 0.1
+    sites_dir: Path,
+    project_id: str,
+    *,
+    wait: bool = True,
+    poll_seconds: float = 0.1,
+    name: str = ".build.lock",
 ) -> AsyncIterator[bool]:
     """One writer of a project's slots and ``current`` at a time, across processes. A runner whose job was
     taken over may still be finishing a build in a thread; the new owner waits here instead of writing the
     same slot, and a revert's switch cannot interleave with a deploy's. The kernel drops the lock when its
     holder dies, so a SIGKILLed runner never blocks the next one. With ``wait=False`` it yields whether the
-    lock was free instead of waiting for it."""
+    lock was free instead of waiting for it. ``name``: another lock file, for a directory of its own (the dry
+    run's)."""
     base = project_dir(sites_dir, project_id)
     base.mkdir(parents=True, exist_ok=True)
-    fd = os.open(base / ".build.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(base / name, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         while True:
             try:

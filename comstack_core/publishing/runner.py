@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import time
+import uuid
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,9 +30,10 @@ from ..schemas import ProgressStage, PublishStep
 from ..services.base import Context
 from ..services.images import ImageStorage
 from ..services.translations import fan_out
+from ..site import SiteBuildError
 from . import build, deploy
 from .build import VERIFIED_FILE, BuildStates
-from .build_input import BuildInputCache, current_nav, site_config, site_pages, site_url
+from .build_input import BuildInputCache, current_nav, recent, site_config, site_pages, site_url
 from .job import JobFailed, LostClaim, check_owner, progress
 from .manifest import last_deployed
 from .promotion import promote
@@ -41,6 +43,16 @@ from .undo import restore_pages
 log = logging.getLogger("comstack.publish")
 CHUNK = 500  # ids per IN (...) list: well under SQLite's and PostgreSQL's bound-parameter limits
 CACHED_PROJECTS = 8  # projects whose live revisions a runner keeps between publishes
+STEP_NAMES = {
+    "queued": "promoting the approved drafts",
+    "promoting": "promoting the approved drafts",
+    "promoted": "opening translations",
+    "translating": "opening translations",
+    "translated": "building the site",
+    "building": "building the site",
+    "checking": "checking the built site",
+    "done": "switching the site live",
+}
 
 
 class PublishRunner:
@@ -53,7 +65,8 @@ class PublishRunner:
         self._seen: dict[str, tuple[datetime | None, float]] = {}
         self._beats: dict[str, datetime] = {}
         self._input_cache: dict[str, BuildInputCache] = {}
-        self._states = BuildStates(3 * CACHED_PROJECTS)  # three slots per project
+        # Shared with the dry run's check (``plan.py``), which builds beside the slots.
+        self.states = BuildStates(4 * CACHED_PROJECTS)  # three slots and the dry run's per project
         self._images = ImageStorage(ctx.settings)
 
     def wake(self) -> None:
@@ -157,19 +170,35 @@ class PublishRunner:
             await self._steps(publish_id)
         except LostClaim:
             log.warning("publish %s was taken over by another runner; this one stops", publish_id)
+        except JobFailed as error:
+            await self._fail(publish_id, str(error))
+        except SiteBuildError as error:  # the site cannot be built as asked: say why
+            await self._fail(publish_id, f"The site could not be built: {error}.")
         except Exception as error:
-            message = (
-                str(error) if isinstance(error, JobFailed) else f"internal error: {type(error).__name__}"
+            # Our bug: the details go to the log under a reference; the publish says where it stopped.
+            reference = uuid.uuid4().hex[:12]
+            log.error("publish %s failed, reference %s", publish_id, reference, exc_info=error)
+            step = await self._step(publish_id)
+            await self._fail(
+                publish_id,
+                f"The publish failed while {STEP_NAMES.get(step, step)} because of an unexpected server "
+                f"error (reference {reference}; the server log has the details). Nothing was deployed and "
+                "the approved drafts are back as they were; try again, and report the reference if it "
+                "happens again.",
             )
-            if not isinstance(error, JobFailed):
-                log.exception("publish %s failed", publish_id)
-            await self._fail(publish_id, message)
         finally:
             heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await heartbeat
             self._active.discard(publish_id)
             self._beats.pop(publish_id, None)
+
+    async def _step(self, publish_id: str) -> str:
+        try:
+            publish, _ = await self._load(publish_id)
+        except Exception:  # the database itself may be what failed
+            return "unknown"
+        return str(publish.progress.get("step") or publish.step)
 
     async def _heartbeat(self, publish_id: str) -> None:
         while True:
@@ -188,11 +217,7 @@ class PublishRunner:
     def _build_input(self, project_id: str) -> BuildInputCache:
         """This runner's copy of a project's build input (from immutable revisions), for the last few
         projects."""
-        cache = self._input_cache.pop(project_id, None) or BuildInputCache()
-        self._input_cache[project_id] = cache  # most recently used last
-        while len(self._input_cache) > CACHED_PROJECTS:
-            self._input_cache.pop(next(iter(self._input_cache)))
-        return cache
+        return recent(self._input_cache, project_id, BuildInputCache, CACHED_PROJECTS)
 
     def _next_beat(self, publish_id: str) -> datetime:
         """The next heartbeat value. Each must differ from the last (others watch for change, not for the
@@ -262,8 +287,11 @@ class PublishRunner:
         settings = self.ctx.settings
         async with self.ctx.db.read() as session:
             project = await session.get_one(Project, project_id)
+            manifest = (await session.exec(select(Publish.manifest).where(Publish.id == publish_id))).one()
             nav = await current_nav(session, project.id)
-            config = site_config(project, site_url(settings.public_url, project), nav)
+            # The URL the dry run showed and the confirm bound: not this process's own idea of it.
+            base = manifest.get("target_site_url") or site_url(settings.public_url, project)
+            config = site_config(project, base, nav)
             pages = await site_pages(session, project, self._build_input(project.id))
             images = await site_images(session, project.id, pages, config.base_url, self._images)
             pages = with_images(pages, images, settings.public_url)
@@ -282,7 +310,7 @@ class PublishRunner:
             out = deploy.slot_path(sites, project.id, slot)
             started = time.perf_counter()
             seed = deploy.slot_path(sites, project.id, previous) if previous else None
-            result, trusted = await asyncio.to_thread(build.into_slot, config, pages, out, seed, self._states)
+            result, trusted = await asyncio.to_thread(build.into_slot, config, pages, out, seed, self.states)
             await asyncio.to_thread(place_images, out, images, self._images)
             timings["build"] = round(time.perf_counter() - started, 3)
             full_check = not trusted or result.full_rebuild or bool(result.removed)
@@ -354,5 +382,3 @@ async def _mark_on_site(session: AsyncSession, project_id: str, deployed: set[st
             await session.exec(
                 update(Page).where(col(Page.id).in_(ids[start : start + CHUNK])).values(on_site=value)
             )
-
-

@@ -3,8 +3,8 @@ and history."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import timedelta
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 
 from sqlmodel import col, select
 
@@ -27,6 +27,7 @@ from ..schemas import (
 )
 from ..services.access import check_name_echo, project_access, require_module
 from ..services.base import Context, Service, audit
+from ..services.installation import public_url
 from ..usecases import Need, use_case
 from . import deploy
 from .build_input import site_url
@@ -37,9 +38,15 @@ from .undo import revert
 
 
 class PublishService(Service):
-    def __init__(self, ctx: Context, wake_runner: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        ctx: Context,
+        wake_runner: Callable[[], None] | None = None,
+        check_plan: Callable[[str, str, datetime], Awaitable[list[str]]] | None = None,
+    ) -> None:
         super().__init__(ctx)
         self.wake_runner = wake_runner or (lambda: None)
+        self.check_plan = check_plan
 
     def _status(self, publish: Publish, project: Project) -> PublishStatus:
         duration = (
@@ -56,7 +63,8 @@ class PublishService(Service):
             counts=PublishCounts.model_validate(publish.counts),
             timings=publish.timings,
             error=publish.error,
-            site_url=site_url(self.ctx.settings.public_url, project),
+            # The URL the publish was built for (recorded from its dry run), whichever process asks.
+            site_url=publish.manifest.get("target_site_url") or site_url(self.ctx.settings.public_url, project),
             actor_kind=publish.actor_kind,
             actor_id=publish.actor_id,
             created_at=publish.created_at,
@@ -68,9 +76,11 @@ class PublishService(Service):
 
     @use_case(Need.manager, writes=True)
     async def publish(self, principal: Principal, project_id: str, data: PublishRequest) -> PublishDryRun:
-        """Dry run: the manifest and a confirmation token; nothing else is written."""
+        """Dry run: the manifest and a confirmation token; nothing else is written. The planned site is built
+        aside and put through the pre-deploy check first: while it would fail, there is no token."""
         now = self.now()
-        async with self.db.write() as session:
+        base_url = await public_url(self.ctx)
+        async with self.db.read() as session:
             access = await project_access(session, principal, project_id, now=now)
             project = access.project
             check_name_echo(project, data.project_name)
@@ -80,15 +90,27 @@ class PublishService(Service):
                 session,
                 project,
                 now=now,
-                public_url=self.ctx.settings.public_url,
+                public_url=base_url,
                 translation_provider=self.ctx.settings.translation_provider,
             )
-            if not manifest.pages and not manifest.theme_changes and not manifest.nav_changes:
+        if not manifest.pages and not manifest.theme_changes and not manifest.nav_changes:
+            raise Conflict(
+                "Nothing to publish: no approved drafts are due, nothing was taken down or deleted, and theme "
+                "and navigation are unchanged. Approve drafts with set-page-status status=ready first.",
+                code="nothing_to_publish",
+            )
+        if self.check_plan is not None and self.ctx.settings.publish_check_plan:
+            problems = await self.check_plan(project_id, manifest.target_site_url, now)
+            if problems:
                 raise Conflict(
-                    "Nothing to publish: no approved drafts are due, nothing was taken down or deleted, and theme "
-                    "and navigation are unchanged. Approve drafts with set-page-status status=ready first.",
-                    code="nothing_to_publish",
+                    f"This publish would fail the pre-deploy check of the site ({len(problems)} problems), so "
+                    "no confirmation token was issued. Fix each, then run the dry run again:\n"
+                    + "\n".join(f"{n}. {problem}" for n, problem in enumerate(problems, 1)),
+                    code="site_check_failed",
+                    problems=problems,
                 )
+        async with self.db.write() as session:
+            await project_access(session, principal, project_id, now=now)
             raw, expires = issue_token(
                 session,
                 project_id,
@@ -105,6 +127,7 @@ class PublishService(Service):
         self, principal: Principal, project_id: str, data: PublishConfirm
     ) -> PublishStarted:
         now = self.now()
+        base_url = await public_url(self.ctx)
         async with self.db.write() as session:
             access = await project_access(session, principal, project_id, now=now, lock=True)
             project = access.project
@@ -115,7 +138,7 @@ class PublishService(Service):
                 session,
                 project,
                 now=now,
-                public_url=self.ctx.settings.public_url,
+                public_url=base_url,
                 translation_provider=self.ctx.settings.translation_provider,
             )
             if digest != token.manifest_hash:
@@ -171,7 +194,7 @@ class PublishService(Service):
             )
         self.wake_runner()
         return PublishStarted(
-            publish_id=publish.id, status="running", site_url=site_url(self.ctx.settings.public_url, project)
+            publish_id=publish.id, status="running", site_url=manifest.target_site_url
         )
 
     @use_case(Need.viewer, writes=False)

@@ -5,17 +5,24 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ..models import Page, PageRevision, Project, Publish
+from ..models import Page, PageRevision, Project, Publish, TranslationTask
 from ..services.page_store import search_index
 from ..services.page_store.status import derive_status
 
 
 async def restore_pages(session: AsyncSession, publish: Publish, *, keep_as_draft: bool) -> None:
     """``keep_as_draft``: after a revert the reverted content stays as an unapproved draft (no work is lost);
-    after a failed job the drafts return exactly as they were (approved)."""
+    after a failed job the drafts return exactly as they were (approved). The translation tasks the publish
+    opened are closed as stale: the versions they ask to translate are no longer live."""
+    await session.exec(
+        update(TranslationTask)
+        .where(col(TranslationTask.publish_id) == publish.id, col(TranslationTask.status) == "open")
+        .values(status="stale")
+    )
     for page_id, info in publish.promoted.items():
         page = await session.get(Page, page_id)
         if page is None:

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, model_validator
+
+QUERY_STRING = "query_string"  # validation context key: the values came from a URL's query string
 
 
 def _text_problem(text: str) -> str | None:
@@ -39,10 +42,37 @@ def bad_text_at(value: Any, where: str = "") -> str | None:
     return None
 
 
+@cache
+def _flag_keys(model: type[BaseModel]) -> tuple[tuple[str, str], ...]:
+    """(input key, field name) of each true/false field of ``model``."""
+    return tuple(
+        (field.alias or name, name)
+        for name, field in model.model_fields.items()
+        if field.annotation in (bool, bool | None)
+    )
+
+
 class Input(BaseModel):
     """Inputs refuse unknown fields, so a misspelt argument is a clear 400, not silently ignored."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _strict_flags(cls, data: Any, info: ValidationInfo) -> Any:
+        """A true/false field takes true or false only: pydantic's lax mode would also read 0, 1, "yes" or
+        "off", so {"enabled": 0} would quietly mean false. A query string spells them "true" and "false"."""
+        if not isinstance(data, dict):
+            return data
+        from_query = bool(info.context and info.context.get(QUERY_STRING))
+        for key, name in _flag_keys(cls):
+            value = data.get(key, data.get(name)) if isinstance(data, dict) else None
+            if value is None or isinstance(value, bool):
+                continue
+            if from_query and value in ("true", "false"):
+                continue
+            raise ValueError(f"{key} must be true or false, not {value!r}")
+        return data
 
     @model_validator(mode="before")
     @classmethod

@@ -126,7 +126,11 @@ class CustomPageUpload(Input):
         default=False, description="True if this is FAQ content (refused: use a knowledge page)."
     )
     metadata: dict[str, Any] | None = Field(default=None, description=METADATA_DOC)
-    base_version: int | None = Field(default=None, description="Optional: refuse if the page changed since.")
+    base_version: int | None = Field(
+        default=None,
+        description="Required when the page exists: the version you read (get-page-content); a stale one is "
+        "refused (409). Leave it out to create a new page.",
+    )
 
 
 class LintFindingView(View):

@@ -23,7 +23,7 @@ class SearchQuery(Input):
         default=None, description="Only pages of this doc template, e.g. 'faq' (list-project-doc-templates)."
     )
     include_drafts: bool = Field(
-        default=False, description="Search draft content too (editors and managers)."
+        default=False, description="Search draft content too (every role may; live pages only by default)."
     )
     limit: int = Field(default=10, ge=1, le=50, description="How many hits to return, best first (1-50).")
 

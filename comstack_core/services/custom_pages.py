@@ -97,6 +97,16 @@ class CustomPageService(Service):
                     f"{slug!r} ({language}) is a knowledge page: edit it with update-page. upload-custom-page only "
                     "writes custom pages.",
                 )
+            if page is not None and data.base_version is None:
+                # As for knowledge pages: replacing a page unseen would silently drop someone's change.
+                raise InvalidInput(
+                    f"Page {slug!r} ({language}) exists already (version {page.version}): to replace it, pass "
+                    "base_version with the version you read (get-page-content), so a change made since is not "
+                    "lost.",
+                    code="missing_base_version",
+                    current_version=page.version,
+                    path=page.id,
+                )
             if page is not None and data.base_version is not None and data.base_version != page.version:
                 raise StaleVersion(
                     f"Page {slug!r} changed since version {data.base_version}; it is now version {page.version}.",

@@ -32,6 +32,7 @@ from .base import Service, audit
 from .page_store import search_index
 from .page_store.queries import current_content, find_page, resolve_language, template_fields, usable_template
 from .page_store.status import derive_status, page_view
+from .page_store.urls import check_url_free
 from .page_store.writes import Content, commit_draft, page_type_for
 from .templates import doc_template_view
 
@@ -293,7 +294,8 @@ async def new_page(
     principal: Principal,
     now: Any,
 ) -> Page:
-    """A page row for (slug, language), refusing duplicates and pages over the plan's max_pages."""
+    """A page row for (slug, language), refusing duplicates, a public URL another page claims, and pages
+    over the plan's max_pages."""
     exists = (
         await session.exec(
             select(Page.id).where(Page.project_id == project.id, Page.slug == slug, Page.language == language)
@@ -305,6 +307,7 @@ async def new_page(
             code="page_exists",
             path=exists,
         )
+    await check_url_free(session, project, language, slug, page_type)
     used = (
         await session.exec(select(func.count()).select_from(Page).where(Page.project_id == project.id))
     ).one()

@@ -27,6 +27,7 @@ from .import_target import Target
 from .page_store import search_index
 from .page_store.queries import current_content
 from .page_store.status import derive_status
+from .page_store.urls import url_clashes
 from .page_store.writes import Content, commit_draft
 
 _CHUNK = 500  # new pages written per flush
@@ -107,6 +108,14 @@ async def apply_changes(
             out.pages.append(view(page, "failed", None, problem))
         else:
             writable_new.append(page)
+    # One public URL, one page: a planned page may not take the URL of a page (or of a planned one) before it.
+    refused = await url_clashes(t.session, t.project, [(p.language, p.slug) for p in writable_new])
+    for page in writable_new:
+        if (page.language, page.slug) in refused:
+            reason = refused[(page.language, page.slug)]
+            _fail(reports, page, "page_refused", reason)
+            out.pages.append(view(page, "failed", None, reason))
+    writable_new = [p for p in writable_new if (p.language, p.slug) not in refused]
     used = len((await t.session.exec(select(Page.id).where(Page.project_id == t.project.id))).all())
     if writable_new:
         check_quota(t.project, "max_pages", used, adding=len(writable_new))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 
 from sqlalchemy import func
@@ -12,13 +11,12 @@ from ..auth import Principal, Role
 from ..clock import new_id
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import Domain, Member, User
+from ..rules.urls import public_hostname_problem
 from ..schemas import DomainCreate, DomainView, MemberAdd, MemberUpdate, MemberView
 from ..usecases import Need, use_case
 from .access import check_quota, project_access
 from .base import Service, audit
 from .users import normalize_email
-
-_HOSTNAME = re.compile(r"(?=.{3,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+")
 
 
 class MemberService(Service):
@@ -141,9 +139,10 @@ class MemberService(Service):
     @use_case(Need.manager, writes=True)
     async def add_domain(self, principal: Principal, project_id: str, data: DomainCreate) -> DomainView:
         hostname = data.hostname.strip().lower().rstrip(".")
-        if not _HOSTNAME.fullmatch(hostname):
+        problem = public_hostname_problem(hostname)
+        if problem:
             raise InvalidInput(
-                f"{data.hostname!r} is not a valid hostname, e.g. 'docs.example.com'.",
+                f"{data.hostname!r} {problem}: give the public domain readers will use, e.g. 'docs.example.com'.",
                 code="invalid_hostname",
             )
         now = self.now()

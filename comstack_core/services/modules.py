@@ -59,6 +59,8 @@ class ModuleService(Service):
                 current["enabled"] = data.enabled
                 if data.enabled and module in LOCALE_MODULES and not current.get("locales"):
                     current["locales"] = [project.default_locale]
+            if modules == copy_modules(project.modules):
+                return module_view(modules, module, allowed)  # nothing changes: nothing written, no audit row
             apply_locale_rules(project, project.default_locale, modules)
             if module == "voice_phone":
                 await sync_numbers(session, project, modules)

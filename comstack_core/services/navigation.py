@@ -14,8 +14,9 @@ from ..errors import InvalidInput, NotFound
 from ..models import HeaderNavItem, Project, SidebarGroup
 from ..rules.contrast import check_contrast
 from ..rules.icons import validate_icon
-from ..rules.locales import normalize_locale
+from ..rules.locales import normalize_locale, project_locales
 from ..rules.slugs import validate_slug
+from ..rules.urls import is_https_url
 from ..schemas import (
     HeaderNavItemInput,
     HeaderNavItemView,
@@ -63,7 +64,14 @@ def _group(data: SidebarGroupInput) -> dict[str, Any]:
 
 def _item(data: HeaderNavItemInput) -> dict[str, Any]:
     target = data.target.strip()
-    if not target.startswith("https://"):
+    if target.startswith("https://"):
+        if not is_https_url(target):
+            raise InvalidInput(
+                f"Header item target {data.target!r} is not a whole https:// URL: it needs a host, e.g. "
+                "'https://example.com/pricing'.",
+                code="invalid_navigation",
+            )
+    else:
         try:
             validate_slug(target)
         except InvalidInput:
@@ -72,6 +80,20 @@ def _item(data: HeaderNavItemInput) -> dict[str, Any]:
                 code="invalid_navigation",
             ) from None
     return {"label": _labels(data.label, "Header item"), "target": target}
+
+
+def _check_label_locales(project: Project, values: list[dict[str, Any]]) -> None:
+    """A label in a locale the project does not have would never be shown: refuse it by name."""
+    allowed = project_locales(project.default_locale, project.modules)
+    for value in values:
+        labels = value.get("title") or value.get("label") or {}
+        stray = sorted(set(labels) - set(allowed))
+        if stray:
+            raise InvalidInput(
+                f"The label {labels[stray[0]]!r} is in {', '.join(stray)}, which this project does not use (its "
+                f"locales: {', '.join(allowed)}). Drop it, or add the locale in the project settings first.",
+                code="invalid_navigation",
+            )
 
 
 def nav_snapshot(groups: list[SidebarGroup], items: list[HeaderNavItem]) -> dict[str, Any]:
@@ -144,7 +166,9 @@ class NavigationService(Service):
         async with self.db.write() as session:
             # The project lock serialises replacements: without it two concurrent ones on PostgreSQL each
             # delete only the rows they can see and both inserts survive (duplicated navigation).
-            access = await project_access(session, principal, project_id, now=now, lock=True)
+            access = await project_access(session, principal, project_id, now=now, lock=True
+            )
+            _check_label_locales(access.project, [*(groups or []), *(items or [])])
             if groups is not None:
                 await session.exec(delete(SidebarGroup).where(col(SidebarGroup.project_id) == project_id))
                 for n, g in enumerate(groups):
@@ -179,7 +203,9 @@ class NavigationService(Service):
         values = _group(data)
         now = self.now()
         async with self.db.write() as session:
-            await project_access(session, principal, project_id, now=now, lock=True)
+            access = await project_access(session, principal, project_id, now=now, lock=True
+            )
+            _check_label_locales(access.project, [values])
             groups, _ = await load_navigation(session, project_id)
             if len(groups) >= MAX_GROUPS:
                 raise InvalidInput(f"At most {MAX_GROUPS} sidebar groups.", code="invalid_navigation")
@@ -199,7 +225,8 @@ class NavigationService(Service):
         values = _group(data)
         now = self.now()
         async with self.db.write() as session:
-            await project_access(session, principal, project_id, now=now)
+            access = await project_access(session, principal, project_id, now=now)
+            _check_label_locales(access.project, [values])
             group = await session.get(SidebarGroup, group_id)
             if group is None or group.project_id != project_id:
                 raise NotFound(f"No sidebar group {group_id!r} in this project.", code="navigation_not_found")
@@ -232,7 +259,9 @@ class NavigationService(Service):
         values = _item(data)
         now = self.now()
         async with self.db.write() as session:
-            await project_access(session, principal, project_id, now=now, lock=True)
+            access = await project_access(session, principal, project_id, now=now, lock=True
+            )
+            _check_label_locales(access.project, [values])
             _, items = await load_navigation(session, project_id)
             if len(items) >= MAX_ITEMS:
                 raise InvalidInput(f"At most {MAX_ITEMS} header items.", code="invalid_navigation")
@@ -250,7 +279,8 @@ class NavigationService(Service):
         values = _item(data)
         now = self.now()
         async with self.db.write() as session:
-            await project_access(session, principal, project_id, now=now)
+            access = await project_access(session, principal, project_id, now=now)
+            _check_label_locales(access.project, [values])
             item = await session.get(HeaderNavItem, item_id)
             if item is None or item.project_id != project_id:
                 raise NotFound(f"No header item {item_id!r} in this project.", code="navigation_not_found")
@@ -334,7 +364,7 @@ class NavigationService(Service):
                 )
         for name in ("logo_url", "favicon_url"):
             url = changes.get(name)
-            if url and not (url.startswith("https://") or url.startswith("/")):
+            if url and not (is_https_url(url) or url.startswith("/")):
                 raise InvalidInput(f"{name} must be an https:// URL or a site path.", code="invalid_theme")
         for name, font in (changes.get("fonts") or {}).items():
             if len(font) > 200 or any(c in font for c in "{};<>"):
@@ -347,6 +377,8 @@ class NavigationService(Service):
             theme = dict(access.project.theme or {})
             for key, value in changes.items():
                 theme[key] = {**theme.get(key, {}), **value} if isinstance(value, dict) else value
+            if theme == dict(access.project.theme or {}):  # nothing changes: nothing written, no audit row
+                return ThemeView(theme=theme, pending=theme_pending(access.project))
             check_contrast(theme)  # the merged theme: a change of one colour is judged against the others
             access.project.theme = theme
             access.project.updated_at = now

@@ -37,6 +37,7 @@ from .page_store.queries import (
     template_fields,
 )
 from .page_store.status import derive_status, page_view
+from .page_store.urls import check_url_free
 from .page_store.writes import Content, write_revision
 
 
@@ -149,6 +150,9 @@ class PageService(Service):
                         code="missing_required_fields",
                         missing_fields=missing,
                     )
+                await check_url_free(
+                    session, access.project, page.language, page.slug, page.page_type, page_id=page.id
+                )
                 page.draft_approved = True
             elif data.status == "draft":
                 if page.draft_revision_id is None:

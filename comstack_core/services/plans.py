@@ -36,6 +36,8 @@ class PlanService(Service):
                 if unknown:
                     raise InvalidInput(f"Unknown quotas: {', '.join(sorted(unknown))}.", code="unknown_quota")
                 plan["quotas"] = {**plan.get("quotas", {}), **data.quotas}
+            if plan == dict(project.plan or {}):  # nothing changes: nothing written, no audit row
+                return project_view(project, Role.manager, self.ctx.settings.public_url)
             project.plan = plan
             project.updated_at = now
             session.add(project)

@@ -3,6 +3,7 @@ settings; and the locale rules module changes follow too."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import func
@@ -30,6 +31,10 @@ class ProjectSettingsService(Service):
         self, principal: Principal, project_id: str, data: SettingsUpdate
     ) -> SettingsView:
         now = self.now()
+        if not data.model_fields_set:  # an empty PATCH changes nothing, so it writes nothing (no audit row)
+            async with self.db.read() as session:
+                access = await project_access(session, principal, project_id, now=now)
+                return settings_view(access.project)
         async with self.db.write() as session:
             access = await project_access(session, principal, project_id, now=now, lock=True)
             project = access.project
@@ -61,7 +66,7 @@ class ProjectSettingsService(Service):
             project.modules = modules
             if data.site is not None:
                 settings = dict(project.settings or {})
-                settings["site"] = {**settings.get("site", {}), **data.site}
+                settings["site"] = check_site_settings({**settings.get("site", {}), **data.site})
                 project.settings = settings
             project.updated_at = now
             session.add(project)
@@ -75,6 +80,34 @@ class ProjectSettingsService(Service):
                 at=now,
             )
             return settings_view(project)
+
+
+SITE_MAX_TEXT = 2_000  # characters in one site setting (a description, a footer line, a tagline)
+SITE_MAX_BYTES = 16_384  # the whole of settings.site, JSON-encoded
+
+
+def check_site_settings(site: dict[str, Any]) -> dict[str, Any]:
+    """Site settings are short texts shown on every page; bound them so no one stores a book there."""
+    stack: list[tuple[str, Any]] = [(k, v) for k, v in site.items()]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, str) and len(value) > SITE_MAX_TEXT:
+            raise InvalidInput(
+                f"settings.site.{where} is {len(value)} characters; a site setting holds at most "
+                f"{SITE_MAX_TEXT}.",
+                code="invalid_settings",
+            )
+        if isinstance(value, dict):
+            stack.extend((f"{where}.{k}", v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((f"{where}[{n}]", v) for n, v in enumerate(value))
+    size = len(json.dumps(site, ensure_ascii=False).encode())
+    if size > SITE_MAX_BYTES:
+        raise InvalidInput(
+            f"settings.site would be {size} bytes; all site settings together hold at most {SITE_MAX_BYTES}.",
+            code="invalid_settings",
+        )
+    return site
 
 
 def apply_locale_rules(project: Project, default_locale: str, modules: dict[str, Any]) -> None:

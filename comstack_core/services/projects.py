@@ -144,8 +144,9 @@ class ProjectService(Service):
         async with self.db.write() as session:
             access = await project_access(session, principal, project_id, now=now)
             project = access.project
-            if data.name is not None:
-                project.name = data.name.strip()
+            if data.name is None or data.name.strip() == project.name:
+                return self.view(project, access.role)  # nothing changes: nothing written, no audit row
+            project.name = data.name.strip()
             project.updated_at = now
             session.add(project)
             audit(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..auth import Principal, Role
+from ..auth import Principal
 from ..errors import InvalidInput
 from ..rules.locales import project_locales
 from ..schemas import SearchHit, SearchQuery, SearchResult
@@ -17,9 +17,9 @@ class SearchService(Service):
     @use_case(Need.viewer, writes=False)
     async def search_docs(self, principal: Principal, project_id: str, query: SearchQuery) -> SearchResult:
         async with self.db.read() as session:
-            # Drafts are an editor's to see.
-            at_least = Role.editor if query.include_drafts else None
-            access = await project_access(session, principal, project_id, now=self.now(), at_least=at_least)
+            access = await project_access(session, principal, project_id, now=self.now()
+            )
+            # Viewers read everything in their project, drafts included (SPEC §2), so they may search them too.
             if not search_index.tokens(query.query):
                 raise InvalidInput("The query has no words to search for.", code="empty_query")
             project = access.project

@@ -97,6 +97,8 @@ class TemplateService(Service):
             template = await session.get(DocTemplate, template_id)
             if template is None or template.deleted_at is not None:
                 raise NotFound(f"No doc template {template_id!r}.", code="template_not_found")
+            if not data.model_dump(exclude_none=True):  # an empty PATCH: nothing written, no audit row
+                return doc_template_view(template)
             changes = data.model_dump(exclude_none=True, exclude={"fields"})
             for name, value in changes.items():
                 setattr(template, name, value)
@@ -162,6 +164,8 @@ class TemplateService(Service):
             template = await session.get(ProjectTemplate, template_id)
             if template is None or template.deleted_at is not None:
                 raise NotFound(f"No project template {template_id!r}.", code="template_not_found")
+            if not data.model_dump(exclude_none=True):  # an empty PATCH: nothing written, no audit row
+                return project_template_view(template)
             values = {**template.model_dump(), **data.model_dump(exclude_none=True)}
             await self._check_project_template(session, values)
             for name, value in data.model_dump(exclude_none=True).items():

@@ -168,10 +168,19 @@ class TranslationService(Service):
     ) -> list[TranslationTaskView]:
         async with self.db.read() as session:
             await project_access(session, principal, project_id, now=self.now())
+            # Only tasks whose source is live at the version they were opened for: a publish that was
+            # reverted or failed after promoting leaves tasks behind that nothing can translate any more.
+            # Filtered in the query, so every ``limit`` counts listable tasks only.
             tasks = await session.exec(
                 select(TranslationTask)
-                .where(TranslationTask.project_id == project_id, TranslationTask.status == "open")
-                .order_by(col(TranslationTask.created_at))
+                .join(Page, col(Page.id) == col(TranslationTask.source_page_id))
+                .where(
+                    TranslationTask.project_id == project_id,
+                    TranslationTask.status == "open",
+                    col(Page.live_revision_id).is_not(None),
+                    col(Page.live_hash) == col(TranslationTask.source_hash),
+                )
+                .order_by(col(TranslationTask.created_at), col(TranslationTask.id))
                 .limit(min(max(limit, 1), 100))
             )
             return [await _task_view(session, t) for t in tasks]
@@ -196,6 +205,16 @@ class TranslationService(Service):
                     code="task_closed",
                 )
             source = await session.get_one(Page, task.source_page_id)
+            if source.live_revision_id is None or source.live_hash != task.source_hash:
+                task.status = "stale"
+                session.add(task)
+                await session.commit()
+                raise Conflict(
+                    f"Translation task {task.id} is stale: {source.slug} ({source.language}) is no longer live "
+                    "at the version it was opened for (its publish was reverted or failed). The next publish "
+                    "of the page opens a new task; list the open tasks again.",
+                    code="task_stale",
+                )
             live = await session.get_one(PageRevision, source.live_revision_id)
             content = _translated_content(source, live, data)
             page, rev = await commit_derived_draft(

@@ -18,6 +18,18 @@ class SiteBuildError(ValueError):
     """The input cannot be turned into a site (unsafe slug, two pages on one URL, bad base URL)."""
 
 
+class UrlCollision(SiteBuildError):
+    """Two pages would be written to one URL (the page services refuse this; the builder re-checks)."""
+
+    def __init__(self, first: SitePage, second: SitePage, url: str) -> None:
+        super().__init__(
+            f"pages {first.slug!r} ({first.language}) and {second.slug!r} ({second.language}) both claim "
+            f"the URL {url}; rename or delete one of them"
+        )
+        self.pages = (first, second)
+        self.url = url
+
+
 @dataclass(frozen=True)
 class SitePage:
     id: str

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import urlsplit
 
-from .model import SiteBuildError, SiteConfig, SitePage
+from .model import SiteBuildError, SiteConfig, SitePage, UrlCollision
 
 _SEGMENT = re.compile(r"[A-Za-z0-9_-]+")
 _SLUG = re.compile(r"[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*")  # segments as above, one pass per slug
@@ -46,15 +46,19 @@ def normalize_base_url(base_url: str) -> str:
 
 def locale_prefixes(config: SiteConfig, languages: set[str]) -> dict[str, str]:
     """Locale -> URL prefix ('' for the default locale, else 'es/')."""
-    for loc in {config.default_locale, *config.locales, *languages}:
+    return prefixes_for(config.default_locale, set(config.locales) | languages)
+
+
+def prefixes_for(default_locale: str, locales: set[str]) -> dict[str, str]:
+    for loc in {default_locale, *locales}:
         # Tags name files too (search/<tag>.json), so they must be plain BCP-47 shapes.
         if not _LANGUAGE.fullmatch(loc):
             raise SiteBuildError(f"invalid language tag {loc!r}")
-    others = sorted((set(config.locales) | languages) - {config.default_locale})
+    others = sorted(locales - {default_locale})
     shorts: dict[str, list[str]] = {}
     for loc in others:
         shorts.setdefault(loc.split("-")[0].lower(), []).append(loc)
-    prefixes = {config.default_locale: ""}
+    prefixes = {default_locale: ""}
     for short, locs in shorts.items():
         for loc in locs:
             prefix = short if len(locs) == 1 else loc.lower()
@@ -62,6 +66,38 @@ def locale_prefixes(config: SiteConfig, languages: set[str]) -> dict[str, str]:
                 raise SiteBuildError(f"locale {loc!r} cannot be used in a URL")
             prefixes[loc] = prefix + "/"
     return prefixes
+
+
+def page_path(prefix: str, slug: str) -> str:
+    """The URL path of a page relative to the site root ('', 'es/', 'guides/intro/', 'es/guides/intro/')."""
+    return prefix if slug == "index" else f"{prefix}{slug}/"
+
+
+def markdown_file(prefix: str, slug: str) -> str:
+    """The file of a knowledge page's Markdown copy ('guides/intro.md'; a locale home: 'es/index.md')."""
+    return f"{prefix}{slug}.md"
+
+
+def claimants(prefixes: dict[str, str], language: str, slug: str, *, custom: bool) -> list[tuple[str, str, bool]]:
+    """Every other (language, slug) whose page would be written to one of this page's files, with whether
+    only its Markdown copy would clash (so only a knowledge page there is a clash). Two pages may not claim
+    one public URL: a default-locale ``es/precios`` and an ``es`` page ``precios`` are both /es/precios/."""
+    prefix = prefixes.get(language, "")
+    found: list[tuple[str, str, bool]] = []
+    for other, other_prefix in prefixes.items():
+        path = page_path(prefix, slug)
+        if path.startswith(other_prefix):
+            rest = path[len(other_prefix) :].rstrip("/")
+            if rest != "index":  # no page lives at <prefix>index/: the slug 'index' is the prefix itself
+                found.append((other, rest or "index", False))
+        md = markdown_file(prefix, slug)
+        if not custom and md.startswith(other_prefix):
+            found.append((other, md[len(other_prefix) : -len(".md")], True))
+    return [
+        (lang, other_slug, md_only)
+        for lang, other_slug, md_only in found
+        if (lang, other_slug) != (language, slug) and _SLUG.fullmatch(other_slug)
+    ]
 
 
 @dataclass(eq=False)  # identity semantics: entries are compared and hashed as objects
@@ -196,22 +232,20 @@ def build_index(config: SiteConfig, pages: list[SitePage]) -> SiteIndex:
         raise SiteBuildError(f"default locale {config.default_locale!r} is not in locales")
     prefixes = locale_prefixes(config, {p.language for p in pages})
     index = SiteIndex(config=config, base_url=base_url, prefixes=prefixes)
-    owners: dict[str, str] = {}
+    owners: dict[str, SitePage] = {}
     # Sorted so that every derived choice (variant order, duplicate winner) is stable across builds.
     for page in sorted(pages, key=lambda p: (p.language, p.slug, p.id)):
         check_slug(page.slug)
         prefix = prefixes[page.language]
-        path = prefix if page.slug == "index" else f"{prefix}{page.slug}/"
-        md_file = None
-        if not page.is_custom:
-            md_file = f"{prefix}index.md" if page.slug == "index" else f"{prefix}{page.slug}.md"
+        path = page_path(prefix, page.slug)
+        md_file = None if page.is_custom else markdown_file(prefix, page.slug)
         entry = Entry(page=page, path=path, html_file=path + "index.html", md_file=md_file, prefix=prefix)
         for f in (entry.html_file, md_file):
             if f is None:
                 continue
             if f in owners:
-                raise SiteBuildError(f"pages {owners[f]!r} and {page.id!r} both write {f}")
-            owners[f] = page.id
+                raise UrlCollision(owners[f], page, "/" + (path if f == entry.html_file else f))
+            owners[f] = page
         index.entries.append(entry)
         index.by_slug[(page.language, page.slug)] = entry
         index.by_canonical.setdefault((page.language, page.canonical_slug or page.slug), entry)

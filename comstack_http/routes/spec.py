@@ -25,6 +25,7 @@ from starlette.routing import Route
 
 from comstack_core import Core, Principal
 from comstack_core.errors import DomainError, InvalidInput
+from comstack_core.schemas.base import QUERY_STRING
 from comstack_core.usecases import Rule, rule_of
 
 from ..auth import require_principal
@@ -155,8 +156,24 @@ def _nesting_depth(data: Any) -> int:
     return deepest
 
 
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object that names a key twice is ambiguous ({"slug": "a", "slug": "b"}): refuse it, do not
+    silently keep the last."""
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise _DuplicateKey(key)
+        found[key] = value
+    return found
+
+
 def decode_json_object(raw: bytes) -> dict[str, Any]:
-    """Strict JSON: UTF-8 only, no NaN/Infinity, and an object at the top."""
+    """Strict JSON: UTF-8 only, no NaN/Infinity, no key given twice in one object, and an object at the
+    top."""
     if not raw.strip():
         return {}
     try:
@@ -170,9 +187,14 @@ def decode_json_object(raw: bytes) -> dict[str, Any]:
         f"The request body nests objects and arrays deeper than {MAX_JSON_DEPTH} levels.", code="invalid_json"
     )
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
+        data = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
     except RecursionError:
         raise too_deep from None
+    except _DuplicateKey as error:
+        raise InvalidInput(
+            f"The request body gives the key {error.args[0]!r} twice in one object; give each key once.",
+            code="invalid_json",
+        ) from None
     except ValueError as error:
         raise InvalidInput(f"The request body is not valid JSON: {error}.", code="invalid_json") from None
     # The validators and the database drivers recurse too: refuse depth here, before they crash on it.
@@ -225,11 +247,11 @@ def parse(spec: RouteSpec, request: Request, raw: bytes) -> Call:
     parsed_body: BaseModel | None = None
     if spec.body is not None:
         if spec.body_or_query and not raw.strip():
-            parsed_body = spec.body.model_validate(query_values)
+            parsed_body = spec.body.model_validate(query_values, context={QUERY_STRING: True})
         else:
             parsed_body = spec.body.model_validate(decode_json_object(raw))
     if spec.query is not None and not spec.body_or_query:
-        parsed_query = spec.query.model_validate(query_values)
+        parsed_query = spec.query.model_validate(query_values, context={QUERY_STRING: True})
     return Call(
         request=request, params=_path_params(request), parsed_body=parsed_body, parsed_query=parsed_query
     )

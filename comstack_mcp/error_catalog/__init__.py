@@ -76,6 +76,8 @@ CATALOG: dict[str, ErrorInfo] = {
                                 "Change the default locale first."),
     "language_not_enabled": _E("The page's language is not enabled for its module.",
                                "Use an enabled language or ask a manager to add this one in the settings."),
+    "invalid_settings": _E("A site setting is too long (2,000 characters each, 16 KB in all).",
+                           "Shorten it; long text belongs in pages."),
     "unknown_module": _E("No module with that name.", "Use one of the module names the message lists."),
     "unknown_quota": _E("No quota with that name.", "Use one of the quota names the message lists."),
     "already_member": _E("The user is already a member.", "Change their role instead."),
@@ -89,6 +91,8 @@ CATALOG: dict[str, ErrorInfo] = {
                        "Use lowercase a-z, 0-9 and '-' segments joined by '/', e.g. 'guides/intro'."),
     "page_not_found": _E("No page with that path or slug + language.",
                          "Call list-pages or search-docs to find the page, then use its path."),
+    "url_taken": _E("Another page of the project would be published at the same URL.",
+                    "Choose another slug, or change or delete the page the message names."),
     "page_exists": _E("A page with that slug and language exists already.",
                       "Edit it with update-page (the message gives its path) instead of creating it."),
     "version_not_found": _E("The page has no version of the kind asked for (e.g. not live yet).",
@@ -172,6 +176,11 @@ CATALOG: dict[str, ErrorInfo] = {
                         "Run publish again, show the new manifest, get the user's yes, confirm."),
     "manifest_drift": _E("The project changed between the dry run and the confirmation.",
                          "Run publish again and show the user the new manifest before confirming."),
+    "site_check_failed": _E("The site this publish would deploy fails the pre-deploy check; no token was issued.",
+                            "Fix every listed problem (links to pages that will not be live, missing images, "
+                            "...), then run publish again."),
+    "public_url_unknown": _E("No public URL is known for the installation's sites.",
+                             "Start the server once (it records its URL) or pass --public-url / COMSTACK_PUBLIC_URL."),
     "publish_running": _E("Another publish is still running.", "Poll publish-status until it finishes."),
     "publish_not_found": _E("No such publish in the project.", "Call list-publish-history for the ids."),
     "not_revertable": _E("Only a succeeded publish can be reverted.", "Check publish-status first."),
@@ -182,6 +191,8 @@ CATALOG: dict[str, ErrorInfo] = {
     # -- translations -------------------------------------------------------------------------------------
     "task_not_found": _E("No such translation task.", "Call list-translation-tasks for the open ones."),
     "task_closed": _E("The translation task is no longer open.", "List the open tasks again."),
+    "task_stale": _E("The page of the translation task is no longer live at that version (its publish was "
+                     "reverted or failed).", "List the open tasks again; the page's next publish opens a new one."),
     "missing_content": _E("The translation has no content.", "Send the translated Markdown in 'content'."),
     "missing_strings": _E("Some marked strings of a custom page were not translated.",
                           "Translate every listed key and submit again."),

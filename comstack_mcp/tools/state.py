@@ -114,7 +114,7 @@ TOOLS: list[ToolSpec[Any]] = [
         title="Search pages",
         description=(
             "Ranked keyword search over a project's pages (title, description, content, metadata) with snippets. "
-            "Live pages by default; include_drafts=true also searches drafts (editors). Filters: language, "
+            "Live pages by default; include_drafts=true also searches drafts. Filters: language, "
             "audience, status, doc template. Use it before creating a page to avoid duplicates, or to find the "
             "page a user describes; then get-page-content."
         ),

@@ -142,7 +142,7 @@ async def test_every_write_is_audited(world: World, clock: FakeClock) -> None:
         (
             "project.update",
             manager_rest,
-            lambda: core.projects.update_project(manager_rest, pid, ProjectUpdate(name=name)),
+            lambda: core.projects.update_project(manager_rest, pid, ProjectUpdate(name=name.upper())),
             lambda r: [pid],
         ),
         (

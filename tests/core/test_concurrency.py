@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from comstack_core.errors import Conflict, DomainError, QuotaExceeded, StaleVersion
+from comstack_core.errors import Conflict, DomainError, InvalidInput, QuotaExceeded, StaleVersion
 from comstack_core.schemas import (
     CustomPageUpload,
     HeaderNavItemInput,
@@ -127,35 +127,41 @@ async def test_parallel_creation_respects_max_pages(world: World) -> None:
 
 
 async def test_parallel_uploads_of_one_custom_page_serialise(world: World) -> None:
+    """Uploads serialise per page: of parallel creations one wins and the others find the page and are told
+    to pass base_version; of parallel replacements based on one version one wins, the others are stale."""
     core, pid = world.core, world.project_id
-    results = await asyncio.gather(
-        *(
-            core.custom_pages.upload_custom_page(
-                world.editor,
-                pid,
-                CustomPageUpload(
-                    project_name=world.project_name,
-                    slug="landing",
-                    title="Landing page title",
-                    description=LONG_DESCRIPTION,
-                    body=f"<h1>Version {i}</h1>",
-                ),
-            )
-            for i in range(5)
-        ),
-        return_exceptions=True,
+
+    def upload(i: int, base_version: int | None = None) -> Any:
+        return core.custom_pages.upload_custom_page(
+            world.editor,
+            pid,
+            CustomPageUpload(
+                project_name=world.project_name,
+                slug="landing",
+                title="Landing page title",
+                description=LONG_DESCRIPTION,
+                body=f"<h1>Version {i}</h1>",
+                base_version=base_version,
+            ),
+        )
+
+    uploaded, errors = split(await asyncio.gather(*(upload(i) for i in range(5)), return_exceptions=True))
+    assert len(uploaded) == 1 and uploaded[0].page.version == 1
+    assert len(errors) == 4 and all(
+        isinstance(e, InvalidInput) and e.code == "missing_base_version" for e in errors
     )
-    uploaded, errors = split(results)
-    assert errors == [] and len({r.page.path for r in uploaded}) == 1
-    # Every upload became one revision of the one page, each on top of the previous.
-    assert sorted(r.page.version for r in uploaded) == [1, 2, 3, 4, 5]
+    uploaded, errors = split(
+        await asyncio.gather(*(upload(i, base_version=1) for i in range(5, 10)), return_exceptions=True)
+    )
+    assert len(uploaded) == 1 and uploaded[0].page.version == 2
+    assert len(errors) == 4 and all(isinstance(e, StaleVersion) for e in errors)
     assert await count(world, "SELECT count(*) FROM pages WHERE project_id = :p") == 1
     assert (
         await count(
             world,
             "SELECT count(*) FROM page_revisions r JOIN pages g ON g.id = r.page_id WHERE g.project_id = :p",
         )
-        == 5
+        == 2
     )
 
 

@@ -104,7 +104,9 @@ async def test_language_must_be_enabled_for_custom_pages(world: World, clock: Fa
         core.custom_pages.upload_custom_page(world.editor, pid, upload(world, language="de")),
     )
     assert "enabled: en" in error.message
-    await core.project_settings.update_settings(world.manager, pid, SettingsUpdate(custom_page_locales=["en", "de"]))
+    await core.project_settings.update_settings(
+        world.manager, pid, SettingsUpdate(custom_page_locales=["en", "de"])
+    )
     result = await core.custom_pages.upload_custom_page(world.editor, pid, upload(world, language="DE"))
     assert result.page.language == "de"
     await core.modules.configure_module(world.manager, pid, "custom_pages", ModuleUpdate(enabled=False))
@@ -262,10 +264,21 @@ async def test_upsert_by_slug(world: World, clock: FakeClock) -> None:
     assert first.draft_url == f"http://testserver/api/projects/{pid}/docs/{page.path}/preview"
 
     clock.advance(minutes=1)
+    # Replacing an existing page needs the version it was read at, as for knowledge pages (no lost update).
+    before = await snapshot(core, pid)
+    missing = await expect(
+        InvalidInput,
+        "missing_base_version",
+        core.custom_pages.upload_custom_page(world.editor, pid, upload(world, body="<h1>Blind</h1>")),
+    )
+    assert missing.details["current_version"] == 1 and "base_version" in missing.message
+    assert await snapshot(core, pid) == before
     second = await core.custom_pages.upload_custom_page(
         world.editor,
         pid,
-        upload(world, body="<h1>Pricing</h1><p>New plans.</p>", metadata={"campaign": "spring"}),
+        upload(
+            world, body="<h1>Pricing</h1><p>New plans.</p>", metadata={"campaign": "spring"}, base_version=1
+        ),
     )
     assert second.changed and second.page.path == page.path and second.page.version == 2
     assert second.page.metadata == {"owner": "web", "campaign": "spring", "type": "custom"}
@@ -273,7 +286,7 @@ async def test_upsert_by_slug(world: World, clock: FakeClock) -> None:
 
     before = await snapshot(core, pid)
     same = await core.custom_pages.upload_custom_page(
-        world.editor, pid, upload(world, body="<h1>Pricing</h1><p>New plans.</p>")
+        world.editor, pid, upload(world, body="<h1>Pricing</h1><p>New plans.</p>", base_version=2)
     )
     assert not same.changed and same.page.version == 2 and same.page.path == page.path
     assert await snapshot(core, pid) == before

@@ -12,6 +12,7 @@ from comstack_core.schemas import (
     HeaderNavItemInput,
     NavigationUpdate,
     ReorderInput,
+    SettingsUpdate,
     SidebarGroupInput,
     ThemeUpdate,
 )
@@ -97,6 +98,12 @@ async def test_sidebar_groups_validate_icons_and_slugs(world: World) -> None:
     )
     assert await snapshot(core, pid) == before
 
+    # Labels only in the project's locales: es-MX once the project has it.
+    await core.project_settings.update_settings(
+        world.manager,
+        pid,
+        SettingsUpdate(knowledge_locales=["en", "es-MX"], custom_page_locales=["en", "es-MX"]),
+    )
     created = await core.navigation.create_sidebar_group(
         world.manager,
         pid,

@@ -647,7 +647,7 @@ READ_CASES: list[tuple[str, str, Call]] = [
     ),
     (
         "search_drafts",
-        "editor",
+        "viewer",  # viewers read drafts (SPEC §2), so they may search them
         lambda w, p, _: w.core.search.search_docs(
             p, w.project_id, SearchQuery(query="read", include_drafts=True)
         ),

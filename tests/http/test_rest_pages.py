@@ -58,7 +58,9 @@ async def test_create_read_list_and_search(rest: Rest) -> None:
     drafts_as_viewer = await rest.call(
         "GET", rest.p("/docs/search?q=sprockets&include_drafts=true"), "viewer"
     )
-    assert drafts_as_viewer.status_code == 403
+    # Viewers read drafts (SPEC §2), so they may search them too.
+    assert drafts_as_viewer.status_code == 200, drafts_as_viewer.text
+    assert [h["slug"] for h in drafts_as_viewer.json()["hits"]] == ["guides/intro"]
     no_query = await rest.call("GET", rest.p("/docs/search"), "viewer")
     assert no_query.status_code == 400 and "q" in no_query.json()["error"]
 

@@ -91,6 +91,12 @@ async def test_create_update_approve_loop(live: LiveServer, seed: Seed) -> None:
         found = data(await client.call_tool("search-docs", {
             "project_id": pid, "query": "carefully", "include_drafts": True}))
         assert [hit["slug"] for hit in found["hits"]] == ["guides/intro"]
+    # Viewers read drafts (SPEC §2), so they may search them, as over REST.
+    async with mcp_client(live.mcp_url, key_headers(seed.keys["viewer"], pid)) as client:
+        found = data(await client.call_tool("search-docs", {
+            "project_id": pid, "query": "carefully", "include_drafts": True}))
+        assert [hit["slug"] for hit in found["hits"]] == ["guides/intro"]
+    async with mcp_client(live.mcp_url, key_headers(seed.keys["editor"], pid)) as client:
         state = data(await client.call_tool("get-project-state", {"project_id": pid}))
         assert [p["slug"] for p in state["pages_by_status"]["ready"]] == ["guides/intro"]
     audit = await seed.world.core.projects.list_audit(seed.world.manager, pid)

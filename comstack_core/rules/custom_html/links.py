@@ -82,6 +82,36 @@ def _srcset_urls(value: str) -> list[str]:
                 break
 
 
+def refresh_url(content: str) -> str | None:
+    """The URL a ``<meta http-equiv="refresh" content=...>`` navigates to, read as the HTML standard's
+    declarative refresh steps read it ("5; url='https://...'", "0,URL=...", "0 ...", or none)."""
+    i, end = 0, len(content)
+    while i < end and content[i] in _ASCII_WHITESPACE:
+        i += 1
+    start = i
+    while i < end and (content[i].isdigit() or content[i] == "."):
+        i += 1
+    if i == start:
+        return None  # no time: the refresh does nothing
+    while i < end and content[i] in _ASCII_WHITESPACE:
+        i += 1
+    if i < end and content[i] in ";,":
+        i += 1
+    while i < end and content[i] in _ASCII_WHITESPACE:
+        i += 1
+    if i >= end:
+        return None  # a plain reload
+    rest = content[i:]
+    if rest[:3].translate(ASCII_LOWER) == "url":
+        after = rest[3:].lstrip(_ASCII_WHITESPACE)
+        if after.startswith("="):
+            rest = after[1:].lstrip(_ASCII_WHITESPACE)
+    if rest[:1] in ("'", '"'):
+        quote, rest = rest[0], rest[1:]
+        rest = rest.split(quote, 1)[0]
+    return rest
+
+
 def _ordinal_label(tag: str, counts: dict[str, int]) -> str:
     return f"<{tag}> #{counts[tag]}"
 
@@ -113,6 +143,14 @@ def _scan_links(html: str, depth: int, problems: list[str], prefix: str) -> None
                     if scheme:
                         context = f"{label}, candidate {number}, value {snippet(url)}"
                         problems.append(_problem(prefix, tag, name, where, scheme, context))
+
+        # <meta http-equiv="refresh" content="0; url=javascript:..."> navigates without any link.
+        if tag == "meta" and (attributes.get("http-equiv") or "").strip().translate(ASCII_LOWER) == "refresh":
+            target = refresh_url(attributes.get("content") or "")
+            scheme = blocked_scheme(target) if target is not None else None
+            if scheme:
+                context = f"{label} refresh, value {snippet(attributes.get('content') or '')}"
+                problems.append(_problem(prefix, tag, "content", where, scheme, context))
 
         # SVG animation can rewrite a link's href after load (<set attributeName="href"
         # to="javascript:...">), a well-known way around attribute checks.

@@ -175,3 +175,29 @@ def _plan_with_pages(n: int):  # type: ignore[no-untyped-def]
     from comstack_core.schemas import PlanUpdate
 
     return PlanUpdate(quotas={"max_pages": n})
+
+
+async def test_an_imported_page_may_not_take_another_pages_url(world: World, tmp_path: Path) -> None:
+    """One public URL, one page: an imported default-locale 'es/precios' would be the Spanish page 'precios'
+    (/es/precios/); it is refused with the reason, the rest of the import goes in."""
+    from comstack_core.schemas import PageCreate, SettingsUpdate
+
+    core, pid = world.core, world.project_id
+    await core.project_settings.update_settings(
+        world.manager, pid, SettingsUpdate(knowledge_locales=["en", "es"], custom_page_locales=["en", "es"])
+    )
+    await core.editing.create_page(
+        world.editor, pid, PageCreate(slug="precios", language="es", title="Precios")
+    )
+    files = {
+        "mkdocs.yml": "site_name: Widget Docs\n",
+        "docs/index.md": "# Widget\n\nHello.\n",
+        "docs/es/precios.md": "# Prices\n\nIn English.\n",
+    }
+    report = await core.imports.import_tree(world.manager, pid, tree(tmp_path, files), ImportRequest())
+    actions = {p.slug: (p.action, p.reason) for p in report.pages}
+    assert actions["index"][0] == "create"
+    action, reason = actions["es/precios"]
+    assert action == "failed" and "/es/precios/" in reason and "'precios' in es" in reason
+    failed = next(f for f in report.files if f.path == "docs/es/precios.md")
+    assert failed.status == "failed"

@@ -1,11 +1,15 @@
 """A publish the gate refuses: it ends failed with the reason, the served site is untouched, the drafts are
-back as they were, and the previous deployment is still there for a revert."""
+back as they were, and the previous deployment is still there for a revert.
+
+The dry run refuses such a publish before it starts (``test_dry_run_check.py``); here it is told not to
+look, so the job's own gate is what refuses."""
 
 from __future__ import annotations
 
 import httpx
 import pytest
 
+from comstack_core import Settings
 from comstack_core.schemas import PageRef, PageStatusUpdate, PageUpdate
 
 from .conftest import Pub
@@ -15,6 +19,13 @@ PAGES = [
     ("guides/intro", "Getting started", "# Intro\n\nVersion one.\n"),
     ("guides/setup", "Setting things up", "# Setup\n\nRead the [intro](/guides/intro).\n"),
 ]
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"publish_check_plan": False})
+
+
 BROKEN = ("guides/broken", "A page with a dead link", "See [the missing page](/guides/does-not-exist).\n")
 
 

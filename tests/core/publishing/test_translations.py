@@ -4,6 +4,7 @@ implements the documented contract (POST {source_language, target_language, text
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -11,12 +12,14 @@ from urllib.parse import urljoin
 import httpx
 import pytest
 from selectolax.lexbor import LexborHTMLParser
+from sqlalchemy import update
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from comstack_core import Core
+from comstack_core.models import TranslationTask
 from comstack_core.schemas import PageRef, PageStatusUpdate, PageUpdate, PublishRequest, SettingsUpdate
 
 from ...lifespan import serve
@@ -210,3 +213,108 @@ async def test_http_provider_contract(
         en = await client.get("/sites/acme-docs/guides/intro/")
         assert alternates(en.text)["es"] == alternates(es.text)["es"]
         assert alternates(es.text)["en"] == alternates(en.text)["en"]
+
+
+async def mcp_tool(
+    client: httpx.AsyncClient, headers: dict[str, str], name: str, args: dict[str, Any]
+) -> Any:
+    """One stateless JSON-RPC tools/call on /mcp; returns the tool result."""
+    answer = await client.post(
+        "/mcp",
+        headers={**headers, "accept": "application/json, text/event-stream"},
+        json={"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": name, "arguments": args}},
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()["result"]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+@pytest.mark.parametrize("undo", ["revert", "failed"])
+async def test_tasks_stay_listable_after_their_publish_is_undone(
+    client: httpx.AsyncClient, pub: Pub, undo: str
+) -> None:
+    """A publish reverted, or failed after promoting (and fanning out), leaves its tasks pointing at pages
+    with no live revision: they are closed as stale, and listing never fails, at any limit, on both doors."""
+    await two_locales(pub)
+    pages = [INTRO, SETUP] + (
+        [("guides/broken", "A page with a dead link", "See [nothing](/guides/does-not-exist).\n")]
+        if undo == "failed"
+        else []
+    )
+    await add_ready_pages(pub.core, pub.world.editor, pub.project_id, pub.name, pages)
+    # A dry run refuses a publish that would fail the gate; with that check off, the job's gate fails it.
+    unchecked = pub.core.settings.model_copy(update={"publish_check_plan": undo != "failed"})
+    async with Core.open(unchecked, clock=pub.clock) as core:
+        done = await publish_and_run(core, pub.world.manager, pub.project_id, pub.name)
+    if undo == "revert":
+        assert done.status == "succeeded", done.error
+        opened = (await client.get(pub.url("/translations/tasks"), headers=pub.headers)).json()
+        assert len(opened) == 2
+        reverted = await client.post(
+            pub.url(f"/publish/{done.publish_id}/revert"),
+            headers=pub.headers,
+            json={"project_name": pub.name},
+        )
+        assert reverted.status_code == 200, reverted.text
+        late = await client.post(
+            pub.url("/translations/submit"),
+            headers=pub.headers,
+            json={
+                "task_id": opened[0]["id"],
+                "title": "Primeros pasos",
+                "description": "",
+                "content": "# Hola\n",
+            },
+        )
+        assert late.status_code == 409 and late.json()["code"] == "task_closed", late.text
+        assert "stale" in late.json()["error"]
+        # A task left open by an older version (closed by nothing) is refused as stale, not a 500.
+        async with pub.core.db.write() as session:
+            await session.exec(update(TranslationTask).values(status="open"))
+        listed = await client.get(pub.url("/translations/tasks?limit=1"), headers=pub.headers)
+        assert listed.status_code == 200 and listed.json() == []
+        late = await client.post(
+            pub.url("/translations/submit"),
+            headers=pub.headers,
+            json={
+                "task_id": opened[0]["id"],
+                "title": "Primeros pasos",
+                "description": "",
+                "content": "# Hola\n",
+            },
+        )
+        assert late.status_code == 409 and late.json()["code"] == "task_stale", late.text
+        assert "no longer live" in late.json()["error"]
+    else:
+        assert done.status == "failed" and done.error and "does-not-exist" in done.error
+
+    for limit in (1, 2, 3, 20, 100):
+        rest = await client.get(pub.url(f"/translations/tasks?limit={limit}"), headers=pub.headers)
+        assert rest.status_code == 200, rest.text
+        assert rest.json() == []
+        result = await mcp_tool(
+            client, pub.headers, "list-translation-tasks", {"project_id": pub.project_id, "limit": limit}
+        )
+        assert not result.get("isError"), result
+        assert json.loads(result["content"][0]["text"])["tasks"] == []
+
+    # Publishing the pages again opens fresh tasks, listable and limited as asked.
+    for slug in ("guides/intro", "guides/setup"):
+        page = await pub.core.pages.get_page(pub.world.editor, pub.project_id, PageRef(slug=slug))
+        if page.status != "ready":
+            await pub.core.pages.set_page_status(
+                pub.world.editor,
+                pub.project_id,
+                PageRef(slug=slug),
+                PageStatusUpdate(status="ready", project_name=pub.name),
+            )
+    if undo == "failed":
+        await pub.core.pages.delete_page(
+            pub.world.manager, pub.project_id, PageRef(slug="guides/broken"), project_name=pub.name
+        )
+    again = await publish_and_run(pub.core, pub.world.manager, pub.project_id, pub.name)
+    assert again.status == "succeeded", again.error
+    one = await client.get(pub.url("/translations/tasks?limit=1"), headers=pub.headers)
+    assert one.status_code == 200 and len(one.json()) == 1
+    both = await client.get(pub.url("/translations/tasks?limit=100"), headers=pub.headers)
+    assert sorted(t["source_slug"] for t in both.json()) == ["guides/intro", "guides/setup"]

@@ -1,0 +1,57 @@
+"""The dry run's prediction of the pre-deploy gate: build the site the next publish would deploy (approved
+drafts in, taken-down pages out, the current theme and navigation) into a directory of its own beside the
+deployment slots, incrementally from the served build as a job does, and run the same check on it.
+
+Nothing served, kept for a revert or built by a job is touched. The build states are the runner's (their
+cache is keyed by file identity, so sharing is safe); the input cache is the dry run's own, because a job
+running at the same time trims its cache to its own pages."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import datetime
+
+from ..models import Project
+from ..services.base import Context
+from ..services.images import ImageStorage
+from ..site import SiteBuildError
+from . import build, deploy
+from .build import BuildStates
+from .build_input import BuildInputCache, current_nav, recent, site_config, site_pages
+from .site_images import site_images, with_images
+
+PLAN_DIR = "plan"
+CACHED_PROJECTS = 8
+
+
+class PlanCheck:
+    def __init__(self, ctx: Context, states: BuildStates) -> None:
+        self.ctx, self.states = ctx, states
+        self._inputs: dict[str, BuildInputCache] = {}
+        self.images = ImageStorage(ctx.settings)
+
+    async def __call__(self, project_id: str, base_url: str, now: datetime) -> list[str]:
+        """Every problem the gate would find in the publish planned at ``now``; [] if it would pass."""
+        sites = self.ctx.settings.sites_dir
+        async with self.ctx.db.read() as session:
+            project = await session.get_one(Project, project_id)
+            nav = await current_nav(session, project.id)
+            config = site_config(project, base_url, nav)
+            cache = recent(self._inputs, project.id, BuildInputCache, CACHED_PROJECTS)
+            pages = await site_pages(session, project, cache, planned_at=now)
+            images = await site_images(session, project.id, pages, config.base_url, self.images)
+            pages = with_images(pages, images, self.ctx.settings.public_url)
+            config = replace(config, images=images.sizes)
+        async with deploy.build_lock(sites, project.id, name=".plan.lock"):
+            out = deploy.project_dir(sites, project.id) / PLAN_DIR
+            served = deploy.active_slot(sites, project.id)
+            seed = deploy.slot_path(sites, project.id, served) if served else None
+            try:
+                result, trusted = await asyncio.to_thread(
+                    build.into_slot, config, pages, out, seed, self.states
+                )
+            except SiteBuildError as error:
+                return [str(error)]
+            full_check = not trusted or result.full_rebuild or bool(result.removed)
+            return await asyncio.to_thread(build.gate, out, config.base_url, result, full_check)
