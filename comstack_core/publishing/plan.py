@@ -19,7 +19,7 @@ from ..site import SiteBuildError
 from . import build, deploy
 from .build import BuildStates
 from .build_input import BuildInputCache, current_nav, recent, site_config, site_pages
-from .site_images import site_images, with_images
+from .site_images import place_images, site_images, with_images
 
 PLAN_DIR = "plan"
 CACHED_PROJECTS = 8
@@ -53,5 +53,7 @@ class PlanCheck:
                 )
             except SiteBuildError as error:
                 return [str(error)]
+            # The job places the uploaded images beside the build before its gate: so does the prediction.
+            await asyncio.to_thread(place_images, out, images, self.images)
             full_check = not trusted or result.full_rebuild or bool(result.removed)
-            return await asyncio.to_thread(build.gate, out, config.base_url, result, full_check)
+            return await asyncio.to_thread(build.gate, out, config.base_url, result, full_check, images.files)

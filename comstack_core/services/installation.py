@@ -7,14 +7,18 @@ uses the recorded URL, so which process ran a publish never changes the site's U
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError
 
 from ..errors import InvalidInput
 from ..models import InstallationSetting
 from .base import Context, Service
 
 PUBLIC_URL = "public_url"
+log = logging.getLogger(__name__)
 
 
 def configured(ctx: Context) -> str | None:
@@ -57,8 +61,13 @@ class InstallationService(Service):
         statement = statement.on_conflict_do_update(
             index_elements=["key"], set_={"value": url, "updated_at": values["updated_at"]}
         )
-        async with self.db.write() as session:
-            await session.exec(statement)
+        try:
+            async with self.db.write() as session:
+                await session.exec(statement)
+        except (OSError, DBAPIError) as error:
+            # A server whose database is down at start still starts, so /readyz can say so; the URL is
+            # recorded on its next start, and a command-line publish meanwhile uses the one recorded before.
+            log.warning("could not record the public URL %s: %s", url, error)
 
     async def public_url(self, *, required: bool = False) -> str:
         return await public_url(self.ctx, required=required)

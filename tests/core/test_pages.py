@@ -144,6 +144,7 @@ async def test_every_field_of_a_saved_page(world: World, clock: FakeClock) -> No
         "translation_of": None,
         "source_hash": None,
         "publish_at": publish_at,
+        "images": [],
         "version": 1,
         "created_at": clock.now,
         "created_by": world.editor.user_id,
