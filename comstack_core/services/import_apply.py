@@ -28,7 +28,7 @@ from .page_store import search_index
 from .page_store.queries import current_content
 from .page_store.status import derive_status
 from .page_store.urls import url_clashes
-from .page_store.writes import Content, commit_draft
+from .page_store.writes import Content, commit_draft, remove_page
 
 _CHUNK = 500  # new pages written per flush
 
@@ -312,14 +312,10 @@ async def _removed(t: Target, record: SourceRecord) -> ImportPageView:
     page = t.pages[record.page_path or ""]
     if page.live_revision_id is None:
         await t.session.delete(t.sources[page.id])
-        await search_index.remove(t.session, page.id)
-        await t.session.delete(page)
-        audit(
+        await remove_page(
             t.session,
             t.principal,
-            "page.delete",
-            project_id=t.project.id,
-            targets=[page.id],
+            page,
             at=t.now,
             detail={"via": "import", "source_path": record.source_path},
         )

@@ -38,7 +38,7 @@ from .page_store.queries import (
 )
 from .page_store.status import derive_status, page_view
 from .page_store.urls import check_url_free
-from .page_store.writes import Content, write_revision
+from .page_store.writes import Content, remove_page, write_revision
 
 
 class PageService(Service):
@@ -217,16 +217,8 @@ class PageService(Service):
             access = await project_access(session, principal, project_id, now=now)
             check_name_echo(access.project, project_name)
             page = await find_page(session, access.project, ref, lock=True)
-            await search_index.remove(session, page.id)
-            await session.delete(page)
-            audit(
-                session,
-                principal,
-                "page.delete",
-                project_id=project_id,
-                targets=[page.id],
-                detail={"slug": page.slug, "language": page.language},
-                at=now,
+            await remove_page(
+                session, principal, page, at=now, detail={"slug": page.slug, "language": page.language}
             )
 
     @use_case(Need.viewer, writes=False)

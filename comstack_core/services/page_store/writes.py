@@ -128,3 +128,14 @@ async def commit_draft(
         at=now,
     )
     return rev
+
+
+async def remove_page(
+    session: AsyncSession, principal: Principal, page: Page, *, at: Any, detail: dict[str, Any]
+) -> None:
+    """Delete a page with its revisions and its search entry, and audit it (``detail`` says how)."""
+    await search_index.remove(session, page.id)
+    await session.delete(page)
+    audit(
+        session, principal, "page.delete", project_id=page.project_id, targets=[page.id], at=at, detail=detail
+    )
