@@ -31,6 +31,7 @@ from .services.git_sync import GitSyncService
 from .services.image_uploads import ImageUploadService
 from .services.images import ImageService
 from .services.imports import ImportService
+from .services.ingest import IngestService
 from .services.installation import InstallationService
 from .services.keys import KeyService
 from .services.members import MemberService
@@ -81,6 +82,7 @@ class Core:
         self.images = ImageService(self.ctx)
         self.image_uploads = ImageUploadService(self.ctx, self.images)
         self.imports = ImportService(self.ctx, self.images)
+        self.ingest = IngestService(self.ctx, self.images)
         self.git_sync = GitSyncService(self.ctx, self.imports, self.publishing)
         # Live voice. Register realtime providers on ``voice_providers`` before serving (docs/voice.md).
         self.voice_providers = ProviderRegistry()
