@@ -130,7 +130,7 @@ def main() -> None:
         try:
             wait_up(f"http://127.0.0.1:{floor_port}/")
             auth = {"x-api-key": creds["key"], "x-project-id": creds["project_id"]}
-            targets = {
+            targets: dict[str, tuple[int, str, str, dict[str, object], dict[str, str]]] = {
                 "floor": (floor.pid, f"http://127.0.0.1:{floor_port}/mcp", "echo", {"text": "hi"}, {}),
                 "comstack": (comstack.pid, f"http://127.0.0.1:{cs_port}/mcp", "get-page-content",
                              {"project_id": creds["project_id"], "slug": "guides/getting-started"}, auth),
