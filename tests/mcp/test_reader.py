@@ -11,7 +11,14 @@ import httpx
 import pytest
 
 from comstack_core import Principal, Settings
-from comstack_core.schemas import DomainCreate, PageCreate, PageRef, PageStatusUpdate, PageUpdate, SettingsUpdate
+from comstack_core.schemas import (
+    DomainCreate,
+    PageCreate,
+    PageRef,
+    PageStatusUpdate,
+    PageUpdate,
+    SettingsUpdate,
+)
 from comstack_core.schemas.publishing import PublishRevert
 
 from ..conftest import World
