@@ -8,6 +8,8 @@ from typing import Any
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .ingest.settings import IngestSettings
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COMSTACK_", extra="ignore")
@@ -144,6 +146,9 @@ class Settings(BaseSettings):
     oidc_client_secret: str | None = None
     oidc_display_name: str = Field(default="Single sign-on", description="Shown as 'Continue with <name>'.")
     oidc_scope: str = "openid email profile"
+
+    # Ingestion (SPEC §12): COMSTACK_INGEST_* (the LLM extractor, the extensions allowed by CORS).
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -172,7 +172,7 @@ CATALOG: dict[str, ErrorInfo] = {
     "invalid_token": _E("The confirmation token is unknown for this project.",
                         "Run publish (the dry run) again and confirm with the token it returns."),
     "token_used": _E("The confirmation token was already used.", "Run publish again for a new token."),
-    "token_expired": _E("The confirmation token expired (tokens last 5 minutes).",
+    "token_expired": _E("The confirmation token expired (it names its lifetime: 5 minutes unless configured).",
                         "Run publish again, show the new manifest, get the user's yes, confirm."),
     "manifest_drift": _E("The project changed between the dry run and the confirmation.",
                          "Run publish again and show the user the new manifest before confirming."),
