@@ -8,7 +8,7 @@ A test walks the core's source and fails when a code is missing here, so the cat
 
 from __future__ import annotations
 
-from . import images, importing, ingestion, reader, voice
+from . import backup, images, importing, ingestion, reader, voice
 from .entry import ErrorInfo
 
 _E = ErrorInfo
@@ -201,7 +201,7 @@ CATALOG: dict[str, ErrorInfo] = {
                           "Send only the keys the task lists."),
 }
 
-for _area in (images, importing, ingestion, reader, voice):
+for _area in (backup, images, importing, ingestion, reader, voice):
     CATALOG.update(_area.CODES)
 
 
