@@ -53,6 +53,11 @@ async def test_search_reads_the_served_build_only(world: World) -> None:
     assert (hit.title, hit.heading, hit.url) == ("Getting started", "Install",
                                                   "http://testserver/sites/acme-docs/guides/intro/#install")
     assert "Run the installer." in hit.snippet
+    # Asked again, the answer is the one the deployment kept (the same words in another form too).
+    again = await core.reader.search(site, ReaderSearchQuery(query="INSTALLER!"))
+    assert again.hits == result.hits and again.query == "INSTALLER!"
+    live = await core.reader.builds.get(site.root)
+    assert (site.base_url, "en", "installer", "5") in live.answers
     # Prefixes of three letters or more match longer words.
     assert await hits(world, "instal") == [hit.url]
     with pytest.raises(NotFound):
