@@ -3,9 +3,9 @@
 The same transport as ``/mcp`` (stateless streamable HTTP, JSON responses, ``POST`` only), without
 credentials: the site is public, so its address is the whole of the request's authority. Each request
 finds its site as it is served at that moment (``core.reader.open_site``) and hands it to the server.
-DNS-rebinding protection is off here: it guards a server that acts with a local user's ambient
-authority, and this one has none (it answers what the site already serves to anyone). Browsers may
-call it from any origin (CORS), as they may fetch the site's own search index.
+Host and Origin are checked as the MCP transport requires (DNS-rebinding protection): under
+``/sites/`` the server's own public host and loopback, as for ``/mcp``; on a custom domain that domain
+(which ``CustomDomains`` found verified before routing here).
 
 Also the discovery documents, under the site: ``/.well-known/mcp`` (and ``.json``) and
 ``/.well-known/mcp/server-card.json``.
@@ -22,29 +22,28 @@ from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.requests import Request
 from starlette.routing import Route
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from comstack_core.errors import DomainError
 from comstack_core.reader import ReaderSite
 from comstack_mcp.reader import build_reader_server, discovery_document, server_card
 
 from .auth import send_json
+from .mcp_endpoint import transport_security
 from .mcp_requests import TransportCheck, message_error, read_body, replay
 from .runtime import Runtime
 
-CORS = [
-    (b"access-control-allow-origin", b"*"),
-    (b"access-control-expose-headers", b"mcp-session-id, mcp-protocol-version"),
-]
-PREFLIGHT = [
-    *CORS,
-    (b"access-control-allow-methods", b"POST, OPTIONS"),
-    (b"access-control-allow-headers", b"content-type, accept, mcp-protocol-version, mcp-session-id, last-event-id"),
-    (b"access-control-max-age", b"86400"),
-]
+# The discovery documents are public facts about the site: any page may read them.
+CORS = [(b"access-control-allow-origin", b"*")]
 WELL_KNOWN = {".well-known/mcp": "discovery", ".well-known/mcp.json": "discovery",
               ".well-known/mcp/server-card.json": "card"}
 NO_SECURITY = TransportSecuritySettings(enable_dns_rebinding_protection=False)
+
+
+def domain_security(host: str) -> TransportSecuritySettings:
+    hosts = [host, f"{host}:*"]
+    return TransportSecuritySettings(enable_dns_rebinding_protection=True, allowed_hosts=hosts,
+                                     allowed_origins=[f"{scheme}://{h}" for scheme in ("https", "http") for h in hosts])
 
 
 def request_site(ctx: ServerRequestContext[Any, Any]) -> ReaderSite | None:
@@ -57,7 +56,8 @@ class ReaderEndpoint:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self._manager: StreamableHTTPSessionManager | None = None
-        self.transport_check = TransportCheck(NO_SECURITY)
+        # The SDK's own check is off (its settings are fixed, custom domains are not); ``refusal`` does it.
+        self.slug_check = TransportCheck(transport_security(runtime.settings.public_url))
 
     @property
     def routes(self) -> list[Route]:
@@ -88,7 +88,7 @@ class ReaderEndpoint:
         try:
             return await self.runtime.core.reader.open_site(slug=slug, host=host)
         except DomainError as error:
-            await send_json(send, 404, {"error": error.message, "code": error.code}, CORS)
+            await send_json(send, 404, {"error": error.message, "code": error.code})
             return None
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, *, slug: str | None = None,
@@ -100,34 +100,31 @@ class ReaderEndpoint:
             await self.discovery(scope, send, kind, slug=slug, host=host)
             return
         method = scope["method"]
-        if method == "OPTIONS":
-            await send({"type": "http.response.start", "status": 204, "headers": PREFLIGHT})
-            await send({"type": "http.response.body", "body": b""})
-            return
         if method != "POST":
             await send_json(send, 405, {
                 "error": f"{method} is not allowed here: this MCP server is stateless and answers in JSON. POST "
                          "each JSON-RPC message (connect with an MCP client using this URL).",
-                "code": "method_not_allowed"}, [(b"allow", b"POST, OPTIONS"), *CORS])
+                "code": "method_not_allowed"}, [(b"allow", b"POST")])
             return
-        refusal = await self.transport_check.refusal(Request(scope))
+        check = self.slug_check if host is None else TransportCheck(domain_security(host))
+        refusal = await check.refusal(Request(scope))
         if refusal is not None:
-            await send_json(send, refusal[0], refusal[1], CORS)
+            await send_json(send, *refusal)
             return
         site = await self.open(send, slug=slug, host=host)
         if site is None:
             return
         if self._manager is None:
             await send_json(send, 503, {"error": "The MCP server is starting or stopping; retry shortly.",
-                                        "code": "unavailable"}, CORS)
+                                        "code": "unavailable"})
             return
         body = await read_body(receive)
         invalid = message_error(body)
         if invalid is not None:
-            await send_json(send, 400, invalid, CORS)
+            await send_json(send, 400, invalid)
             return
         scope.setdefault("state", {})["reader_site"] = site
-        await self._manager.handle_request(scope, replay(body, receive), _with_cors(send))
+        await self._manager.handle_request(scope, replay(body, receive), send)
 
     async def discovery(self, scope: Scope, send: Send, kind: str, *, slug: str | None, host: str | None) -> None:
         site = await self.open(send, slug=slug, host=host)
@@ -144,12 +141,3 @@ class _BySlug:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             await self.endpoint.handle(scope, receive, send, slug=scope["path_params"]["project_slug"])
-
-
-def _with_cors(send: Send) -> Send:
-    async def sending(message: Message) -> None:
-        if message["type"] == "http.response.start":
-            message = {**message, "headers": [*message.get("headers", []), *CORS]}
-        await send(message)
-
-    return sending

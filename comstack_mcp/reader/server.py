@@ -12,7 +12,7 @@ from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.lowlevel.helper_types import ReadResourceContents
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.shared.exceptions import MCPError
-from mcp_types import INVALID_PARAMS, CallToolResult, InputRequiredResult, TextContent
+from mcp_types import INVALID_PARAMS, CallToolResult, GetPromptResult, InputRequiredResult, TextContent
 from mcp_types import Resource as MCPResource
 from mcp_types import Tool as MCPTool
 from pydantic import AnyUrl, ValidationError
@@ -94,6 +94,12 @@ class ReaderServer(MCPServer[Any]):
         structured: dict[str, Any] = result.model_dump(mode="json")
         text = json.dumps(structured, ensure_ascii=False, separators=(",", ":"))
         return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=structured)
+
+    async def get_prompt(
+        self, name: str, arguments: dict[str, Any] | None = None, context: Context[Any, Any] | None = None
+    ) -> GetPromptResult | InputRequiredResult:
+        # The server has no prompts; the SDK would answer an unknown name as an internal error.
+        raise MCPError(code=INVALID_PARAMS, message=f"Unknown prompt: {name}. This server has no prompts.")
 
     async def list_resources(self) -> list[MCPResource]:
         """``llms.txt``, then the live pages (their Markdown URLs; custom pages by their own URL)."""

@@ -162,8 +162,14 @@ async def test_custom_domain_discovery_and_methods(world: World, site: LiveServe
         assert by_slug["url"] == "http://testserver/sites/acme-docs/mcp"
         got = await http.get("/sites/acme-docs/mcp")
         assert got.status_code == 405 and got.json()["code"] == "method_not_allowed"
-        preflight = await http.options("/sites/acme-docs/mcp", headers={"origin": "https://claude.ai"})
-        assert preflight.status_code == 204 and "POST" in preflight.headers["access-control-allow-methods"]
+        # DNS-rebinding protection: another site's page may not call it through a reader's browser.
+        ping = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
+        foreign = await http.post("/sites/acme-docs/mcp", json=ping, headers={"origin": "https://evil.example"})
+        assert foreign.status_code == 403 and foreign.json()["code"] == "forbidden_origin"
+        own = await http.post("/mcp", json=ping, headers={**host, "origin": "https://docs.acme.example"})
+        assert own.status_code == 200
+        crossed = await http.post("/mcp", json=ping, headers={**host, "origin": "http://127.0.0.1"})
+        assert crossed.status_code == 403
         wrong = await http.post("/sites/acme-docs/mcp", content=b"x", headers={"content-type": "text/plain"})
         assert wrong.status_code == 400 and wrong.json()["code"] == "unsupported_content_type"
 
