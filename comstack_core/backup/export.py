@@ -156,6 +156,8 @@ def _write(snap: _Snapshot, target: Path, blobs: FileBlobStore) -> ExportSummary
         rel = "docs/" + _page_file(page, locale, "md")
         front: dict[str, Any] = {"title": revision.title, "description": revision.description,
                                  "slug": "/" + page.slug, "language": page.language}
+        if page.audience != "public":
+            front["audience"] = page.audience  # the importer keeps it as metadata (it makes pages public)
         if draft_only:
             front["draft"] = True
             summary.drafts += 1
