@@ -49,6 +49,7 @@ from . import (
     image_uploads,
     images,
     imports,
+    ingest,
     live,
     navigation,
     openapi,
@@ -79,6 +80,7 @@ def api_specs() -> list[RouteSpec]:
         *image_uploads.specs(),
         *images.specs(),
         *imports.specs(),
+        *ingest.specs(),
         *live.specs(),
     ]
 
