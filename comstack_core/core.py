@@ -22,6 +22,7 @@ from .publishing.hosting import HostingService
 from .publishing.plan import PlanCheck
 from .publishing.runner import PublishRunner
 from .publishing.service import PublishService
+from .reader import ReaderService
 from .services.base import Context
 from .services.custom_pages import CustomPageService
 from .services.editing import EditService
@@ -74,6 +75,7 @@ class Core:
         )
         self.translations = TranslationService(self.ctx)
         self.hosting = HostingService(self.ctx)
+        self.reader = ReaderService(self.ctx)
         self.feedback = FeedbackService(self.ctx)
         self.page_resources = PageResourceService(self.ctx)
         self.installation = InstallationService(self.ctx)
