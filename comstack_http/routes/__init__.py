@@ -51,6 +51,7 @@ from . import (
     image_uploads,
     images,
     imports,
+    ingest,
     live,
     navigation,
     openapi,
@@ -81,6 +82,7 @@ def api_specs() -> list[RouteSpec]:
         *image_uploads.specs(),
         *images.specs(),
         *imports.specs(),
+        *ingest.specs(),
         *live.specs(),
     ]
 
