@@ -99,7 +99,7 @@ class EditService(Service):
     @use_case(Need.editor, writes=True)
     async def create_page(self, principal: Principal, project_id: str, data: PageCreate) -> PageSaved:
         now = self.now()
-        async with self.db.write() as session:
+        async with self.db.write(short=True) as session:
             access = await project_access(session, principal, project_id, now=now, lock=True)
             project = access.project
             slug = validate_slug(data.slug)
@@ -194,7 +194,7 @@ class EditService(Service):
     async def discard_draft(self, principal: Principal, project_id: str, ref: PageRef) -> DraftDiscarded:
         """Drop the draft and its unpublished revisions; a page that was never live disappears."""
         now = self.now()
-        async with self.db.write() as session:
+        async with self.db.write(short=True) as session:
             access = await project_access(session, principal, project_id, now=now)
             page = await find_page(session, access.project, ref, lock=True)
             if page.draft_revision_id is None:
@@ -236,7 +236,7 @@ class EditService(Service):
         self, principal: Principal, project_id: str, ref: PageRef, base_version: int, changes: dict[str, Any]
     ) -> PageSaved:
         now = self.now()
-        async with self.db.write() as session:
+        async with self.db.write(short=True) as session:
             access = await project_access(session, principal, project_id, now=now)
             page = await find_page(session, access.project, ref, lock=True)
             if page.page_type == "custom":
