@@ -8,6 +8,11 @@ Both servers write uvicorn's access log (as ``comstack serve`` does by default);
 turns it off on both.
 
 Needs ``wrk`` (Debian package). Both servers run one uvicorn process on loopback.
+
+Besides requests per second, each run reads the server process's CPU time (Linux ``/proc``) and reports
+CPU microseconds per request; ``CPU ratio`` is the floor's CPU per request over ComStack's. On a quiet
+machine the two ratios agree (each server is one busy process); on a busy one the throughput ratio
+swings with what else runs, while the CPU ratio stays close, so compare code versions by it there.
 """
 
 from __future__ import annotations
@@ -72,7 +77,16 @@ def check(url: str, payload: str, head: dict[str, str]) -> None:
         raise RuntimeError(f"sanity call failed: {response.status_code} {response.text[:300]}")
 
 
-def run_wrk(url: str, payload: str, head: dict[str, str], concurrency: int, duration: int) -> dict[str, float]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_wrk(
+    url: str, payload: str, head: dict[str, str], concurrency: int, duration: int, pid: int
+) -> dict[str, float]:
+    cpu_before = cpu_seconds(pid)
     env = {**os.environ, "MCP_BODY": payload, "MCP_HEADERS": "\n".join(f"{k}: {v}" for k, v in head.items())}
     threads = 1 if concurrency == 1 else 2
     out = subprocess.run(
@@ -84,8 +98,9 @@ def run_wrk(url: str, payload: str, head: dict[str, str], concurrency: int, dura
     if not match:
         raise RuntimeError(out)
     requests, duration_us, p50, p99, non2xx, socket_errors = map(int, match.groups())
+    cpu_us = (cpu_seconds(pid) - cpu_before) * 1e6 / max(requests, 1)
     return {"rps": requests / (duration_us / 1e6), "p50_ms": p50 / 1000, "p99_ms": p99 / 1000,
-            "errors": non2xx + socket_errors}
+            "errors": non2xx + socket_errors, "cpu_us_per_request": cpu_us}
 
 
 def start_comstack(data_dir: Path, port: int, flags: list[str]) -> tuple[subprocess.Popen[bytes], dict[str, str]]:
@@ -115,40 +130,44 @@ def main() -> None:
         try:
             wait_up(f"http://127.0.0.1:{floor_port}/")
             auth = {"x-api-key": creds["key"], "x-project-id": creds["project_id"]}
-            targets = {
-                "floor": (f"http://127.0.0.1:{floor_port}/mcp", "echo", {"text": "hi"}, {}),
-                "comstack": (f"http://127.0.0.1:{cs_port}/mcp", "get-page-content",
+            targets: dict[str, tuple[int, str, str, dict[str, object], dict[str, str]]] = {
+                "floor": (floor.pid, f"http://127.0.0.1:{floor_port}/mcp", "echo", {"text": "hi"}, {}),
+                "comstack": (comstack.pid, f"http://127.0.0.1:{cs_port}/mcp", "get-page-content",
                              {"project_id": creds["project_id"], "slug": "guides/getting-started"}, auth),
             }
             for version in VERSIONS:
                 for concurrency in args.concurrency:
                     result: dict[str, dict[str, float]] = {}
-                    for name, (url, tool, arguments, extra) in targets.items():
+                    for name, (pid, url, tool, arguments, extra) in targets.items():
                         payload, head = body(tool, arguments, version), headers(tool, version, extra)
                         check(url, payload, head)
-                        result[name] = run_wrk(url, payload, head, concurrency, args.duration)
+                        result[name] = run_wrk(url, payload, head, concurrency, args.duration, pid)
                     ratio = result["comstack"]["rps"] / result["floor"]["rps"]
-                    rows.append((version, concurrency, result, ratio))
+                    cpu_ratio = result["floor"]["cpu_us_per_request"] / result["comstack"]["cpu_us_per_request"]
+                    rows.append((version, concurrency, result, ratio, cpu_ratio))
                     print(f"{version} c={concurrency:>2}: comstack {result['comstack']['rps']:7.1f} req/s "
                           f"(p50 {result['comstack']['p50_ms']:.1f} ms, p99 {result['comstack']['p99_ms']:.1f} ms, "
                           f"errors {int(result['comstack']['errors'])}) | floor {result['floor']['rps']:7.1f} req/s "
                           f"(p50 {result['floor']['p50_ms']:.1f} ms, p99 {result['floor']['p99_ms']:.1f} ms) | "
-                          f"ratio {ratio:.0%}", flush=True)
+                          f"ratio {ratio:.0%} | CPU per request {result['comstack']['cpu_us_per_request']:.0f} us "
+                          f"vs {result['floor']['cpu_us_per_request']:.0f} us, CPU ratio {cpu_ratio:.0%}", flush=True)
         finally:
             comstack.terminate()
             floor.terminate()
             comstack.wait(10)
             floor.wait(10)
-    print("\n| protocol | concurrency | ComStack req/s | p50 ms | p99 ms | floor req/s | p50 ms | p99 ms | ratio |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for version, concurrency, result, ratio in rows:
+    print("\n| protocol | concurrency | ComStack req/s | p50 ms | p99 ms | CPU µs/req | floor req/s | p50 ms | p99 ms "
+          "| CPU µs/req | ratio | CPU ratio |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for version, concurrency, result, ratio, cpu_ratio in rows:
         c, f = result["comstack"], result["floor"]
-        print(f"| {version} | {concurrency} | {c['rps']:.0f} | {c['p50_ms']:.1f} | {c['p99_ms']:.1f} | {f['rps']:.0f} | "
-              f"{f['p50_ms']:.1f} | {f['p99_ms']:.1f} | {ratio:.0%} |")
+        print(f"| {version} | {concurrency} | {c['rps']:.0f} | {c['p50_ms']:.1f} | {c['p99_ms']:.1f} | "
+              f"{c['cpu_us_per_request']:.0f} | {f['rps']:.0f} | {f['p50_ms']:.1f} | {f['p99_ms']:.1f} | "
+              f"{f['cpu_us_per_request']:.0f} | {ratio:.0%} | {cpu_ratio:.0%} |")
     if args.json:
         args.json.write_text(json.dumps(
-            [{"protocol": version, "concurrency": concurrency, **result, "ratio": ratio}
-             for version, concurrency, result, ratio in rows], indent=2) + "\n")
+            [{"protocol": version, "concurrency": concurrency, **result, "ratio": ratio, "cpu_ratio": cpu_ratio}
+             for version, concurrency, result, ratio, cpu_ratio in rows], indent=2) + "\n")
 
 
 if __name__ == "__main__":

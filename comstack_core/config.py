@@ -8,6 +8,8 @@ from typing import Any
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .ingest.settings import IngestSettings
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COMSTACK_", extra="ignore")
@@ -84,6 +86,9 @@ class Settings(BaseSettings):
     # Limits of SPEC §15. Windows are sliding, per client IP.
     rate_limit_window_seconds: int = 60
     rate_limit_mcp: int = Field(default=60, description="POST /mcp requests per window per client IP.")
+    rate_limit_reader_mcp: int = Field(
+        default=120, description="POST requests to one published site's public MCP server per window per client IP."
+    )
     rate_limit_oauth: int = Field(default=30, description="/oauth/* requests per window per client IP.")
     rate_limit_auth_failures: int = Field(
         default=10,
@@ -144,6 +149,9 @@ class Settings(BaseSettings):
     oidc_client_secret: str | None = None
     oidc_display_name: str = Field(default="Single sign-on", description="Shown as 'Continue with <name>'.")
     oidc_scope: str = "openid email profile"
+
+    # Ingestion (SPEC §12): COMSTACK_INGEST_* (the LLM extractor, the extensions allowed by CORS).
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
 
     def resolved_database_url(self) -> str:
         if self.database_url:

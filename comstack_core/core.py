@@ -22,6 +22,7 @@ from .publishing.hosting import HostingService
 from .publishing.plan import PlanCheck
 from .publishing.runner import PublishRunner
 from .publishing.service import PublishService
+from .reader import ReaderService
 from .services.base import Context
 from .services.custom_pages import CustomPageService
 from .services.editing import EditService
@@ -30,6 +31,7 @@ from .services.git_sync import GitSyncService
 from .services.image_uploads import ImageUploadService
 from .services.images import ImageService
 from .services.imports import ImportService
+from .services.ingest import IngestService
 from .services.installation import InstallationService
 from .services.keys import KeyService
 from .services.members import MemberService
@@ -73,12 +75,14 @@ class Core:
         )
         self.translations = TranslationService(self.ctx)
         self.hosting = HostingService(self.ctx)
+        self.reader = ReaderService(self.ctx)
         self.feedback = FeedbackService(self.ctx)
         self.page_resources = PageResourceService(self.ctx)
         self.installation = InstallationService(self.ctx)
         self.images = ImageService(self.ctx)
         self.image_uploads = ImageUploadService(self.ctx, self.images)
         self.imports = ImportService(self.ctx, self.images)
+        self.ingest = IngestService(self.ctx, self.images)
         self.git_sync = GitSyncService(self.ctx, self.imports, self.publishing)
         # Live voice. Register realtime providers on ``voice_providers`` before serving (docs/voice.md).
         self.voice_providers = ProviderRegistry()

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 from comstack_core.errors import (
     Conflict,
@@ -106,13 +107,30 @@ async def validation_error(request: Request, exc: Exception) -> Response:
     return JSONResponse({"error": message, "code": "invalid_input", "problems": problems}, status_code=400)
 
 
+_METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app answers on this path. Starlette's 405 names only the methods of
+    the first route whose path matched, while a path is often served by several (one per method)."""
+    path = request.scope.get("path", "")
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, Route) and route.methods and route.path_regex.match(path):
+            methods |= route.methods
+    order = {method: place for place, method in enumerate(_METHOD_ORDER)}
+    return sorted(methods, key=lambda method: (order.get(method, len(order)), method))
+
+
 async def http_error(request: Request, exc: Exception) -> Response:
     """Starlette's own refusals (unknown route, wrong method) in the same JSON shape as ours."""
     assert isinstance(exc, HTTPException)
     if exc.status_code == 404:
         message = f"No route {request.method} {request.url.path}; GET /openapi.json lists every route."
     elif exc.status_code == 405:
-        message = f"{request.method} is not allowed on {request.url.path}."
+        allow = allowed_methods(request)
+        exc.headers = {**(exc.headers or {}), "Allow": ", ".join(allow)}
+        message = f"{request.method} is not allowed on {request.url.path}; it takes {', '.join(allow)}."
     else:
         message = str(exc.detail)
     if exc.status_code < 200 or exc.status_code in (204, 304):

@@ -30,11 +30,19 @@ def render(spec: ToolSpec[Any], value: BaseModel) -> CallToolResult:
 
 async def run_tool(spec: ToolSpec[Any], core: Core, arguments: dict[str, Any]) -> CallToolResult:
     try:
+        principal = current_principal()
+        # What the credential alone decides comes before the arguments, as on the REST door: a caller
+        # who may not use the tool is told so, not how to fix arguments it cannot send.
+        if spec.uses is not None:
+            spec.rule.check_credential(principal)
+    except Exception as error:
+        return errors.tool_error(spec.name, error)
+    try:
         args = spec.input.model_validate(arguments)
     except ValidationError as error:
         return errors.invalid_arguments(spec.name, error)
     try:
-        result = await spec.handler(core, current_principal(), args)
+        result = await spec.handler(core, principal, args)
         return render(spec, result)
     except Exception as error:  # every failure goes through the one error table
         return errors.tool_error(spec.name, error)

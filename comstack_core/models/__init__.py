@@ -7,6 +7,7 @@ from .feedback import Feedback
 from .identity import Account, User
 from .images import Image
 from .imports import GitConnection, ImportSource
+from .ingest import Capture
 from .installation import InstallationSetting
 from .live import LivePhoneNumber, LiveSession, LiveTurn, LiveUsage
 from .navigation import HeaderNavItem, SidebarGroup
@@ -20,6 +21,7 @@ __all__ = [
     "Account",
     "ApiKey",
     "AuditEntry",
+    "Capture",
     "DocTemplate",
     "Domain",
     "Feedback",

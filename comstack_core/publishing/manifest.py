@@ -27,9 +27,12 @@ LISTED_FINDINGS = 50
 
 
 def is_due(page: Page, now: datetime) -> bool:
-    return bool(
-        page.draft_revision_id and page.draft_approved and (page.publish_at is None or page.publish_at <= now)
-    )
+    return due_at(page.draft_revision_id, page.draft_approved, page.publish_at, now)
+
+
+def due_at(draft_revision_id: str | None, approved: bool, publish_at: datetime | None, now: datetime) -> bool:
+    """Whether a page with this draft, approval and schedule goes live in a publish at ``now``."""
+    return bool(draft_revision_id and approved and (publish_at is None or publish_at <= now))
 
 
 def will_be_on_site(page: Page, due: bool) -> bool:

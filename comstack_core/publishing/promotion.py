@@ -12,13 +12,11 @@ from typing import Any
 from sqlalchemy.orm import load_only
 from sqlmodel import col, select
 
-from ..models import Page, Publish
+from ..models import Publish
 from ..schemas import ProgressStage, PublishStep
 from ..services.base import Context
-from ..services.page_store import search_index
-from ..services.page_store.status import derive_status
+from .batch_promotion import promote_batch
 from .job import check_owner, progress
-from .manifest import is_due, load_revisions
 
 PROMOTE_BATCH = 200  # pages made live per transaction
 BATCH_COLUMNS = (
@@ -81,33 +79,8 @@ async def promote(
             if publish.step != from_step:
                 return dict(publish.counts)
             promoted: dict[str, Any] = dict(publish.promoted)
-            due = []
-            if batch:
-                due = [
-                    page
-                    for page in await session.exec(
-                        select(Page).where(Page.project_id == publish.project_id, col(Page.id).in_(batch))
-                    )
-                    if is_due(page, now) and page.id not in promoted
-                ]
-            revs = await load_revisions(session, [str(page.draft_revision_id) for page in due])
-            for page in due:
-                rev = revs[str(page.draft_revision_id)]
-                promoted[page.id] = {
-                    "previous_live": page.live_revision_id,
-                    "previous_hash": page.live_hash,
-                    "previous_unpublished": page.unpublished,
-                    "new_live": rev.id,
-                }
-                rev.published = True
-                page.live_revision_id, page.live_hash = rev.id, rev.content_hash
-                page.draft_revision_id, page.draft_approved, page.unpublished = None, False, False
-                page.status = derive_status(page)
-                page.version += 1
-                session.add_all([rev, page])
-            await session.flush()  # once for the batch, then the search rows (raw SQL) follow them
-            for page in due:
-                await search_index.reindex(session, page)
+            for page_id, before in await promote_batch(session, publish.project_id, batch, now, skip=promoted):
+                promoted[page_id] = before
             publish.promoted = promoted
             publish.counts = counts = {**publish.counts, "promoted": len(promoted)}
             # Beat here too: back-to-back batches can keep the heartbeat task's own write waiting.

@@ -58,11 +58,23 @@ async def check_token(session: AsyncSession, project_id: str, raw: str, now: dat
             code="token_used",
         )
     if token.expires_at <= now:
+        # The lifetime it was issued with: the installation's setting, which need not be the default.
+        lifetime = describe_duration(token.expires_at - token.created_at)
         raise Conflict(
-            "This confirmation token expired (tokens last 5 minutes); run publish again.",
+            f"This confirmation token expired (tokens last {lifetime}); run publish again.",
             code="token_expired",
         )
     return token
+
+
+def describe_duration(span: timedelta) -> str:
+    """'5 minutes', '90 seconds', '2 hours': whole units as a person would say them."""
+    seconds = max(0, round(span.total_seconds()))
+    for unit, size in (("hour", 3600), ("minute", 60)):
+        if seconds >= size and seconds % size == 0:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return f"{seconds} second{'s' if seconds != 1 else ''}"
 
 
 async def spend_token(session: AsyncSession, token: PublishToken, now: datetime) -> None:

@@ -103,6 +103,9 @@ _DEFAULT_QUOTAS = {
                  "max_sessions_per_day": 500, "max_image_mb": 5000},
 }
 
+# What a project gets when its creation names no template.
+DEFAULT_PROJECT_TEMPLATE = "knowledge-site"
+
 BUILTIN_PROJECT_TEMPLATES: list[dict[str, Any]] = [
     {
         "id": "knowledge-site",

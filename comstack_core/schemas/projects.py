@@ -5,6 +5,7 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field
 
+from ..rules.templates import DEFAULT_PROJECT_TEMPLATE
 from .base import NAME_ECHO_DOC, Input, View
 
 
@@ -13,7 +14,7 @@ class ProjectCreate(Input):
     slug: str | None = Field(
         default=None, description="URL slug for the site; derived from the name if omitted."
     )
-    template_id: str = Field(default="knowledge-site", description="Project template id.")
+    template_id: str = Field(default=DEFAULT_PROJECT_TEMPLATE, description="Project template id.")
     default_locale: str = Field(default="en", description="BCP-47 tag of the main language.")
 
 

@@ -15,7 +15,7 @@ class PublishRequest(Input):
 
 class PublishConfirm(Input):
     project_name: str = Field(description=NAME_ECHO_DOC)
-    confirmation_token: str = Field(description="The token from the publish dry run (single use, 5 minutes).")
+    confirmation_token: str = Field(description="The token from the publish dry run (single use, valid until its expires_at).")
 
 
 class PublishRevert(Input):

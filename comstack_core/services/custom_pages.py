@@ -74,8 +74,9 @@ class CustomPageService(Service):
             limit = self.ctx.settings.custom_page_max_bytes
             if size > limit:
                 raise PayloadTooLarge(
-                    f"The custom page body is {size} bytes; the limit is {limit} bytes (2 MB). Move large assets to "
-                    "images and link them.",
+                    f"The custom page body is {size} bytes; the limit is {limit} bytes. Move large assets (inline "
+                    "images, data: URLs, fonts) out of the page: upload each image (the upload-image tool, or POST "
+                    f"/api/projects/{project_id}/images) and link it by the url the upload returns.",
                     size=size,
                     limit=limit,
                 )

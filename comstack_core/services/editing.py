@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
@@ -28,7 +29,7 @@ from ..schemas import (
 )
 from ..usecases import Need, use_case
 from .access import check_quota, project_access, require_module
-from .base import Service, audit
+from .base import Context, Service, audit
 from .page_store import search_index
 from .page_store.queries import current_content, find_page, resolve_language, template_fields, usable_template
 from .page_store.status import derive_status, page_view
@@ -101,25 +102,7 @@ class EditService(Service):
         now = self.now()
         async with self.db.write(short=True) as session:
             access = await project_access(session, principal, project_id, now=now, lock=True)
-            project = access.project
-            slug = validate_slug(data.slug)
-            language = resolve_language(project, data.language)
-            template = await usable_template(session, project, data.doc_template_id)
-            page_type = page_type_for(template.id, data.metadata)
-            if page_type == "custom":
-                raise WrongTool(
-                    "Custom pages are created with upload-custom-page (HTML body, name echo, lint); create-page "
-                    "is for knowledge pages.",
-                )
-            check_language(project, language, "knowledge_base")
-            content = Content(data.title, data.description, data.content, None, None, dict(data.metadata))
-            check_metadata_types(template.fields, content.metadata)
-            page = await new_page(session, project, slug, language, template.id, page_type, principal, now)
-            page.audience, page.publish_at = data.audience, data.publish_at
-            rev = await commit_draft(
-                session, self.ctx, project, page, content, principal, note="created", action="page.create"
-            )
-            return saved(page, rev, content, template.fields)
+            return await create_knowledge_page(session, self.ctx, principal, access.project, data, now)
 
     @use_case(Need.editor, writes=True)
     async def update_page(
@@ -238,50 +221,87 @@ class EditService(Service):
         now = self.now()
         async with self.db.write(short=True) as session:
             access = await project_access(session, principal, project_id, now=now)
-            page = await find_page(session, access.project, ref, lock=True)
-            if page.page_type == "custom":
-                raise WrongTool(
-                    f"{page.slug!r} is a custom page: change it with upload-custom-page (it re-runs the HTML checks).",
-                )
-            if base_version != page.version:
-                raise StaleVersion(
-                    f"Page {page.slug!r} changed since version {base_version}; it is now version {page.version}. "
-                    "Reload it (get-page-content), reapply your change, and save with the new version.",
-                    current_version=page.version,
-                )
-            base, _ = await current_content(session, page)
-            content = Content.of(base)
-            for name in ("title", "description", "content"):
-                if changes.get(name) is not None:
-                    setattr(content, name, changes[name])
-            content.metadata = merge_metadata(content.metadata, changes.get("metadata"))
-            fields = await template_fields(session, page.doc_template_id)
-            check_metadata_types(fields, content.metadata)
-            page_changed = False
-            for name in ("publish_at", "audience"):
-                if name in changes and changes[name] is not None and getattr(page, name) != changes[name]:
-                    setattr(page, name, changes[name])
-                    page_changed = True
-            if content == Content.of(base) and not page_changed:
-                return PageSaved(
-                    page=page_view(
-                        page, base, variant="draft" if page.draft_revision_id else "live", fields=fields
-                    ),
-                    changed=False,
-                    lint_findings=knowledge_lint(content),
-                    missing_required=missing_required(fields, content.metadata),
-                )
-            rev = await commit_draft(
-                session,
-                self.ctx,
-                access.project,
-                page,
-                content,
-                principal,
-                note="edited",
-                action="page.update",
+            return await save_existing_page(
+                session, self.ctx, principal, access.project, ref, base_version, changes
             )
-            return saved(page, rev, content, fields)
+
+
+async def create_knowledge_page(
+    session: AsyncSession, ctx: Context, principal: Principal, project: Project, data: PageCreate, now: datetime
+) -> PageSaved:
+    """A new knowledge page with its first draft, in the caller's transaction (which holds the project's
+    lock): create-page, and ingestion saving a captured page, which records the capture in the same one."""
+    slug = validate_slug(data.slug)
+    language = resolve_language(project, data.language)
+    template = await usable_template(session, project, data.doc_template_id)
+    page_type = page_type_for(template.id, data.metadata)
+    if page_type == "custom":
+        raise WrongTool(
+            "Custom pages are created with upload-custom-page (HTML body, name echo, lint); create-page "
+            "is for knowledge pages.",
+        )
+    check_language(project, language, "knowledge_base")
+    content = Content(data.title, data.description, data.content, None, None, dict(data.metadata))
+    check_metadata_types(template.fields, content.metadata)
+    page = await new_page(session, project, slug, language, template.id, page_type, principal, now)
+    page.audience, page.publish_at = data.audience, data.publish_at
+    rev = await commit_draft(session, ctx, project, page, content, principal, note="created", action="page.create")
+    return saved(page, rev, content, template.fields)
+
+
+async def save_existing_page(
+    session: AsyncSession,
+    ctx: Context,
+    principal: Principal,
+    project: Project,
+    ref: PageRef,
+    base_version: int,
+    changes: dict[str, Any],
+) -> PageSaved:
+    """Changes to a knowledge page's draft (a new revision, or nothing when nothing changed), in the
+    caller's transaction."""
+    page = await find_page(session, project, ref, lock=True)
+    if page.page_type == "custom":
+        raise WrongTool(
+            f"{page.slug!r} is a custom page: change it with upload-custom-page (it re-runs the HTML checks).",
+        )
+    if base_version != page.version:
+        raise StaleVersion(
+            f"Page {page.slug!r} changed since version {base_version}; it is now version {page.version}. "
+            "Reload it (get-page-content), reapply your change, and save with the new version.",
+            current_version=page.version,
+        )
+    base, _ = await current_content(session, page)
+    content = Content.of(base)
+    for name in ("title", "description", "content"):
+        if changes.get(name) is not None:
+            setattr(content, name, changes[name])
+    content.metadata = merge_metadata(content.metadata, changes.get("metadata"))
+    fields = await template_fields(session, page.doc_template_id)
+    check_metadata_types(fields, content.metadata)
+    page_changed = False
+    for name in ("publish_at", "audience"):
+        if name in changes and changes[name] is not None and getattr(page, name) != changes[name]:
+            setattr(page, name, changes[name])
+            page_changed = True
+    if content == Content.of(base) and not page_changed:
+        return PageSaved(
+            page=page_view(page, base, variant="draft" if page.draft_revision_id else "live", fields=fields),
+            changed=False,
+            lint_findings=knowledge_lint(content),
+            missing_required=missing_required(fields, content.metadata),
+        )
+    rev = await commit_draft(
+        session,
+        ctx,
+        project,
+        page,
+        content,
+        principal,
+        note="edited",
+        action="page.update",
+    )
+    return saved(page, rev, content, fields)
 
 
 async def new_page(

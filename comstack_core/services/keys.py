@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import col, select
 
 from ..auth import (
@@ -64,7 +64,12 @@ class KeyService(Service):
                 await session.exec(
                     select(func.count())
                     .select_from(ApiKey)
-                    .where(ApiKey.project_id == project_id, col(ApiKey.revoked_at).is_(None))
+                    .where(
+                        ApiKey.project_id == project_id,
+                        col(ApiKey.revoked_at).is_(None),
+                        # An expired key can no longer authenticate, so it holds no place in the quota.
+                        or_(col(ApiKey.expires_at).is_(None), col(ApiKey.expires_at) > now),
+                    )
                 )
             ).one()
             check_quota(access.project, "max_keys", active)

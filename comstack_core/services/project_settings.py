@@ -12,6 +12,7 @@ from sqlmodel import select
 from ..auth import Principal
 from ..errors import Conflict, InvalidInput
 from ..models import Page, Project
+from ..rules import reader_mcp
 from ..rules.locales import check_locale_invariants, module_locales, normalize_locale, project_locales
 from ..schemas import SettingsUpdate, SettingsView
 from ..usecases import Need, use_case
@@ -88,6 +89,7 @@ SITE_MAX_BYTES = 16_384  # the whole of settings.site, JSON-encoded
 
 def check_site_settings(site: dict[str, Any]) -> dict[str, Any]:
     """Site settings are short texts shown on every page; bound them so no one stores a book there."""
+    reader_mcp.check(site)
     stack: list[tuple[str, Any]] = [(k, v) for k, v in site.items()]
     while stack:
         where, value = stack.pop()

@@ -13,6 +13,7 @@ from ..rules.templates import (
     BUILTIN_DOC_TEMPLATES,
     BUILTIN_PROJECT_TEMPLATES,
     CUSTOM_PAGE_TEMPLATE,
+    DEFAULT_PROJECT_TEMPLATE,
     MODULES,
     QUOTA_NAMES,
     validate_field_defs,
@@ -138,6 +139,34 @@ class TemplateService(Service):
                 .order_by(ProjectTemplate.id)
             )
             return [project_template_view(t) for t in rows]
+
+    @use_case(Need.caller, writes=False)
+    async def get_project_template(self, principal: Principal, template_id: str) -> ProjectTemplateView:
+        async with self.db.read() as session:
+            template = await session.get(ProjectTemplate, template_id)
+            if template is None:
+                raise NotFound(f"No project template {template_id!r}.", code="template_not_found")
+            return project_template_view(template)
+
+    @use_case(Need.platform_admin, writes=True)
+    async def delete_project_template(self, principal: Principal, template_id: str) -> ProjectTemplateView:
+        """Soft delete: projects on it keep their modules and quotas; no project can be created on it or
+        moved to it."""
+        if template_id == DEFAULT_PROJECT_TEMPLATE:
+            raise Conflict(
+                f"The {DEFAULT_PROJECT_TEMPLATE!r} project template is the one new projects get when they name "
+                "none, so it cannot be deleted.",
+                code="template_required",
+            )
+        now = self.now()
+        async with self.db.write() as session:
+            template = await session.get(ProjectTemplate, template_id)
+            if template is None or template.deleted_at is not None:
+                raise NotFound(f"No project template {template_id!r}.", code="template_not_found")
+            template.deleted_at = now
+            session.add(template)
+            audit(session, principal, "project_template.delete", project_id=None, targets=[template_id], at=now)
+            return project_template_view(template)
 
     @use_case(Need.platform_admin, writes=True)
     async def create_project_template(

@@ -276,7 +276,11 @@ _EXPECTED = (DomainError, ValidationError, HTTPException)
 def endpoint(spec: RouteSpec) -> Callable[[Request], Awaitable[Response]]:
     async def run(request: Request) -> Response:
         if spec.auth:
-            require_principal(request)  # 401 comes before any complaint about the input
+            principal = require_principal(request)  # 401 comes before any complaint about the input
+            if spec.rule is not None:
+                # So does what the credential alone decides (platform admin, API key, read-only): a caller
+                # who may not call the route at all is told that, not how to fix a body it cannot send.
+                spec.rule.check_credential(principal)
         # Read outside the 500 net: a failure while receiving (client gone, the body-limit middleware
         # stopping an oversized body) belongs to the transport layer that raised it, not to us.
         raw = await request.body() if spec.body is not None else b""

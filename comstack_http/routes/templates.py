@@ -54,6 +54,14 @@ async def create_project_template(call: Call) -> ProjectTemplateView:
     return await call.core.templates.create_project_template(call.principal, call.body(ProjectTemplateCreate))
 
 
+async def get_project_template(call: Call) -> ProjectTemplateView:
+    return await call.core.templates.get_project_template(call.principal, call.param("template_id"))
+
+
+async def delete_project_template(call: Call) -> None:
+    await call.core.templates.delete_project_template(call.principal, call.param("template_id"))
+
+
 async def update_project_template(call: Call) -> ProjectTemplateView:
     return await call.core.templates.update_project_template(
         call.principal, call.param("template_id"), call.body(ProjectTemplateUpdate)
@@ -149,6 +157,15 @@ def specs() -> list[RouteSpec]:
             uses=TemplateService.create_project_template,
         ),
         RouteSpec(
+            "GET",
+            PROJECT + "/{template_id}",
+            get_project_template,
+            "Get a project template (also a deleted one, marked deleted)",
+            t,
+            response=ProjectTemplateView,
+            uses=TemplateService.get_project_template,
+        ),
+        RouteSpec(
             "PATCH",
             PROJECT + "/{template_id}",
             update_project_template,
@@ -157,6 +174,15 @@ def specs() -> list[RouteSpec]:
             body=ProjectTemplateUpdate,
             response=ProjectTemplateView,
             uses=TemplateService.update_project_template,
+        ),
+        RouteSpec(
+            "DELETE",
+            PROJECT + "/{template_id}",
+            delete_project_template,
+            "Soft-delete a project template; projects on it keep working, none can join it (platform admin)",
+            t,
+            status=204,
+            uses=TemplateService.delete_project_template,
         ),
         RouteSpec(
             "POST",

@@ -115,7 +115,7 @@ TOOLS: list[ToolSpec[Any]] = [
         description=(
             "Step 1 of publishing (managers): computes the manifest of what would change on the live site (pages "
             "new/updated/removed with URLs, theme and navigation changes, translations planned, lint) and returns a "
-            "confirmation_token valid 5 minutes. Writes nothing else. Show the manifest to the user and get an "
+            "confirmation_token valid until its expires_at (5 minutes by default). Writes nothing else. Show the manifest to the user and get an "
             "explicit yes before calling publish-confirm with the token. Needs project_name."
         ),
         input=PublishArgs,

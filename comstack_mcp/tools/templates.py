@@ -63,6 +63,12 @@ async def update_project_template(
     )
 
 
+async def delete_project_template(
+    core: Core, principal: Principal, args: TemplateIdArg
+) -> ProjectTemplateView:
+    return await core.templates.delete_project_template(principal, args.template_id)
+
+
 class AssignProjectTemplateArgs(TemplateIdArg, ProjectArg):
     pass
 
@@ -131,6 +137,19 @@ TOOLS: list[ToolSpec[Any]] = [
         handler=update_project_template,
         uses=TemplateService.update_project_template,
         hints=UPDATE,
+    ),
+    ToolSpec(
+        name="delete-project-template",
+        title="Delete a project template",
+        description=(
+            "Platform admins: retires a project template (soft delete). Projects on it keep their modules and "
+            "quotas; no project can be created on it or moved to it. The default knowledge-site template cannot "
+            "be deleted. Confirm with the user first."
+        ),
+        input=TemplateIdArg,
+        handler=delete_project_template,
+        uses=TemplateService.delete_project_template,
+        hints=Hints(read_only=False, destructive=True, idempotent=True, open_world=False),
     ),
     ToolSpec(
         name="assign-project-template",

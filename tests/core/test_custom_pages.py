@@ -130,6 +130,8 @@ async def test_size_cap_counts_bytes(world: World) -> None:
         ),
     )
     assert error.details["limit"] == MB2 and error.details["size"] > MB2
+    # It says where large assets go: the image upload, on both doors, for this project.
+    assert "upload-image" in error.message and f"POST /api/projects/{pid}/images" in error.message
     # Exactly at the cap is fine.
     head = "<h1>Big page</h1><p>"
     body = head + "x" * (MB2 - len(head) - len("</p>")) + "</p>"

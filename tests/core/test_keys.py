@@ -16,10 +16,11 @@ from comstack_core.errors import (
     ModuleDisabled,
     NotFound,
     ProjectMismatch,
+    QuotaExceeded,
     Unauthenticated,
 )
 from comstack_core.models import ApiKey
-from comstack_core.schemas import KeyCreate, ModuleUpdate, PageCreate, PageRef
+from comstack_core.schemas import KeyCreate, ModuleUpdate, PageCreate, PageRef, PlanUpdate
 
 from ..conftest import FakeClock, World
 from .test_support import audit_rows, expect
@@ -134,6 +135,18 @@ async def test_key_expiry(world: World, clock: FakeClock) -> None:
             world.manager, world.project_id, KeyCreate(expires_at=clock.now - timedelta(seconds=1))
         ),
     )
+
+
+async def test_expired_keys_do_not_count_toward_max_keys(world: World, clock: FakeClock) -> None:
+    core, pid = world.core, world.project_id
+    await core.plans.update_plan(world.admin, pid, PlanUpdate(quotas={"max_keys": 2}))
+    await core.keys.create_key(world.manager, pid, KeyCreate(name="short", expires_at=clock.now + timedelta(hours=1)))
+    await core.keys.create_key(world.manager, pid, KeyCreate(name="lasting"))
+    await expect(QuotaExceeded, "quota_exceeded", core.keys.create_key(world.manager, pid, KeyCreate(name="third")))
+    clock.advance(hours=1)  # the first key can no longer authenticate: its place is free
+    third = await core.keys.create_key(world.manager, pid, KeyCreate(name="third"))
+    await core.keys.authenticate(third.key, pid, door="rest")
+    await expect(QuotaExceeded, "quota_exceeded", core.keys.create_key(world.manager, pid, KeyCreate(name="fourth")))
 
 
 async def test_last_used_at_is_recorded(world: World, clock: FakeClock) -> None:

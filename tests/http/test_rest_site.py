@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from .conftest import Rest
 
 GROUP = {"title": {"en": "Guides"}, "icon": "menu_book", "page_slugs": ["guides/intro"]}
@@ -144,6 +146,9 @@ async def test_project_templates_and_assignment(rest: Rest) -> None:
     assert patched.status_code == 200 and patched.json()["trial_days"] == 30
     refused = await rest.call("PATCH", "/api/templates/project/tiny", "manager", json={"trial_days": 1})
     assert refused.status_code == 403
+    one = await rest.call("GET", "/api/templates/project/tiny", "viewer")
+    assert one.status_code == 200 and (one.json()["id"], one.json()["trial_days"]) == ("tiny", 30)
+    assert (await rest.call("GET", "/api/templates/project/nothing")).json()["code"] == "template_not_found"
 
     docs = await rest.call("GET", rest.p("/templates"), "viewer")
     assert "docs" in [t["id"] for t in docs.json()]
@@ -161,3 +166,33 @@ async def test_project_templates_and_assignment(rest: Rest) -> None:
         "project_template_id": "tiny",
         "doc_template_ids": ["docs"],
     }
+
+    # Deleting is soft: the project on it keeps it, no other project can join it, and the default stays.
+    assert (await rest.call("DELETE", "/api/templates/project/tiny", "manager")).status_code == 403
+    assert (await rest.call("DELETE", "/api/templates/project/tiny", "admin")).status_code == 204
+    assert (await rest.call("DELETE", "/api/templates/project/tiny", "admin")).status_code == 404
+    gone = await rest.call("GET", "/api/templates/project/tiny", "viewer")
+    assert gone.status_code == 200 and gone.json()["deleted"] is True
+    assert "tiny" not in {t["id"] for t in (await rest.call("GET", "/api/templates/project")).json()}
+    again = await rest.call("POST", rest.p("/project-template"), "admin", json={"template_id": "tiny"})
+    assert again.status_code == 404 and again.json()["code"] == "template_not_found"
+    kept = await rest.call("DELETE", "/api/templates/project/knowledge-site", "admin")
+    assert kept.status_code == 409 and kept.json()["code"] == "template_required"
+
+
+@pytest.mark.parametrize(
+    ("method", "route", "body"),
+    [
+        ("POST", "/api/templates/project", {"id": "x"}),  # invalid: name and more are missing
+        ("POST", "/api/templates/doc", {"bogus": True}),
+        ("PATCH", "/api/templates/project/knowledge-site", {"trial_days": "many"}),
+        ("POST", "/api/projects/{project_id}/project-template", {}),
+    ],
+)
+async def test_admin_routes_refuse_others_before_reading_the_body(
+    rest: Rest, method: str, route: str, body: dict[str, object]
+) -> None:
+    """A caller who may not use the route at all hears that (403), not how to fix the body (400)."""
+    answer = await rest.call(method, route.format(project_id=rest.world.project_id), "manager", json=body)
+    assert answer.status_code == 403 and answer.json()["code"] == "platform_admin_only", answer.text
+    assert (await rest.call(method, route.format(project_id=rest.world.project_id), "admin", json=body)).status_code == 400

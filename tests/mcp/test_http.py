@@ -27,7 +27,7 @@ EDITOR_WRITES = {"create-page", "update-page", "upload-custom-page", "set-page-s
 MANAGER_WRITES = {"delete-page", "update-navigation", "update-theme", "publish", "publish-confirm",
                   "revert-publish", "connect-github", "pull-and-publish", "delete-image"}
 ADMIN_TOOLS = {"create-doc-template", "update-doc-template", "delete-doc-template", "create-project-template",
-               "update-project-template", "assign-project-template"}
+               "update-project-template", "delete-project-template", "assign-project-template"}
 
 
 def text(result: CallToolResult) -> str:

@@ -183,6 +183,9 @@ async def _every_tool(call: Caller, seed: Seed, origin: Path, voice: tuple[str, 
     await call("update-project-template", template_id="kitchen", description="Recipes and docs.")
     await call("assign-project-template", project_id=other["id"], template_id="kitchen")
     await call("delete-doc-template", template_id="recipe")
+    await call("create-project-template", id="brief", name="Brief", doc_template_ids=["docs"],
+               module_ids=["knowledge_base"], default_modules=["knowledge_base"])
+    await call("delete-project-template", template_id="brief")
     # Images.
     image = await call(
         "upload-image", project_id=pid, data_base64=base64.b64encode(encode(picture(8, 8), "PNG")).decode()

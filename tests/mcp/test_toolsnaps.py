@@ -129,7 +129,7 @@ def test_the_spec_tool_set() -> None:
         "publish", "publish-confirm", "publish-status", "revert-publish", "list-publish-history",
         "list-translation-tasks", "submit-translation",
         "create-doc-template", "update-doc-template", "delete-doc-template", "create-project-template",
-        "update-project-template", "assign-project-template",
+        "update-project-template", "delete-project-template", "assign-project-template",
         "upload-image", "list-images", "delete-image",
         "connect-github", "pull-and-publish",
         "list-voice-sessions", "get-voice-session",

@@ -4,6 +4,7 @@ clock, bound to the manifest and to the project; nothing due means no token; the
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -12,6 +13,7 @@ from sqlmodel import select
 from comstack_core import Core
 from comstack_core.errors import Conflict
 from comstack_core.models import Publish, PublishToken
+from comstack_core.publishing.tokens import describe_duration
 from comstack_core.schemas import (
     KeyCreate,
     PageCreate,
@@ -110,6 +112,23 @@ async def test_token_expires_after_five_minutes_of_injected_time(client: httpx.A
     due.clock.advance(seconds=due.core.settings.publish_token_ttl_seconds - 1)
     ok = await confirm(client, due, fresh)
     assert ok.status_code == 202, ok.text
+
+
+async def test_expiry_message_names_the_configured_lifetime(client: httpx.AsyncClient, due: Pub) -> None:
+    due.core.settings.publish_token_ttl_seconds = 90
+    stale = await dry_run(client, due)
+    due.clock.advance(seconds=91)
+    expired = await confirm(client, due, stale)
+    assert expired.status_code == 409 and expired.json()["code"] == "token_expired"
+    assert "tokens last 90 seconds" in expired.json()["error"], expired.json()
+
+
+@pytest.mark.parametrize(
+    ("seconds", "said"),
+    [(300, "5 minutes"), (60, "1 minute"), (90, "90 seconds"), (7200, "2 hours"), (1, "1 second")],
+)
+def test_durations_read_as_a_person_says_them(seconds: int, said: str) -> None:
+    assert describe_duration(timedelta(seconds=seconds)) == said
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
