@@ -58,6 +58,7 @@ PATH_PARAMS: dict[str, tuple[dict[str, Any], str]] = {
     "image_id": ({"type": "string"}, "The image's id, e.g. 'img_...'."),
     "upload_id": ({"type": "string"}, "The resumable upload's id (the last segment of its Location)."),
     "file": ({"type": "string"}, "An image's file name, 'img_....ext' (the end of its url)."),
+    "capture_id": ({"type": "string"}, "The capture's id, 'cap_...' (from ingest/capture)."),
     "session_id": ({"type": "string"}, "The voice session's id (from the project's voice sessions)."),
 }
 
