@@ -25,6 +25,7 @@ from .hosting import CustomDomains, hosting_routes
 from .mcp_endpoint import McpEndpoint
 from .middleware.bodylimit import BodyLimitMiddleware
 from .middleware.clientip import ClientIPMiddleware
+from .middleware.cors import IngestCorsMiddleware
 from .middleware.ratelimit import RateLimitMiddleware, build_limiter
 from .oauth import OAuthTokenVerifier, oauth_routes
 from .reader_endpoint import ReaderEndpoint
@@ -95,6 +96,7 @@ def create_app(
         routes=[*mcp_endpoint.routes, *oauth_routes(runtime), *rest_routes(), *reader_endpoint.routes,
                 *hosting_routes(), *voice_page_routes()],
         middleware=[
+            Middleware(IngestCorsMiddleware, extension_ids=settings.ingest.extension_ids),
             Middleware(ClientIPMiddleware, trusted_proxies=settings.trusted_proxies),
             Middleware(RateLimitMiddleware, limiter=limiter, settings=settings),
             Middleware(BodyLimitMiddleware, settings=settings),
