@@ -86,6 +86,9 @@ class Settings(BaseSettings):
     # Limits of SPEC §15. Windows are sliding, per client IP.
     rate_limit_window_seconds: int = 60
     rate_limit_mcp: int = Field(default=60, description="POST /mcp requests per window per client IP.")
+    rate_limit_reader_mcp: int = Field(
+        default=120, description="POST requests to one published site's public MCP server per window per client IP."
+    )
     rate_limit_oauth: int = Field(default=30, description="/oauth/* requests per window per client IP.")
     rate_limit_auth_failures: int = Field(
         default=10,

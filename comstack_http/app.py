@@ -25,8 +25,10 @@ from .hosting import CustomDomains, hosting_routes
 from .mcp_endpoint import McpEndpoint
 from .middleware.bodylimit import BodyLimitMiddleware
 from .middleware.clientip import ClientIPMiddleware
+from .middleware.cors import IngestCorsMiddleware
 from .middleware.ratelimit import RateLimitMiddleware, build_limiter
 from .oauth import OAuthTokenVerifier, oauth_routes
+from .reader_endpoint import ReaderEndpoint
 from .routes import rest_routes
 from .runtime import Runtime
 from .voice_page import voice_page_routes
@@ -64,6 +66,7 @@ def create_app(
     if runtime.token_verifier is None:
         runtime.token_verifier = OAuthTokenVerifier(runtime)  # bearer tokens from our own OAuth server
     mcp_endpoint = McpEndpoint(runtime)
+    reader_endpoint = ReaderEndpoint(runtime)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -76,6 +79,7 @@ def create_app(
             runtime.attach(opened)
             await opened.installation.record_public_url()  # so a command-line publish builds the same URLs
             await stack.enter_async_context(mcp_endpoint.lifespan())
+            await stack.enter_async_context(reader_endpoint.lifespan())
             if settings.run_publish_jobs:
                 await stack.enter_async_context(_background(opened.runner.run_forever()))
             if freeze_heap:
@@ -87,12 +91,14 @@ def create_app(
     limiter = build_limiter(settings)
     app = Starlette(
         # /mcp first: the router tries routes in order, and MCP calls are the bulk of the traffic.
-        routes=[*mcp_endpoint.routes, *oauth_routes(runtime), *rest_routes(), *hosting_routes(), *voice_page_routes()],
+        routes=[*mcp_endpoint.routes, *oauth_routes(runtime), *rest_routes(), *reader_endpoint.routes,
+                *hosting_routes(), *voice_page_routes()],
         middleware=[
+            Middleware(IngestCorsMiddleware, extension_ids=settings.ingest.extension_ids),
             Middleware(ClientIPMiddleware, trusted_proxies=settings.trusted_proxies),
             Middleware(RateLimitMiddleware, limiter=limiter, settings=settings),
             Middleware(BodyLimitMiddleware, settings=settings),
-            Middleware(CustomDomains, runtime=runtime),
+            Middleware(CustomDomains, runtime=runtime, reader=reader_endpoint),
             Middleware(AuthMiddleware, runtime=runtime),
         ],
         exception_handlers=exception_handlers(),

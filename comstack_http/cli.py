@@ -17,6 +17,8 @@ from comstack_core import Core, Principal, Settings
 from comstack_core.errors import DomainError
 from comstack_core.schemas import KeyCreate, PlanUpdate, ProjectCreate, UserCreate
 
+from . import backup_cli
+
 if TYPE_CHECKING:
     from comstack_core.demo import DemoCredentials, DemoSite
 
@@ -222,6 +224,11 @@ def import_(
         for line in failed:
             err(f"  {line}")
         raise typer.Exit(1)
+
+
+app.command()(backup_cli.backup)
+app.command()(backup_cli.restore)
+app.command()(backup_cli.export)
 
 
 @admin_app.command("verify-domain")

@@ -15,7 +15,11 @@ from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .middleware import is_foreign, request_host
+from .reader_endpoint import WELL_KNOWN, ReaderEndpoint
 from .runtime import Runtime
+
+READER_PATHS = frozenset({"/mcp", "/mcp/", *(f"/{path}" for path in WELL_KNOWN)})
 
 HASHED_ASSET_CACHE = "public, max-age=31536000, immutable"
 PAGE_CACHE = "no-cache"
@@ -112,33 +116,31 @@ def hosting_routes() -> list[Route]:
 class CustomDomains:
     """Requests whose Host is a verified custom domain get that project's site; the rest go on."""
 
-    def __init__(self, app: ASGIApp, *, runtime: Runtime) -> None:
+    def __init__(self, app: ASGIApp, *, runtime: Runtime, reader: ReaderEndpoint | None = None) -> None:
         self.app = app
         self.runtime = runtime
+        self.reader = reader
         self.own_host = (urlsplit(runtime.settings.public_url).hostname or "").lower()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("method") not in ("GET", "HEAD"):
+        reader = self.reader is not None and scope["type"] == "http" and scope["path"] in READER_PATHS
+        if scope["type"] != "http" or (scope.get("method") not in ("GET", "HEAD") and not reader):
             await self.app(scope, receive, send)
             return
-        host = _host(scope)
-        if not host or host == self.own_host or host in ("localhost", "127.0.0.1", "::1", "testserver"):
+        host = request_host(scope)
+        if not is_foreign(host, self.own_host):
             await self.app(scope, receive, send)
             return
         root = await self.runtime.core.hosting.locate(host=host)
         if root is None:
             await self.app(scope, receive, send)
             return
+        if reader and self.reader is not None:  # the site's MCP server and its discovery documents
+            await self.reader.handle(scope, receive, send, host=host)
+            return
         request = Request(scope, receive)
         response = send_file(request, root, scope["path"].lstrip("/"), sandbox=False)
         await response(scope, receive, send)
-
-
-def _host(scope: Scope) -> str:
-    for key, value in scope.get("headers", []):
-        if key == b"host":
-            return value.decode("latin-1").rsplit(":", 1)[0].strip("[]").lower() if value else ""
-    return ""
 
 
 __all__ = ["CustomDomains", "hosting_routes"]

@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..models import DocTemplate, Page, PageRevision, Project
 from ..rules.locales import project_locales
+from ..rules.reader_mcp import reader_enabled
 from ..services.navigation import load_navigation, nav_snapshot
 from ..site import SiteConfig, SitePage
 from ..site.urls import locale_prefixes
@@ -48,6 +49,7 @@ def site_config(project: Project, base: str, nav: dict[str, Any]) -> SiteConfig:
         theme=dict(project.theme or {}),
         sidebar_groups=nav["sidebar_groups"],
         header_nav=nav["header_nav_items"],
+        mcp=reader_enabled(project.settings),
     )
 
 

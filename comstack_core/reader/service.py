@@ -50,6 +50,7 @@ class ReaderSite:
 
     project_id: str
     name: str
+    slug: str
     default_locale: str
     root: Path  # the served deployment directory
     base_url: str  # the site's address as the reader used it, ending in '/'
@@ -118,7 +119,7 @@ class ReaderService(Service):
         if root is None:
             raise NotFound(f"No published site at {where}: nothing is published yet.", code="site_not_found")
         base = f"https://{host}/" if host is not None else site_url(self.ctx.settings.public_url, project)
-        return ReaderSite(project.id, project.name, project.default_locale, root, base)
+        return ReaderSite(project.id, project.name, project.slug, project.default_locale, root, base)
 
     async def search(self, site: ReaderSite, query: ReaderSearchQuery) -> ReaderSearchResult:
         live = await self.builds.get(site.root)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, text
 from sqlmodel import col, select
@@ -105,6 +106,9 @@ class ImageStorage:
         self.blobs = FileBlobStore.in_data_dir(settings.data_dir)
         self.variant_index = FileVariantIndex.in_data_dir(settings.data_dir)
         self.config = ImageConfig()
+        # What publishing remembers of each project's published images between builds (project id ->
+        # its memo, see publishing/site_images.py), so a publish adding no image does no work per image.
+        self.site_memos: dict[str, Any] = {}
 
 
 async def lock_blob(session: AsyncSession, sha256: str, *, sqlite: bool) -> None:

@@ -56,8 +56,8 @@ MODULE = "chrome_ingest"
 
 def capture_not_found(capture_id: str) -> NotFound:
     return NotFound(
-        f"No capture {capture_id!r} in this project. Send the page to capture first (captures belong to the "
-        "project they were sent to), or list-ingested-drafts for the captures that became pages.",
+        f"No capture {capture_id!r} in this project. Send the page's HTML to capture (or ingest-html) in this "
+        "project first: captures belong to the project they were sent to.",
         code="capture_not_found",
     )
 

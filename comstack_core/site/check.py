@@ -102,6 +102,8 @@ def _check_html(site: _Site, name: str, problems: list[str]) -> None:
     seen: set[str] = set()
     for node in tree.css(_LINKS):  # one pass over the tree for every kind of link
         attrs = node.attrs
+        if node.tag == "link" and attrs.get("rel") == "mcp":
+            continue  # the site's MCP server: the server answers it, it is no file of the build
         url = (attrs.get("href") if node.tag in _HREF_TAGS else attrs.get("src")) or ""
         url = url.strip()
         if url in seen:

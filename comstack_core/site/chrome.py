@@ -4,6 +4,8 @@ incremental build re-renders a page whenever one of these changes."""
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
 from urllib.parse import quote
 
@@ -39,6 +41,20 @@ def ask_links(index: SiteIndex, entry: Entry, t: dict[str, str]) -> dict[str, st
     return {
         "ask_chatgpt": f"https://chatgpt.com/?hints=search&q={prompt}",
         "ask_claude": f"https://claude.ai/new?q={prompt}",
+    }
+
+
+def connect_links(index: SiteIndex) -> dict[str, str | None]:
+    """ "Connect to Claude Code / Cursor": the site's MCP server (its /mcp) as a command and an install link."""
+    if not index.config.mcp:
+        return {"mcp_url": None, "claude_command": None, "cursor_install": None}
+    url = index.absolute("mcp")
+    name = index.config.project_slug
+    config = base64.b64encode(json.dumps({"url": url}, separators=(",", ":")).encode()).decode()
+    return {
+        "mcp_url": url,
+        "claude_command": f"claude mcp add --transport http {name} {url}",
+        "cursor_install": f"cursor://anysphere.cursor-deeplink/mcp/install?name={quote(name)}&config={quote(config)}",
     }
 
 

@@ -77,6 +77,7 @@ def make_shared(config: SiteConfig, pages: list[SitePage]) -> tuple[Shared, Asse
             groups,
             assets.css_name,
             assets.js_name,
+            config.mcp,
         ]
     )
     languages = sorted({e.page.language for e in index.entries} | set(config.locales))

@@ -110,6 +110,8 @@ class SiteConfig:
     # Uploaded images the pages show: their published URL -> (width, height, srcset), so every <img> gets
     # its size (no layout shift) and its responsive variants.
     images: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+    # The site answers MCP at <site>/mcp (settings.site.reader_mcp): pages point readers' assistants at it.
+    mcp: bool = True
 
 
 @dataclass

@@ -152,6 +152,7 @@ def base_context(shared: Shared, lang: str, root: str, home: str, drawer: bool =
         "toggle": shared.toggle,
         "drawer": drawer and bool(nav.groups),
         "toc": [],
+        "mcp_href": root + "mcp" if shared.index.config.mcp else None,
     }
 
 
@@ -211,6 +212,7 @@ def render_page(shared: Shared, entry: Entry, sidebar: Sidebar, alts: list[tuple
         cards=chrome.cards(nav, root, t) if home else [],
         **chrome.pager(nav, entry, root),
         **chrome.ask_links(index, entry, t),
+        **chrome.connect_links(index),
     )
     files = {entry.html_file: template("page.html").render(ctx).encode()}
     if entry.md_file:

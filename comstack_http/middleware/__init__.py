@@ -1,6 +1,6 @@
 """Plain ASGI middleware shared by REST, /mcp, OAuth and the sites (SPEC §15).
 
-Order in ``create_app``: ClientIP -> RateLimit -> BodyLimit -> Auth. The client IP is decided once,
+Order in ``create_app``: IngestCors -> ClientIP -> RateLimit -> BodyLimit -> Auth. The client IP is decided once,
 so every later layer keys on the same address.
 
 This module holds only the helpers the middleware modules share; it imports none of them, so they
@@ -29,3 +29,19 @@ def client_ip(scope: Scope) -> str:
         return str(chosen)
     peer = scope.get("client")
     return str(peer[0]) if peer else "unknown"
+
+
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1", "testserver")
+
+
+def request_host(scope: Scope) -> str:
+    """The Host header's name, lower case, without port or IPv6 brackets ('' when absent)."""
+    for key, value in scope.get("headers", []):
+        if key == b"host":
+            return value.decode("latin-1").rsplit(":", 1)[0].strip("[]").lower() if value else ""
+    return ""
+
+
+def is_foreign(host: str, own_host: str) -> bool:
+    """A Host that may be a custom domain: not this server's own name, nor loopback."""
+    return bool(host) and host != own_host and host not in LOOPBACK_NAMES

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import threading
 import time
 import uuid
@@ -25,12 +26,13 @@ from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import urlsplit
 
 from redis.exceptions import RedisError
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import client_ip, route_path
+from . import client_ip, is_foreign, request_host, route_path
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -44,8 +46,10 @@ class RateLimitSettings(Protocol):
     """What is read of ``comstack_core.Settings``; structural, so the middleware needs no core import."""
 
     redis_url: str | None
+    public_url: str
     rate_limit_window_seconds: int
     rate_limit_mcp: int
+    rate_limit_reader_mcp: int
     rate_limit_oauth: int
     rate_limit_auth_failures: int
 
@@ -264,6 +268,7 @@ class Rule:
 
 
 SIGN_IN_PATH = "/oauth/sign-in"
+_SITE_MCP = re.compile(r"/sites/([^/]+)/mcp/?")
 
 
 def attempt_kind(scope: Scope) -> str | None:
@@ -285,18 +290,27 @@ class RateLimitMiddleware:
         self.window = float(settings.rate_limit_window_seconds)
         self.failures = settings.rate_limit_auth_failures
         self.mcp = Rule("mcp", settings.rate_limit_mcp, "POST /mcp")
+        self.reader = Rule("reader", settings.rate_limit_reader_mcp, "A site's MCP server")
         self.oauth = Rule("oauth", settings.rate_limit_oauth, "/oauth/*")
+        self.own_host = (urlsplit(settings.public_url).hostname or "").lower()
 
-    def rule_for(self, scope: Scope) -> Rule | None:
-        path = route_path(scope)
-        if path in ("/mcp", "/mcp/") and scope.get("method") == "POST":
-            rule = self.mcp
+    def rule_for(self, scope: Scope) -> tuple[Rule, str] | None:
+        """The rule for this request and the key it counts under (per client IP; per site too for sites)."""
+        path, post = route_path(scope), scope.get("method") == "POST"
+        site = _SITE_MCP.fullmatch(path) if post else None
+        host = request_host(scope)
+        if site is not None:
+            rule, key = self.reader, f"{site.group(1)}:"
+        elif post and path in ("/mcp", "/mcp/") and is_foreign(host, self.own_host):
+            rule, key = self.reader, f"{host}:"  # a custom domain's /mcp is its site's server
+        elif post and path in ("/mcp", "/mcp/"):
+            rule, key = self.mcp, ""
         elif path == "/oauth" or path.startswith("/oauth/"):
-            rule = self.oauth
+            rule, key = self.oauth, ""
         else:
             return None
         # A limit of 0 switches the rule off (e.g. a gateway in front already limits).
-        return rule if rule.limit > 0 else None
+        return (rule, key) if rule.limit > 0 else None
 
     @property
     def failures_what(self) -> str:
@@ -318,9 +332,10 @@ class RateLimitMiddleware:
             if not blocked.allowed:
                 await self._reject(scope, receive, send, self.failures_what, blocked.retry_after)
                 return
-        rule = self.rule_for(scope)
-        if rule is not None:
-            decision = await self.limiter.hit(f"{rule.name}:{ip}", rule.limit, self.window)
+        found = self.rule_for(scope)
+        if found is not None:
+            rule, key = found
+            decision = await self.limiter.hit(f"{rule.name}:{key}{ip}", rule.limit, self.window)
             if not decision.allowed:
                 what = f"{rule.what} allows {rule.limit} requests per {self.window:g} seconds per client"
                 await self._reject(scope, receive, send, what, decision.retry_after)

@@ -17,8 +17,10 @@ Decisions
 - DELETEs that need the name echo take ``project_name`` either as a JSON body or as a query parameter.
 - ``GET .../docs/search`` takes ``?q=`` (the core's SearchQuery.query, aliased); it and the Edit Mode
   routes are declared before ``{path}`` routes; page paths contain no '/', so ``edit/...`` never clashes.
-- Sidebar group and header item updates accept PUT and PATCH alike; both replace the entry whole
-  (the core's input has required title/icon), so PATCH is not a partial update.
+- PUT replaces a resource whole (omitted optional fields take their defaults); PATCH changes only the
+  fields it gives (null or absent: unchanged), and an empty PATCH writes nothing. A PATCH whose resource
+  has one changeable field (a member's role, a page's audience or status, an image's alt) requires it;
+  a name echo or ``base_version`` stays required in a PATCH, being a precondition, not a change.
 - Dict results of the core (draft discard, template assignment) are validated into small view models
   so they are documented; every answer is serialized through its declared type, and a mismatch is a
   logged 500 rather than silent drift from the OpenAPI document.
@@ -49,6 +51,7 @@ from . import (
     image_uploads,
     images,
     imports,
+    ingest,
     live,
     navigation,
     openapi,
@@ -79,6 +82,7 @@ def api_specs() -> list[RouteSpec]:
         *image_uploads.specs(),
         *images.specs(),
         *imports.specs(),
+        *ingest.specs(),
         *live.specs(),
     ]
 

@@ -8,7 +8,7 @@ A test walks the core's source and fails when a code is missing here, so the cat
 
 from __future__ import annotations
 
-from . import images, importing, ingestion, voice
+from . import backup, images, importing, ingestion, reader, voice
 from .entry import ErrorInfo
 
 _E = ErrorInfo
@@ -76,8 +76,9 @@ CATALOG: dict[str, ErrorInfo] = {
                                 "Change the default locale first."),
     "language_not_enabled": _E("The page's language is not enabled for its module.",
                                "Use an enabled language or ask a manager to add this one in the settings."),
-    "invalid_settings": _E("A site setting is too long (2,000 characters each, 16 KB in all).",
-                           "Shorten it; long text belongs in pages."),
+    "invalid_settings": _E("A site setting is too long (2,000 characters each, 16 KB in all), or reader_mcp "
+                           "is not true/false.", "Shorten it (long text belongs in pages); give reader_mcp as a "
+                           "JSON boolean."),
     "unknown_module": _E("No module with that name.", "Use one of the module names the message lists."),
     "unknown_quota": _E("No quota with that name.", "Use one of the quota names the message lists."),
     "already_member": _E("The user is already a member.", "Change their role instead."),
@@ -89,8 +90,8 @@ CATALOG: dict[str, ErrorInfo] = {
     # -- pages --------------------------------------------------------------------------------------------
     "invalid_slug": _E("A slug breaks the slug rules.",
                        "Use lowercase a-z, 0-9 and '-' segments joined by '/', e.g. 'guides/intro'."),
-    "page_not_found": _E("No page with that path or slug + language.",
-                         "Call list-pages or search-docs to find the page, then use its path."),
+    "page_not_found": _E("No page with that path or slug + language (on a published site: no live page there).",
+                         "Call list-pages or search (search-docs) to find the page, then use its path or URL."),
     "url_taken": _E("Another page of the project would be published at the same URL.",
                     "Choose another slug, or change or delete the page the message names."),
     "page_exists": _E("A page with that slug and language exists already.",
@@ -200,7 +201,7 @@ CATALOG: dict[str, ErrorInfo] = {
                           "Send only the keys the task lists."),
 }
 
-for _area in (images, importing, ingestion, voice):
+for _area in (backup, images, importing, ingestion, reader, voice):
     CATALOG.update(_area.CODES)
 
 

@@ -190,6 +190,10 @@
     mdBtn.addEventListener("click", function () { fetchMd().then(function (t) { copy(t, mdBtn); }); });
   }
 
+  $$(".cs-copy-cmd").forEach(function (b) { // the site's MCP server: its URL, the command to add it
+    b.addEventListener("click", function () { copy(b.dataset.cmd, b); });
+  });
+
   // -- "show all pages" of a large sidebar group --------------------------------------------------------
   $$(".cs-more").forEach(function (btn) {
     btn.addEventListener("click", function () {

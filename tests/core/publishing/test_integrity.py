@@ -216,7 +216,8 @@ async def test_site_over_http(site: Site, client: httpx.AsyncClient) -> None:
             continue
         seen_html.add(url)
         tree = LexborHTMLParser(response.text)
-        refs = [n.attributes.get("href") for n in tree.css("a[href], link[href]")]
+        # The site's MCP server (<link rel="mcp">) takes POSTs only: GET is a 405 by the transport's rules.
+        refs = [n.attributes.get("href") for n in tree.css("a[href], link[href]") if n.attributes.get("rel") != "mcp"]
         refs += [n.attributes.get("src") for n in tree.css("script[src], img[src]")]
         for script in tree.css("script[data-index]"):  # the search index and nav the script loads
             refs += [site.base + script.attributes["data-index"], site.base + script.attributes["data-nav"]]

@@ -144,3 +144,38 @@ def test_excerpt_centres_on_the_words() -> None:
     assert excerpt("# A\n\nquokka one\n\n## B *b*\n\nquokka two\n", ["quokka"], "B b") == "B b quokka two"
     assert "quokka lives here" in snippet and snippet.startswith("…") and snippet.endswith("…")
     assert len(snippet) <= 245
+
+
+async def test_pages_point_at_the_sites_mcp_server(world: World) -> None:
+    from urllib.parse import unquote, urljoin
+
+    from selectolax.lexbor import LexborHTMLParser
+
+    core = world.core
+    await published(world)
+    site = await core.reader.open_site(slug="acme-docs")
+    page = LexborHTMLParser((site.root / "guides/intro/index.html").read_text())
+    link = page.css_first('head link[rel="mcp"]')
+    assert link is not None
+    assert urljoin("http://testserver/sites/acme-docs/guides/intro/", link.attrs["href"] or "") == site.mcp_url
+    commands = [b.attrs.get("data-cmd") for b in page.css(".cs-actions .cs-copy-cmd")]
+    assert commands == ["claude mcp add --transport http acme-docs http://testserver/sites/acme-docs/mcp",
+                        "http://testserver/sites/acme-docs/mcp"]
+    cursor = next(a.attrs["href"] or "" for a in page.css(".cs-actions a") if "cursor" in (a.attrs["href"] or ""))
+    assert cursor.startswith("cursor://anysphere.cursor-deeplink/mcp/install?name=acme-docs&config=")
+    import base64
+    import json
+    config = json.loads(base64.b64decode(unquote(cursor.split("config=", 1)[1])))
+    assert config == {"url": "http://testserver/sites/acme-docs/mcp"}
+
+    # Turned off, the next publish leaves the pointers out.
+    await core.project_settings.update_settings(world.manager, world.project_id,
+                                                SettingsUpdate(site={"reader_mcp": False}))
+    await add_ready_pages(core, world.editor, world.project_id, world.project_name, [("faq/more", "More", "More.")])
+    status = await publish_and_run(core, world.manager, world.project_id, world.project_name)
+    assert status.status == "succeeded", status.error
+    from comstack_core.publishing import deploy
+    root = deploy.served_dir(core.settings.sites_dir, world.project_id)
+    assert root is not None
+    html = (root / "guides/intro/index.html").read_text()
+    assert 'rel="mcp"' not in html and "cs-copy-cmd" not in html
