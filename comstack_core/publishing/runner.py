@@ -159,6 +159,9 @@ class PublishRunner:
                     .distinct()
                 )
             )
+        async with self.ctx.db.read() as session:
+            existing = set(await session.exec(select(Project.id)))
+        await deploy.remove_orphan_sites(self.ctx.settings.sites_dir, existing)
         for project_id in project_ids:
             # A project whose lock is held is being deployed or reverted right now; that sets it right.
             await deploy.sync_site(self.ctx, project_id, wait=False)
