@@ -15,6 +15,7 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -66,6 +67,7 @@ class _Memo:
 
 
 MEMO_PROJECTS = 16
+_PROJECT_IMAGE_IDS = select(col(Image.id)).where(col(Image.project_id) == bindparam("project_id"))
 
 
 def _memo(storage: ImageStorage, project_id: str) -> _Memo:
@@ -118,11 +120,11 @@ async def site_images(
     wanted = _wanted(memo, pages)
     if not wanted:
         return SiteImages({}, {}, {})
-    existing = frozenset(
-        await session.exec(
-            select(Image.id).where(Image.project_id == project_id, col(Image.id).in_(sorted(wanted)))
-        )
-    )
+    # All of the project's image ids, not those of a list of thousands of bound parameters (it costs less to
+    # read them than to send the list), as plain rows of the session's connection: no ORM loading.
+    connection = await session.connection()
+    ids = await connection.execute(_PROJECT_IMAGE_IDS, {"project_id": project_id})
+    existing = frozenset(wanted.intersection(ids.scalars()))
     if memo.last is not None and memo.last[0] == existing and memo.last[1] == base_url:
         return memo.last[2]
     unknown = sorted(existing - memo.published.keys())
