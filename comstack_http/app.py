@@ -36,7 +36,7 @@ from .voice_page import voice_page_routes
 
 @asynccontextmanager
 async def _background(job: Coroutine[Any, Any, None]) -> AsyncIterator[None]:
-    """Run ``job`` for the app's lifetime (the publish runner); cancel it on shutdown."""
+    """Run ``job`` for the app's lifetime (the publish runner, scheduled backups); cancel it on shutdown."""
     task = asyncio.create_task(job)
     try:
         yield
@@ -82,6 +82,8 @@ def create_app(
             await stack.enter_async_context(reader_endpoint.lifespan())
             if settings.run_publish_jobs:
                 await stack.enter_async_context(_background(opened.runner.run_forever()))
+            if opened.backups.enabled:
+                await stack.enter_async_context(_background(opened.backups.run_forever()))
             if freeze_heap:
                 gc.collect()
                 gc.freeze()
