@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from comstack_core.models import Project
 from comstack_core.publishing.site_images import SiteImages, place_images, site_images, with_images
 from comstack_core.schemas.images import ImageDelete
 from comstack_core.services.images import ImageStorage
@@ -29,6 +30,11 @@ def page(page_id: str, content: str, revision: str) -> SitePage:
         schema_org_type="", schema_org_fields={}, metadata={}, updated_at=datetime(2026, 1, 1, tzinfo=UTC),
         revision=revision,
     )
+
+
+async def generation(world: World) -> int:
+    async with world.core.db.read() as session:
+        return (await session.get_one(Project, world.project_id)).image_generation
 
 
 async def answers(
@@ -79,8 +85,11 @@ async def test_remembered_images_equal_a_fresh_answer_after_each_change(world: W
     deleted, _ = await answers(world, memo, pages)
     assert stored[2].id not in deleted.urls and len(deleted.urls) == 2
 
-    # A new upload named by a page, and another address for the site.
+    # A new upload named by a page, and another address for the site. Uploads and deletions move the
+    # project's image generation, which is how a build learns that the images changed.
+    before = await generation(world)
     fourth = await core.images.store_image(world.editor, world.project_id, encode(natural(500, 300, 4), "JPEG"))
+    assert await generation(world) == before + 1
     pages.append(page("d", f"![d]({fourth.reference})\n", "r6"))
     added, _ = await answers(world, memo, pages)
     assert fourth.id in added.urls
