@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -190,8 +191,14 @@ def _with_urls(page: SitePage, images: SiteImages, media: str) -> SitePage:
 
 def place_images(out: Path, images: SiteImages, storage: ImageStorage) -> list[str]:
     """Hard-link the images the build uses into the slot `out`; returns the files it had to add."""
+    folder = out / ASSETS
+    last = storage.placed.get(str(out))
+    if last is not None and last[0] is images and last[1] == _folder_state(folder):
+        # Every one of these files was there, and no entry of the folder has been added, removed or
+        # renamed since (each changes the folder's modification time); the files are immutable links.
+        return []
     try:  # one read of the folder, not a look-up per file: a site may show thousands of images
-        present = {ASSETS + name for name in os.listdir(out / ASSETS)}
+        present = {ASSETS + name for name in os.listdir(folder)}
     except FileNotFoundError:
         present = set()
     added = []
@@ -200,4 +207,24 @@ def place_images(out: Path, images: SiteImages, storage: ImageStorage) -> list[s
             continue
         storage.blobs.place(key, out / name)
         added.append(name)
+    state = _folder_state(folder)
+    # A folder's modification time has the kernel's coarse clock (a few milliseconds): a change in the same
+    # tick as this look would not move it. Only a folder left unchanged for a while is remembered.
+    if state is None or time.time_ns() - state[1] > SETTLED_NS:
+        storage.placed[str(out)] = (images, state)
+        while len(storage.placed) > 4 * MEMO_PROJECTS:  # slots and dry-run folders of recent projects
+            storage.placed.pop(next(iter(storage.placed)))
+    else:
+        storage.placed.pop(str(out), None)
     return added
+
+
+SETTLED_NS = 2_000_000_000
+
+
+def _folder_state(folder: Path) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(folder)
+    except FileNotFoundError:
+        return None
+    return stat.st_ino, stat.st_mtime_ns
