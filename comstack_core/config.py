@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .ingest.settings import IngestSettings
+
+_DURATION = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([smhd]?)")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 class Settings(BaseSettings):
@@ -82,6 +86,20 @@ class Settings(BaseSettings):
     voice_provider_config: dict[str, Any] = Field(
         default_factory=dict, description="The realtime provider's settings (JSON object)."
     )
+
+    # Scheduled backups (``comstack backup`` run by the server): both of the first two set, or none run.
+    backup_dir: Path | None = Field(default=None, description="Where scheduled backups are written (unset: none).")
+    backup_every: float | None = Field(
+        default=None, gt=0, description="Time between scheduled backups: seconds, or '30m', '24h', '7d'."
+    )
+    backup_keep: int = Field(default=7, ge=1, description="Scheduled backups kept; older ones are deleted.")
+
+    @field_validator("backup_every", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> Any:
+        if isinstance(value, str) and (match := _DURATION.fullmatch(value.strip().lower())):
+            return float(match.group(1)) * _UNITS[match.group(2) or "s"]
+        return value
 
     # Limits of SPEC §15. Windows are sliding, per client IP.
     rate_limit_window_seconds: int = 60

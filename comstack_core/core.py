@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from .backup.export import ExportService
+from .backup.schedule import BackupScheduler
 from .clock import Clock, utcnow
 from .config import Settings
 from .db import Database
@@ -80,6 +82,8 @@ class Core:
         self.page_resources = PageResourceService(self.ctx)
         self.installation = InstallationService(self.ctx)
         self.images = ImageService(self.ctx)
+        self.exports = ExportService(self.ctx)
+        self.backups = BackupScheduler(self.ctx)
         self.image_uploads = ImageUploadService(self.ctx, self.images)
         self.imports = ImportService(self.ctx, self.images)
         self.ingest = IngestService(self.ctx, self.images)

@@ -3,6 +3,12 @@
 Writes go through :meth:`Database.write`, which on SQLite starts with ``BEGIN IMMEDIATE`` so that
 two writers never both read-then-write on stale data (quota counts, version checks), and on
 PostgreSQL relies on row locks taken with :meth:`Database.lock`.
+
+SQLite allows one writer at a time. Left to itself, a writer that finds the file locked sleeps in
+SQLite's busy handler and retries, so under concurrent saves some wait a second or more while others
+pass them. The process therefore queues its own writers on one FIFO ``asyncio.Lock``: each write
+transaction waits its turn on the loop and then finds the file free (other processes sharing the
+file are still handled by the busy timeout).
 """
 
 from __future__ import annotations
@@ -33,23 +39,43 @@ class Database:
     def __init__(self, url: str, *, busy_timeout_ms: int = 30_000) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
+        self._busy_timeout_s = busy_timeout_ms / 1000
+        self._writer_turn = asyncio.Lock()
+        self._inline_write_sessions: async_sessionmaker[AsyncSession] | None = None
         if self.is_sqlite:
             self._prepare_sqlite_dir(url)
             self.write_engine = self._sqlite_engine(url, busy_timeout_ms, immediate=True)
             self.read_engine = self._sqlite_engine(url, busy_timeout_ms, immediate=False)
+            # Large reads keep the driver's thread, where sqlite3 lets the loop run meanwhile (see read()).
+            self._large_read_engine = self._sqlite_engine(url, busy_timeout_ms, immediate=False, threaded=True)
+            path = make_url(url).database or ""
+            # A memory database has no file to share between engines, so it has no inline writer.
+            self._inline_write_engine = (
+                None
+                if path in ("", ":memory:")
+                else self._sqlite_engine(url, busy_timeout_ms, immediate=True, inline=True)
+            )
+            if self._inline_write_engine is not None:
+                self._inline_write_sessions = async_sessionmaker(
+                    self._inline_write_engine, class_=AsyncSession, expire_on_commit=False
+                )
             # Single read statements run inline with a short busy timeout; one that meets a lock runs
             # again on a thread, through the second engine, with the full timeout.
             self._statement_engine = self._sqlite_statement_engine(url, INLINE_BUSY_TIMEOUT_MS)
             self._patient_statement_engine = self._sqlite_statement_engine(url, busy_timeout_ms)
         else:
             self.write_engine = create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
-            self.read_engine = self.write_engine
+            self.read_engine = self._large_read_engine = self.write_engine
+            self._inline_write_engine = None
             self._statement_engine = self._patient_statement_engine = None
         self._write_sessions = async_sessionmaker(
             self.write_engine, class_=AsyncSession, expire_on_commit=False
         )
         self._read_sessions = async_sessionmaker(
             self.read_engine, class_=AsyncSession, expire_on_commit=False
+        )
+        self._large_read_sessions = async_sessionmaker(
+            self._large_read_engine, class_=AsyncSession, expire_on_commit=False
         )
 
     @staticmethod
@@ -59,10 +85,18 @@ class Database:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
 
     @staticmethod
-    def _sqlite_engine(url: str, busy_timeout_ms: int, *, immediate: bool) -> AsyncEngine:
+    def _sqlite_engine(
+        url: str, busy_timeout_ms: int, *, immediate: bool, inline: bool = False, threaded: bool = False
+    ) -> AsyncEngine:
         timeout_s = busy_timeout_ms / 1000
         path = make_url(url).database or ""
-        if immediate or path in ("", ":memory:"):
+        if inline:
+            # Short write transactions on the loop's thread (see ``write``).
+            engine = create_async_engine(
+                url, async_creator=inline_connector(path, busy_timeout_ms, writer=True)
+            )
+            pragma_timeout_ms = INLINE_BUSY_TIMEOUT_MS
+        elif immediate or threaded or path in ("", ":memory:"):
             engine = create_async_engine(url, connect_args={"timeout": timeout_s})
             pragma_timeout_ms = busy_timeout_ms
         else:
@@ -74,7 +108,7 @@ class Database:
         @event.listens_for(engine.sync_engine, "begin")
         def _on_begin(conn: Connection) -> None:
             driver = conn.connection.driver_connection
-            if isinstance(driver, InlineConnection):
+            if isinstance(driver, InlineConnection) and not immediate:
                 driver.begin()
             else:
                 conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
@@ -124,14 +158,45 @@ class Database:
         return await asyncio.to_thread(_run, self._patient_statement_engine, statement, params, take)
 
     @asynccontextmanager
-    async def write(self) -> AsyncIterator[AsyncSession]:
-        """A transaction that commits when the block ends and rolls back on any exception."""
-        async with self._write_sessions() as session, session.begin():
-            yield session
+    async def write(self, *, short: bool = False) -> AsyncIterator[AsyncSession]:
+        """A transaction that commits when the block ends and rolls back on any exception.
+
+        ``short``: a few small statements (saving a page, not promoting a whole site). On the embedded
+        database these run on the loop's thread, as reads do: moving each call to a worker thread and
+        back costs more than the statements themselves. The commit still runs on the worker thread,
+        since a commit may checkpoint the log and wait for the disk. Long transactions leave it unset,
+        so that their statements never hold the loop."""
+        if not self.is_sqlite:
+            async with self._write_sessions() as session, session.begin():
+                yield session
+            return
+        await self._wait_turn()
+        try:
+            sessions = (short and self._inline_write_sessions) or self._write_sessions
+            async with sessions() as session, session.begin():
+                yield session
+        finally:
+            self._writer_turn.release()
+
+    async def _wait_turn(self) -> None:
+        """Wait, first come first served, until no other write transaction of this process is open; as
+        long as SQLite's busy timeout at most, then fail as a locked database would."""
+        try:
+            async with asyncio.timeout(self._busy_timeout_s):
+                await self._writer_turn.acquire()
+        except TimeoutError:
+            raise OperationalError(
+                "BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked")
+            ) from None
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[AsyncSession]:
-        async with self._read_sessions() as session, session.begin():
+    async def read(self, *, large: bool = False) -> AsyncIterator[AsyncSession]:
+        """A read transaction. ``large``: for reads of thousands of rows (a site's whole input), which on
+        SQLite run on the driver's thread instead of inline on the loop: sqlite3 releases the GIL while
+        SQLite works, so requests keep being served meanwhile. Small reads stay inline (the hop costs more
+        than they do)."""
+        sessions = self._large_read_sessions if large else self._read_sessions
+        async with sessions() as session, session.begin():
             yield session
 
     async def migrate(self) -> None:
@@ -159,9 +224,11 @@ class Database:
         for engine in (self._statement_engine, self._patient_statement_engine):
             if engine is not None:
                 engine.dispose()
+        if self._inline_write_engine is not None:
+            await self._inline_write_engine.dispose()
         await self.write_engine.dispose()
-        if self.read_engine is not self.write_engine:
-            await self.read_engine.dispose()
+        for reader in {self.read_engine, self._large_read_engine} - {self.write_engine}:
+            await reader.dispose()
 
     async def ping(self, *, within: float = 3.0) -> bool:
         """Whether the database answers a trivial query within ``within`` seconds (readiness probes).

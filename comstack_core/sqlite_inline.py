@@ -5,6 +5,11 @@ costs 10–20 times a primary-key lookup on a warm SQLite file, and several such
 small read. The embedded database's *read* connections skip the hop: in WAL mode a reader does not wait
 for a writer, so a read statement normally holds the loop only for the time SQLite takes to run it.
 
+Short write transactions (``Database.write(short=True)``) use the same connection class with one
+difference, ``InlineWriter``: their turn comes from the process's writer queue, so ``BEGIN IMMEDIATE``
+normally finds the file free and the statements that follow cannot meet a lock; the commit, which may
+checkpoint the log and wait for the disk, goes to the worker thread.
+
 A reader can still meet a lock in rare moments (WAL recovery after a crash, a checkpoint restarting the
 log, another process holding the file in exclusive locking mode). Inline statements therefore wait at
 most ``INLINE_BUSY_TIMEOUT_MS`` on a lock and then run again on the connection's worker thread with the
@@ -74,10 +79,19 @@ class InlineConnection(aiosqlite.Connection):
         self._conn.execute("BEGIN")
 
 
-def inline_connector(path: str, patient_timeout_ms: int) -> Callable[[], Awaitable[aiosqlite.Connection]]:
+class InlineWriter(InlineConnection):
+    async def commit(self) -> None:
+        await aiosqlite.Connection._execute(self, self._conn.commit)
+
+
+def inline_connector(
+    path: str, patient_timeout_ms: int, *, writer: bool = False
+) -> Callable[[], Awaitable[aiosqlite.Connection]]:
+    kind = InlineWriter if writer else InlineConnection
+
     async def connect() -> aiosqlite.Connection:
         # Opened by the worker thread, used from the loop's thread: sqlite3 must allow that.
-        connection = InlineConnection(
+        connection = kind(
             partial(sqlite3.connect, path, timeout=INLINE_BUSY_TIMEOUT_MS / 1000, check_same_thread=False),
             iter_chunk_size=64,
         )

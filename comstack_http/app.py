@@ -25,6 +25,7 @@ from .hosting import CustomDomains, hosting_routes
 from .mcp_endpoint import McpEndpoint
 from .middleware.bodylimit import BodyLimitMiddleware
 from .middleware.clientip import ClientIPMiddleware
+from .middleware.cors import IngestCorsMiddleware
 from .middleware.ratelimit import RateLimitMiddleware, build_limiter
 from .oauth import OAuthTokenVerifier, oauth_routes
 from .reader_endpoint import ReaderEndpoint
@@ -35,7 +36,7 @@ from .voice_page import voice_page_routes
 
 @asynccontextmanager
 async def _background(job: Coroutine[Any, Any, None]) -> AsyncIterator[None]:
-    """Run ``job`` for the app's lifetime (the publish runner); cancel it on shutdown."""
+    """Run ``job`` for the app's lifetime (the publish runner, scheduled backups); cancel it on shutdown."""
     task = asyncio.create_task(job)
     try:
         yield
@@ -81,6 +82,8 @@ def create_app(
             await stack.enter_async_context(reader_endpoint.lifespan())
             if settings.run_publish_jobs:
                 await stack.enter_async_context(_background(opened.runner.run_forever()))
+            if opened.backups.enabled:
+                await stack.enter_async_context(_background(opened.backups.run_forever()))
             if freeze_heap:
                 gc.collect()
                 gc.freeze()
@@ -93,6 +96,7 @@ def create_app(
         routes=[*mcp_endpoint.routes, *oauth_routes(runtime), *rest_routes(), *reader_endpoint.routes,
                 *hosting_routes(), *voice_page_routes()],
         middleware=[
+            Middleware(IngestCorsMiddleware, extension_ids=settings.ingest.extension_ids),
             Middleware(ClientIPMiddleware, trusted_proxies=settings.trusted_proxies),
             Middleware(RateLimitMiddleware, limiter=limiter, settings=settings),
             Middleware(BodyLimitMiddleware, settings=settings),

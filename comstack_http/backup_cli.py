@@ -1,4 +1,4 @@
-"""``comstack backup`` and ``comstack restore``: a progress bar on stderr, a summary, the archive's or the
+"""``comstack backup``, ``restore`` and ``export``: a progress bar on stderr, a summary, the archive's or the
 data directory's path on stdout, exit status 2 with the reason when refused."""
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from comstack_core import Settings
+from comstack_core import Core, Principal, Settings
 from comstack_core.backup import create_backup, restore_backup
+from comstack_core.backup.export import ExportSummary
 from comstack_core.errors import DomainError
 
 T = TypeVar("T")
@@ -114,3 +115,28 @@ def restore(
         markup=False, highlight=False,
     )
     typer.echo(str(data_dir))
+
+
+def export(
+    project: Annotated[str, typer.Option(help="Project id.")],
+    to: Annotated[Path, typer.Option("--to", help="A new or empty folder to write the files into.")],
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Data directory (COMSTACK_DATA_DIR).")] = None,
+    database_url: Annotated[
+        str | None, typer.Option("--database-url", help="Database URL (COMSTACK_DATABASE_URL).")
+    ] = None,
+) -> None:
+    """Export a project as files `comstack import` reads back (Markdown, HTML, images, YAML); prints the folder."""
+    settings = _settings(data_dir, database_url)
+
+    async def action(_report: Report) -> ExportSummary:
+        async with Core.open(settings) as core:
+            return await core.exports.export_project(Principal.system(door="cli"), project, to)
+
+    summary = _run("exporting", action)
+    console.print(
+        f"Exported {summary.pages} pages ({summary.drafts} unpublished drafts), {summary.custom_pages} custom "
+        f"pages and {summary.images} images: {len(summary.files)} files. Import them with "
+        f"`comstack import {to} --project ID`.",
+        markup=False, highlight=False,
+    )
+    typer.echo(str(to))

@@ -228,6 +228,7 @@ def import_(
 
 app.command()(backup_cli.backup)
 app.command()(backup_cli.restore)
+app.command()(backup_cli.export)
 
 
 @admin_app.command("verify-domain")

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import pydantic_core
 from mcp.server.transport_security import TransportSecurityMiddleware, TransportSecuritySettings
 from mcp_types import INVALID_REQUEST, PARSE_ERROR, jsonrpc_message_adapter
 from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.types import Message, Receive
+
+from comstack_core.errors import InvalidInput
+
+from .strict_json import MAX_JSON_DEPTH, strict_json
 
 # The SDK's status for each transport refusal -> our code and message (the request's value filled in).
 TRANSPORT_REFUSALS = {
@@ -54,9 +57,11 @@ class TransportCheck:
 def message_error(body: bytes) -> dict[str, Any] | None:
     """A JSON-RPC error response when ``body`` is not one JSON-RPC message, else None."""
     try:
-        raw = pydantic_core.from_json(body)
-    except ValueError:
-        return _error(None, PARSE_ERROR, "Parse error: the body is not valid JSON.")
+        # The REST bodies' rule: a key given twice, NaN, or nesting past the limit is refused, not guessed
+        # at (the envelope adds two levels above a tool's arguments).
+        raw = strict_json(body, max_depth=MAX_JSON_DEPTH + 2)
+    except InvalidInput as error:
+        return _error(None, PARSE_ERROR, f"Parse error: {error.message}")
     if isinstance(raw, list):
         return _error(None, INVALID_REQUEST, BATCH)
     try:

@@ -12,11 +12,22 @@ from .spec import ToolSpec
 
 
 def all_tools() -> list[ToolSpec[Any]]:
-    from .tools import editing, git_sync, identity, images, navigation, publishing, state, templates, voice
+    from .tools import (
+        editing,
+        git_sync,
+        identity,
+        images,
+        ingest,
+        navigation,
+        publishing,
+        state,
+        templates,
+        voice,
+    )
 
     return [
         *identity.TOOLS, *state.TOOLS, *editing.TOOLS, *navigation.TOOLS, *publishing.TOOLS, *templates.TOOLS,
-        *git_sync.TOOLS, *voice.TOOLS, *images.TOOLS,
+        *git_sync.TOOLS, *voice.TOOLS, *images.TOOLS, *ingest.TOOLS,
     ]
 
 

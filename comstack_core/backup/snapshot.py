@@ -126,7 +126,9 @@ async def create_backup(settings: Settings, target: Path, progress: Progress | N
     partial = work / "archive.tar.gz"
     writer = ArchiveWriter(partial)
     try:
-        projects = sorted(p.name for p in sites.iterdir() if p.is_dir()) if sites.is_dir() else []
+        # Dot-named folders are a deleted project's site on its way out, not a site.
+        projects = sorted(p.name for p in sites.iterdir() if p.is_dir() and not p.name.startswith(".")) \
+            if sites.is_dir() else []
         async with AsyncExitStack() as locks:
             for project in projects:
                 await locks.enter_async_context(deploy.build_lock(sites, project))

@@ -33,18 +33,18 @@ class ExtractRequest(Input):
 class IngestedDraft(Input):
     """The draft to save: as proposed by extract, or edited."""
 
-    title: str = Field(min_length=1, max_length=300)
-    description: str = Field(default="", max_length=1000)
+    title: str = Field(min_length=1, max_length=300, description="The page's title (at most 300 characters).")
+    description: str = Field(default="", max_length=1000, description="One or two sentences for search and llms.txt.")
     slug: str = Field(description=SLUG_DOC)
     language: str | None = Field(default=None, description="BCP-47 tag; default: the project's default locale.")
     content: str = Field(description="Markdown body.")
-    doc_template_id: str = "docs"
+    doc_template_id: str = Field(default="docs", description="The doc template, fixed when the page is created.")
     fields: dict[str, Any] = Field(default_factory=dict, description="The doc template's fields (page metadata).")
 
 
 class SaveRequest(Input):
-    capture_id: str
-    draft: IngestedDraft
+    capture_id: str = Field(description="The capture the draft was extracted from.")
+    draft: IngestedDraft = Field(description="The proposed draft, as extract returned it or edited.")
 
 
 class ImageRef(View):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -21,19 +22,7 @@ async def sync_numbers(session: AsyncSession, project: Project, modules: dict[st
     wanted = numbers(modules.get("voice_phone") or {}) if enabled(modules, "voice_phone") else []
     if wanted:
         check_quota(project, "max_numbers", 0, len(wanted))
-        taken = (
-            await session.exec(
-                select(LivePhoneNumber.number).where(
-                    col(LivePhoneNumber.number).in_(wanted), LivePhoneNumber.project_id != project.id
-                )
-            )
-        ).all()
-        if taken:
-            raise Conflict(
-                f"The number(s) {', '.join(sorted(taken))} already lead to another project; remove them there "
-                "first.",
-                code="number_taken",
-            )
+        await _refuse_taken(session, project, wanted)
     await session.exec(
         delete(LivePhoneNumber).where(
             col(LivePhoneNumber.project_id) == project.id, col(LivePhoneNumber.number).not_in(wanted)
@@ -44,9 +33,32 @@ async def sync_numbers(session: AsyncSession, project: Project, modules: dict[st
             await session.exec(select(LivePhoneNumber.number).where(LivePhoneNumber.project_id == project.id))
         ).all()
     )
-    for number in wanted:
-        if number not in have:
-            session.add(LivePhoneNumber(number=number, project_id=project.id))
+    # Two projects claiming one number at the same moment both find it free; the number's primary key
+    # lets one insert through and stops the other, which is then told whose it is, as if it had come later.
+    try:
+        async with session.begin_nested():
+            session.add_all(
+                LivePhoneNumber(number=number, project_id=project.id) for number in wanted if number not in have
+            )
+    except IntegrityError:
+        await _refuse_taken(session, project, wanted)
+        raise
+
+
+async def _refuse_taken(session: AsyncSession, project: Project, wanted: list[str]) -> None:
+    taken = (
+        await session.exec(
+            select(LivePhoneNumber.number).where(
+                col(LivePhoneNumber.number).in_(wanted), LivePhoneNumber.project_id != project.id
+            )
+        )
+    ).all()
+    if taken:
+        raise Conflict(
+            f"The number(s) {', '.join(sorted(taken))} already lead to another project; remove them there "
+            "first.",
+            code="number_taken",
+        )
 
 
 async def project_for_number(session: AsyncSession, number: str) -> Project | None:

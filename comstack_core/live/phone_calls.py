@@ -14,7 +14,9 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qsl
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..auth import hash_secret
 from ..clock import new_id
@@ -128,32 +130,40 @@ class PhoneService(Service):
         """The call's session, started (and counted) on the call's first request. The token is returned
         only when the session is new (it is stored hashed)."""
         now = self.now()
-        async with self.db.write() as session:
-            found = (await session.exec(select(LiveSession).where(LiveSession.call_sid == call_sid))).first()
-            if found is not None:
-                if found.project_id != project.id:
-                    raise Forbidden("This CallSid belongs to a call of another line.", code="call_mismatch")
-                return found, None
-            await count_session(session, project, "phone", to, now)
-            token = new_session_token()
-            caller = str(params.get("From") or "")[:40] or None
-            live = LiveSession(
-                id=new_id("lvs"),
-                project_id=project.id,
-                channel="phone",
-                actor_kind="phone",
-                actor_id=to,
-                caller=caller,
-                call_sid=call_sid,
-                language=language,
-                provider=self.ctx.settings.voice_provider,
-                token_hash=hash_secret(token),
-                started_at=now,
-                expires_at=now + _ttl(self.ctx),
-                last_active_at=now,
-            )
-            session.add(live)
-            return live, token
+        try:
+            async with self.db.write() as session:
+                found = await _existing_call(session, project, call_sid)
+                if found is not None:
+                    return found, None
+                await count_session(session, project, "phone", to, now)
+                token = new_session_token()
+                caller = str(params.get("From") or "")[:40] or None
+                live = LiveSession(
+                    id=new_id("lvs"),
+                    project_id=project.id,
+                    channel="phone",
+                    actor_kind="phone",
+                    actor_id=to,
+                    caller=caller,
+                    call_sid=call_sid,
+                    language=language,
+                    provider=self.ctx.settings.voice_provider,
+                    token_hash=hash_secret(token),
+                    started_at=now,
+                    expires_at=now + _ttl(self.ctx),
+                    last_active_at=now,
+                )
+                session.add(live)
+                return live, token
+        except (IntegrityError, DailyQuotaExceeded):
+            # Twilio sent the call's first request twice at once (a retry): both found no session, and the
+            # later one was stopped by the CallSid's unique index, or by the day's quota the earlier one had
+            # just used up. It is answered from the earlier one's session; its own count was rolled back.
+            async with self.db.read() as session:
+                found = await _existing_call(session, project, call_sid)
+            if found is None:
+                raise
+            return found, None
 
     async def _provider_session(
         self, project: Project, live: LiveSession, token: str | None, line: PhoneLine
@@ -175,6 +185,13 @@ class PhoneService(Service):
                 call_sid=live.call_sid,
             )
         )
+
+
+async def _existing_call(session: AsyncSession, project: Project, call_sid: str) -> LiveSession | None:
+    found = (await session.exec(select(LiveSession).where(LiveSession.call_sid == call_sid))).first()
+    if found is not None and found.project_id != project.id:
+        raise Forbidden("This CallSid belongs to a call of another line.", code="call_mismatch")
+    return found
 
 
 def _ttl(ctx: Context) -> timedelta:

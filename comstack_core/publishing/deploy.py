@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import os
+import secrets
 import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -25,6 +26,8 @@ from .manifest import last_deployed
 
 SLOTS = ("a", "b", "c")
 CURRENT = "current"
+# The prefix of a deleted project's folder on its way out.
+DELETED = ".deleted-"
 
 
 def project_dir(sites_dir: Path, project_id: str) -> Path:
@@ -149,3 +152,30 @@ async def sync_site(ctx: Context, project_id: str, *, wait: bool = True) -> None
         want = latest.build_dir if latest is not None else None
         if active_slot(sites, project_id) != want:
             activate(sites, project_id, want)
+
+
+async def remove_project_sites(sites_dir: Path, project_id: str) -> None:
+    """A deleted project's slots, ``current`` and dry-run folder leave the disk. Under both of its locks, so
+    a build or a dry run still finishing is not cut off mid-write; one rename takes the whole folder out of
+    the served tree first, so nothing serves a half-removed site."""
+    base = project_dir(sites_dir, project_id)
+    if not base.exists():
+        return
+    async with build_lock(sites_dir, project_id), build_lock(sites_dir, project_id, name=".plan.lock"):
+        trash = sites_dir / f"{DELETED}{project_id}-{secrets.token_hex(4)}"
+        os.replace(base, trash)
+    await asyncio.to_thread(shutil.rmtree, trash, True)
+
+
+async def remove_orphan_sites(sites_dir: Path, project_ids: set[str]) -> None:
+    """Folders of projects that no longer exist (a process that died between deleting a project and
+    removing its folder), and removals cut short."""
+    await asyncio.to_thread(_remove_orphans, sites_dir, project_ids)
+
+
+def _remove_orphans(sites_dir: Path, project_ids: set[str]) -> None:
+    if not sites_dir.is_dir():
+        return
+    for entry in sites_dir.iterdir():
+        if entry.name.startswith(DELETED) or (entry.name.startswith("prj_") and entry.name not in project_ids):
+            shutil.rmtree(entry, ignore_errors=True)

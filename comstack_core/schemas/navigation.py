@@ -13,6 +13,16 @@ class SidebarGroupInput(Input):
     page_slugs: list[str] = Field(default_factory=list, description="Ordered page slugs in this group.")
 
 
+class SidebarGroupPatch(Input):
+    """A partial change: the fields given replace the group's; the others stay."""
+
+    title: dict[str, str] | None = Field(default=None, description="Label per locale, e.g. {'en': 'Guides'}.")
+    icon: str | None = Field(
+        default=None, description="Material Symbols Rounded name, e.g. 'menu_book' (see comstack://icons)."
+    )
+    page_slugs: list[str] | None = Field(default=None, description="Ordered page slugs in this group.")
+
+
 class SidebarGroupView(View):
     id: str
     position: int
@@ -24,6 +34,13 @@ class SidebarGroupView(View):
 class HeaderNavItemInput(Input):
     label: dict[str, str] = Field(description="Label per locale.")
     target: str = Field(description="A page slug or an absolute https:// URL.")
+
+
+class HeaderNavItemPatch(Input):
+    """A partial change: the fields given replace the item's; the others stay."""
+
+    label: dict[str, str] | None = Field(default=None, description="Label per locale.")
+    target: str | None = Field(default=None, description="A page slug or an absolute https:// URL.")
 
 
 class HeaderNavItemView(View):

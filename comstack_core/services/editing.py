@@ -100,7 +100,7 @@ class EditService(Service):
     @use_case(Need.editor, writes=True)
     async def create_page(self, principal: Principal, project_id: str, data: PageCreate) -> PageSaved:
         now = self.now()
-        async with self.db.write() as session:
+        async with self.db.write(short=True) as session:
             access = await project_access(session, principal, project_id, now=now, lock=True)
             return await create_knowledge_page(session, self.ctx, principal, access.project, data, now)
 
@@ -177,7 +177,7 @@ class EditService(Service):
     async def discard_draft(self, principal: Principal, project_id: str, ref: PageRef) -> DraftDiscarded:
         """Drop the draft and its unpublished revisions; a page that was never live disappears."""
         now = self.now()
-        async with self.db.write() as session:
+        async with self.db.write(short=True) as session:
             access = await project_access(session, principal, project_id, now=now)
             page = await find_page(session, access.project, ref, lock=True)
             if page.draft_revision_id is None:
@@ -219,7 +219,7 @@ class EditService(Service):
         self, principal: Principal, project_id: str, ref: PageRef, base_version: int, changes: dict[str, Any]
     ) -> PageSaved:
         now = self.now()
-        async with self.db.write() as session:
+        async with self.db.write(short=True) as session:
             access = await project_access(session, principal, project_id, now=now)
             return await save_existing_page(
                 session, self.ctx, principal, access.project, ref, base_version, changes

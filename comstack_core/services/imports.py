@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import IO
 
 from ..auth import Principal
+from ..backup.site_file import apply_site_file, read_site_file
 from ..importer import (
     ArchiveLimits,
     FileReport,
@@ -65,9 +66,15 @@ class ImportService(Service):
         """Plan (``plan_only``) or apply the import of the folder ``root`` (manager)."""
         options = await self._options(principal, project_id, data)
         plan = await asyncio.to_thread(read_tree, root, options)
+        site = await asyncio.to_thread(read_site_file, root)  # a ComStack export's theme and navigation
         if data.plan_only:
             return await self._plan(principal, project_id, plan, approve=data.approve)
-        return await self._apply(principal, project_id, root, plan, data, origin, progress)
+        report = await self._apply(principal, project_id, root, plan, data, origin, progress)
+        if site is not None:
+            async with self.db.read() as session:
+                name = (await project_access(session, principal, project_id, now=self.now())).project.name
+            await apply_site_file(self.ctx, principal, project_id, name, site)
+        return report
 
     @use_case(Need.manager, writes=True)
     async def import_archive(

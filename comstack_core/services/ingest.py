@@ -56,8 +56,8 @@ MODULE = "chrome_ingest"
 
 def capture_not_found(capture_id: str) -> NotFound:
     return NotFound(
-        f"No capture {capture_id!r} in this project. Send the page to capture first (captures belong to the "
-        "project they were sent to), or list-ingested-drafts for the captures that became pages.",
+        f"No capture {capture_id!r} in this project. Send the page's HTML to capture (or ingest-html) in this "
+        "project first: captures belong to the project they were sent to.",
         code="capture_not_found",
     )
 
@@ -130,9 +130,6 @@ class IngestService(Service):
                     templates.append(doc_template_view(template))
             taken = set((await session.exec(select(Page.slug).where(Page.project_id == project_id))).all())
             page = await _page_of(session, capture)
-            if page is not None:
-                # Saving again updates the page this capture became: propose its own slug.
-                taken.discard(page.slug)
         locales = module_locales(project.modules or {}, "knowledge_base") or [project.default_locale]
         locales = sorted(locales, key=lambda tag: tag != project.default_locale)  # default first
         settings = self.ctx.settings.ingest
@@ -148,7 +145,19 @@ class IngestService(Service):
             max_bytes=settings.max_html_bytes,
         )
         proposed = await settings.extractor().extract(source)
-        return proposed.model_copy(update={"capture_id": capture.id})
+        update: dict[str, object] = {"capture_id": capture.id}
+        if page is not None:
+            # Imported before: propose the page it became, so that saving updates it instead of adding one.
+            update |= {
+                "slug": page.slug,
+                "language": page.language,
+                "notes": [
+                    *proposed.notes,
+                    f"This page was imported before as {page.slug!r} ({page.language}): saving with that slug "
+                    "and language updates it with a new draft; another slug makes a new page.",
+                ],
+            }
+        return proposed.model_copy(update=update)
 
     @use_case(Need.editor, writes=True)
     async def ingest_html(self, principal: Principal, project_id: str, data: IngestHtml) -> IngestProposal:

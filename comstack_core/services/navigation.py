@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from sqlmodel import col, delete, select
@@ -13,21 +14,23 @@ from ..clock import new_id
 from ..errors import InvalidInput, NotFound
 from ..models import HeaderNavItem, Project, SidebarGroup
 from ..rules.contrast import check_contrast
-from ..rules.icons import validate_icon
-from ..rules.locales import normalize_locale, project_locales
-from ..rules.slugs import validate_slug
+from ..rules.locales import project_locales
+from ..rules.navigation import header_item_values, sidebar_group_values
 from ..rules.urls import is_https_url
 from ..schemas import (
     HeaderNavItemInput,
+    HeaderNavItemPatch,
     HeaderNavItemView,
     NavigationUpdate,
     NavigationView,
     ReorderInput,
     SidebarGroupInput,
+    SidebarGroupPatch,
     SidebarGroupView,
     ThemeUpdate,
     ThemeView,
 )
+from ..schemas.base import Input
 from ..usecases import Need, use_case
 from .access import check_name_echo, project_access
 from .base import Service, audit
@@ -37,52 +40,7 @@ MAX_GROUPS = 100
 MAX_ITEMS = 30
 
 
-def _labels(labels: dict[str, str], what: str) -> dict[str, str]:
-    if not labels:
-        raise InvalidInput(
-            f"{what} needs a label for at least one locale, e.g. {{'en': 'Guides'}}.",
-            code="invalid_navigation",
-        )
-    out = {}
-    for tag, label in labels.items():
-        if not label.strip() or len(label) > 80:
-            raise InvalidInput(f"{what} label for {tag} must be 1-80 characters.", code="invalid_navigation")
-        out[normalize_locale(tag)] = label.strip()
-    return out
-
-
-def _group(data: SidebarGroupInput) -> dict[str, Any]:
-    slugs = [validate_slug(s) for s in data.page_slugs]
-    if len(set(slugs)) != len(slugs):
-        raise InvalidInput("A sidebar group lists the same page twice.", code="invalid_navigation")
-    return {
-        "title": _labels(data.title, "Sidebar group"),
-        "icon": validate_icon(data.icon),
-        "page_slugs": slugs,
-    }
-
-
-def _item(data: HeaderNavItemInput) -> dict[str, Any]:
-    target = data.target.strip()
-    if target.startswith("https://"):
-        if not is_https_url(target):
-            raise InvalidInput(
-                f"Header item target {data.target!r} is not a whole https:// URL: it needs a host, e.g. "
-                "'https://example.com/pricing'.",
-                code="invalid_navigation",
-            )
-    else:
-        try:
-            validate_slug(target)
-        except InvalidInput:
-            raise InvalidInput(
-                f"Header item target {data.target!r} must be a page slug (e.g. 'pricing') or an absolute https:// URL.",
-                code="invalid_navigation",
-            ) from None
-    return {"label": _labels(data.label, "Header item"), "target": target}
-
-
-def _check_label_locales(project: Project, values: list[dict[str, Any]]) -> None:
+def check_label_locales(project: Project, values: list[dict[str, Any]]) -> None:
     """A label in a locale the project does not have would never be shown: refuse it by name."""
     allowed = project_locales(project.default_locale, project.modules)
     for value in values:
@@ -156,8 +114,16 @@ class NavigationService(Service):
         self, principal: Principal, project_id: str, data: NavigationUpdate
     ) -> NavigationView:
         """Replace sidebar groups and/or header items wholesale (the MCP update-navigation tool)."""
-        groups = [_group(g) for g in data.sidebar_groups] if data.sidebar_groups is not None else None
-        items = [_item(i) for i in data.header_nav_items] if data.header_nav_items is not None else None
+        groups = (
+            [sidebar_group_values(g) for g in data.sidebar_groups]
+            if data.sidebar_groups is not None
+            else None
+        )
+        items = (
+            [header_item_values(i) for i in data.header_nav_items]
+            if data.header_nav_items is not None
+            else None
+        )
         if groups is not None and len(groups) > MAX_GROUPS:
             raise InvalidInput(f"At most {MAX_GROUPS} sidebar groups.", code="invalid_navigation")
         if items is not None and len(items) > MAX_ITEMS:
@@ -166,9 +132,8 @@ class NavigationService(Service):
         async with self.db.write() as session:
             # The project lock serialises replacements: without it two concurrent ones on PostgreSQL each
             # delete only the rows they can see and both inserts survive (duplicated navigation).
-            access = await project_access(session, principal, project_id, now=now, lock=True
-            )
-            _check_label_locales(access.project, [*(groups or []), *(items or [])])
+            access = await project_access(session, principal, project_id, now=now, lock=True)
+            check_label_locales(access.project, [*(groups or []), *(items or [])])
             if groups is not None:
                 await session.exec(delete(SidebarGroup).where(col(SidebarGroup.project_id) == project_id))
                 for n, g in enumerate(groups):
@@ -200,12 +165,11 @@ class NavigationService(Service):
     async def create_sidebar_group(
         self, principal: Principal, project_id: str, data: SidebarGroupInput
     ) -> SidebarGroupView:
-        values = _group(data)
+        values = sidebar_group_values(data)
         now = self.now()
         async with self.db.write() as session:
-            access = await project_access(session, principal, project_id, now=now, lock=True
-            )
-            _check_label_locales(access.project, [values])
+            access = await project_access(session, principal, project_id, now=now, lock=True)
+            check_label_locales(access.project, [values])
             groups, _ = await load_navigation(session, project_id)
             if len(groups) >= MAX_GROUPS:
                 raise InvalidInput(f"At most {MAX_GROUPS} sidebar groups.", code="invalid_navigation")
@@ -220,24 +184,22 @@ class NavigationService(Service):
 
     @use_case(Need.manager, writes=True)
     async def update_sidebar_group(
-        self, principal: Principal, project_id: str, group_id: str, data: SidebarGroupInput
+        self,
+        principal: Principal,
+        project_id: str,
+        group_id: str,
+        data: SidebarGroupInput | SidebarGroupPatch,
     ) -> SidebarGroupView:
-        values = _group(data)
-        now = self.now()
-        async with self.db.write() as session:
-            access = await project_access(session, principal, project_id, now=now)
-            _check_label_locales(access.project, [values])
-            group = await session.get(SidebarGroup, group_id)
-            if group is None or group.project_id != project_id:
-                raise NotFound(f"No sidebar group {group_id!r} in this project.", code="navigation_not_found")
-            for name, value in values.items():
-                setattr(group, name, value)
-            group.updated_at = now
-            session.add(group)
-            audit(
-                session, principal, "sidebar_group.update", project_id=project_id, targets=[group_id], at=now
-            )
-            return SidebarGroupView.model_validate(group)
+        """A whole ``SidebarGroupInput`` replaces the group (PUT); a ``SidebarGroupPatch`` changes what it gives."""
+        row = await self._update(
+            principal,
+            project_id,
+            SidebarGroup,
+            group_id,
+            data,
+            lambda merged: sidebar_group_values(SidebarGroupInput(**merged)),
+        )
+        return SidebarGroupView.model_validate(row)
 
     @use_case(Need.manager, writes=True)
     async def delete_sidebar_group(self, principal: Principal, project_id: str, group_id: str) -> None:
@@ -256,12 +218,11 @@ class NavigationService(Service):
     async def create_header_item(
         self, principal: Principal, project_id: str, data: HeaderNavItemInput
     ) -> HeaderNavItemView:
-        values = _item(data)
+        values = header_item_values(data)
         now = self.now()
         async with self.db.write() as session:
-            access = await project_access(session, principal, project_id, now=now, lock=True
-            )
-            _check_label_locales(access.project, [values])
+            access = await project_access(session, principal, project_id, now=now, lock=True)
+            check_label_locales(access.project, [values])
             _, items = await load_navigation(session, project_id)
             if len(items) >= MAX_ITEMS:
                 raise InvalidInput(f"At most {MAX_ITEMS} header items.", code="invalid_navigation")
@@ -274,22 +235,54 @@ class NavigationService(Service):
 
     @use_case(Need.manager, writes=True)
     async def update_header_item(
-        self, principal: Principal, project_id: str, item_id: str, data: HeaderNavItemInput
+        self,
+        principal: Principal,
+        project_id: str,
+        item_id: str,
+        data: HeaderNavItemInput | HeaderNavItemPatch,
     ) -> HeaderNavItemView:
-        values = _item(data)
+        """A whole ``HeaderNavItemInput`` replaces the item (PUT); a ``HeaderNavItemPatch`` changes what it gives."""
+        row = await self._update(
+            principal,
+            project_id,
+            HeaderNavItem,
+            item_id,
+            data,
+            lambda merged: header_item_values(HeaderNavItemInput(**merged)),
+        )
+        return HeaderNavItemView.model_validate(row)
+
+    async def _update(
+        self,
+        principal: Principal,
+        project_id: str,
+        model: Any,
+        row_id: str,
+        data: Input,
+        check: Callable[[dict[str, Any]], dict[str, Any]],
+    ) -> Any:
+        # A patch names only what changes (null: unchanged); a whole input names every field.
+        partial = isinstance(data, SidebarGroupPatch | HeaderNavItemPatch)
+        changes = data.model_dump(exclude_none=True) if partial else data.model_dump()
         now = self.now()
         async with self.db.write() as session:
             access = await project_access(session, principal, project_id, now=now)
-            _check_label_locales(access.project, [values])
-            item = await session.get(HeaderNavItem, item_id)
-            if item is None or item.project_id != project_id:
-                raise NotFound(f"No header item {item_id!r} in this project.", code="navigation_not_found")
+            row = await session.get(model, row_id)
+            if row is None or row.project_id != project_id:
+                raise NotFound(
+                    f"No navigation entry {row_id!r} in this project.", code="navigation_not_found"
+                )
+            if not changes:  # an empty PATCH: nothing written, no audit row
+                return row
+            values = check({name: getattr(row, name) for name in type(data).model_fields} | changes)
+            check_label_locales(access.project, [values])
             for name, value in values.items():
-                setattr(item, name, value)
-            item.updated_at = now
-            session.add(item)
-            audit(session, principal, "header_item.update", project_id=project_id, targets=[item_id], at=now)
-            return HeaderNavItemView.model_validate(item)
+                setattr(row, name, value)
+            row.updated_at = now
+            session.add(row)
+            action = "sidebar_group.update" if model is SidebarGroup else "header_item.update"
+            audit(session, principal, action, project_id=project_id, targets=[row_id], at=now)
+            return row
 
     @use_case(Need.manager, writes=True)
     async def delete_header_item(self, principal: Principal, project_id: str, item_id: str) -> None:

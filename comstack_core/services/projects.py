@@ -16,6 +16,7 @@ from ..clock import new_id
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..live.lines import redacted
 from ..models import Account, AuditEntry, Member, Project, ProjectTemplate
+from ..publishing import deploy
 from ..publishing.build_input import site_url
 from ..rules.locales import LOCALE_MODULES, normalize_locale
 from ..rules.slugs import slugify, validate_project_slug
@@ -178,6 +179,8 @@ class ProjectService(Service):
                 detail={"name": access.project.name},
                 at=now,
             )
+        # Once the deletion is committed: a failed transaction must not have taken the site down.
+        await deploy.remove_project_sites(self.ctx.settings.sites_dir, project_id)
 
     # -- audit ---------------------------------------------------------------------------------------------
 

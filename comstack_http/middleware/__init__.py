@@ -1,6 +1,6 @@
 """Plain ASGI middleware shared by REST, /mcp, OAuth and the sites (SPEC §15).
 
-Order in ``create_app``: ClientIP -> RateLimit -> BodyLimit -> Auth. The client IP is decided once,
+Order in ``create_app``: IngestCors -> ClientIP -> RateLimit -> BodyLimit -> Auth. The client IP is decided once,
 so every later layer keys on the same address.
 
 This module holds only the helpers the middleware modules share; it imports none of them, so they

@@ -13,6 +13,9 @@ from . import route_path
 _IMAGES = re.compile(r"/api/projects/[^/]+/images(/.*)?")
 _CUSTOM_PAGE = re.compile(r"/api/projects/[^/]+/docs/edit/upload-custom-page/?")
 _IMPORT = re.compile(r"/api/projects/[^/]+/import/?")
+# A captured page's HTML may be 1 MB, which its JSON encoding exceeds; the core counts the HTML itself.
+_INGEST_CAPTURE = re.compile(r"/api/projects/[^/]+/ingest/capture/?")
+_INGEST_IMAGE = re.compile(r"/api/projects/[^/]+/ingest/captures/[^/]+/images/?")
 _WEBHOOK = re.compile(r"/api/projects/[^/]+/git/webhook/?")
 
 
@@ -53,7 +56,11 @@ class BodyLimitMiddleware:
         match = _IMAGES.fullmatch(path)
         if match and (match.group(1) or method == "POST"):
             return self.image
-        if method == "POST" and (path in ("/mcp", "/mcp/") or _CUSTOM_PAGE.fullmatch(path)):
+        if method == "POST" and _INGEST_IMAGE.fullmatch(path):
+            return self.image
+        if method == "POST" and (
+            path in ("/mcp", "/mcp/") or _CUSTOM_PAGE.fullmatch(path) or _INGEST_CAPTURE.fullmatch(path)
+        ):
             return self.large
         if path == "/oauth/register":
             return self.registration  # open to anyone: a registration is a few hundred bytes

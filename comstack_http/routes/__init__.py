@@ -17,19 +17,21 @@ Decisions
 - DELETEs that need the name echo take ``project_name`` either as a JSON body or as a query parameter.
 - ``GET .../docs/search`` takes ``?q=`` (the core's SearchQuery.query, aliased); it and the Edit Mode
   routes are declared before ``{path}`` routes; page paths contain no '/', so ``edit/...`` never clashes.
-- Sidebar group and header item updates accept PUT and PATCH alike; both replace the entry whole
-  (the core's input has required title/icon), so PATCH is not a partial update.
+- PUT replaces a resource whole (omitted optional fields take their defaults); PATCH changes only the
+  fields it gives (null or absent: unchanged), and an empty PATCH writes nothing. A PATCH whose resource
+  has one changeable field (a member's role, a page's audience or status, an image's alt) requires it;
+  a name echo or ``base_version`` stays required in a PATCH, being a precondition, not a change.
 - Dict results of the core (draft discard, template assignment) are validated into small view models
   so they are documented; every answer is serialized through its declared type, and a mismatch is a
   logged 500 rather than silent drift from the OpenAPI document.
 - The page preview is HTML with ``Content-Security-Policy: sandbox allow-scripts ...``: a custom page's
   scripts run as on the site but in an opaque origin, so they cannot call this API with the viewer's
   credentials. It is authenticated like every /api route.
-- The OpenAPI document covers every route built from a ``RouteSpec``: /api/* (including the account's
-  MCP connector routes) and the ops routes (``ops.py``). The OAuth 2.1 protocol endpoints
-  (/.well-known/*, /oauth/*) are described by their RFC 8414 / RFC 9728 metadata documents and are
-  referenced by the document's oauth2 security scheme, not re-described as operations; /mcp (JSON-RPC)
-  and /sites/* (the published static sites) are other doors, not REST.
+- The OpenAPI document covers every route the app serves: the ``RouteSpec`` table (/api/* and the ops
+  routes) and, described by hand in ``openapi_doors.py`` under the ``protocols`` tag, the OAuth 2.1
+  endpoints (/.well-known/*, /oauth/*), /mcp (JSON-RPC), the published sites (/sites/*) and the voice page
+  (/live/*). The OAuth endpoints keep RFC 6749's error shape (``{"error", "error_description"}``), which
+  OAuth clients parse; everything else answers ``{"error", "code"}``.
 - ``/healthz``, ``/readyz``, ``/metrics`` and ``/openapi.json`` need no credentials (probes and scrapers);
   restrict /metrics at the proxy if needed. Metrics are labelled by route template, per app registry.
 """
@@ -49,6 +51,7 @@ from . import (
     image_uploads,
     images,
     imports,
+    ingest,
     live,
     navigation,
     openapi,
@@ -79,6 +82,7 @@ def api_specs() -> list[RouteSpec]:
         *image_uploads.specs(),
         *images.specs(),
         *imports.specs(),
+        *ingest.specs(),
         *live.specs(),
     ]
 

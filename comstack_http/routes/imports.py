@@ -1,9 +1,15 @@
-"""Bringing docs in: an uploaded archive of a docs tree, and git sync (connect, pull, push webhook)."""
+"""Bringing docs in and out: an uploaded archive of a docs tree, git sync (connect, pull, push webhook), and a
+project exported as a .zip in the layout the import reads."""
 
 from __future__ import annotations
 
+import os
 import tempfile
 
+from starlette.background import BackgroundTask
+from starlette.responses import FileResponse
+
+from comstack_core.backup.export import ExportService
 from comstack_core.schemas.imports import (
     GitConnect,
     GitConnectionView,
@@ -30,6 +36,12 @@ async def import_archive(call: Call) -> ImportReport:
         return await call.core.imports.import_archive(
             call.principal, call.project_id, spool, call.query(ImportRequest)
         )
+
+
+async def export_project(call: Call) -> FileResponse:
+    path = await call.core.exports.export_zip(call.principal, call.project_id)
+    return FileResponse(path, media_type="application/zip", filename=f"{call.project_id}.zip",
+                        background=BackgroundTask(os.unlink, path))  # the temporary file goes once sent
 
 
 async def connect_git(call: Call) -> GitConnectionView:
@@ -62,6 +74,16 @@ def specs() -> list[RouteSpec]:
             response=ImportReport,
             extra_errors=(413,),
             uses=ImportService.import_archive,
+        ),
+        RouteSpec(
+            "GET",
+            P + "/export",
+            export_project,
+            "The project as a .zip of files (manager): pages as Markdown with front matter, custom pages as HTML, "
+            "images, mkdocs.yml navigation, comstack.yml theme; POST /import reads it back",
+            tag,
+            media_type="application/zip",
+            uses=ExportService.export_zip,
         ),
         RouteSpec(
             "PUT",

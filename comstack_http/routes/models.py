@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field
 
+from comstack_core.backup.schedule import BackupRun
 from comstack_core.schemas import SearchQuery
 from comstack_core.schemas.base import Input, View
 from comstack_core.schemas.projects import ProjectDelete
@@ -38,6 +39,13 @@ class ErrorBody(View):
 
 class StatusView(View):
     status: Literal["ok"]
+
+
+class ReadyView(View):
+    status: Literal["ok"]
+    backup: BackupRun | None = Field(
+        default=None, description="The last scheduled backup, when scheduled backups are on (null before the first)."
+    )
 
 
 class VariantQuery(Input):

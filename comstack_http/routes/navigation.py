@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from comstack_core.schemas import (
     HeaderNavItemInput,
+    HeaderNavItemPatch,
     HeaderNavItemView,
     NavigationUpdate,
     NavigationView,
     ReorderInput,
     SidebarGroupInput,
+    SidebarGroupPatch,
     SidebarGroupView,
     ThemeUpdate,
     ThemeView,
@@ -38,6 +40,12 @@ async def update_sidebar_group(call: Call) -> SidebarGroupView:
     )
 
 
+async def patch_sidebar_group(call: Call) -> SidebarGroupView:
+    return await call.core.navigation.update_sidebar_group(
+        call.principal, call.project_id, call.param("group_id"), call.body(SidebarGroupPatch)
+    )
+
+
 async def delete_sidebar_group(call: Call) -> None:
     await call.core.navigation.delete_sidebar_group(call.principal, call.project_id, call.param("group_id"))
 
@@ -61,6 +69,12 @@ async def create_header_nav_item(call: Call) -> HeaderNavItemView:
 async def update_header_nav_item(call: Call) -> HeaderNavItemView:
     return await call.core.navigation.update_header_item(
         call.principal, call.project_id, call.param("item_id"), call.body(HeaderNavItemInput)
+    )
+
+
+async def patch_header_nav_item(call: Call) -> HeaderNavItemView:
+    return await call.core.navigation.update_header_item(
+        call.principal, call.project_id, call.param("item_id"), call.body(HeaderNavItemPatch)
     )
 
 
@@ -139,10 +153,10 @@ def specs() -> list[RouteSpec]:
         RouteSpec(
             "PATCH",
             GROUPS + "/{group_id}",
-            update_sidebar_group,
-            "Replace a sidebar group (manager; same as PUT)",
+            patch_sidebar_group,
+            "Change a sidebar group's given fields; the others stay (manager)",
             nav,
-            body=SidebarGroupInput,
+            body=SidebarGroupPatch,
             response=SidebarGroupView,
             uses=NavigationService.update_sidebar_group,
         ),
@@ -198,10 +212,10 @@ def specs() -> list[RouteSpec]:
         RouteSpec(
             "PATCH",
             ITEMS + "/{item_id}",
-            update_header_nav_item,
-            "Replace a header item (manager; same as PUT)",
+            patch_header_nav_item,
+            "Change a header item's given fields; the others stay (manager)",
             nav,
-            body=HeaderNavItemInput,
+            body=HeaderNavItemPatch,
             response=HeaderNavItemView,
             uses=NavigationService.update_header_item,
         ),

@@ -12,11 +12,20 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .models import StatusView
+from comstack_core.backup.schedule import BackupRun
+
+from .models import ReadyView, StatusView
 from .spec import Call, RouteSpec
 
 READY_TIMEOUT_SECONDS = 3.0
@@ -37,6 +46,26 @@ class RequestMetrics:
             ["method", "route"],
             registry=self.registry,
         )
+
+        self.backup_ok = Gauge(
+            "comstack_backup_last_ok", "1 when the last scheduled backup succeeded, 0 when it failed.",
+            registry=self.registry,
+        )
+        self.backup_time = Gauge(
+            "comstack_backup_last_finished_timestamp_seconds", "When the last scheduled backup finished (Unix time).",
+            registry=self.registry,
+        )
+        self.backup_bytes = Gauge(
+            "comstack_backup_last_bytes", "Size of the last successful scheduled backup's archive.",
+            registry=self.registry,
+        )
+
+    def record_backup(self, run: BackupRun | None) -> None:
+        if run is not None:
+            self.backup_ok.set(1 if run.ok else 0)
+            self.backup_time.set(run.finished_at.timestamp())
+            if run.ok:
+                self.backup_bytes.set(run.bytes)
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         self.requests.labels(method, route, str(status)).inc()
@@ -82,12 +111,15 @@ def specs(metrics: RequestMetrics, document: Callable[[str], dict[str, Any]]) ->
     async def healthz(call: Call) -> StatusView:
         return StatusView(status="ok")
 
-    async def readyz(call: Call) -> StatusView | Response:
+    async def readyz(call: Call) -> ReadyView | Response:
         if await call.core.db.ping(within=READY_TIMEOUT_SECONDS):
-            return StatusView(status="ok")
+            backups = call.core.backups
+            return ReadyView(status="ok", backup=await backups.last_run() if backups.enabled else None)
         return JSONResponse({"error": "The database is not reachable.", "code": "not_ready"}, status_code=503)
 
     async def prometheus_metrics(call: Call) -> Response:
+        if call.core.backups.enabled and await call.core.db.ping(within=READY_TIMEOUT_SECONDS):
+            metrics.record_backup(await call.core.backups.last_run())
         return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
     async def openapi_json(call: Call) -> Response:
@@ -108,9 +140,9 @@ def specs(metrics: RequestMetrics, document: Callable[[str], dict[str, Any]]) ->
             "GET",
             "/readyz",
             readyz,
-            "Readiness: the database answers a trivial query (503 when not)",
+            "Readiness: the database answers a trivial query (503 when not); the last scheduled backup",
             t,
-            response=StatusView,
+            response=ReadyView,
             auth=False,
             extra_errors=(503,),
         ),
@@ -118,7 +150,7 @@ def specs(metrics: RequestMetrics, document: Callable[[str], dict[str, Any]]) ->
             "GET",
             "/metrics",
             prometheus_metrics,
-            "Prometheus metrics: requests by route and status, latency",
+            "Prometheus metrics: requests by route and status, latency, the last scheduled backup",
             t,
             auth=False,
             media_type="text/plain",

@@ -9,7 +9,6 @@ the handlers accept and return.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from comstack_core.usecases import Rule, rule_of
 
 from ..auth import require_principal
 from ..errors import internal_error_response
+from ..strict_json import MAX_JSON_DEPTH, strict_json
 
 M = TypeVar("M", bound=BaseModel)
 Handler = Callable[["Call"], Awaitable[Any]]
@@ -37,7 +37,6 @@ Handler = Callable[["Call"], Awaitable[Any]]
 _PATH_PARAM = re.compile(r"{(\w+)}")
 # Integers reach SQL; past 64 bits the drivers fail, so path integers are bounded like a 32-bit column.
 MAX_INT = 2**31 - 1
-MAX_JSON_DEPTH = 32
 
 # Path parameters by name, shared by every route that uses them: (JSON schema, description).
 PATH_PARAMS: dict[str, tuple[dict[str, Any], str]] = {
@@ -58,6 +57,7 @@ PATH_PARAMS: dict[str, tuple[dict[str, Any], str]] = {
     "image_id": ({"type": "string"}, "The image's id, e.g. 'img_...'."),
     "upload_id": ({"type": "string"}, "The resumable upload's id (the last segment of its Location)."),
     "file": ({"type": "string"}, "An image's file name, 'img_....ext' (the end of its url)."),
+    "capture_id": ({"type": "string"}, "The capture's id, 'cap_...' (from ingest/capture)."),
     "session_id": ({"type": "string"}, "The voice session's id (from the project's voice sessions)."),
 }
 
@@ -141,65 +141,11 @@ class Call:
         return self.parsed_query
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def _nesting_depth(data: Any) -> int:
-    """Deepest nesting of objects and arrays, walked without recursion."""
-    deepest, stack = 0, [(data, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, dict | list):
-            deepest = max(deepest, depth)
-            stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
-    return deepest
-
-
-class _DuplicateKey(ValueError):
-    pass
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """An object that names a key twice is ambiguous ({"slug": "a", "slug": "b"}): refuse it, do not
-    silently keep the last."""
-    found: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in found:
-            raise _DuplicateKey(key)
-        found[key] = value
-    return found
-
-
 def decode_json_object(raw: bytes) -> dict[str, Any]:
-    """Strict JSON: UTF-8 only, no NaN/Infinity, no key given twice in one object, and an object at the
-    top."""
+    """A REST body: strict JSON (``strict_json``), and an object at the top; empty reads as ``{}``."""
     if not raw.strip():
         return {}
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise InvalidInput(
-            f"The request body is not valid UTF-8 (byte {error.start}); send JSON encoded as UTF-8.",
-            code="invalid_utf8",
-        ) from None
-    too_deep = InvalidInput(
-        f"The request body nests objects and arrays deeper than {MAX_JSON_DEPTH} levels.", code="invalid_json"
-    )
-    try:
-        data = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
-    except RecursionError:
-        raise too_deep from None
-    except _DuplicateKey as error:
-        raise InvalidInput(
-            f"The request body gives the key {error.args[0]!r} twice in one object; give each key once.",
-            code="invalid_json",
-        ) from None
-    except ValueError as error:
-        raise InvalidInput(f"The request body is not valid JSON: {error}.", code="invalid_json") from None
-    # The validators and the database drivers recurse too: refuse depth here, before they crash on it.
-    if _nesting_depth(data) > MAX_JSON_DEPTH:
-        raise too_deep
+    data = strict_json(raw, max_depth=MAX_JSON_DEPTH)
     if not isinstance(data, dict):
         raise InvalidInput(
             f"The request body must be a JSON object, not {type(data).__name__}.", code="invalid_body"

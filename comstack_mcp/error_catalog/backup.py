@@ -19,4 +19,8 @@ CODES: dict[str, _E] = {
                                    "Restore into an empty data directory and database, or pass --force to replace."),
     "restore_target_invalid": _E("The restore target cannot take the backup.",
                                  "Pass a PostgreSQL URL as --database-url; the embedded database goes in --data-dir."),
+    "site_file_invalid": _E("The tree's comstack.yml (theme and navigation of an export) cannot be read.",
+                            "Fix the file as the message says, or remove it to import the pages alone."),
+    "export_target_not_empty": _E("The export folder already has files in it.",
+                                  "Export into a new or empty folder."),
 }

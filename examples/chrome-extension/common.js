@@ -16,20 +16,23 @@ function settingsComplete(settings) {
   return SETTINGS_KEYS.every((name) => settings[name]);
 }
 
-// POST {server}/api/projects/{project}/ingest/{path} with the key and project headers. Resolves to the
-// JSON answer; rejects with an Error whose message is the server's {"error"} text (and .code its code).
-async function callIngest(settings, path, body) {
-  const url = `${settings.server}/api/projects/${encodeURIComponent(settings.project)}/ingest/${path}`;
+// {method} {server}/api/projects/{project}/ingest/{path} with the key and project headers; `body` is sent
+// as JSON, or as it is when it is binary (an image's bytes). Resolves to the JSON answer; rejects with an
+// Error whose message is the server's {"error"} text (and .code its code).
+async function callIngest(settings, path, body, { method = "POST", query = null } = {}) {
+  const search = query ? `?${new URLSearchParams(query)}` : "";
+  const url = `${settings.server}/api/projects/${encodeURIComponent(settings.project)}/ingest/${path}${search}`;
+  const binary = body instanceof Uint8Array || body instanceof Blob;
+  const headers = { "x-api-key": settings.key, "x-project-id": settings.project };
+  if (body !== undefined && !binary) {
+    headers["content-type"] = "application/json";
+  }
   let response;
   try {
     response = await fetch(url, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "x-api-key": settings.key,
-        "x-project-id": settings.project,
-      },
-      body: JSON.stringify(body),
+      method,
+      headers,
+      body: body === undefined ? undefined : binary ? body : JSON.stringify(body),
     });
   } catch (error) {
     throw new Error(`Could not reach ${settings.server} (${error.message}). Check the server URL in the settings.`);

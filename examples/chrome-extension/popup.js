@@ -4,9 +4,10 @@
 const $ = (id) => document.getElementById(id);
 const state = { settings: null, tab: null, captureId: null, proposed: null };
 
-// Hook for images (SPEC §13): once the server stores images, the extension sends their bytes, read
-// inside the captured page, so that the server never fetches a URL. Off until that route exists.
-const IMAGE_UPLOAD = { enabled: false, path: "images" };
+// Images are read inside the captured page (with its cookies and origin) and their bytes sent to the
+// server, which never fetches a URL itself. At most this many, each at most IMAGE_MAX_BYTES.
+const IMAGE_LIMIT = 20;
+const IMAGE_MAX_BYTES = 10 * 1024 * 1024;
 
 function show(id, visible = true) {
   $(id).hidden = !visible;
@@ -45,7 +46,7 @@ function fill(proposed, capture) {
   $("template-reason").textContent = proposed.suggested_template ? `(${proposed.suggested_template.reason})` : "";
   if (capture.already_imported) {
     $("already").textContent = capture.page
-      ? `Already imported as ${capture.page.slug}: saving creates another draft.`
+      ? `Already imported as ${capture.page.slug}: saving with that slug updates its draft; another slug makes a new page.`
       : "Captured before: this capture was updated.";
     show("already");
   }
@@ -81,45 +82,63 @@ function editedDraft() {
   };
 }
 
-async function sendImages(settings, tabId, captureId, images) {
-  if (!IMAGE_UPLOAD.enabled || images.length === 0) {
-    return [];
-  }
-  // Read each image's bytes in the page (its cookies and origin), then upload them with the capture id.
-  const [injection] = await chrome.scripting.executeScript({
-    target: { tabId },
-    args: [images.map((image) => image.url)],
-    func: async (urls) => {
-      const out = [];
-      for (const url of urls) {
-        try {
-          const response = await fetch(url);
-          if (response.ok) {
-            out.push({ url, type: response.headers.get("content-type"), bytes: Array.from(new Uint8Array(await response.arrayBuffer())) });
-          }
-        } catch (error) {
-          // Cross-origin images without CORS stay where they are.
-        }
+// Runs inside the tab: each image's bytes, base64-encoded (what executeScript can hand back).
+async function readImages(urls, maxBytes) {
+  const out = [];
+  for (const url of urls) {
+    try {
+      const response = await fetch(url);
+      const blob = response.ok ? await response.blob() : null;
+      if (blob && blob.size <= maxBytes) {
+        const data = await new Promise((resolve, reject) => {
+          const reader = new FileReader();
+          reader.onload = () => resolve(String(reader.result).split(",", 2)[1] || "");
+          reader.onerror = () => reject(reader.error);
+          reader.readAsDataURL(blob);
+        });
+        out.push({ url, data });
       }
-      return out;
-    },
-  });
-  const uploaded = [];
-  for (const image of injection.result || []) {
-    const form = new FormData();
-    form.append("capture_id", captureId);
-    form.append("source_url", image.url);
-    form.append("file", new Blob([new Uint8Array(image.bytes)], { type: image.type || "application/octet-stream" }));
-    const response = await fetch(`${settings.server}/api/projects/${encodeURIComponent(settings.project)}/${IMAGE_UPLOAD.path}`, {
-      method: "POST",
-      headers: { "x-api-key": settings.key, "x-project-id": settings.project },
-      body: form,
-    });
-    if (response.ok) {
-      uploaded.push(await response.json());
+    } catch (error) {
+      // An image of another site that does not allow it stays a link to that site.
     }
   }
-  return uploaded;
+  return out;
+}
+
+function fromBase64(data) {
+  const text = atob(data);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i += 1) {
+    bytes[i] = text.charCodeAt(i);
+  }
+  return bytes;
+}
+
+// Stores the draft's images in ComStack and returns the body naming them (image:img_...) instead of
+// their addresses on the source site. Images that cannot be read or stored keep their address.
+async function importImages(settings, tabId, captureId, images, content) {
+  const wanted = images.filter((image) => content.includes(`](${image.url}`)).slice(0, IMAGE_LIMIT);
+  if (!$("import-images").checked || wanted.length === 0) {
+    return content;
+  }
+  progress(`Storing ${wanted.length} image(s)…`);
+  const [injection] = await chrome.scripting.executeScript({
+    target: { tabId },
+    args: [wanted.map((image) => image.url), IMAGE_MAX_BYTES],
+    func: readImages,
+  });
+  const alts = new Map(wanted.map((image) => [image.url, image.alt]));
+  for (const image of (injection && injection.result) || []) {
+    try {
+      const stored = await callIngest(settings, `captures/${encodeURIComponent(captureId)}/images`, fromBase64(image.data), {
+        query: { source_url: image.url, ...(alts.get(image.url) ? { alt: alts.get(image.url) } : {}) },
+      });
+      content = content.split(`](${image.url}`).join(`](${stored.image.reference}`);
+    } catch (error) {
+      // Not an image ComStack accepts (or over its quota): the draft keeps the address.
+    }
+  }
+  return content;
 }
 
 async function onCapture() {
@@ -152,9 +171,10 @@ async function onSave(event) {
   show("error", false);
   $("save").disabled = true;
   try {
+    const draft = editedDraft();
+    draft.content = await importImages(state.settings, state.tab.id, state.captureId, state.proposed.images, draft.content);
     progress("Saving the draft…");
-    const saved = await callIngest(state.settings, "save", { capture_id: state.captureId, draft: editedDraft() });
-    await sendImages(state.settings, state.tab.id, state.captureId, state.proposed.images);
+    const saved = await callIngest(state.settings, "save", { capture_id: state.captureId, draft });
     progress("");
     show("draft", false);
     $("draft-link").href = saved.draft_url;

@@ -8,6 +8,7 @@ import pytest
 from comstack_core.errors import InvalidInput, NameEchoMismatch, NotFound
 from comstack_core.models import Project
 from comstack_core.rules.icons import icon_names, validate_icon
+from comstack_core.rules.navigation import header_item_values
 from comstack_core.schemas import (
     HeaderNavItemInput,
     NavigationUpdate,
@@ -16,7 +17,7 @@ from comstack_core.schemas import (
     SidebarGroupInput,
     ThemeUpdate,
 )
-from comstack_core.services.navigation import _item, load_navigation, nav_snapshot
+from comstack_core.services.navigation import load_navigation, nav_snapshot
 
 from ..conftest import World
 from .test_support import audit_rows, expect, snapshot
@@ -143,10 +144,10 @@ async def test_sidebar_groups_validate_icons_and_slugs(world: World) -> None:
 )
 def test_header_targets(target: str, ok: bool) -> None:
     if ok:
-        assert _item(item(target))["target"] == target
+        assert header_item_values(item(target))["target"] == target
     else:
         with pytest.raises(InvalidInput) as info:
-            _item(item(target))
+            header_item_values(item(target))
         assert info.value.code == "invalid_navigation"
         assert "page slug" in info.value.message and "https://" in info.value.message
 

@@ -77,6 +77,8 @@ _COUNTS = " UNION ALL ".join(
         ("revoked_keys", "api_keys WHERE project_id = :p AND revoked_at IS NOT NULL"),
         ("domains", "domains WHERE project_id = :p"),
         ("search", "page_search WHERE project_id = :p"),
+        ("captures", "captures WHERE project_id = :p"),
+        ("images", "images WHERE project_id = :p"),
         # Refused custom-page uploads add an audit row with an error code on purpose; nothing else may.
         ("audit", "audit_log WHERE project_id = :p AND error_code IS NULL"),
     )

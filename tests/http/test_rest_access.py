@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from comstack_core.auth import SCOPE_READ
+from comstack_core.ingest import CaptureRequest
 from comstack_core.schemas import (
     DomainCreate,
     HeaderNavItemInput,
@@ -35,6 +36,10 @@ CUSTOM = {
     "description": "Everything about our widgets on one page, with pricing and a demo you can try now.",
 }
 
+ARTICLE = (
+    "<html><body><main><h1>How it works</h1><p>Open the sign-in page and choose Forgot password; we send "
+    "a link that works for one hour.</p><p>Follow it and type a new password twice.</p></main></body></html>"
+)
 # A valid body for every route that takes one, so a refusal can only come from access checks.
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", ""): {"name": PROJECT_NAME},
@@ -76,6 +81,9 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("DELETE", "/images/{image_id}"): {"project_name": PROJECT_NAME},
     ("PUT", "/git"): {"url": "https://example.com/acme/docs.git", "folder": "docs"},
     ("POST", "/git/pull"): {"project_name": PROJECT_NAME},
+    ("POST", "/ingest/capture"): {"url": "https://example.com/help", "html": ARTICLE},
+    ("POST", "/ingest/extract"): {"capture_id": "{capture_id}"},
+    ("POST", "/ingest/save"): {"capture_id": "{capture_id}", "draft": {"title": "Help", "slug": "help", "content": "x"}},
 }
 
 # Required query parameters, for the same reason.
@@ -99,6 +107,7 @@ NEEDS_STATE = {
     ("GET", "/git"),  # a connected repository
     ("POST", "/git/pull"),
     ("GET", "/live/sessions/{session_id}"),  # a recorded voice session
+    ("POST", "/ingest/captures/{capture_id}/images"),  # image bytes, not JSON
 }
 RANKS = ["viewer", "editor", "manager", "admin"]
 PREFIX = "/api/projects/{project_id}"
@@ -159,6 +168,7 @@ async def test_a_key_of_another_project_gets_403_and_no_data(rest: Rest) -> None
         "publish_id": "pub_x",
         "image_id": "img_x",
         "upload_id": "up_x",
+        "capture_id": "cap_x",
     }
     for spec in PROJECT_SPECS:
         body = BODIES.get(route_key(spec.method, spec.path))
@@ -194,6 +204,10 @@ async def seed(rest: Rest) -> dict[str, str]:
     domain = await core.members.add_domain(world.manager, pid, DomainCreate(hostname="old.acme.test"))
     key = await core.keys.create_key(world.manager, pid, KeyCreate(name="old"))
     image = await core.images.store_image(world.editor, pid, encode(picture(8, 8), "PNG"))
+    await core.modules.configure_module(world.manager, pid, "chrome_ingest", ModuleUpdate(enabled=True))
+    capture = await core.ingest.capture(
+        world.editor, pid, CaptureRequest(url="https://example.com/old", html=ARTICLE)
+    )
     assert world.viewer.user_id is not None
     return {
         "project_id": pid,
@@ -208,6 +222,7 @@ async def seed(rest: Rest) -> dict[str, str]:
         "publish_id": "pub_x",
         "image_id": image.id,
         "upload_id": "up_x",
+        "capture_id": capture.capture_id,
     }
 
 

@@ -30,8 +30,20 @@ async def test_sidebar_groups(rest: Rest) -> None:
 
     put = await rest.call("PUT", f"{url}/{ids[0]}", json={**GROUP, "title": {"en": "Tutorials"}})
     assert put.status_code == 200 and put.json()["title"] == {"en": "Tutorials"}
-    patch = await rest.call("PATCH", f"{url}/{ids[0]}", json={**GROUP, "icon": "home"})
-    assert patch.status_code == 200 and patch.json()["icon"] == "home"
+    # PATCH changes what it names and keeps the rest; PUT replaces the whole group.
+    patch = await rest.call("PATCH", f"{url}/{ids[0]}", json={"icon": "home"})
+    assert patch.status_code == 200, patch.text
+    assert (patch.json()["icon"], patch.json()["title"], patch.json()["page_slugs"]) == (
+        "home", {"en": "Tutorials"}, ["guides/intro"]
+    )
+    empty = await rest.call("PATCH", f"{url}/{ids[0]}", json={})
+    assert empty.status_code == 200 and empty.json() == patch.json()
+    bad = await rest.call("PATCH", f"{url}/{ids[0]}", json={"icon": "no_such_icon"})
+    assert bad.status_code == 400
+    whole = await rest.call("PUT", f"{url}/{ids[0]}", json={"title": {"en": "Tutorials"}, "icon": "home"})
+    assert whole.status_code == 200 and whole.json()["page_slugs"] == []
+    half = await rest.call("PUT", f"{url}/{ids[0]}", json={"icon": "home"})
+    assert half.status_code == 400 and "title" in half.json()["error"]
     missing = await rest.call("PUT", f"{url}/grp_nothing", json=GROUP)
     assert missing.status_code == 404
 
@@ -52,8 +64,14 @@ async def test_header_nav_items(rest: Rest) -> None:
     ids = [a.json()["id"], b.json()["id"]]
     reordered = await rest.call("POST", url + "/reorder", json={"ids": ids[::-1]})
     assert [i["id"] for i in reordered.json()] == ids[::-1]
-    updated = await rest.call("PATCH", f"{url}/{ids[0]}", json={"label": {"en": "Plans"}, "target": "plans"})
-    assert updated.status_code == 200 and updated.json()["target"] == "plans"
+    updated = await rest.call("PATCH", f"{url}/{ids[0]}", json={"target": "plans"})
+    assert updated.status_code == 200 and (updated.json()["target"], updated.json()["label"]) == (
+        "plans", {"en": "Pricing"}
+    )
+    relabelled = await rest.call("PATCH", f"{url}/{ids[0]}", json={"label": {"en": "Plans"}})
+    assert (relabelled.json()["target"], relabelled.json()["label"]) == ("plans", {"en": "Plans"})
+    half = await rest.call("PUT", f"{url}/{ids[0]}", json={"target": "plans"})
+    assert half.status_code == 400 and "label" in half.json()["error"]
     assert (await rest.call("DELETE", f"{url}/{ids[0]}")).status_code == 204
     assert [i["id"] for i in (await rest.call("GET", url, "viewer")).json()] == [ids[1]]
 

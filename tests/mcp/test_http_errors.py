@@ -57,6 +57,11 @@ async def test_own_origin_is_accepted(live: LiveServer, seed: Seed) -> None:
     (b'{"jsonrpc": "2.0", "id": 7}', INVALID_REQUEST, '"method"', 7),
     (b'"ping"', INVALID_REQUEST, '"method"', None),
     (b'{"jsonrpc": "2.0",', PARSE_ERROR, "not valid JSON", None),
+    # A key given twice is refused as on REST, at any depth, rather than the last one silently winning.
+    (b'{"jsonrpc": "2.0", "id": 1, "id": 2, "method": "ping"}', PARSE_ERROR, "key 'id' twice", None),
+    (b'{"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {"name": "list-pages", '
+     b'"arguments": {"project_id": "a", "project_id": "b"}}}', PARSE_ERROR, "key 'project_id' twice", None),
+    (b'{"jsonrpc": "2.0", "id": 4, "method": "ping", "params": {"x": NaN}}', PARSE_ERROR, "NaN", None),
 ])
 async def test_malformed_messages_get_a_plain_json_rpc_error(live: LiveServer, seed: Seed, body: bytes, code: int,
                                                             words: str, request_id: int | None) -> None:

@@ -28,6 +28,11 @@ DOCS = {
     "docs/index.md": "---\ntitle: Widget docs\ndescription: Everything about the widget.\n---\n\nRead on.\n",
     "docs/guide/setup.md": "# Setup\n\nInstall it.\n",
 }
+INGEST_HTML = (
+    "<html lang='en'><head><title>Reset your password</title></head><body><nav><a href='/'>Home</a></nav>"
+    "<main><h1>Reset your password</h1><p>Choose Forgot password on the sign-in page; the link we send works "
+    "for one hour.</p></main></body></html>"
+)
 CUSTOM_BODY = '<h1 data-t-key="hero">Widgets</h1><p><a href="https://example.com">More</a></p>'
 
 
@@ -67,9 +72,8 @@ async def _prepare(seed: Seed) -> tuple[str, str]:
         seed.project_id,
         SettingsUpdate(knowledge_locales=["en", "es"], custom_page_locales=["en", "es"]),
     )
-    await world.core.modules.configure_module(
-        world.manager, seed.project_id, "github_sync", ModuleUpdate(enabled=True)
-    )
+    for module in ("github_sync", "chrome_ingest"):
+        await world.core.modules.configure_module(world.manager, seed.project_id, module, ModuleUpdate(enabled=True))
     voice = await world.core.projects.create_project(
         world.manager, ProjectCreate(name="Voice Line", template_id="business-voice")
     )
@@ -196,6 +200,15 @@ async def _every_tool(call: Caller, seed: Seed, origin: Path, voice: tuple[str, 
     listed_sessions = await call("list-voice-sessions", project_id=voice[0])
     assert [s["id"] for s in listed_sessions["sessions"]] == [voice[1]]
     await call("get-voice-session", project_id=voice[0], session_id=voice[1])
+    # A web page's HTML becomes a draft page.
+    proposal = await call("ingest-html", project_id=pid, url="https://example.com/help/reset", html=INGEST_HTML)
+    saved = await call(
+        "save-ingested-draft", project_id=pid, capture_id=proposal["capture"]["capture_id"],
+        draft={k: proposal["draft"][k] for k in ("title", "description", "slug", "language", "content",
+                                                 "doc_template_id", "fields")},
+    )
+    listed_drafts = await call("list-ingested-drafts", project_id=pid)
+    assert [d["page"]["path"] for d in listed_drafts["drafts"]] == [saved["page"]["path"]]
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])

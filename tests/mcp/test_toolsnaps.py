@@ -133,4 +133,5 @@ def test_the_spec_tool_set() -> None:
         "upload-image", "list-images", "delete-image",
         "connect-github", "pull-and-publish",
         "list-voice-sessions", "get-voice-session",
+        "ingest-html", "save-ingested-draft", "list-ingested-drafts",
     }

@@ -69,30 +69,33 @@ def _body(rev: PageRevision) -> str:
     return rev.content
 
 
-async def _delete_where(session: AsyncSession, field: str, value: str) -> None:
+async def _delete_where(session: AsyncSession, **match: str) -> None:
+    """Delete the rows whose columns equal ``match`` (column -> value)."""
+    exact = " AND ".join(f"{field} = :{field}" for field in match)
     if _dialect(session) == "postgresql":
-        sql = f"DELETE FROM page_search WHERE {field} = :value"
-        params = {"value": value}
+        sql = f"DELETE FROM page_search WHERE {exact}"
+        params = dict(match)
     else:
         # On FTS5 a WHERE on an UNINDEXED column scans the whole table (quadratic when a publish reindexes
-        # thousands of pages); the scope token finds the rows through the full-text index instead.
-        # The column check keeps it exact even if two values ever tokenized alike.
+        # thousands of pages); the scope tokens find the rows through the full-text index instead.
+        # The column checks keep it exact even if two values ever tokenized alike.
+        tokens = " AND ".join(f'"{scope_token(field, value)}"' for field, value in match.items())
         sql = (
             "DELETE FROM page_search WHERE rowid IN (SELECT rowid FROM page_search"
-            f" WHERE page_search MATCH :q AND {field} = :value)"
+            f" WHERE page_search MATCH :q AND {exact})"
         )
-        params = {"q": f'scope : "{scope_token(field, value)}"', "value": value}
+        params = {"q": f"scope : ({tokens})", **match}
     await (await session.connection()).execute(text(sql).bindparams(**params))
 
 
 async def remove(session: AsyncSession, page_id: str) -> None:
-    await _delete_where(session, "page_id", page_id)
+    await _delete_where(session, page_id=page_id)
 
 
 async def remove_project(session: AsyncSession, project_id: str) -> None:
     """Drop a deleted project's rows. PostgreSQL would cascade from pages, but the SQLite FTS5 table has no
     foreign keys, so without this a deleted project's text would stay in the database file."""
-    await _delete_where(session, "project_id", project_id)
+    await _delete_where(session, project_id=project_id)
 
 
 async def reindex(session: AsyncSession, page: Page) -> None:
@@ -103,6 +106,13 @@ async def reindex(session: AsyncSession, page: Page) -> None:
         if rev is not None:
             items.append((page, variant, rev))
     await _insert(session, items)
+
+
+async def reindex_draft(session: AsyncSession, page: Page, rev: PageRevision) -> None:
+    """Replace only the draft's row: saving a draft leaves the live row as it was (when the page's own
+    indexed columns — language, audience, template — did not change; otherwise use ``reindex``)."""
+    await _delete_where(session, page_id=page.id, variant="draft")
+    await _insert(session, [(page, "draft", rev)])
 
 
 async def index_new(session: AsyncSession, items: list[tuple[Page, PageRevision]]) -> None:

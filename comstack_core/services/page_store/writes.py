@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, inspect
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -18,6 +18,9 @@ from ...rules.templates import CUSTOM_PAGE_TEMPLATE
 from ..base import Context, audit
 from . import search_index
 from .status import derive_status
+
+# The page's own columns that its search rows carry (see search_index._insert).
+INDEXED_PAGE_COLUMNS = ("project_id", "language", "audience", "doc_template_id")
 
 
 @dataclass
@@ -115,9 +118,16 @@ async def commit_draft(
     if not is_new:
         page.version += 1
     page.updated_at, page.updated_by = now, principal.actor_id
+    # A save changes the draft's text only, unless the caller also changed a column every row of the page
+    # carries; then the live row is rewritten too.
+    state = inspect(page)
+    whole_page = is_new or any(state.attrs[name].history.has_changes() for name in INDEXED_PAGE_COLUMNS)
     session.add(page)
     await session.flush()
-    await search_index.reindex(session, page)
+    if whole_page:
+        await search_index.reindex(session, page)
+    else:
+        await search_index.reindex_draft(session, page, rev)
     audit(
         session,
         principal,

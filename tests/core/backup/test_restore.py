@@ -51,6 +51,7 @@ async def test_round_trip_keeps_rows_sites_and_only_referenced_images(world: Wor
     core = world.core
     images = await publish_site(core, world.manager, world.project_id, world.project_name)
     orphan = FileBlobStore.in_data_dir(core.settings.data_dir).put(b"not referenced by any image")
+    _leftover(core.settings.sites_dir / ".deleted-prj_gone-1234")  # a deleted project's site on its way out
     before = snapshot(served_dir(core, world.project_id))
 
     manifest = await create_backup(core.settings, tmp_path / "b.tar.gz")
@@ -69,6 +70,12 @@ async def test_round_trip_keeps_rows_sites_and_only_referenced_images(world: Wor
         listed = await restored.pages.list_pages(world.manager, world.project_id)
         assert sorted(p.slug for p in listed.pages) == ["guides/setup", "guides/use", "index", "reference/api"]
     assert not (tmp_path / "restored" / "blobs" / orphan[:2] / orphan[2:4] / orphan).exists()
+    assert not any(name.startswith("sites/.") for name in names)
+
+
+def _leftover(path: Path) -> None:
+    path.mkdir(parents=True)
+    (path / "index.html").write_text("gone")
 
 
 def _cut(archive: Path, out: Path) -> Path:

@@ -69,7 +69,7 @@ class ServerProcess:
                     "--port",
                     str(self.port),
                 ],
-                env={**os.environ, **self.env, "COMSTACK_PUBLIC_URL": self.base_url},
+                env={**os.environ, "COMSTACK_PUBLIC_URL": self.base_url, **self.env},  # several servers may share one
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 cwd=REPO,

@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from comstack_core import Core, Settings
 from comstack_core.models import Page
-from comstack_core.schemas import PageCreate, PageRef, PageUpdate
+from comstack_core.schemas import PageCreate, PageRef, PageUpdate, ProjectCreate
 from comstack_http.app import create_app
 
 from ...conftest import REPO, World
@@ -144,3 +144,19 @@ async def test_restore_refusals_exit_2_and_write_nothing(world: World, tmp_path:
     assert code == 2 and "is not empty" in err and "--force" in err
     assert [p.name for p in occupied.iterdir()] == ["comstack.db"]
     assert (occupied / "comstack.db").read_bytes() == b"someone's database"
+
+
+async def test_export_then_import_from_the_shell(world: World, tmp_path: Path) -> None:
+    core = world.core
+    await publish_site(core, world.manager, world.project_id, world.project_name)
+    out = tmp_path / "export"
+    code, stdout, err = await _cli("export", "--project", world.project_id, "--to", str(out), settings=core.settings)
+    assert code == 0, err
+    assert stdout.strip() == str(out) and "Exported 4 pages (0 unpublished drafts), 0 custom pages and 2 images" in err
+    copy = await core.projects.create_project(world.manager, ProjectCreate(name="Acme Copy"))
+    code, _, err = await _cli("import", str(out), "--project", copy.id, "--yes", "--approve", settings=core.settings)
+    assert code == 0, err
+    listed = await core.pages.list_pages(world.manager, copy.id)
+    assert sorted(p.slug for p in listed.pages) == ["guides/setup", "guides/use", "index", "reference/api"]
+    code, _, err = await _cli("export", "--project", world.project_id, "--to", str(out), settings=core.settings)
+    assert code == 2 and "is not empty" in err

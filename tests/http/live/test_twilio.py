@@ -3,14 +3,17 @@ over the URL Twilio calls, the TwiML answer parsed, and its <Gather> action foll
 
 from __future__ import annotations
 
+import asyncio
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from itertools import count
 
 import pytest
+from sqlmodel import select
 from twilio.request_validator import RequestValidator
 
 from comstack_core import Principal
+from comstack_core.models import LivePhoneNumber, LiveSession
 from comstack_core.schemas import ModuleUpdate, PlanUpdate
 
 from .conftest import Voice, standard_plan
@@ -210,3 +213,42 @@ async def test_calls_count_against_the_daily_quota(voice: Voice) -> None:
     assert "7 am" in says(root)
     status, root = await TwilioCall(voice).post()
     assert status == 200 and "try again tomorrow" in says(root) and root.find("Hangup") is not None
+
+
+async def test_two_projects_claiming_one_number_at_once_get_one_conflict(voice: Voice) -> None:
+    await standard_plan(voice.core, voice.project_id)
+    await standard_plan(voice.core, voice.other_project_id)
+    body = {"enabled": True, "config": {"numbers": [NUMBER], "auth_token": TOKEN}}
+    answers = await asyncio.gather(
+        voice.rest.call("PATCH", voice.rest.p("/modules/voice_phone", voice.project_id), "manager", json=body),
+        voice.rest.call(
+            "PATCH", voice.rest.p("/modules/voice_phone", voice.other_project_id), "outsider", json=body
+        ),
+    )
+    assert sorted(a.status_code for a in answers) == [200, 409], [a.text for a in answers]
+    refused = next(a for a in answers if a.status_code == 409)
+    assert refused.json()["code"] == "number_taken" and NUMBER in refused.json()["error"]
+    winner = voice.project_id if answers[0].status_code == 200 else voice.other_project_id
+    async with voice.core.db.read() as session:
+        rows = (await session.exec(select(LivePhoneNumber))).all()
+    assert [(r.number, r.project_id) for r in rows] == [(NUMBER, winner)]
+
+
+async def test_a_first_request_sent_twice_at_once_opens_one_session(voice: Voice) -> None:
+    """Twilio retries a webhook it thinks was lost: the same CallSid's first request twice at once."""
+    await phone_line(voice)
+    await voice.core.plans.update_plan(
+        Principal.system(), voice.project_id, PlanUpdate(quotas={"max_sessions_per_day": 1})
+    )
+    first = TwilioCall(voice)
+    twice = TwilioCall(voice, call_sid=first.call_sid)
+    answers = await asyncio.gather(first.post(), twice.post())
+    assert [status for status, _ in answers] == [200, 200], answers
+    for _, root in answers:
+        assert isinstance(root, ET.Element) and "try again tomorrow" not in says(root)
+    async with voice.core.db.read() as session:
+        sessions = (await session.exec(select(LiveSession).where(LiveSession.call_sid == first.call_sid))).all()
+    assert len(sessions) == 1
+    # Counted once: the day's one session is this call, and the next call is over the quota.
+    status, root = await TwilioCall(voice).post()
+    assert status == 200 and "try again tomorrow" in says(root)

@@ -1,0 +1,83 @@
+"""Export a project as files, import them into a new project, publish: the two sites are the same page for
+page (URLs, rendered text, images, sidebar navigation)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+
+from comstack_core import Core
+from comstack_core.errors import InvalidInput
+from comstack_core.schemas import ProjectCreate, ThemeUpdate
+from comstack_core.schemas.imports import ImportRequest
+
+from ...conftest import World
+from ..publishing.harness import publish_and_run, served_dir, snapshot
+from .site import publish_site
+
+
+@pytest.fixture
+def backend() -> str:
+    return "sqlite"
+
+
+def site_pages(root: Path, slug: str) -> dict[str, str]:
+    """Every page of a built site -> its rendered text, the project's own URL part made neutral."""
+    out = {}
+    for path in sorted(root.rglob("*.html")):
+        if any(part.startswith(".") for part in path.relative_to(root).parts):
+            continue
+        tree = LexborHTMLParser(path.read_text())
+        body = tree.body
+        assert body is not None
+        out[path.relative_to(root).as_posix()] = " ".join(body.text(separator=" ").split()).replace(slug, "SITE")
+    return out
+
+
+def site_images(root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in (root / "assets" / "img").rglob("*") if p.is_file()}
+
+
+async def test_export_import_publish_gives_the_same_site(world: World, tmp_path: Path) -> None:
+    core: Core = world.core
+    theme = ThemeUpdate.model_validate({"project_name": world.project_name, "colors": {"primary": "#aa3300"},
+                                        "fonts": {"heading": "Georgia, serif"}})
+    await core.navigation.update_theme(world.manager, world.project_id, theme)
+    await publish_site(core, world.manager, world.project_id, world.project_name)
+    summary = await core.exports.export_project(world.manager, world.project_id, tmp_path / "export")
+    assert (summary.pages, summary.images, summary.drafts) == (4, 2, 0)
+    assert (tmp_path / "export" / "mkdocs.yml").is_file() and (tmp_path / "export" / "docs/guides/setup.md").is_file()
+
+    copy = await core.projects.create_project(world.manager, ProjectCreate(name=world.project_name))
+    report = await core.imports.import_tree(
+        world.manager, copy.id, tmp_path / "export", ImportRequest(approve=True)
+    )
+    assert not [f for f in report.files if f.status == "failed"], report.files
+    status = await publish_and_run(core, world.manager, copy.id, copy.name)
+    assert status.status == "succeeded", status
+
+    original = await core.projects.get_project(world.manager, world.project_id)
+    first, second = served_dir(core, world.project_id), served_dir(core, copy.id)
+    assert site_pages(second, copy.slug) == site_pages(first, original.slug)
+    assert site_images(second) == site_images(first) and site_images(first)
+    nav = await core.navigation.get_navigation(world.manager, copy.id)
+    assert [(g.title, g.icon, g.page_slugs) for g in nav.sidebar_groups] == [
+        ({"en": "Guides"}, "menu_book", ["guides/setup", "guides/use"]),
+        ({"en": "Reference"}, "code", ["reference/api"]),
+    ]
+    assert [(i.label, i.target) for i in nav.header_nav_items] == [({"en": "Setup"}, "guides/setup")]
+    copied = await core.navigation.get_theme(world.manager, copy.id)
+    assert copied.theme == (await core.navigation.get_theme(world.manager, world.project_id)).theme
+    assert not copied.pending
+    assert snapshot(second / "assets") == snapshot(first / "assets")  # theme CSS, scripts and images, byte for byte
+
+
+async def test_export_refuses_a_folder_with_files(world: World, tmp_path: Path) -> None:
+    (tmp_path / "busy").mkdir()
+    (tmp_path / "busy" / "keep.txt").write_text("mine")
+    with pytest.raises(InvalidInput) as refused:
+        await world.core.exports.export_project(world.manager, world.project_id, tmp_path / "busy")
+    assert refused.value.code == "export_target_not_empty"
+    assert [p.name for p in (tmp_path / "busy").iterdir()] == ["keep.txt"]
