@@ -14,4 +14,10 @@ done = function(summary, latency, requests)
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
     summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write
       + summary.errors.timeout))
+  -- MCP_HISTOGRAM set: the latency at every 0.1 percentile too, so runs can be merged into one distribution.
+  if os.getenv("MCP_HISTOGRAM") then
+    local points = {}
+    for i = 1, 1000 do points[i] = latency:percentile(i / 10) end
+    io.write("HISTOGRAM " .. table.concat(points, " ") .. "\n")
+  end
 end

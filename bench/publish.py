@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import random
@@ -33,6 +34,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -194,6 +196,54 @@ class Publish:
     wall: float
     status: PublishStatus
     cpu: float  # CPU seconds, this process and its helper processes (wall time on a shared host is noisy)
+    peak_rss_mb: float = 0.0  # this process (the server's part) during the publish, sampled every 50 ms
+    peak_helpers_rss_mb: float = 0.0  # its child processes (the builder's helper) at the same samples
+
+
+def rss_mb(pid: int | str = "self") -> float:
+    try:
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def children_rss_mb() -> float:
+    """Resident memory of this process's descendants (the builder's helper and its fork server)."""
+    total, todo, seen = 0.0, [str(os.getpid())], set()
+    while todo:
+        pid = todo.pop()
+        try:
+            kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            continue
+        for kid in kids:
+            if kid not in seen:
+                seen.add(kid)
+                total += rss_mb(kid)
+                todo.append(kid)
+    return total
+
+
+class RssSampler:
+    """The largest resident size seen while a block runs, of this process and of its children."""
+
+    def __init__(self) -> None:
+        self.peak = self.helpers = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.05):
+            self.peak = max(self.peak, rss_mb())
+            self.helpers = max(self.helpers, children_rss_mb())
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def cpu_seconds() -> float:
@@ -239,6 +289,7 @@ class Result:
     incremental: Publish | None = None
     steady: Publish | None = None
     site_mb: float = 0.0
+    rss_after_mb: float = 0.0  # this process once the publishes are done (the caches a server keeps)
     mkdocs: float | None = None
     mkdocs_mb: float | None = None
     hugo: float | None = None
@@ -254,12 +305,13 @@ async def timed_publish(core: Core, who: Principal, pid: str, name: str, profile
         profiler = Profiler(async_mode="enabled")
         profiler.start()
     started, cpu_started = time.perf_counter(), cpu_seconds()
-    dry = await core.publishing.publish(who, pid, PublishRequest(project_name=name))
-    confirmed = await core.publishing.publish_confirm(
-        who, pid, PublishConfirm(project_name=name, confirmation_token=dry.confirmation_token)
-    )
-    await core.runner.run_pending()
-    wall = time.perf_counter() - started
+    with RssSampler() as rss:
+        dry = await core.publishing.publish(who, pid, PublishRequest(project_name=name))
+        confirmed = await core.publishing.publish_confirm(
+            who, pid, PublishConfirm(project_name=name, confirmation_token=dry.confirmation_token)
+        )
+        await core.runner.run_pending()
+        wall = time.perf_counter() - started
     cpu = cpu_seconds() - cpu_started
     if profiler is not None and profile_to is not None:
         profiler.stop()
@@ -267,7 +319,7 @@ async def timed_publish(core: Core, who: Principal, pid: str, name: str, profile
     status = await core.publishing.publish_status(who, pid, confirmed.publish_id)
     if status.status != "succeeded":
         raise SystemExit(f"publish {status.status}: {status.error}")
-    return Publish(wall, status, cpu)
+    return Publish(wall, status, cpu, rss.peak, rss.helpers)
 
 
 async def edit_one(core: Core, who: Principal, pid: str, name: str, slug: str, text: str) -> None:
@@ -294,9 +346,7 @@ async def run_comstack(n: int, work: Path, corpus: Path, files: list[Path], prof
         name = f"Bench {n}"
         project = await core.projects.create_project(me, ProjectCreate(name=name))
         pid = project.id
-        await core.plans.update_plan(
-            system, pid, PlanUpdate(tier="standard", quotas={"max_pages": n + 10})
-        )
+        await core.plans.update_plan(system, pid, PlanUpdate(tier="standard", quotas={"max_pages": n + 10}))
         started = time.perf_counter()
         await import_corpus(core, me, pid, corpus, files)
         sections = sorted({slug_of(i).split("/")[0] for i in range(1, n)})
@@ -331,6 +381,8 @@ async def run_comstack(n: int, work: Path, corpus: Path, files: list[Path], prof
             if k == 0:
                 result.incremental = done
         result.steady = done
+        gc.collect()
+        result.rss_after_mb = rss_mb()
     return result
 
 
@@ -402,19 +454,25 @@ def report(results: list[Result]) -> None:
     for key in ("promote", "translate", "build", "check", "seed"):
         add(f"  {key}", lambda r, k=key: fmt(t(r.full, k)))
     add("  site size", lambda r: fmt(r.site_mb, "MB"))
+    add("  time per page", lambda r: fmt(1000 * r.full.wall / r.pages if r.full else None, "ms"))
+    add(
+        "  peak RSS, this process / helpers",
+        lambda r: f"{r.full.peak_rss_mb:.0f} / {r.full.peak_helpers_rss_mb:.0f} MB" if r.full else "—",
+    )
+    add("RSS after the publishes", lambda r: fmt(r.rss_after_mb, "MB"))
     add("ComStack incremental (1 edit), wall", lambda r: fmt(r.incremental.wall if r.incremental else None))
     add("  CPU", lambda r: fmt(r.incremental.cpu if r.incremental else None))
     for key in ("promote", "build", "check"):
         add(f"  {key}", lambda r, k=key: fmt(t(r.incremental, k)))
     add(
         "  pages rendered",
-        lambda r: str(r.incremental.status.counts.get("rendered")) if r.incremental else "—",
+        lambda r: str(r.incremental.status.counts.rendered) if r.incremental else "—",
     )
     add("ComStack incremental, steady state, wall", lambda r: fmt(r.steady.wall if r.steady else None))
     add("  CPU", lambda r: fmt(r.steady.cpu if r.steady else None))
     for key in ("build", "check"):
         add(f"  {key}", lambda r, k=key: fmt(t(r.steady, k)))
-    add("  pages rendered", lambda r: str(r.steady.status.counts.get("rendered")) if r.steady else "—")
+    add("  pages rendered", lambda r: str(r.steady.status.counts.rendered) if r.steady else "—")
     add("MkDocs build (mkdocs theme)", lambda r: fmt(r.mkdocs))
     add("  site size", lambda r: fmt(r.mkdocs_mb, "MB"))
     add("Hugo build (minimal layout)", lambda r: fmt(r.hugo))
@@ -483,7 +541,6 @@ def main() -> None:
     if args.profile:
         profile_job_threads(args.profile)
     results = asyncio.run(main_async(args))
-    report(results)
     if args.json:
         args.json.write_text(
             json.dumps(
@@ -498,6 +555,11 @@ def main() -> None:
                             for m, v in {"wall_s": p.wall, **p.status.timings}.items()
                         },
                         "site_mb": r.site_mb,
+                        "full_ms_per_page": 1000 * r.full.wall / r.pages if r.full else None,
+                        "full_peak_rss_mb": r.full.peak_rss_mb if r.full else None,
+                        "full_peak_helpers_rss_mb": r.full.peak_helpers_rss_mb if r.full else None,
+                        "rss_after_mb": r.rss_after_mb,
+                        "load_average": os.getloadavg(),
                         "mkdocs_s": r.mkdocs,
                         "mkdocs_mb": r.mkdocs_mb,
                         "hugo_s": r.hugo,
@@ -508,6 +570,7 @@ def main() -> None:
                 indent=2,
             )
         )
+    report(results)
 
 
 if __name__ == "__main__":

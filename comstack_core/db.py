@@ -46,6 +46,8 @@ class Database:
             self._prepare_sqlite_dir(url)
             self.write_engine = self._sqlite_engine(url, busy_timeout_ms, immediate=True)
             self.read_engine = self._sqlite_engine(url, busy_timeout_ms, immediate=False)
+            # Large reads keep the driver's thread, where sqlite3 lets the loop run meanwhile (see read()).
+            self._large_read_engine = self._sqlite_engine(url, busy_timeout_ms, immediate=False, threaded=True)
             path = make_url(url).database or ""
             # A memory database has no file to share between engines, so it has no inline writer.
             self._inline_write_engine = (
@@ -63,7 +65,7 @@ class Database:
             self._patient_statement_engine = self._sqlite_statement_engine(url, busy_timeout_ms)
         else:
             self.write_engine = create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
-            self.read_engine = self.write_engine
+            self.read_engine = self._large_read_engine = self.write_engine
             self._inline_write_engine = None
             self._statement_engine = self._patient_statement_engine = None
         self._write_sessions = async_sessionmaker(
@@ -71,6 +73,9 @@ class Database:
         )
         self._read_sessions = async_sessionmaker(
             self.read_engine, class_=AsyncSession, expire_on_commit=False
+        )
+        self._large_read_sessions = async_sessionmaker(
+            self._large_read_engine, class_=AsyncSession, expire_on_commit=False
         )
 
     @staticmethod
@@ -81,7 +86,7 @@ class Database:
 
     @staticmethod
     def _sqlite_engine(
-        url: str, busy_timeout_ms: int, *, immediate: bool, inline: bool = False
+        url: str, busy_timeout_ms: int, *, immediate: bool, inline: bool = False, threaded: bool = False
     ) -> AsyncEngine:
         timeout_s = busy_timeout_ms / 1000
         path = make_url(url).database or ""
@@ -91,7 +96,7 @@ class Database:
                 url, async_creator=inline_connector(path, busy_timeout_ms, writer=True)
             )
             pragma_timeout_ms = INLINE_BUSY_TIMEOUT_MS
-        elif immediate or path in ("", ":memory:"):
+        elif immediate or threaded or path in ("", ":memory:"):
             engine = create_async_engine(url, connect_args={"timeout": timeout_s})
             pragma_timeout_ms = busy_timeout_ms
         else:
@@ -185,8 +190,13 @@ class Database:
             ) from None
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[AsyncSession]:
-        async with self._read_sessions() as session, session.begin():
+    async def read(self, *, large: bool = False) -> AsyncIterator[AsyncSession]:
+        """A read transaction. ``large``: for reads of thousands of rows (a site's whole input), which on
+        SQLite run on the driver's thread instead of inline on the loop: sqlite3 releases the GIL while
+        SQLite works, so requests keep being served meanwhile. Small reads stay inline (the hop costs more
+        than they do)."""
+        sessions = self._large_read_sessions if large else self._read_sessions
+        async with sessions() as session, session.begin():
             yield session
 
     async def migrate(self) -> None:
@@ -217,8 +227,8 @@ class Database:
         if self._inline_write_engine is not None:
             await self._inline_write_engine.dispose()
         await self.write_engine.dispose()
-        if self.read_engine is not self.write_engine:
-            await self.read_engine.dispose()
+        for reader in {self.read_engine, self._large_read_engine} - {self.write_engine}:
+            await reader.dispose()
 
     async def ping(self, *, within: float = 3.0) -> bool:
         """Whether the database answers a trivial query within ``within`` seconds (readiness probes).

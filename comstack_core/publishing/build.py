@@ -15,6 +15,7 @@ import shutil
 import threading
 from collections import OrderedDict
 from collections.abc import Collection
+from dataclasses import replace
 from pathlib import Path
 
 from ..site import BuildResult, BuildState, SiteConfig, SitePage, build_site, check_files, check_site
@@ -146,6 +147,18 @@ def into_slot(
     result = build_site(config, pages, out, previous)
     states.save(out, result.state)
     return result, trusted
+
+
+def counted_from(result: BuildResult, served: BuildState | None) -> BuildResult:
+    """``result``, a build that started from the dry run's build, counted as if it had started from the
+    served build: the pages rendered are those whose record differs from the served one (the same record
+    means the same bytes), and it rebuilt everything if nothing was served or what every page shows changed.
+    """
+    new = result.state
+    if served is None or served.shared_hash != new.shared_hash:
+        return replace(result, rendered=len(new.pages), full_rebuild=True)
+    changed = sum(1 for key, record in new.pages.items() if served.pages.get(key) != record)
+    return replace(result, rendered=changed, full_rebuild=result.full_rebuild)
 
 
 def seed_idle_slots(sites: Path, project_id: str, served: str, kept: str | None) -> list[str]:

@@ -11,18 +11,31 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 
 from ..models import Project
 from ..services.base import Context
 from ..services.images import ImageStorage
 from ..site import SiteBuildError
 from . import build, deploy
-from .build import BuildStates
+from .build import STATE_FILE, VERIFIED_FILE, BuildStates
 from .build_input import BuildInputCache, current_nav, recent, site_config, site_pages
 from .site_images import place_images, site_images, with_images
 
 PLAN_DIR = "plan"
+PLAN_LOCK = ".plan.lock"
 CACHED_PROJECTS = 8
+
+
+def plan_dir(sites: Path, project_id: str) -> Path:
+    return deploy.project_dir(sites, project_id) / PLAN_DIR
+
+
+def passed_plan(sites: Path, project_id: str) -> Path | None:
+    """The dry run's build when its check passed (the caller holds the plan lock). A publish's job starts
+    its build from it: it is the site the job is about to build, unless something changed since."""
+    out = plan_dir(sites, project_id)
+    return out if (out / VERIFIED_FILE).exists() and (out / STATE_FILE).exists() else None
 
 
 class PlanCheck:
@@ -34,7 +47,7 @@ class PlanCheck:
     async def __call__(self, project_id: str, base_url: str, now: datetime) -> list[str]:
         """Every problem the gate would find in the publish planned at ``now``; [] if it would pass."""
         sites = self.ctx.settings.sites_dir
-        async with self.ctx.db.read() as session:
+        async with self.ctx.db.read(large=True) as session:
             project = await session.get_one(Project, project_id)
             nav = await current_nav(session, project.id)
             config = site_config(project, base_url, nav)
@@ -43,8 +56,8 @@ class PlanCheck:
             images = await site_images(session, project.id, pages, config.base_url, self.images)
             pages = with_images(pages, images, self.ctx.settings.public_url)
             config = replace(config, images=images.sizes)
-        async with deploy.build_lock(sites, project.id, name=".plan.lock"):
-            out = deploy.project_dir(sites, project.id) / PLAN_DIR
+        async with deploy.build_lock(sites, project.id, name=PLAN_LOCK):
+            out = plan_dir(sites, project.id)
             served = deploy.active_slot(sites, project.id)
             seed = deploy.slot_path(sites, project.id, served) if served else None
             try:
@@ -56,4 +69,7 @@ class PlanCheck:
             # The job places the uploaded images beside the build before its gate: so does the prediction.
             await asyncio.to_thread(place_images, out, images, self.images)
             full_check = not trusted or result.full_rebuild or bool(result.removed)
-            return await asyncio.to_thread(build.gate, out, config.base_url, result, full_check, images.files)
+            problems = await asyncio.to_thread(build.gate, out, config.base_url, result, full_check, images.files)
+            if not problems:  # as on a slot: every file here passed (into_slot drops the mark before building)
+                (out / VERIFIED_FILE).touch()
+            return problems

@@ -36,6 +36,7 @@ from .build import VERIFIED_FILE, BuildStates
 from .build_input import BuildInputCache, current_nav, recent, site_config, site_pages, site_url
 from .job import JobFailed, LostClaim, check_owner, progress
 from .manifest import last_deployed
+from .plan import PLAN_LOCK, passed_plan
 from .promotion import promote
 from .site_images import place_images, site_images, with_images
 from .undo import restore_pages
@@ -288,7 +289,7 @@ class PublishRunner:
         self, publish_id: str, project_id: str, timings: dict[str, float], before_build: dict[str, Any]
     ) -> None:
         settings = self.ctx.settings
-        async with self.ctx.db.read() as session:
+        async with self.ctx.db.read(large=True) as session:
             project = await session.get_one(Project, project_id)
             manifest = (await session.exec(select(Publish.manifest).where(Publish.id == publish_id))).one()
             nav = await current_nav(session, project.id)
@@ -313,10 +314,19 @@ class PublishRunner:
             out = deploy.slot_path(sites, project.id, slot)
             started = time.perf_counter()
             seed = deploy.slot_path(sites, project.id, previous) if previous else None
-            result, trusted = await asyncio.to_thread(build.into_slot, config, pages, out, seed, self.states)
+            async with deploy.build_lock(sites, project.id, name=PLAN_LOCK):
+                # The dry run built and checked this same site: start from that build (by hard links), so a
+                # full publish renders and checks its pages once, not twice. Built from the served site with
+                # the approved drafts in, it differs from the served one by this publish's own change.
+                served, planned = seed, passed_plan(sites, project.id)
+                result, trusted = await asyncio.to_thread(
+                    build.into_slot, config, pages, out, planned or seed, self.states
+                )
             await asyncio.to_thread(place_images, out, images, self._images)
             timings["build"] = round(time.perf_counter() - started, 3)
             full_check = not trusted or result.full_rebuild or bool(result.removed)
+            if planned is not None:  # the counts say what this publish changed, whoever rendered it
+                result = build.counted_from(result, self.states.load(served) if served else None)
             if full_check:  # checking a whole large site takes a while: say so
                 await self._save(publish_id, progress=progress(ProgressStage.checking, len(pages), len(pages)))
             started = time.perf_counter()

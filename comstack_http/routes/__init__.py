@@ -27,11 +27,11 @@ Decisions
 - The page preview is HTML with ``Content-Security-Policy: sandbox allow-scripts ...``: a custom page's
   scripts run as on the site but in an opaque origin, so they cannot call this API with the viewer's
   credentials. It is authenticated like every /api route.
-- The OpenAPI document covers every route built from a ``RouteSpec``: /api/* (including the account's
-  MCP connector routes) and the ops routes (``ops.py``). The OAuth 2.1 protocol endpoints
-  (/.well-known/*, /oauth/*) are described by their RFC 8414 / RFC 9728 metadata documents and are
-  referenced by the document's oauth2 security scheme, not re-described as operations; /mcp (JSON-RPC)
-  and /sites/* (the published static sites) are other doors, not REST.
+- The OpenAPI document covers every route the app serves: the ``RouteSpec`` table (/api/* and the ops
+  routes) and, described by hand in ``openapi_doors.py`` under the ``protocols`` tag, the OAuth 2.1
+  endpoints (/.well-known/*, /oauth/*), /mcp (JSON-RPC), the published sites (/sites/*) and the voice page
+  (/live/*). The OAuth endpoints keep RFC 6749's error shape (``{"error", "error_description"}``), which
+  OAuth clients parse; everything else answers ``{"error", "code"}``.
 - ``/healthz``, ``/readyz``, ``/metrics`` and ``/openapi.json`` need no credentials (probes and scrapers);
   restrict /metrics at the proxy if needed. Metrics are labelled by route template, per app registry.
 """

@@ -18,6 +18,9 @@ from comstack_core.auth import SCOPE_FULL, SCOPE_READ
 from comstack_core.usecases import Need, Rule
 
 from .models import ErrorBody
+from .openapi_doors import SCHEMAS as DOOR_SCHEMAS
+from .openapi_doors import TAG as DOOR_TAG
+from .openapi_doors import door_paths
 from .spec import PATH_PARAMS, RouteSpec
 
 REF = "#/components/schemas/{model}"
@@ -258,6 +261,11 @@ def build_openapi(
         used_ids.add(operation_id)
         paths.setdefault(spec.path, {})[spec.method.lower()] = _operation(spec, operation_id, schemas)
 
+    # The OAuth endpoints, /mcp, the sites and the voice page: described by hand, after the REST table.
+    paths.update(door_paths())
+    components.update(DOOR_SCHEMAS)
+    tags = [*dict.fromkeys(spec.tag for spec in specs), DOOR_TAG]
+
     return {
         "openapi": "3.1.0",
         "info": {
@@ -278,5 +286,5 @@ def build_openapi(
             },
             "securitySchemes": _security_schemes(public_url),
         },
-        "tags": [{"name": name} for name in dict.fromkeys(spec.tag for spec in specs)],
+        "tags": [{"name": name} for name in tags],
     }

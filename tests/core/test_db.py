@@ -40,6 +40,43 @@ async def test_reads_are_inline_and_writes_are_not(db: Database) -> None:
         assert not isinstance(await _driver(session), InlineConnection)
 
 
+async def test_large_reads_run_on_the_drivers_thread_and_the_loop_runs_meanwhile(db: Database) -> None:
+    """A site's whole input is read with ``read(large=True)``: on the driver's thread, where sqlite3 releases
+    the GIL while SQLite works, so the loop goes on serving requests. Inline, the loop would stop for the
+    whole statement (the comparison below shows the difference is real)."""
+    slow = text(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000) SELECT count(*) FROM n"
+    )
+
+    async def longest_pause(large: bool) -> tuple[float, float]:
+        pauses: list[float] = []
+        done = asyncio.Event()
+
+        async def tick() -> None:
+            last = time.perf_counter()
+            while not done.is_set():
+                await asyncio.sleep(0.005)
+                now = time.perf_counter()
+                pauses.append(now - last)
+                last = now
+
+        ticker = asyncio.create_task(tick())
+        await asyncio.sleep(0.02)
+        started = time.perf_counter()
+        async with db.read(large=large) as session:
+            assert isinstance(await _driver(session), InlineConnection) is not large
+            assert (await session.exec(slow)).one()[0] == 3_000_000
+        took = time.perf_counter() - started
+        done.set()
+        await ticker
+        return max(pauses), took
+
+    inline_pause, inline_took = await longest_pause(large=False)
+    assert inline_pause > inline_took / 2  # the loop stood still for the statement
+    threaded_pause, threaded_took = await longest_pause(large=True)
+    assert threaded_pause < threaded_took / 3, (threaded_pause, threaded_took)
+
+
 async def test_a_read_never_waits_for_a_writer_holding_the_lock(db: Database) -> None:
     """An inline read that waited on the writer's lock would stall the loop, and with it the writer:
     in WAL mode it must instead see the last committed state at once."""

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from comstack_core import Settings
 from comstack_core.errors import Conflict
 from comstack_core.publishing import deploy
+from comstack_core.publishing.plan import plan_dir
 from comstack_core.schemas import PageRef, PageStatusUpdate, PageUpdate, PublishRequest
 
 from .conftest import Pub
@@ -40,13 +42,24 @@ async def edit(pub: Pub, slug: str, content: str) -> None:
     )
 
 
+@pytest.fixture(params=[True, False], ids=["dry-run-checked", "unchecked"])
+def settings(settings: Settings, request: pytest.FixtureRequest) -> Settings:
+    return settings.model_copy(update={"publish_check_plan": request.param})
+
+
 async def test_publishes_after_the_first_render_only_what_changed(pub: Pub, tmp_path: Path) -> None:
     core, manager, pid = pub.core, pub.world.manager, pub.project_id
     sites = core.settings.sites_dir
+    # When the dry run built and checked the planned site, the job starts from that build: it renders
+    # nothing of its own (its counts include the dry run's build) and checks only what it wrote.
+    checked = core.settings.publish_check_plan
     await add_ready_pages(core, pub.world.editor, pid, pub.name, PAGES)
     first = await publish_and_run(core, manager, pid, pub.name)
     assert first.status == "succeeded", first.error
     assert "seed" in first.timings
+    assert (first.counts.rendered, first.counts.gate) == (12, "changed files" if checked else "full")
+    if checked:  # the served site is the dry run's build itself, file for file (links, nothing rendered again)
+        assert inodes(served_dir(core, pid)) == inodes(plan_dir(sites, pid))
     served = served_slot(core, pid)
     links = inodes(served_dir(core, pid))
     for slot in set(deploy.SLOTS) - {served}:
@@ -67,8 +80,8 @@ async def test_publishes_after_the_first_render_only_what_changed(pub: Pub, tmp_
         assert snapshot(old) == before and inodes(old) == before_links
         assert snapshot(served_dir(core, pid)) == await reference_build(core, pid, tmp_path / f"ref-{n}")
         history.append(status)
-    # A slot first takes the served build's files for the pages edited since its own build (links), so
-    # each publish renders just the page edited for it.
+    # A slot first takes the files of the dry run's build, or else of the served build, for the pages edited
+    # since its own build (links), so each publish renders at most the page edited for it.
     assert [s.counts.rendered for s in history] == [1, 1, 1, 1]
 
 

@@ -86,6 +86,9 @@ async def test_sigkill_mid_build_then_restart(
         "COMSTACK_DATABASE_URL": core.settings.resolved_database_url(),
         "COMSTACK_PUBLISH_STALE_SECONDS": "2",
         "COMSTACK_PUBLISH_HEARTBEAT_SECONDS": "0.5",
+        # The job must render the pages itself (not start from the dry run's checked build) for the kill
+        # to land in the middle of rendering them.
+        "COMSTACK_PUBLISH_CHECK_PLAN": "false",
     }
     log = tmp_path / "server.log"
     server = ServerProcess(env, port=port).launch(log)  # boots while the test seeds the project

@@ -82,6 +82,9 @@ async def test_two_servers_one_database(pub: Pub, tmp_path: Path, servers: list[
         "COMSTACK_RATE_LIMIT_MCP": "60",
         "COMSTACK_PUBLISH_STALE_SECONDS": "2",
         "COMSTACK_PUBLISH_HEARTBEAT_SECONDS": "0.5",
+        # The job must render the pages itself (not start from the dry run's checked build) for the kill
+        # to land in the middle of rendering them.
+        "COMSTACK_PUBLISH_CHECK_PLAN": "false",
     }
     a, b = ServerProcess(env), ServerProcess(env)
     # One public URL for both, as behind a proxy; a's own address stands in for the proxy's here, so that
