@@ -295,6 +295,7 @@ class Result:
     site_mb: float = 0.0
     rss_after_mb: float = 0.0  # this process once the publishes are done (the caches a server keeps)
     load_average: tuple[float, float, float] = (0.0, 0.0, 0.0)  # when this size's runs ended
+    search: dict[str, float] = field(default_factory=dict)
     mkdocs: float | None = None
     mkdocs_mb: float | None = None
     hugo: float | None = None
@@ -336,6 +337,24 @@ async def edit_one(core: Core, who: Principal, pid: str, name: str, slug: str, t
     await core.pages.set_page_status(
         who, pid, PageRef(slug=slug), PageStatusUpdate(status="ready", project_name=name)
     )
+
+
+def search_sizes(site: Path) -> dict[str, float]:
+    """What the reader's search downloads, in KB: the shard list every query fetches first, the largest
+    term shard (one word's postings are never split, so a common word's grows with the site), and their
+    sum, which the heaviest one-word query downloads at least (before the document shards of its
+    results). The reader site's budget is 300 KB a query (tests/core/site/test_site_weight.py)."""
+    listing = site / "search" / "en.json"
+    terms = [p.stat().st_size for p in (site / "search" / "en").glob("t*.json")]
+    docs = [p.stat().st_size for p in (site / "search" / "en").glob("d-*.json")]
+    biggest = max(terms, default=0)
+    return {
+        "list_kb": listing.stat().st_size / 1000 if listing.exists() else 0.0,
+        "largest_term_shard_kb": biggest / 1000,
+        "largest_doc_shard_kb": max(docs, default=0) / 1000,
+        "heaviest_word_at_least_kb": (listing.stat().st_size + biggest) / 1000 if listing.exists() else 0.0,
+        "index_mb": (sum(terms) + sum(docs)) / 1e6,
+    }
 
 
 def dir_mb(path: Path) -> float:
@@ -386,6 +405,7 @@ async def run_comstack(n: int, work: Path, corpus: Path, files: list[Path], prof
         result.full = await timed_publish(core, me, pid, name, prof("full"))
         served = settings.sites_dir / pid / "current"
         result.site_mb = dir_mb(served.resolve())
+        result.search = search_sizes(served.resolve())
         # The first publish after the full one builds into a slot the full one seeded; the third into the
         # slot the full one built, which first catches up with the served build.
         for k, slug in enumerate((slug_of(n // 2), slug_of(n // 3), slug_of(n // 4))):
@@ -474,6 +494,7 @@ def report(results: list[Result]) -> None:
         lambda r: f"{r.full.peak_rss_mb:.0f} / {r.full.peak_helpers_rss_mb:.0f} MB" if r.full else "—",
     )
     add("RSS after the publishes", lambda r: fmt(r.rss_after_mb, "MB"))
+    add("search: list + largest term shard", lambda r: fmt(r.search.get("heaviest_word_at_least_kb"), "KB"))
     add("ComStack incremental (1 edit), wall", lambda r: fmt(r.incremental.wall if r.incremental else None))
     add("  CPU", lambda r: fmt(r.incremental.cpu if r.incremental else None))
     for key in ("promote", "build", "check"):
@@ -536,6 +557,7 @@ def figures(r: Result) -> dict[str, Any]:
         "full_peak_helpers_rss_mb": r.full.peak_helpers_rss_mb if r.full else None,
         "rss_after_mb": r.rss_after_mb,
         "load_average": r.load_average,
+        **{f"search_{k}": v for k, v in r.search.items()},
         "mkdocs_s": r.mkdocs,
         "mkdocs_mb": r.mkdocs_mb,
         "hugo_s": r.hugo,
