@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, UniqueConstraint
+from sqlalchemy import Column, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from .types import JsonType, UTCDateTime
@@ -26,6 +26,8 @@ class Project(SQLModel, table=True):
     theme: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JsonType, nullable=False))
     published_theme: dict[str, Any] | None = Field(default=None, sa_column=Column(JsonType, nullable=True))
     published_nav: dict[str, Any] | None = Field(default=None, sa_column=Column(JsonType, nullable=True))
+    # Moves on every image upload and deletion: a publish learns from it alone whether its images changed.
+    image_generation: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 

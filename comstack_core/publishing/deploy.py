@@ -170,8 +170,12 @@ async def remove_project_sites(sites_dir: Path, project_id: str) -> None:
 async def remove_orphan_sites(sites_dir: Path, project_ids: set[str]) -> None:
     """Folders of projects that no longer exist (a process that died between deleting a project and
     removing its folder), and removals cut short."""
+    await asyncio.to_thread(_remove_orphans, sites_dir, project_ids)
+
+
+def _remove_orphans(sites_dir: Path, project_ids: set[str]) -> None:
     if not sites_dir.is_dir():
         return
     for entry in sites_dir.iterdir():
         if entry.name.startswith(DELETED) or (entry.name.startswith("prj_") and entry.name not in project_ids):
-            await asyncio.to_thread(shutil.rmtree, entry, True)
+            shutil.rmtree(entry, ignore_errors=True)

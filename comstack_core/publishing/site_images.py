@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..images import ensure_variants
 from ..images.refs import PREFIX, mentioned
 from ..images.sniff import EXTENSIONS
-from ..models import Image
+from ..models import Image, Project
 from ..services.images import ImageStorage
 from ..site import SitePage
 
@@ -56,16 +58,19 @@ class _Memo:
 
     An image row never changes what a build makes of it: its bytes, format and size are fixed, and its
     variants are made once. So an image's published form is kept by id, the images each page names are
-    kept per page object (the build input cache hands back the same object while a page is unchanged),
-    and only which of the named images still exist is asked of the database each time. A publish that adds
-    no image then does no work per image or per unchanged page beyond a dictionary lookup."""
+    kept per page object (the build input cache hands back the same object while a page is unchanged), and
+    the project's image ids are kept until its image generation moves. A publish that adds no image then
+    reads one number and does no work per image or per unchanged page beyond a dictionary lookup."""
 
     published: dict[str, _Published] = field(default_factory=dict)
     mentions: dict[int, tuple[SitePage, frozenset[str]]] = field(default_factory=dict)
     last: tuple[frozenset[str], str, SiteImages] | None = None  # (images, base URL, what was answered)
+    ids: tuple[int, frozenset[str]] | None = None  # the project's image generation, and its image ids then
 
 
 MEMO_PROJECTS = 16
+_PROJECT_IMAGE_IDS = select(col(Image.id)).where(col(Image.project_id) == bindparam("project_id"))
+_IMAGE_GENERATION = select(col(Project.image_generation)).where(col(Project.id) == bindparam("project_id"))
 
 
 def _memo(storage: ImageStorage, project_id: str) -> _Memo:
@@ -118,11 +123,15 @@ async def site_images(
     wanted = _wanted(memo, pages)
     if not wanted:
         return SiteImages({}, {}, {})
-    existing = frozenset(
-        await session.exec(
-            select(Image.id).where(Image.project_id == project_id, col(Image.id).in_(sorted(wanted)))
-        )
-    )
+    # Which images exist changes only with an upload or a deletion, and each moves the project's image
+    # generation in its own transaction: the ids are read again only then. The generation is read first, so
+    # ids read after it can only be newer than it says (and are read again next time), never older.
+    connection = await session.connection()
+    params = {"project_id": project_id}
+    generation = (await connection.execute(_IMAGE_GENERATION, params)).scalar_one()
+    if memo.ids is None or memo.ids[0] != generation:
+        memo.ids = (generation, frozenset((await connection.execute(_PROJECT_IMAGE_IDS, params)).scalars()))
+    existing = frozenset(wanted & memo.ids[1])
     if memo.last is not None and memo.last[0] == existing and memo.last[1] == base_url:
         return memo.last[2]
     unknown = sorted(existing - memo.published.keys())
@@ -182,8 +191,14 @@ def _with_urls(page: SitePage, images: SiteImages, media: str) -> SitePage:
 
 def place_images(out: Path, images: SiteImages, storage: ImageStorage) -> list[str]:
     """Hard-link the images the build uses into the slot `out`; returns the files it had to add."""
+    folder = out / ASSETS
+    last = storage.placed.get(str(out))
+    if last is not None and last[0] is images and last[1] == _folder_state(folder):
+        # Every one of these files was there, and no entry of the folder has been added, removed or
+        # renamed since (each changes the folder's modification time); the files are immutable links.
+        return []
     try:  # one read of the folder, not a look-up per file: a site may show thousands of images
-        present = {ASSETS + name for name in os.listdir(out / ASSETS)}
+        present = {ASSETS + name for name in os.listdir(folder)}
     except FileNotFoundError:
         present = set()
     added = []
@@ -192,4 +207,24 @@ def place_images(out: Path, images: SiteImages, storage: ImageStorage) -> list[s
             continue
         storage.blobs.place(key, out / name)
         added.append(name)
+    state = _folder_state(folder)
+    # A folder's modification time has the kernel's coarse clock (a few milliseconds): a change in the same
+    # tick as this look would not move it. Only a folder left unchanged for a while is remembered.
+    if state is None or time.time_ns() - state[1] > SETTLED_NS:
+        storage.placed[str(out)] = (images, state)
+        while len(storage.placed) > 4 * MEMO_PROJECTS:  # slots and dry-run folders of recent projects
+            storage.placed.pop(next(iter(storage.placed)))
+    else:
+        storage.placed.pop(str(out), None)
     return added
+
+
+SETTLED_NS = 2_000_000_000
+
+
+def _folder_state(folder: Path) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(folder)
+    except FileNotFoundError:
+        return None
+    return stat.st_ino, stat.st_mtime_ns

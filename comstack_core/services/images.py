@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, text
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -32,7 +32,7 @@ from ..images import (
 )
 from ..images.refs import ID, media_url, mentioned, reference
 from ..images.sniff import CONTENT_TYPES, EXTENSIONS
-from ..models import Image, Page, PageRevision, Project
+from ..models import Image, Project
 from ..rules.templates import default_quota
 from ..schemas.images import (
     ALT_MAX,
@@ -47,6 +47,7 @@ from ..schemas.images import (
 from ..usecases import Need, use_case
 from .access import check_name_echo, project_access
 from .base import Context, Service, audit
+from .image_rows import bump_image_generation, live_pages_using, lock_blob, used_bytes
 
 MB = 1024 * 1024
 
@@ -109,13 +110,8 @@ class ImageStorage:
         # What publishing remembers of each project's published images between builds (project id ->
         # its memo, see publishing/site_images.py), so a publish adding no image does no work per image.
         self.site_memos: dict[str, Any] = {}
-
-
-async def lock_blob(session: AsyncSession, sha256: str, *, sqlite: bool) -> None:
-    """Serialise writers of one blob across projects (an upload of the bytes another project is deleting).
-    SQLite runs one write transaction at a time already; PostgreSQL takes a transaction advisory lock."""
-    if not sqlite:
-        await session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=int(sha256[:15], 16)))  # type: ignore[call-overload]
+        # Build folder -> the published images last placed in it whole, and the folder's state just after.
+        self.placed: dict[str, Any] = {}
 
 
 class ImageService(Service):
@@ -207,6 +203,7 @@ class ImageService(Service):
                 updated_at=now,
             )
             session.add(image)
+            await bump_image_generation(session, project_id)
             audit(
                 session,
                 principal,
@@ -294,6 +291,7 @@ class ImageService(Service):
                     pages=pages,
                 )
             await session.delete(image)
+            await bump_image_generation(session, project_id)
             await lock_blob(session, image.sha256, sqlite=self.ctx.settings.is_sqlite)
             others = (
                 await session.exec(
@@ -347,27 +345,6 @@ async def _find(session: AsyncSession, project_id: str, image_id: str) -> Image:
     if image is None or image.project_id != project_id:
         raise image_not_found(image_id)
     return image
-
-
-async def used_bytes(session: AsyncSession, project_id: str) -> int:
-    total = (
-        await session.exec(
-            select(func.coalesce(func.sum(Image.bytes), 0)).where(Image.project_id == project_id)
-        )
-    ).one()
-    return int(total)
-
-
-async def live_pages_using(session: AsyncSession, project_id: str, image_id: str) -> list[str]:
-    """'slug (language)' of each page whose live version names the image and that is on the site."""
-    mention = col(PageRevision.content).contains(image_id) | col(PageRevision.body_source).contains(image_id)
-    rows = await session.exec(
-        select(Page.slug, Page.language)
-        .join(PageRevision, col(PageRevision.id) == Page.live_revision_id)
-        .where(Page.project_id == project_id, col(Page.unpublished).is_(False), mention)
-        .order_by(Page.language, Page.slug)
-    )
-    return [f"{slug} ({language})" for slug, language in rows]
 
 
 async def resolve_images(db: Database, project_id: str, text: str | None, public_url: str) -> list[PageImageView]:

@@ -5,11 +5,13 @@ the missing ones."""
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from comstack_core.models import Project
 from comstack_core.publishing.site_images import SiteImages, place_images, site_images, with_images
 from comstack_core.schemas.images import ImageDelete
 from comstack_core.services.images import ImageStorage
@@ -29,6 +31,11 @@ def page(page_id: str, content: str, revision: str) -> SitePage:
         schema_org_type="", schema_org_fields={}, metadata={}, updated_at=datetime(2026, 1, 1, tzinfo=UTC),
         revision=revision,
     )
+
+
+async def generation(world: World) -> int:
+    async with world.core.db.read() as session:
+        return (await session.get_one(Project, world.project_id)).image_generation
 
 
 async def answers(
@@ -79,8 +86,11 @@ async def test_remembered_images_equal_a_fresh_answer_after_each_change(world: W
     deleted, _ = await answers(world, memo, pages)
     assert stored[2].id not in deleted.urls and len(deleted.urls) == 2
 
-    # A new upload named by a page, and another address for the site.
+    # A new upload named by a page, and another address for the site. Uploads and deletions move the
+    # project's image generation, which is how a build learns that the images changed.
+    before = await generation(world)
     fourth = await core.images.store_image(world.editor, world.project_id, encode(natural(500, 300, 4), "JPEG"))
+    assert await generation(world) == before + 1
     pages.append(page("d", f"![d]({fourth.reference})\n", "r6"))
     added, _ = await answers(world, memo, pages)
     assert fourth.id in added.urls
@@ -94,3 +104,37 @@ async def test_remembered_images_equal_a_fresh_answer_after_each_change(world: W
     gone = sorted(moved.files)[0]
     (out / gone).unlink()
     assert place_images(out, moved, memo) == [gone]
+
+
+def test_a_settled_folder_is_not_read_again_until_it_changes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    storage = ImageStorage.__new__(ImageStorage)  # only the placement memo and a blob store are used
+    storage.placed = {}
+    placed: list[str] = []
+
+    class Blobs:
+        def place(self, key: str, target: Path) -> None:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(key)
+            placed.append(target.name)
+
+    storage.blobs = Blobs()  # type: ignore[assignment]
+    images = SiteImages({}, {}, {f"assets/img/{n}.webp": f"blob{n}" for n in range(3)})
+    out = tmp_path / "slot"
+    assert len(place_images(out, images, storage)) == 3
+    folder = out / "assets/img"
+    long_ago = 1_700_000_000
+    os.utime(folder, (long_ago, long_ago))  # the folder has not changed for a while
+    assert place_images(out, images, storage) == []  # read once more, then remembered
+
+    def no_listing(path: object) -> list[str]:
+        raise AssertionError("the folder was read again")
+
+    monkeypatch.setattr(os, "listdir", no_listing)
+    assert place_images(out, images, storage) == []
+    monkeypatch.undo()
+    (folder / "1.webp").unlink()  # the folder changes: read again, the missing file placed
+    assert place_images(out, images, storage) == ["assets/img/1.webp"]
+    other = SiteImages({}, {}, dict(images.files))  # other images (an equal answer, another object): read again
+    monkeypatch.setattr(os, "listdir", no_listing)
+    with pytest.raises(AssertionError):
+        place_images(out, other, storage)
