@@ -14,6 +14,7 @@ import hashlib
 import os
 import time
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy import bindparam
@@ -39,6 +40,11 @@ class SiteImages:
     # What `with_images` made of each page for exactly these images: id(page) -> (page, the page it made).
     # The page is kept so that its id cannot be reused while the entry stands.
     rewritten: dict[int, tuple[SitePage, SitePage]] = field(default_factory=dict, compare=False, repr=False)
+
+    @cached_property
+    def in_folder(self) -> dict[str, str]:
+        """Each file's name in the images folder (every published image file is directly in it) -> file."""
+        return {name[len(ASSETS) :]: name for name in self.files}
 
 
 @dataclass(frozen=True)
@@ -198,14 +204,13 @@ def place_images(out: Path, images: SiteImages, storage: ImageStorage) -> list[s
         # renamed since (each changes the folder's modification time); the files are immutable links.
         return []
     try:  # one read of the folder, not a look-up per file: a site may show thousands of images
-        present = {ASSETS + name for name in os.listdir(folder)}
+        present = os.listdir(folder)
     except FileNotFoundError:
-        present = set()
+        present = []
     added = []
-    for name, key in images.files.items():
-        if name in present:
-            continue
-        storage.blobs.place(key, out / name)
+    for missing in sorted(images.in_folder.keys() - present):
+        name = images.in_folder[missing]
+        storage.blobs.place(images.files[name], out / name)
         added.append(name)
     state = _folder_state(folder)
     # A folder's modification time has the kernel's coarse clock (a few milliseconds): a change in the same
