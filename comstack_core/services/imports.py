@@ -73,7 +73,10 @@ class ImportService(Service):
         if site is not None:
             async with self.db.read() as session:
                 name = (await project_access(session, principal, project_id, now=self.now())).project.name
-            await apply_site_file(self.ctx, principal, project_id, name, site)
+            report.files.extend(await apply_site_file(
+                self.ctx, self.images, principal, project_id, name, site, root,
+                approve=data.approve, include_drafts=data.include_drafts,
+            ))
         return report
 
     @use_case(Need.manager, writes=True)

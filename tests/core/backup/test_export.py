@@ -1,5 +1,5 @@
 """Export a project as files, import them into a new project, publish: the two sites are the same page for
-page (URLs, rendered text, images, sidebar navigation)."""
+page (URLs, rendered text, images, sidebar navigation), custom pages and their images included."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from selectolax.lexbor import LexborHTMLParser
 
 from comstack_core import Core
 from comstack_core.errors import InvalidInput
-from comstack_core.schemas import ProjectCreate, ThemeUpdate
+from comstack_core.schemas import CustomPageUpload, PageRef, PageStatusUpdate, ProjectCreate, ThemeUpdate
 from comstack_core.schemas.imports import ImportRequest
 
 from ...conftest import World
 from ..publishing.harness import publish_and_run, served_dir, snapshot
-from .site import publish_site
+from .site import png, publish_site
 
 
 @pytest.fixture
@@ -45,9 +45,17 @@ async def test_export_import_publish_gives_the_same_site(world: World, tmp_path:
     theme = ThemeUpdate.model_validate({"project_name": world.project_name, "colors": {"primary": "#aa3300"},
                                         "fonts": {"heading": "Georgia, serif"}})
     await core.navigation.update_theme(world.manager, world.project_id, theme)
+    # A custom page showing an uploaded image by its URL (as custom pages name images).
+    green = await core.images.store_image(world.manager, world.project_id, png((20, 160, 40)), alt="Green")
+    await core.custom_pages.upload_custom_page(world.manager, world.project_id, CustomPageUpload(
+        project_name=world.project_name, slug="contact", title="Contact the widget team",
+        description="How to reach the people who make the widget, by mail or phone, and when they answer.",
+        body=f'<h1>Contact us</h1><p>Write to the team.</p><img src="{green.url}" alt="A green square">'))
+    await core.pages.set_page_status(world.manager, world.project_id, PageRef(slug="contact"),
+                                     PageStatusUpdate(status="ready", project_name=world.project_name))
     await publish_site(core, world.manager, world.project_id, world.project_name)
     summary = await core.exports.export_project(world.manager, world.project_id, tmp_path / "export")
-    assert (summary.pages, summary.images, summary.drafts) == (4, 2, 0)
+    assert (summary.pages, summary.custom_pages, summary.images, summary.drafts) == (4, 1, 3, 0)
     assert (tmp_path / "export" / "mkdocs.yml").is_file() and (tmp_path / "export" / "docs/guides/setup.md").is_file()
 
     copy = await core.projects.create_project(world.manager, ProjectCreate(name=world.project_name))
@@ -55,6 +63,10 @@ async def test_export_import_publish_gives_the_same_site(world: World, tmp_path:
         world.manager, copy.id, tmp_path / "export", ImportRequest(approve=True)
     )
     assert not [f for f in report.files if f.status == "failed"], report.files
+    assert [(f.path, f.status) for f in report.files if f.path.startswith("custom/")] == [
+        ("custom/contact.html", "imported")]
+    again = await core.imports.import_tree(world.manager, copy.id, tmp_path / "export", ImportRequest(approve=True))
+    assert not again.failed, again.files  # the custom page updated from the version it has, not refused
     status = await publish_and_run(core, world.manager, copy.id, copy.name)
     assert status.status == "succeeded", status
 
