@@ -20,10 +20,10 @@ FEEDBACK = {"report-feedback"}  # a write every full-scope caller sees, viewers 
 READS = ALWAYS | {"get-project-state", "get-page-content", "list-pages", "search-docs",
                   "list-project-doc-templates", "list-page-revisions", "get-navigation", "publish-status",
                   "list-publish-history", "list-images"}
-EDITOR_READS = {"list-translation-tasks"}
+EDITOR_READS = {"list-translation-tasks", "list-ingested-drafts"}
 MANAGER_READS = {"list-voice-sessions", "get-voice-session"}
 EDITOR_WRITES = {"create-page", "update-page", "upload-custom-page", "set-page-status", "restore-page-revision",
-                 "discard-draft", "submit-translation", "upload-image"}
+                 "discard-draft", "submit-translation", "upload-image", "ingest-html", "save-ingested-draft"}
 MANAGER_WRITES = {"delete-page", "update-navigation", "update-theme", "publish", "publish-confirm",
                   "revert-publish", "connect-github", "pull-and-publish", "delete-image"}
 ADMIN_TOOLS = {"create-doc-template", "update-doc-template", "delete-doc-template", "create-project-template",
