@@ -74,7 +74,7 @@ class _Memo:
     ids: tuple[int, frozenset[str]] | None = None  # the project's image generation, and its image ids then
 
 
-MEMO_PROJECTS = 16
+MEMO_PROJECTS = 8  # as many projects as the build input cache keeps
 _PROJECT_IMAGE_IDS = select(col(Image.id)).where(col(Image.project_id) == bindparam("project_id"))
 _IMAGE_GENERATION = select(col(Project.image_generation)).where(col(Project.id) == bindparam("project_id"))
 
