@@ -163,9 +163,13 @@ def main() -> None:
             cpu_before = cpu_seconds(server.pid)
             publisher = Publisher(base, creds["project_id"], creds["key"], name)
             publisher.start()
-            during = []
+            during, timeline = [], []
+            began = time.perf_counter()
             while publisher.is_alive():
+                at = time.perf_counter() - began
                 during.append(wrk_window(url, payload, head, args.window))
+                # When each window ran and its own p50/p99: which part of the publish the slow ones met.
+                timeline.append((round(at, 1), during[-1][0], during[-1][1][499], during[-1][1][989]))
             publisher.join()
             if publisher.error is not None:
                 raise publisher.error
@@ -184,6 +188,7 @@ def main() -> None:
                 "publish_timings": publisher.status.get("timings", {}),
                 "server_cpu_s_during_publish": cpu_seconds(server.pid) - cpu_before,
                 "load_average": os.getloadavg(),
+                "windows_s_requests_p50_p99": timeline,
             }
         finally:
             server.terminate()

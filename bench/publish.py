@@ -59,6 +59,7 @@ from comstack_core.schemas import (
     UserCreate,
 )
 from comstack_core.services.editing import new_page
+from comstack_core.services.navigation import MAX_GROUPS
 from comstack_core.services.page_store.status import derive_status
 from comstack_core.services.page_store.writes import Content, commit_draft
 
@@ -198,6 +199,7 @@ class Publish:
     cpu: float  # CPU seconds, this process and its helper processes (wall time on a shared host is noisy)
     peak_rss_mb: float = 0.0  # this process (the server's part) during the publish, sampled every 50 ms
     peak_helpers_rss_mb: float = 0.0  # its child processes (the builder's helper) at the same samples
+    dry_run_s: float = 0.0  # of ``wall``: the dry run (manifest and the check's build of the planned site)
 
 
 def rss_mb(pid: int | str = "self") -> float:
@@ -212,10 +214,12 @@ def children_rss_mb() -> float:
     total, todo, seen = 0.0, [str(os.getpid())], set()
     while todo:
         pid = todo.pop()
-        try:
-            kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        except OSError:
-            continue
+        kids = []
+        for task in Path(f"/proc/{pid}/task").glob("*"):  # each thread lists the children it started
+            try:
+                kids += (task / "children").read_text().split()
+            except OSError:
+                continue
         for kid in kids:
             if kid not in seen:
                 seen.add(kid)
@@ -290,6 +294,8 @@ class Result:
     steady: Publish | None = None
     site_mb: float = 0.0
     rss_after_mb: float = 0.0  # this process once the publishes are done (the caches a server keeps)
+    load_average: tuple[float, float, float] = (0.0, 0.0, 0.0)  # when this size's runs ended
+    search: dict[str, float] = field(default_factory=dict)
     mkdocs: float | None = None
     mkdocs_mb: float | None = None
     hugo: float | None = None
@@ -307,6 +313,7 @@ async def timed_publish(core: Core, who: Principal, pid: str, name: str, profile
     started, cpu_started = time.perf_counter(), cpu_seconds()
     with RssSampler() as rss:
         dry = await core.publishing.publish(who, pid, PublishRequest(project_name=name))
+        dry_run_s = time.perf_counter() - started
         confirmed = await core.publishing.publish_confirm(
             who, pid, PublishConfirm(project_name=name, confirmation_token=dry.confirmation_token)
         )
@@ -319,7 +326,7 @@ async def timed_publish(core: Core, who: Principal, pid: str, name: str, profile
     status = await core.publishing.publish_status(who, pid, confirmed.publish_id)
     if status.status != "succeeded":
         raise SystemExit(f"publish {status.status}: {status.error}")
-    return Publish(wall, status, cpu, rss.peak, rss.helpers)
+    return Publish(wall, status, cpu, rss.peak, rss.helpers, dry_run_s)
 
 
 async def edit_one(core: Core, who: Principal, pid: str, name: str, slug: str, text: str) -> None:
@@ -330,6 +337,24 @@ async def edit_one(core: Core, who: Principal, pid: str, name: str, slug: str, t
     await core.pages.set_page_status(
         who, pid, PageRef(slug=slug), PageStatusUpdate(status="ready", project_name=name)
     )
+
+
+def search_sizes(site: Path) -> dict[str, float]:
+    """What the reader's search downloads, in KB: the shard list every query fetches first, the largest
+    term shard (one word's postings are never split, so a common word's grows with the site), and their
+    sum, which the heaviest one-word query downloads at least (before the document shards of its
+    results). The reader site's budget is 300 KB a query (tests/core/site/test_site_weight.py)."""
+    listing = site / "search" / "en.json"
+    terms = [p.stat().st_size for p in (site / "search" / "en").glob("t*.json")]
+    docs = [p.stat().st_size for p in (site / "search" / "en").glob("d-*.json")]
+    biggest = max(terms, default=0)
+    return {
+        "list_kb": listing.stat().st_size / 1000 if listing.exists() else 0.0,
+        "largest_term_shard_kb": biggest / 1000,
+        "largest_doc_shard_kb": max(docs, default=0) / 1000,
+        "heaviest_word_at_least_kb": (listing.stat().st_size + biggest) / 1000 if listing.exists() else 0.0,
+        "index_mb": (sum(terms) + sum(docs)) / 1e6,
+    }
 
 
 def dir_mb(path: Path) -> float:
@@ -349,18 +374,25 @@ async def run_comstack(n: int, work: Path, corpus: Path, files: list[Path], prof
         await core.plans.update_plan(system, pid, PlanUpdate(tier="standard", quotas={"max_pages": n + 10}))
         started = time.perf_counter()
         await import_corpus(core, me, pid, corpus, files)
+        # One sidebar group per section, up to the navigation's limit of groups; past it (more than 10,000
+        # pages) neighbouring sections share a group, so every page is still in the sidebar.
         sections = sorted({slug_of(i).split("/")[0] for i in range(1, n)})
+        per_group = -(-len(sections) // MAX_GROUPS)
+        groups = [sections[k : k + per_group] for k in range(0, len(sections), per_group)]
+        by_section: dict[str, list[str]] = {}
+        for i in range(1, n):
+            by_section.setdefault(slug_of(i).split("/")[0], []).append(slug_of(i))
         await core.navigation.update_navigation(
             me,
             pid,
             NavigationUpdate(
                 sidebar_groups=[
                     SidebarGroupInput(
-                        title={"en": s.replace("-", " ").title()},
+                        title={"en": " & ".join(s.replace("-", " ").title() for s in group)},
                         icon="menu_book",
-                        page_slugs=[slug_of(i) for i in range(1, n) if slug_of(i).startswith(s + "/")],
+                        page_slugs=[slug for s in group for slug in by_section[s]],
                     )
-                    for s in sections
+                    for group in groups
                 ],
                 header_nav_items=[],
             ),
@@ -373,6 +405,7 @@ async def run_comstack(n: int, work: Path, corpus: Path, files: list[Path], prof
         result.full = await timed_publish(core, me, pid, name, prof("full"))
         served = settings.sites_dir / pid / "current"
         result.site_mb = dir_mb(served.resolve())
+        result.search = search_sizes(served.resolve())
         # The first publish after the full one builds into a slot the full one seeded; the third into the
         # slot the full one built, which first catches up with the served build.
         for k, slug in enumerate((slug_of(n // 2), slug_of(n // 3), slug_of(n // 4))):
@@ -451,6 +484,7 @@ def report(results: list[Result]) -> None:
     add("import (page store, approve)", lambda r: fmt(r.import_s))
     add("ComStack full publish, wall", lambda r: fmt(r.full.wall if r.full else None))
     add("  CPU (incl. helper process)", lambda r: fmt(r.full.cpu if r.full else None))
+    add("  dry run (with the check's build)", lambda r: fmt(r.full.dry_run_s if r.full else None))
     for key in ("promote", "translate", "build", "check", "seed"):
         add(f"  {key}", lambda r, k=key: fmt(t(r.full, k)))
     add("  site size", lambda r: fmt(r.site_mb, "MB"))
@@ -460,6 +494,7 @@ def report(results: list[Result]) -> None:
         lambda r: f"{r.full.peak_rss_mb:.0f} / {r.full.peak_helpers_rss_mb:.0f} MB" if r.full else "—",
     )
     add("RSS after the publishes", lambda r: fmt(r.rss_after_mb, "MB"))
+    add("search: list + largest term shard", lambda r: fmt(r.search.get("heaviest_word_at_least_kb"), "KB"))
     add("ComStack incremental (1 edit), wall", lambda r: fmt(r.incremental.wall if r.incremental else None))
     add("  CPU", lambda r: fmt(r.incremental.cpu if r.incremental else None))
     for key in ("promote", "build", "check"):
@@ -506,6 +541,30 @@ def report(results: list[Result]) -> None:
             print(f"note ({r.pages}): {note}")
 
 
+def figures(r: Result) -> dict[str, Any]:
+    return {
+        "pages": r.pages,
+        "import_s": r.import_s,
+        **{
+            f"{k}_{m}": v
+            for k in ("full", "incremental", "steady")
+            if (p := getattr(r, k)) is not None
+            for m, v in {"wall_s": p.wall, "dry_run_s": p.dry_run_s, **p.status.timings}.items()
+        },
+        "site_mb": r.site_mb,
+        "full_ms_per_page": 1000 * r.full.wall / r.pages if r.full else None,
+        "full_peak_rss_mb": r.full.peak_rss_mb if r.full else None,
+        "full_peak_helpers_rss_mb": r.full.peak_helpers_rss_mb if r.full else None,
+        "rss_after_mb": r.rss_after_mb,
+        "load_average": r.load_average,
+        **{f"search_{k}": v for k, v in r.search.items()},
+        "mkdocs_s": r.mkdocs,
+        "mkdocs_mb": r.mkdocs_mb,
+        "hugo_s": r.hugo,
+        "hugo_mb": r.hugo_mb,
+    }
+
+
 async def main_async(args: argparse.Namespace) -> list[Result]:
     results = []
     with tempfile.TemporaryDirectory(prefix="comstack-bench-") as tmp:
@@ -526,7 +585,10 @@ async def main_async(args: argparse.Namespace) -> list[Result]:
                     result.hugo, result.hugo_mb = run_hugo(corpus, work / f"hugo-{n}")
                 else:
                     result.notes.append("hugo not installed: apt-get install hugo")
+            result.load_average = os.getloadavg()
             results.append(result)
+            if args.json:  # after each size, so a long run that dies later keeps what it measured
+                args.json.write_text(json.dumps([figures(r) for r in results], indent=2))
     return results
 
 
@@ -541,35 +603,6 @@ def main() -> None:
     if args.profile:
         profile_job_threads(args.profile)
     results = asyncio.run(main_async(args))
-    if args.json:
-        args.json.write_text(
-            json.dumps(
-                [
-                    {
-                        "pages": r.pages,
-                        "import_s": r.import_s,
-                        **{
-                            f"{k}_{m}": v
-                            for k in ("full", "incremental", "steady")
-                            if (p := getattr(r, k)) is not None
-                            for m, v in {"wall_s": p.wall, **p.status.timings}.items()
-                        },
-                        "site_mb": r.site_mb,
-                        "full_ms_per_page": 1000 * r.full.wall / r.pages if r.full else None,
-                        "full_peak_rss_mb": r.full.peak_rss_mb if r.full else None,
-                        "full_peak_helpers_rss_mb": r.full.peak_helpers_rss_mb if r.full else None,
-                        "rss_after_mb": r.rss_after_mb,
-                        "load_average": os.getloadavg(),
-                        "mkdocs_s": r.mkdocs,
-                        "mkdocs_mb": r.mkdocs_mb,
-                        "hugo_s": r.hugo,
-                        "hugo_mb": r.hugo_mb,
-                    }
-                    for r in results
-                ],
-                indent=2,
-            )
-        )
     report(results)
 
 

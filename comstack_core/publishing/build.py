@@ -144,7 +144,9 @@ def into_slot(
         if have is None:
             shutil.rmtree(out, ignore_errors=True)
         previous, trusted = have, own_trusted
-    result = build_site(config, pages, out, previous)
+    # In a helper process: the server's thread rendering thousands of pages would hold the interpreter's lock
+    # that the requests it serves meanwhile need (the caller keeps the index, navigation and site-wide files).
+    result = build_site(config, pages, out, previous, helpers_only=True)
     states.save(out, result.state)
     return result, trusted
 

@@ -80,7 +80,7 @@ class PublishService(Service):
         aside and put through the pre-deploy check first: while it would fail, there is no token."""
         now = self.now()
         base_url = await public_url(self.ctx)
-        async with self.db.read() as session:
+        async with self.db.read(large=True) as session:  # the manifest may read thousands of drafts
             access = await project_access(session, principal, project_id, now=now)
             project = access.project
             check_name_echo(project, data.project_name)
@@ -117,7 +117,9 @@ class PublishService(Service):
                 manifest,
                 digest,
                 created_by=principal.actor_id,
-                now=now,
+                # From now, not from the dry run's start: checking a large site takes minutes on a busy
+                # host, and a token must not be born expired.
+                now=self.now(),
                 ttl=timedelta(seconds=self.ctx.settings.publish_token_ttl_seconds),
             )
             return PublishDryRun(manifest=manifest, confirmation_token=raw, expires_at=expires)

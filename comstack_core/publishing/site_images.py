@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy import bindparam
@@ -38,6 +40,11 @@ class SiteImages:
     # What `with_images` made of each page for exactly these images: id(page) -> (page, the page it made).
     # The page is kept so that its id cannot be reused while the entry stands.
     rewritten: dict[int, tuple[SitePage, SitePage]] = field(default_factory=dict, compare=False, repr=False)
+
+    @cached_property
+    def in_folder(self) -> dict[str, str]:
+        """Each file's name in the images folder (every published image file is directly in it) -> file."""
+        return {name[len(ASSETS) :]: name for name in self.files}
 
 
 @dataclass(frozen=True)
@@ -67,7 +74,7 @@ class _Memo:
     ids: tuple[int, frozenset[str]] | None = None  # the project's image generation, and its image ids then
 
 
-MEMO_PROJECTS = 16
+MEMO_PROJECTS = 8  # as many projects as the build input cache keeps
 _PROJECT_IMAGE_IDS = select(col(Image.id)).where(col(Image.project_id) == bindparam("project_id"))
 _IMAGE_GENERATION = select(col(Project.image_generation)).where(col(Project.id) == bindparam("project_id"))
 
@@ -190,14 +197,39 @@ def _with_urls(page: SitePage, images: SiteImages, media: str) -> SitePage:
 
 def place_images(out: Path, images: SiteImages, storage: ImageStorage) -> list[str]:
     """Hard-link the images the build uses into the slot `out`; returns the files it had to add."""
+    folder = out / ASSETS
+    last = storage.placed.get(str(out))
+    if last is not None and last[0] is images and last[1] == _folder_state(folder):
+        # Every one of these files was there, and no entry of the folder has been added, removed or
+        # renamed since (each changes the folder's modification time); the files are immutable links.
+        return []
     try:  # one read of the folder, not a look-up per file: a site may show thousands of images
-        present = {ASSETS + name for name in os.listdir(out / ASSETS)}
+        present = os.listdir(folder)
     except FileNotFoundError:
-        present = set()
+        present = []
     added = []
-    for name, key in images.files.items():
-        if name in present:
-            continue
-        storage.blobs.place(key, out / name)
+    for missing in sorted(images.in_folder.keys() - present):
+        name = images.in_folder[missing]
+        storage.blobs.place(images.files[name], out / name)
         added.append(name)
+    state = _folder_state(folder)
+    # A folder's modification time has the kernel's coarse clock (a few milliseconds): a change in the same
+    # tick as this look would not move it. Only a folder left unchanged for a while is remembered.
+    if state is None or time.time_ns() - state[1] > SETTLED_NS:
+        storage.placed[str(out)] = (images, state)
+        while len(storage.placed) > 4 * MEMO_PROJECTS:  # slots and dry-run folders of recent projects
+            storage.placed.pop(next(iter(storage.placed)))
+    else:
+        storage.placed.pop(str(out), None)
     return added
+
+
+SETTLED_NS = 2_000_000_000
+
+
+def _folder_state(folder: Path) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(folder)
+    except FileNotFoundError:
+        return None
+    return stat.st_ino, stat.st_mtime_ns

@@ -11,6 +11,7 @@ import os
 import re
 import xml.etree.ElementTree as ET
 from bisect import bisect_left
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ class LocaleIndex:
     docs: list[Doc]
     postings: dict[str, str]  # term -> encoded postings (comstack_core.site.search)
     terms: list[str] = field(default_factory=list)  # sorted, for prefix look-ups
+    decoded: Any = None  # ranking.DecodedCache, made by the first search
 
     def matching(self, prefix: str) -> list[str]:
         """Terms that start with ``prefix``, in order."""
@@ -59,6 +61,7 @@ class LiveBuild:
     sections: dict[str, str]  # path -> its sidebar group in llms.txt
     base_url: str  # the URL the build was made for (its sitemap's), to map URLs back to paths
     markdown: dict[str, tuple[str, str]] = field(default_factory=dict)  # path -> (file, text), bounded
+    answers: OrderedDict[tuple[str, ...], Any] = field(default_factory=OrderedDict)  # recent searches, bounded
 
     def doc_for(self, path: str) -> Doc | None:
         return self.by_path.get(path)
@@ -84,6 +87,17 @@ class LiveBuild:
             return name, text
         return None
 
+    def answer(self, key: tuple[str, ...]) -> Any:
+        found = self.answers.get(key)
+        if found is not None:
+            self.answers.move_to_end(key)
+        return found
+
+    def remember(self, key: tuple[str, ...], answer: Any) -> None:
+        self.answers[key] = answer
+        while len(self.answers) > ANSWERS_KEPT:
+            self.answers.popitem(last=False)
+
     def read_html(self, doc: Doc) -> str | None:
         try:
             return (self.root / doc.path / "index.html").read_text(encoding="utf-8")
@@ -97,6 +111,7 @@ class LiveBuild:
             return None
 
 
+ANSWERS_KEPT = 1024  # search answers kept per build: a burst of readers asking alike costs one search
 MARKDOWN_CACHE = 512  # Markdown copies kept per build: enough for the pages a burst of searches shows
 
 

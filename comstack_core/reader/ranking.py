@@ -9,7 +9,10 @@ word come first; when no page holds them all, pages holding the most of them are
 
 from __future__ import annotations
 
+import heapq
 import re
+from array import array
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from ..site.search import terms_of
@@ -31,22 +34,53 @@ class Match:
     section: int | None  # the heading section (0-based) most of the words fall in, if any
 
 
-def decode(postings: str) -> list[tuple[int, tuple[int, ...], bool]]:
-    """[(document, sections, in more sections than listed)] of one term's postings."""
-    out = []
-    doc = -1
-    for item in postings.split(","):
-        m = _ENTRY.fullmatch(item)
-        if m is None:
-            continue
-        step = int(m.group(1), 16)
-        doc = step if doc < 0 else doc + step
-        sections = tuple(int(s, 16) for s in m.group(2).split(".")[1:])
-        out.append((doc, sections, bool(m.group(3))))
-    return out
+class Postings:
+    """One term's postings, decoded once: documents, their weight for the term, and the first heading
+    section the term is in (-1: none). Kept per build, bounded by entries (``DecodedCache``)."""
+
+    __slots__ = ("docs", "heads", "weights")
+
+    def __init__(self, encoded: str) -> None:
+        self.docs, self.weights, self.heads = array("I"), array("f"), array("h")
+        doc = -1
+        for item in encoded.split(","):
+            m = _ENTRY.fullmatch(item)
+            if m is None:
+                continue
+            step = int(m.group(1), 16)
+            doc = step if doc < 0 else doc + step
+            sections = [int(x, 16) for x in m.group(2).split(".")[1:]]
+            self.docs.append(doc)
+            self.weights.append(_weight(sections, bool(m.group(3))))
+            self.heads.append(next((x - 2 for x in sections if x >= 2), -1))
+
+    def __len__(self) -> int:
+        return len(self.docs)
 
 
-def _weight(sections: tuple[int, ...], spread: bool) -> float:
+class DecodedCache:
+    """Decoded postings of one locale's index, least recently used first out, at most ``limit`` entries in
+    all (a few bytes each): common words are decoded once, not on every search."""
+
+    def __init__(self, index: LocaleIndex, limit: int = 2_000_000) -> None:
+        self.index, self.limit, self.size = index, limit, 0
+        self.terms: OrderedDict[str, Postings] = OrderedDict()
+
+    def get(self, term: str) -> Postings:
+        found = self.terms.get(term)
+        if found is not None:
+            self.terms.move_to_end(term)
+            return found
+        found = Postings(self.index.postings[term])
+        self.terms[term] = found
+        self.size += len(found)
+        while self.size > self.limit and len(self.terms) > 1:
+            _, dropped = self.terms.popitem(last=False)
+            self.size -= len(dropped)
+        return found
+
+
+def _weight(sections: list[int], spread: bool) -> float:
     score = 0.0
     for s in sections:
         score += TITLE if s == 0 else INTRO if s == 1 else SECTION
@@ -57,33 +91,37 @@ def rank(index: LocaleIndex, query: str, limit: int) -> list[Match]:
     words = list(dict.fromkeys(terms_of(query)))
     if not words:
         return []
+    if index.decoded is None:
+        index.decoded = DecodedCache(index)
+    cache: DecodedCache = index.decoded
     scores: dict[int, float] = {}
     held: dict[int, int] = {}
     places: dict[int, dict[int, int]] = {}
     for word in words:
-        best: dict[int, tuple[float, tuple[int, ...]]] = {}
+        best: dict[int, tuple[float, int]] = {}
         candidates = [(word, 1.0)] if word in index.postings else []
         if len(word) >= MIN_PREFIX:
             longer = [t for t in index.matching(word) if t != word][:MAX_PREFIX_TERMS]
             candidates += [(t, PREFIX_WEIGHT) for t in longer]
         for term, factor in candidates:
-            for doc, sections, spread in decode(index.postings[term]):
-                value = factor * _weight(sections, spread)
-                if doc not in best or value > best[doc][0]:
-                    best[doc] = (value, sections)
-        for doc, (value, sections) in best.items():
+            postings = cache.get(term)
+            for doc, weight, head in zip(postings.docs, postings.weights, postings.heads, strict=True):
+                value = factor * weight
+                was = best.get(doc)
+                if was is None or value > was[0]:
+                    best[doc] = (value, head)
+        for doc, (value, head) in best.items():
             scores[doc] = scores.get(doc, 0.0) + value
             held[doc] = held.get(doc, 0) + 1
-            where = places.setdefault(doc, {})
-            for s in sections:
-                if s >= 2:
-                    where[s - 2] = where.get(s - 2, 0) + 1
+            if head >= 0:
+                where = places.setdefault(doc, {})
+                where[head] = where.get(head, 0) + 1
     if not scores:
         return []
     most = max(held.values())
-    ranked = sorted((d for d in scores if held[d] == most), key=lambda d: (-scores[d], d))
+    top = heapq.nsmallest(limit, (d for d in scores if held[d] == most), key=lambda d: (-scores[d], d))
     out = []
-    for doc in ranked[:limit]:
+    for doc in top:
         where = places.get(doc) or {}
         section = min(where, key=lambda s: (-where[s], s)) if where else None
         out.append(Match(index.docs[doc], scores[doc], most, section))

@@ -125,6 +125,11 @@ class ReaderService(Service):
         live = await self.builds.get(site.root)
         index = _locale(site, live, query.locale)
         words = terms_of(query.query)
+        # Same words, same answer while this build is served (the build's cache goes with it).
+        key = (site.base_url, index.locale, " ".join(words), str(query.limit))
+        known = live.answer(key)
+        if isinstance(known, ReaderSearchResult):
+            return known.model_copy(update={"query": query.query})
         hits = []
         for match in rank(index, query.query, query.limit):
             doc = match.doc
@@ -135,7 +140,9 @@ class ReaderService(Service):
             url = site.base_url + doc.path + (f"#{heading[0]}" if heading else "")
             hits.append(ReaderHit(title=doc.title, url=url, heading=heading[1] if heading else None,
                                   snippet=snippet, locale=doc.locale))
-        return ReaderSearchResult(query=query.query, locale=index.locale, hits=hits)
+        answer = ReaderSearchResult(query=query.query, locale=index.locale, hits=hits)
+        live.remember(key, answer)
+        return answer
 
     async def get_page(self, site: ReaderSite, ref: ReaderPageRef) -> ReaderPage:
         live = await self.builds.get(site.root)

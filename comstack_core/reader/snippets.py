@@ -35,6 +35,8 @@ def plain(markdown: str) -> str:
 
 def _fold(text: str) -> str:
     # Lower case without accents, one character per character of ``text`` (so offsets carry over).
+    if text.isascii():
+        return text.lower()
     return "".join(
         (unicodedata.normalize("NFKD", c)[0] if not c.isascii() else c).lower()[:1] or c for c in text
     )

@@ -110,6 +110,8 @@ class ImageStorage:
         # What publishing remembers of each project's published images between builds (project id ->
         # its memo, see publishing/site_images.py), so a publish adding no image does no work per image.
         self.site_memos: dict[str, Any] = {}
+        # Build folder -> the published images last placed in it whole, and the folder's state just after.
+        self.placed: dict[str, Any] = {}
 
 
 class ImageService(Service):

@@ -156,6 +156,7 @@ def build_site(
     previous: BuildState | None = None,
     *,
     workers: int | None = None,
+    helpers_only: bool = False,
 ) -> BuildResult:
     """Write the site for `pages` into `out_dir`.
 
@@ -164,7 +165,8 @@ def build_site(
     changed are rendered, only the site-wide files of locales where something changed are made,
     and files of pages that are gone are deleted; a change to the theme, header navigation, sidebar
     group titles, locales or the builder itself renders everything. `workers` caps the processes
-    used for large builds (default: up to 2 CPUs); 1 renders in this process only.
+    used for large builds (default: up to 2 CPUs); 1 renders in this process only. `helpers_only`: a
+    large build renders in that many helper processes and none in this one (a server's thread).
     """
     started = time.perf_counter()
     out_dir = Path(out_dir).resolve()
@@ -198,7 +200,7 @@ def build_site(
     by_key = {e.html_file: e for e in work.todo}
     made: dict[str, PageRecord] = {}
     written: list[str] = []
-    for done in render_many(shared, work.todo, out_dir, workers):
+    for done in render_many(shared, work.todo, out_dir, workers, helpers_only=helpers_only):
         entry = by_key[done.key]
         where = shared.navs[entry.page.language].group_of.get(done.key)
         made[done.key] = PageRecord(

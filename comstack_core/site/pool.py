@@ -71,14 +71,7 @@ def _run_chunk(chunk: list[str]) -> list[Done]:
 
 
 # -- caller side -------------------------------------------------------------------------------------
-def render_many(shared: Shared, todo: list[Entry], out_dir: Path, workers: int = 1) -> Iterator[Done]:
-    made: set[str] = set()
-    out = str(out_dir)
-    if workers < 2 or len(todo) < PARALLEL_MIN_PAGES:
-        for entry in todo:
-            yield _render_one(shared, entry, out, made)
-        return
-    chunks = [todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)]
+def _pool(shared: Shared, out: str, workers: int) -> ProcessPoolExecutor:
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     ctx = multiprocessing.get_context(method)
     if method == "forkserver":
@@ -86,13 +79,53 @@ def render_many(shared: Shared, todo: list[Entry], out_dir: Path, workers: int =
         # Only effective before the server's first start, which is the first large build.
         ctx.set_forkserver_preload([__name__])
     pages = [e.page for e in shared.index.entries]
-    futures: dict[int, Future[list[Done]]] = {}
-    pool = ProcessPoolExecutor(
-        max_workers=min(workers - 1, 1),
-        mp_context=ctx,
-        initializer=_init,
-        initargs=(shared.index.config, pages, out),
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=ctx, initializer=_init, initargs=(shared.index.config, pages, out)
     )
+
+
+def _in_helpers(shared: Shared, todo: list[Entry], out: str, workers: int, made: set[str]) -> Iterator[Done]:
+    chunks = [todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)]
+    try:
+        pool = _pool(shared, out, workers)
+    except Exception:  # no processes allowed here: render in this one
+        for entry in todo:
+            yield _render_one(shared, entry, out, made)
+        return
+    try:
+        futures = []
+        try:
+            futures = [pool.submit(_run_chunk, [e.html_file for e in chunk]) for chunk in chunks]
+        except Exception:
+            futures = []
+        for n, chunk in enumerate(chunks):
+            try:
+                done = futures[n].result()
+            except Exception:
+                # A broken helper (killed, out of memory) must not fail the publish: redo its chunk here.
+                done = [_render_one(shared, e, out, made) for e in chunk]
+            yield from done
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def render_many(
+    shared: Shared, todo: list[Entry], out_dir: Path, workers: int = 1, *, helpers_only: bool = False
+) -> Iterator[Done]:
+    """``helpers_only``: a large build renders in ``workers`` helper processes and none in this one, which
+    only waits (a server's thread rendering would hold the interpreter's lock its requests need)."""
+    made: set[str] = set()
+    out = str(out_dir)
+    if helpers_only and len(todo) >= PARALLEL_MIN_PAGES:
+        yield from _in_helpers(shared, todo, out, max(1, workers), made)
+        return
+    if workers < 2 or len(todo) < PARALLEL_MIN_PAGES:
+        for entry in todo:
+            yield _render_one(shared, entry, out, made)
+        return
+    chunks = [todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)]
+    futures: dict[int, Future[list[Done]]] = {}
+    pool = _pool(shared, out, min(workers - 1, 1))
     try:
         try:
             for i in range(len(chunks) - 1, 0, -1):

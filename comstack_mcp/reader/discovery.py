@@ -17,7 +17,7 @@ from comstack_core.reader import ReaderSite
 from .server import server_version
 from .tools import READER_TOOLS
 
-SERVER_CARD_SCHEMA = "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json"
+SERVER_CARD_SCHEMA = "https://static.modelcontextprotocol.io/schemas/v1/server-card.schema.json"  # SEP-2127 draft
 
 
 def discovery_document(site: ReaderSite) -> dict[str, Any]:

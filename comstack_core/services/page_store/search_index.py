@@ -227,16 +227,18 @@ async def search(
         # Words are \w+ only, so they are safe in to_tsquery syntax; the last one matches as a prefix.
         tsq = " || ".join(f"to_tsquery('{cfg}', :q)" for cfg in pg_configs)
         params["q"] = " & ".join(words) + ":*"
+        join = " JOIN pages p ON p.id = s.page_id" if filters.get("status") else ""
+        # Rank every match (reading each one's tsvector) but carry only keys through the sort; the kept
+        # rows' text is read afterwards, and their snippets are cut in Python as on SQLite (ts_headline
+        # re-parses each document and cost more than the ranking on common words).
         sql = (
-            "WITH hits AS (SELECT s.page_id, s.variant, s.title, s.description, s.content,"
+            "WITH hits AS (SELECT s.page_id, s.variant,"
             f" ts_rank_cd('{{0.1, 0.3, 0.6, 1.0}}', s.tsv, ({tsq})) AS score"
-            " FROM page_search s JOIN pages p ON p.id = s.page_id"
-            f" WHERE s.tsv @@ ({tsq}) AND {' AND '.join(where)}"
-            " ORDER BY score DESC, s.page_id LIMIT :limit)"
-            " SELECT h.page_id, h.variant, h.title, h.description, h.score, p.slug, p.language, p.status,"
-            f" ts_headline('simple', h.content, ({tsq}),"
-            " 'StartSel=[, StopSel=], MaxWords=24, MinWords=8, MaxFragments=1') AS snippet"
-            " FROM hits h JOIN pages p ON p.id = h.page_id ORDER BY h.score DESC, h.page_id"
+            f" FROM page_search s{join} WHERE s.tsv @@ ({tsq}) AND {' AND '.join(where)}"
+            " ORDER BY score DESC, s.page_id, s.variant LIMIT :limit)"
+            " SELECT h.page_id, h.variant, s.title, s.description, s.content, h.score, p.slug, p.language,"
+            " p.status FROM hits h JOIN page_search s ON s.page_id = h.page_id AND s.variant = h.variant"
+            " JOIN pages p ON p.id = h.page_id ORDER BY h.score DESC, h.page_id, h.variant"
         )
     else:
         scope = {"project_id": [project_id]}
@@ -268,13 +270,11 @@ async def search(
             " p.language, p.status FROM top JOIN page_search s ON s.rowid = top.rid"
             " JOIN pages p ON p.id = s.page_id ORDER BY top.rank, s.page_id"
         )
-        result = await (await session.connection()).execute(text(sql).bindparams(**params))
-        rows = [dict(row._mapping) for row in result]
-        for row in rows:
-            row["snippet"] = snippet(row.pop("content"), words)
-        return rows
     result = await (await session.connection()).execute(text(sql).bindparams(**params))
-    return [dict(row._mapping) for row in result]
+    rows = [dict(row._mapping) for row in result]
+    for row in rows:
+        row["snippet"] = snippet(row.pop("content"), words)
+    return rows
 
 
 def snippet(content: str, words: list[str], size: int = 16) -> str:

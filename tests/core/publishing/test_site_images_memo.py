@@ -5,6 +5,7 @@ the missing ones."""
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -103,3 +104,37 @@ async def test_remembered_images_equal_a_fresh_answer_after_each_change(world: W
     gone = sorted(moved.files)[0]
     (out / gone).unlink()
     assert place_images(out, moved, memo) == [gone]
+
+
+def test_a_settled_folder_is_not_read_again_until_it_changes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    storage = ImageStorage.__new__(ImageStorage)  # only the placement memo and a blob store are used
+    storage.placed = {}
+    placed: list[str] = []
+
+    class Blobs:
+        def place(self, key: str, target: Path) -> None:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(key)
+            placed.append(target.name)
+
+    storage.blobs = Blobs()  # type: ignore[assignment]
+    images = SiteImages({}, {}, {f"assets/img/{n}.webp": f"blob{n}" for n in range(3)})
+    out = tmp_path / "slot"
+    assert len(place_images(out, images, storage)) == 3
+    folder = out / "assets/img"
+    long_ago = 1_700_000_000
+    os.utime(folder, (long_ago, long_ago))  # the folder has not changed for a while
+    assert place_images(out, images, storage) == []  # read once more, then remembered
+
+    def no_listing(path: object) -> list[str]:
+        raise AssertionError("the folder was read again")
+
+    monkeypatch.setattr(os, "listdir", no_listing)
+    assert place_images(out, images, storage) == []
+    monkeypatch.undo()
+    (folder / "1.webp").unlink()  # the folder changes: read again, the missing file placed
+    assert place_images(out, images, storage) == ["assets/img/1.webp"]
+    other = SiteImages({}, {}, dict(images.files))  # other images (an equal answer, another object): read again
+    monkeypatch.setattr(os, "listdir", no_listing)
+    with pytest.raises(AssertionError):
+        place_images(out, other, storage)

@@ -114,6 +114,24 @@ async def test_token_expires_after_five_minutes_of_injected_time(client: httpx.A
     assert ok.status_code == 202, ok.text
 
 
+async def test_a_dry_run_longer_than_the_lifetime_gives_a_usable_token(client: httpx.AsyncClient, due: Pub) -> None:
+    """The lifetime runs from when the token is issued: checking a large site can take minutes."""
+    check = due.core.publishing.check_plan
+    assert check is not None
+
+    async def slow_check(*args: object) -> list[str]:
+        due.clock.advance(seconds=due.core.settings.publish_token_ttl_seconds + 60)
+        return await check(*args)  # type: ignore[arg-type]
+
+    due.core.publishing.check_plan = slow_check
+    try:
+        token = await dry_run(client, due)
+    finally:
+        due.core.publishing.check_plan = check
+    ok = await confirm(client, due, token)
+    assert ok.status_code == 202, ok.text
+
+
 async def test_expiry_message_names_the_configured_lifetime(client: httpx.AsyncClient, due: Pub) -> None:
     due.core.settings.publish_token_ttl_seconds = 90
     stale = await dry_run(client, due)

@@ -53,6 +53,11 @@ async def test_search_reads_the_served_build_only(world: World) -> None:
     assert (hit.title, hit.heading, hit.url) == ("Getting started", "Install",
                                                   "http://testserver/sites/acme-docs/guides/intro/#install")
     assert "Run the installer." in hit.snippet
+    # Asked again, the answer is the one the deployment kept (the same words in another form too).
+    again = await core.reader.search(site, ReaderSearchQuery(query="INSTALLER!"))
+    assert again.hits == result.hits and again.query == "INSTALLER!"
+    live = await core.reader.builds.get(site.root)
+    assert (site.base_url, "en", "installer", "5") in live.answers
     # Prefixes of three letters or more match longer words.
     assert await hits(world, "instal") == [hit.url]
     with pytest.raises(NotFound):
@@ -179,3 +184,24 @@ async def test_pages_point_at_the_sites_mcp_server(world: World) -> None:
     assert root is not None
     html = (root / "guides/intro/index.html").read_text()
     assert 'rel="mcp"' not in html and "cs-copy-cmd" not in html
+
+
+async def test_languages_and_alternates(world: World) -> None:
+    core = world.core
+    await core.project_settings.update_settings(world.manager, world.project_id,
+                                                SettingsUpdate(knowledge_locales=["en", "es"], custom_page_locales=["en", "es"]))
+    await add_ready_pages(core, world.editor, world.project_id, world.project_name, [PAGES[0]])
+    await add_ready_pages(core, world.editor, world.project_id, world.project_name,
+                          [("guides/intro", "Primeros pasos", "# Intro\n\nLa guía del quokka.\n")], language="es")
+    status = await publish_and_run(core, world.manager, world.project_id, world.project_name)
+    assert status.status == "succeeded", status.error
+    site = await core.reader.open_site(slug="acme-docs")
+    spanish = await core.reader.search(site, ReaderSearchQuery(query="guía", locale="es-ES"))
+    assert spanish.locale == "es" and [h.url for h in spanish.hits] == [
+        "http://testserver/sites/acme-docs/es/guides/intro/#intro"]
+    assert not (await core.reader.search(site, ReaderSearchQuery(query="guía"))).hits  # English by default
+    page = await core.reader.get_page(site, ReaderPageRef(url="/guides/intro/"))
+    assert [(a.locale, a.url) for a in page.alternates] == [
+        ("es", "http://testserver/sites/acme-docs/es/guides/intro/")]
+    listed = await core.reader.list_pages(site, ReaderPageListQuery(locale="es"))
+    assert [p.title for p in listed.pages] == ["Primeros pasos"]

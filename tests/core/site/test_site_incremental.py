@@ -171,6 +171,27 @@ def test_helper_process_output_equals_a_single_process_build(
     assert _tree(tmp_path / "two") == _tree(tmp_path / "one")
 
 
+def test_helpers_only_output_equals_a_single_process_build(tmp_path: Path, make_page, make_config, monkeypatch):
+    """A server's large build renders in helper processes only (its own thread just waits)."""
+    monkeypatch.setattr(site_pool, "PARALLEL_MIN_PAGES", 1)
+    monkeypatch.setattr(site_pool, "CHUNK", 3)
+    rendered_here: list[str] = []
+    original = site_pool._render_one
+
+    def spy(shared, entry, out_dir, made):
+        rendered_here.append(entry.html_file)
+        return original(shared, entry, out_dir, made)
+
+    monkeypatch.setattr(site_pool, "_render_one", spy)
+    config, pages = _corpus(make_page, make_config)
+    helpers = build_site(config, pages, tmp_path / "helpers", workers=2, helpers_only=True)
+    assert rendered_here == []  # every page was rendered by a helper process
+    single = build_site(config, pages, tmp_path / "one", workers=1)
+    assert helpers.rendered == single.rendered == N + 1
+    assert helpers.state.to_json() == single.state.to_json()
+    assert _tree(tmp_path / "helpers") == _tree(tmp_path / "one")
+
+
 def test_helper_side_renders_like_the_caller(tmp_path: Path, make_page, make_config):
     # The helper's half of the pool, run in this process so the test does not depend on which side
     # of the race a chunk lands: it rebuilds the shared facts from the raw inputs and must agree.
