@@ -5,7 +5,7 @@ and importing into a new project gives the same pages, images and sidebar naviga
     docs/<slug>.md           a knowledge page: front matter (title, description, slug, language, metadata
                              and template fields), then its Markdown; other locales as <slug>.<locale>.md
     docs/images/<id>.<ext>   every image of the project; pages name them by relative path
-    custom/<slug>.html       a custom page's HTML (the importer reads Markdown only)
+    custom/<slug>.html       a custom page's HTML (brought back through comstack.yml's list)
     comstack.yml             theme, header links, sidebar icons and titles per locale, custom pages
 
 A page exports what the site shows: its live version. A page that has none (never published, or taken
