@@ -30,7 +30,7 @@ from comstack_core import Principal
 from comstack_mcp import ComstackServer, build_server
 
 from .auth import send_json, unauthenticated_headers
-from .mcp_requests import TransportCheck, message_error, read_body, replay
+from .mcp_requests import TransportCheck, forward
 from .runtime import Runtime
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
@@ -121,16 +121,7 @@ class McpEndpoint:
                 unauthenticated_headers(self.runtime.settings.public_url),
             )
             return
-        if self._manager is None:
-            await send_json(send, 503, {"error": "The MCP server is starting or stopping; retry shortly.",
-                                        "code": "unavailable"})
-            return
-        body = await read_body(receive)
-        invalid = message_error(body)
-        if invalid is not None:
-            await send_json(send, 400, invalid)
-            return
-        await self._manager.handle_request(scope, replay(body, receive), send)
+        await forward(self._manager, scope, receive, send)
 
 
 class _McpApp:

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from mcp.server.transport_security import TransportSecurityMiddleware, TransportSecuritySettings
 from mcp_types import INVALID_REQUEST, PARSE_ERROR, jsonrpc_message_adapter
 from pydantic import ValidationError
 from starlette.requests import Request
-from starlette.types import Message, Receive
+from starlette.types import Message, Receive, Scope, Send
 
 from comstack_core.errors import InvalidInput
 
+from .auth import send_json
 from .strict_json import MAX_JSON_DEPTH, strict_json
 
 # The SDK's status for each transport refusal -> our code and message (the request's value filled in).
@@ -102,3 +104,18 @@ def replay(body: bytes, receive: Receive) -> Receive:
         return await receive()
 
     return replayed
+
+
+async def forward(manager: StreamableHTTPSessionManager | None, scope: Scope, receive: Receive, send: Send) -> None:
+    """Hand one POSTed message to the SDK's manager, once it is running and the body is one JSON-RPC message
+    (each refusal answered in JSON)."""
+    if manager is None:
+        await send_json(send, 503, {"error": "The MCP server is starting or stopping; retry shortly.",
+                                    "code": "unavailable"})
+        return
+    body = await read_body(receive)
+    invalid = message_error(body)
+    if invalid is not None:
+        await send_json(send, 400, invalid)
+        return
+    await manager.handle_request(scope, replay(body, receive), send)

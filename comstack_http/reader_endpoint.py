@@ -30,7 +30,7 @@ from comstack_mcp.reader import build_reader_server, discovery_document, server_
 
 from .auth import send_json
 from .mcp_endpoint import transport_security
-from .mcp_requests import TransportCheck, message_error, read_body, replay
+from .mcp_requests import TransportCheck, forward
 from .runtime import Runtime
 
 # The discovery documents are public facts about the site: any page may read them.
@@ -114,17 +114,8 @@ class ReaderEndpoint:
         site = await self.open(send, slug=slug, host=host)
         if site is None:
             return
-        if self._manager is None:
-            await send_json(send, 503, {"error": "The MCP server is starting or stopping; retry shortly.",
-                                        "code": "unavailable"})
-            return
-        body = await read_body(receive)
-        invalid = message_error(body)
-        if invalid is not None:
-            await send_json(send, 400, invalid)
-            return
         scope.setdefault("state", {})["reader_site"] = site
-        await self._manager.handle_request(scope, replay(body, receive), send)
+        await forward(self._manager, scope, receive, send)
 
     async def discovery(self, scope: Scope, send: Send, kind: str, *, slug: str | None, host: str | None) -> None:
         site = await self.open(send, slug=slug, host=host)
