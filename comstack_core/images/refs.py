@@ -25,6 +25,7 @@ MEDIA = "/media/"
 ID = re.compile(r"img_[a-z0-9]{24}")
 # Any mention of an image id as a reference or in a media URL: a cheap first look at a page's text.
 _MENTION = re.compile(r"(?:image:|/media/)(img_[a-z0-9]{24})")
+_IMG_TAG = re.compile(r"<img", re.IGNORECASE)
 _MEDIA_NAME = re.compile(r"(img_[a-z0-9]{24})\.[a-z0-9]{2,4}")
 
 
@@ -94,6 +95,15 @@ def html_images(html: str) -> list[tuple[str, str]]:
 
 def markdown_images(source: str, public_url: str) -> list[ImageUse]:
     """Every image of a Markdown text (raw `<img>` tags included), with its alt text as written."""
+    if "![" not in source and not _IMG_TAG.search(source):
+        # No image can be there (an image starts with `![` or is an `<img>` tag; character references
+        # never stand for Markdown's structure): most pages, and parsing each costs milliseconds.
+        return []
+    return parsed_images(source, public_url)
+
+
+def parsed_images(source: str, public_url: str) -> list[ImageUse]:
+    """`markdown_images` by parsing, whatever the text."""
     found: list[tuple[str, str]] = []
     for token in _walk(_parser().parse(source)):
         if token.type == "image":
@@ -106,6 +116,8 @@ def markdown_images(source: str, public_url: str) -> list[ImageUse]:
 def page_images(content: str, body_html: str | None, public_url: str) -> list[ImageUse]:
     """The images of a page: its custom HTML body when it has one, else its Markdown."""
     if body_html is not None:
+        if not _IMG_TAG.search(body_html):
+            return []
         return [ImageUse(src, alt, image_id_of(src, public_url)) for src, alt in html_images(body_html)]
     return markdown_images(content, public_url)
 
