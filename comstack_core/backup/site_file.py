@@ -17,8 +17,8 @@ from pydantic import BaseModel, ValidationError
 
 from ..auth import Principal
 from ..errors import DomainError, InvalidInput, NotFound
+from ..importer.model import FileReport
 from ..schemas import CustomPageUpload, NavigationUpdate, PageRef, PageStatusUpdate, ThemeUpdate
-from ..schemas.imports import ImportFileView
 from ..services.base import Context
 from ..services.custom_pages import CustomPageService
 from ..services.images import ImageService
@@ -87,21 +87,19 @@ async def apply_site_file(
     *,
     approve: bool,
     include_drafts: bool,
-) -> list[ImportFileView]:
+) -> list[FileReport]:
     """Apply the site file; returns how each custom page file went (a refused page does not stop the rest)."""
     files = []
     for entry in site.custom_pages:
+        report = FileReport(entry.file, "imported", slug=entry.slug, language=entry.language)
+        files.append(report)
         if entry.draft and not include_drafts:
-            files.append(ImportFileView(path=entry.file, status="skipped", code="draft",
-                                        reason="marked as a draft (import with include_drafts to take it)"))
+            report.settle("skipped", "draft", "Marked as a draft in comstack.yml.")  # as the planner does
             continue
         try:
             await _custom_page(ctx, images, principal, project_id, project_name, root, entry, approve)
         except DomainError as error:
-            files.append(ImportFileView(path=entry.file, status="failed", code=error.code, reason=error.message,
-                                        slug=entry.slug, language=entry.language))
-            continue
-        files.append(ImportFileView(path=entry.file, status="imported", slug=entry.slug, language=entry.language))
+            report.settle("failed", error.code, error.message)
     navigation = NavigationService(ctx)
     if site.navigation is not None:
         await navigation.update_navigation(principal, project_id, site.navigation)

@@ -73,10 +73,11 @@ class ImportService(Service):
         if site is not None:
             async with self.db.read() as session:
                 name = (await project_access(session, principal, project_id, now=self.now())).project.name
-            report.files.extend(await apply_site_file(
+            custom = await apply_site_file(
                 self.ctx, self.images, principal, project_id, name, site, root,
                 approve=data.approve, include_drafts=data.include_drafts,
-            ))
+            )
+            report.files.extend(_file_view(f) for f in custom)
         return report
 
     @use_case(Need.manager, writes=True)

@@ -30,6 +30,9 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         public_url="http://testserver",
         publish_heartbeat_seconds=0.1,
         publish_stale_seconds=0.5,
+        # These tests watch runners while the job builds the site; a job that starts from its dry run's
+        # checked build only links it, too quickly to be caught building (test_slots covers that path).
+        publish_check_plan=False,
     )
 
 
