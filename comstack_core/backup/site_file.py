@@ -97,7 +97,12 @@ async def apply_site_file(
             report.settle("skipped", "draft", "Marked as a draft in comstack.yml.")  # as the planner does
             continue
         try:
-            await _custom_page(ctx, images, principal, project_id, project_name, root, entry, approve)
+            html = (root / entry.file).read_text("utf-8")
+        except UnicodeDecodeError:
+            report.settle("failed", "not_utf8", "Not UTF-8 text; save it as UTF-8 and import again.")
+            continue
+        try:
+            await _custom_page(ctx, images, principal, project_id, project_name, root, entry, html, approve)
         except DomainError as error:
             report.settle("failed", error.code, error.message)
     navigation = NavigationService(ctx)
@@ -118,17 +123,17 @@ async def _custom_page(
     project_name: str,
     root: Path,
     entry: CustomPageEntry,
+    html: str,
     approve: bool,
 ) -> None:
     """One custom page from its HTML file: the images it names from the export's folder are stored (the same
     bytes as a Markdown page's give the same image) and named by their media URLs, as custom pages name
     images; an existing page is updated from the version it has."""
-    html = (root / entry.file).read_text("utf-8")
     here = posixpath.dirname(entry.file)
     urls: dict[str, str] = {}
     for found in sorted(set(_IMAGE_PATH.findall(html))):
         rel = posixpath.normpath(posixpath.join(here, found))
-        if rel.startswith("docs/images/") and _inside(root, rel) and rel not in urls:
+        if rel.startswith("docs/images/") and _inside(root, rel):
             stored = await images.store_image(principal, project_id, (root / rel).read_bytes())
             urls[found] = stored.url
     body = _IMAGE_PATH.sub(lambda match: urls.get(match.group(0), match.group(0)), html)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 from selectolax.lexbor import LexborHTMLParser
 
 from comstack_core import Core
@@ -93,3 +94,34 @@ async def test_export_refuses_a_folder_with_files(world: World, tmp_path: Path) 
         await world.core.exports.export_project(world.manager, world.project_id, tmp_path / "busy")
     assert refused.value.code == "export_target_not_empty"
     assert [p.name for p in (tmp_path / "busy").iterdir()] == ["keep.txt"]
+
+
+def _tree(root: Path, custom: list[dict[str, str]]) -> Path:
+    (root / "docs").mkdir(parents=True)
+    (root / "docs" / "index.md").write_text("---\ntitle: Welcome home\n---\n\nStart here.\n")
+    (root / "comstack.yml").write_text(yaml.safe_dump({"custom_pages": custom}))
+    return root
+
+
+ABOUT = {"slug": "about", "language": "en", "title": "About the widget team",
+         "description": "Who makes the widget, where the team works, and how to reach every one of them."}
+
+
+async def test_import_reports_each_custom_page_and_refuses_paths_outside_the_tree(
+    world: World, tmp_path: Path
+) -> None:
+    root = _tree(tmp_path / "tree", [
+        {**ABOUT, "file": "custom/about.html"},
+        {**ABOUT, "slug": "legacy", "file": "custom/legacy.html"},
+    ])
+    (root / "custom").mkdir()
+    (root / "custom" / "about.html").write_text("<h1>About us</h1><p>We make the widget.</p>")
+    (root / "custom" / "legacy.html").write_bytes(b"<h1>Caf\xe9</h1>")  # Latin-1, not UTF-8
+    report = await world.core.imports.import_tree(world.manager, world.project_id, root, ImportRequest())
+    custom = {f.path: (f.status, f.code) for f in report.files if f.path.startswith("custom/")}
+    assert custom == {"custom/about.html": ("imported", ""), "custom/legacy.html": ("failed", "not_utf8")}
+
+    outside = _tree(tmp_path / "other", [{**ABOUT, "file": "../tree/custom/about.html"}])
+    with pytest.raises(InvalidInput) as refused:
+        await world.core.imports.import_tree(world.manager, world.project_id, outside, ImportRequest())
+    assert refused.value.code == "site_file_invalid" and "inside the tree" in refused.value.message
