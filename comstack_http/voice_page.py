@@ -7,7 +7,7 @@ the page's own script and style only, no inline code, requests to this origin on
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from comstack_core import Core
@@ -40,7 +40,11 @@ async def voice_asset(request: Request) -> Response:
     name = request.path_params["name"]
     path = asset_path(name)
     if path is None:
-        return Response("Not found", status_code=404, media_type="text/plain")
+        return JSONResponse(
+            {"error": f"The voice page has no asset {name!r}: its assets are {', '.join(sorted(ASSETS))}.",
+             "code": "not_found"},
+            status_code=404,
+        )
     return FileResponse(
         path,
         media_type=ASSETS[name],

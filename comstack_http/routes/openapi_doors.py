@@ -344,7 +344,7 @@ def _site_paths() -> dict[str, Any]:
         "/live/assets/{name}": {
             "get": _op("voice_page_asset", "The voice page's script and style",
                        {"200": {"description": "The file.", "content": {"*/*": {"schema": {"type": "string"}}}},
-                        "404": {"description": "No such asset.", "content": {"text/plain": {"schema": {"type": "string"}}}}},
+                        "404": _json(ERROR_REF, "No such asset.")},
                        parameters=[_path("name", "The asset's file name.")]),
         },
     }

@@ -268,3 +268,9 @@ async def test_lone_surrogates_in_free_form_metadata_are_400(rest: Rest) -> None
     body = b'{"slug": "a", "title": "A", "metadata": {"note": "x\\ud800y"}}'
     response = await rest.call("POST", rest.p("/docs"), "editor", content=body)
     assert response.status_code == 400 and "metadata.note is not valid Unicode" in response.json()["error"]
+
+
+async def test_a_missing_voice_page_asset_is_a_json_404(rest: Rest) -> None:
+    missing = await rest.client.get("/live/assets/nothing.js")
+    assert missing.status_code == 404 and missing.json()["code"] == "not_found"
+    assert "its assets are" in missing.json()["error"]
