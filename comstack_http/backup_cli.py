@@ -4,7 +4,6 @@ data directory's path on stdout, exit status 2 with the reason when refused."""
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -15,10 +14,12 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from comstack_core import Core, Principal, Settings
+from comstack_core import Core, Principal
 from comstack_core.backup import create_backup, restore_backup
 from comstack_core.backup.export import ExportSummary
 from comstack_core.errors import DomainError
+
+from .cli_options import DatabaseUrl, DataDir, settings_from
 
 T = TypeVar("T")
 console = Console(stderr=True, soft_wrap=True)  # messages stay whole lines for scripts and logs
@@ -54,14 +55,6 @@ def _run(verb: str, make: Callable[[Report], Awaitable[T]]) -> T:
             raise typer.Exit(2) from None
 
 
-def _settings(data_dir: Path | None, database_url: str | None) -> Settings:
-    if data_dir is not None:
-        os.environ["COMSTACK_DATA_DIR"] = str(data_dir)
-    if database_url is not None:
-        os.environ["COMSTACK_DATABASE_URL"] = database_url
-    return Settings()
-
-
 def _size(path: Path) -> str:
     size = float(path.stat().st_size)
     for unit in ("B", "KB", "MB", "GB"):
@@ -73,13 +66,11 @@ def _size(path: Path) -> str:
 
 def backup(
     to: Annotated[Path, typer.Option("--to", help="The archive to write (FILE.tar.gz).")],
-    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Data directory (COMSTACK_DATA_DIR).")] = None,
-    database_url: Annotated[
-        str | None, typer.Option("--database-url", help="Database URL (COMSTACK_DATABASE_URL).")
-    ] = None,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
 ) -> None:
     """Back up the installation while it runs: database, published sites, images, settings; prints the archive."""
-    settings = _settings(data_dir, database_url)
+    settings = settings_from(data_dir, database_url)
     started = time.monotonic()
 
     manifest = _run("backing up", lambda report: create_backup(settings, to, report))
@@ -120,13 +111,11 @@ def restore(
 def export(
     project: Annotated[str, typer.Option(help="Project id.")],
     to: Annotated[Path, typer.Option("--to", help="A new or empty folder to write the files into.")],
-    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Data directory (COMSTACK_DATA_DIR).")] = None,
-    database_url: Annotated[
-        str | None, typer.Option("--database-url", help="Database URL (COMSTACK_DATABASE_URL).")
-    ] = None,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
 ) -> None:
     """Export a project as files `comstack import` reads back (Markdown, HTML, images, YAML); prints the folder."""
-    settings = _settings(data_dir, database_url)
+    settings = settings_from(data_dir, database_url)
 
     async def action(_report: Report) -> ExportSummary:
         async with Core.open(settings) as core:

@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -18,6 +18,7 @@ from comstack_core.errors import DomainError
 from comstack_core.schemas import KeyCreate, PlanUpdate, ProjectCreate, UserCreate
 
 from . import backup_cli
+from .cli_options import DatabaseUrl, DataDir, settings_from
 
 if TYPE_CHECKING:
     from comstack_core.demo import DemoCredentials, DemoSite
@@ -29,24 +30,6 @@ app = typer.Typer(
 )
 admin_app = typer.Typer(help="Operator commands (run on the server machine).", no_args_is_help=True)
 app.add_typer(admin_app, name="admin")
-
-DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Data directory (COMSTACK_DATA_DIR).")]
-DatabaseUrl = Annotated[
-    str | None, typer.Option("--database-url", help="Database URL (COMSTACK_DATABASE_URL).")
-]
-
-
-def settings_from(data_dir: Path | None, database_url: str | None, **extra: Any) -> Settings:
-    """Flags win over COMSTACK_* variables; flags are exported so worker processes see them too."""
-    if data_dir is not None:
-        os.environ["COMSTACK_DATA_DIR"] = str(data_dir)
-    if database_url is not None:
-        os.environ["COMSTACK_DATABASE_URL"] = database_url
-    for key, value in extra.items():
-        if value is not None:
-            os.environ[f"COMSTACK_{key.upper()}"] = str(value)
-    return Settings()
-
 
 def err(message: str) -> None:
     typer.echo(message, err=True)
