@@ -1,6 +1,6 @@
 """What uploaded images cost a publish: two embedded projects with the same pages, one whose pages show
-1,000 uploaded images and one with none, each published in full and then incrementally after a one-line
-edit that adds no image.
+1,000 uploaded images and one whose pages show as many images hosted elsewhere, each published in full and
+then, in alternating rounds, incrementally after a one-line edit that adds no image.
 
     .venv/bin/python bench/images_publish.py [--images 1000] [--pages 500] [--rounds 5] [--json FILE]
 
@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -96,11 +97,29 @@ class StepClock:
         return total
 
 
-async def one_project(
-    core: Core, me: Principal, system: Principal, name: str, corpus: Path, files: list[Path], images: list[bytes],
-    clock: StepClock, rounds: int, profile: Path | None,
-) -> dict[str, Any]:
-    project = await core.projects.create_project(me, ProjectCreate(name=name))
+@dataclass
+class Project:
+    label: str
+    pid: str
+    name: str
+    corpus: Path
+    files: list[Path]
+    figures: dict[str, Any] = field(default_factory=dict)
+    walls: list[float] = field(default_factory=list)
+    cpus: list[float] = field(default_factory=list)
+    image_s: list[float] = field(default_factory=list)
+    steps: dict[str, float] = field(default_factory=dict)
+
+
+async def prepare(
+    core: Core, me: Principal, system: Principal, label: str, work: Path, pages: int, images: list[bytes],
+    clock: StepClock, uploaded: bool,
+) -> Project:
+    """A project whose pages each show their share of ``images``: uploaded (`image:` references), or the
+    same number of figures hosted elsewhere, so both sites carry as many figures in the same text."""
+    corpus = work / f"corpus-{label}"
+    files = write_corpus(pages, corpus)
+    project = await core.projects.create_project(me, ProjectCreate(name=f"Images {label}"))
     pid = project.id
     quota_mb = 10 + sum(len(i) for i in images) * 3 // 1_000_000
     await core.plans.update_plan(
@@ -109,45 +128,57 @@ async def one_project(
     refs: list[str] = []
     started = time.perf_counter()
     for k, data in enumerate(images):
-        view = await core.images.store_image(me, pid, data, alt=f"Figure {k}")
-        refs.append(view.reference)
-    upload_s = time.perf_counter() - started
-    if refs:  # each page shows its share of the images, after its first paragraph
-        per_page = -(-len(refs) // len(files))
-        for n, path in enumerate(files):
-            shown = refs[n * per_page : (n + 1) * per_page]
-            text = path.read_text(encoding="utf-8")
-            figures = "".join(f"\n![Figure {r}]({r})\n" for r in shown)
-            path.write_text(text + figures, encoding="utf-8")
+        if uploaded:
+            view = await core.images.store_image(me, pid, data, alt=f"Figure {k}")
+            refs.append(view.reference)
+        else:
+            refs.append(f"https://images.example.org/figure-{k}.jpg")
+    out = Project(label, pid, project.name, corpus, files)
+    out.figures["upload_s"] = round(time.perf_counter() - started, 2) if uploaded else 0.0
+    out.figures["images"] = len(refs) if uploaded else 0
+    out.figures["external_images"] = 0 if uploaded else len(refs)
+    per_page = -(-len(refs) // len(files))  # each page shows its share, after its text
+    for n, path in enumerate(files):
+        shown = refs[n * per_page : (n + 1) * per_page]
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text + "".join(f"\n![Figure {r}]({r})\n" for r in shown), encoding="utf-8")
     await import_corpus(core, me, pid, corpus, files)
     clock.take()
-    full = await timed_publish(core, me, pid, name, None)
-    full_images = clock.take()
-    walls, cpus, image_s = [], [], []
-    for k in range(rounds):
-        slug = files[(k * 7919) % len(files)].relative_to(corpus).with_suffix("").as_posix()
-        await edit_one(core, me, pid, name, slug, f"\nOne more line ({k}).\n")
-        last = profile if (profile is not None and images and k == rounds - 1) else None
-        if last is not None:  # the build and the gate run in worker threads: profile those calls too
-            profile_job_threads(last.parent / f"{last.stem}-threads")
-        clock.by_step = {step: [] for step in IMAGE_STEPS}
-        done = await timed_publish(core, me, pid, name, last)
-        walls.append(done.wall)
-        cpus.append(done.cpu)
-        image_s.append(clock.take())
-        steps = {step: clock.by_step[step][-1] for step in IMAGE_STEPS}
+    full = await timed_publish(core, me, pid, out.name, None)
+    out.figures["full_wall_s"] = round(full.wall, 3)
+    out.figures["full_image_steps_s"] = round(clock.take(), 3)
+    return out
+
+
+async def one_round(
+    core: Core, me: Principal, project: Project, k: int, clock: StepClock, profile: Path | None
+) -> None:
+    """A one-line edit that adds no image, then an incremental publish, timed."""
+    slug = project.files[(k * 7919) % len(project.files)].relative_to(project.corpus).with_suffix("").as_posix()
+    await edit_one(core, me, project.pid, project.name, slug, f"\nOne more line ({k}).\n")
+    stop_thread_profiles = None
+    if profile is not None:  # the build and the gate run in worker threads: profile those calls too
+        stop_thread_profiles = profile_job_threads(profile.parent / f"{profile.stem}-threads")
+    clock.by_step = {step: [] for step in IMAGE_STEPS}
+    done = await timed_publish(core, me, project.pid, project.name, profile)
+    if stop_thread_profiles is not None:
+        stop_thread_profiles()
+    project.walls.append(done.wall)
+    project.cpus.append(done.cpu)
+    project.image_s.append(clock.take())
+    project.steps = {step: clock.by_step[step][-1] for step in IMAGE_STEPS}
+
+
+def figures_of(project: Project) -> dict[str, Any]:
     return {
-        "images": len(refs),
-        "upload_s": round(upload_s, 2),
-        "full_wall_s": round(full.wall, 3),
-        "full_image_steps_s": round(full_images, 3),
-        "incremental_wall_s": [round(w, 3) for w in walls],
-        "incremental_image_steps_s": [round(s, 4) for s in image_s],
-        "incremental_cpu_s": [round(c, 3) for c in cpus],
-        "incremental_median_s": round(statistics.median(walls), 3),
-        "incremental_cpu_median_s": round(statistics.median(cpus), 3),
-        "image_steps_median_s": round(statistics.median(image_s), 4),
-        "last_incremental_steps_s": {step: round(v, 4) for step, v in steps.items()},
+        **project.figures,
+        "incremental_wall_s": [round(w, 3) for w in project.walls],
+        "incremental_image_steps_s": [round(s, 4) for s in project.image_s],
+        "incremental_cpu_s": [round(c, 3) for c in project.cpus],
+        "incremental_median_s": round(statistics.median(project.walls), 3),
+        "incremental_cpu_median_s": round(statistics.median(project.cpus), 3),
+        "image_steps_median_s": round(statistics.median(project.image_s), 4),
+        "last_incremental_steps_s": {step: round(v, 4) for step, v in project.steps.items()},
     }
 
 
@@ -163,14 +194,20 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             system = Principal.system(door="script")
             user = await core.users.create_user(system, UserCreate(email="bench-images@example.com"))
             me = await core.users.principal_for_user(user.id, door="script")
-            out: dict[str, Any] = {"pages": args.pages, "rounds": args.rounds}
-            for label, shown in (("without_images", []), ("with_images", images)):
-                corpus = work / f"corpus-{label}"
-                files = write_corpus(args.pages, corpus)
+            projects = []
+            for label, uploaded in (("without_images", False), ("with_images", True)):
                 print(f"{label}: uploading, importing and publishing...", file=sys.stderr)
-                out[label] = await one_project(
-                    core, me, system, f"Images {label}", corpus, files, shown, clock, args.rounds, args.profile
-                )
+                projects.append(await prepare(core, me, system, label, work, args.pages, images, clock, uploaded))
+            # The rounds alternate between the two projects, so that a change in how busy the machine is
+            # weighs on both alike.
+            for k in range(args.rounds):
+                for project in projects:
+                    profile = None
+                    if args.profile is not None and k == args.rounds - 1:
+                        profile = args.profile.with_name(f"{args.profile.stem}-{project.label}{args.profile.suffix}")
+                    await one_round(core, me, project, k, clock, profile)
+            out: dict[str, Any] = {"pages": args.pages, "rounds": args.rounds}
+            out.update({project.label: figures_of(project) for project in projects})
     with_images, without = out["with_images"], out["without_images"]
     out["image_steps_share"] = round(with_images["image_steps_median_s"] / with_images["incremental_cpu_median_s"], 4)
     out["incremental_cpu_ratio"] = round(
@@ -185,7 +222,7 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=5, help="incremental publishes per project")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures as JSON")
-    parser.add_argument("--profile", type=Path, default=None, help="pyinstrument HTML of the last incremental publish")
+    parser.add_argument("--profile", type=Path, default=None, help="pyinstrument profiles of each project's last incremental publish (FILE-with_images, FILE-without_images)")
     args = parser.parse_args()
     figures = asyncio.run(main_async(args))
     for label in ("without_images", "with_images"):

@@ -262,16 +262,16 @@ def save_profile(profiler: Any, path: Path) -> None:
     print(profiler.output_text(unicode=False, color=False, show_all=False)[:5000], file=sys.stderr)
 
 
-def profile_job_threads(directory: Path) -> None:
+def profile_job_threads(directory: Path) -> Callable[[], None]:
     """The build and the gate run in a worker thread, which the event-loop profiler does not see: give each
-    call its own profiler (pyinstrument samples the thread that starts it)."""
+    call its own profiler (pyinstrument samples the thread that starts it). Returns what stops that."""
     from pyinstrument import Profiler
 
     from comstack_core.publishing import build
 
     calls = iter(range(1_000_000))
-    for name in ("into_slot", "gate"):
-        original = getattr(build, name)
+    originals = {name: getattr(build, name) for name in ("into_slot", "gate")}
+    for name, original in originals.items():
 
         def wrapper(*args: Any, _original: Any = original, _name: str = name) -> Any:
             profiler = Profiler(async_mode="disabled")  # the event loop's profiler owns the async context
@@ -283,6 +283,12 @@ def profile_job_threads(directory: Path) -> None:
                 save_profile(profiler, directory / f"thread-{next(calls):02d}_{_name}.html")
 
         setattr(build, name, wrapper)
+
+    def stop() -> None:
+        for name, original in originals.items():
+            setattr(build, name, original)
+
+    return stop
 
 
 @dataclass

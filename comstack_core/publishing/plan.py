@@ -53,7 +53,7 @@ class PlanCheck:
             config = site_config(project, base_url, nav)
             cache = recent(self._inputs, project.id, BuildInputCache, CACHED_PROJECTS)
             pages = await site_pages(session, project, cache, planned_at=now)
-            images = await site_images(session, project.id, pages, config.base_url, self.images)
+            images = await site_images(session, project, pages, config.base_url, self.images)
             pages = with_images(pages, images, self.ctx.settings.public_url)
             config = replace(config, images=images.sizes)
         async with deploy.build_lock(sites, project.id, name=PLAN_LOCK):

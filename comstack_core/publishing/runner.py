@@ -297,7 +297,7 @@ class PublishRunner:
             base = manifest.get("target_site_url") or site_url(settings.public_url, project)
             config = site_config(project, base, nav)
             pages = await site_pages(session, project, self._build_input(project.id))
-            images = await site_images(session, project.id, pages, config.base_url, self._images)
+            images = await site_images(session, project, pages, config.base_url, self._images)
             pages = with_images(pages, images, settings.public_url)
             config = replace(config, images=images.sizes)
             theme = dict(project.theme or {})

@@ -6,13 +6,23 @@ the missing ones."""
 from __future__ import annotations
 
 import os
+import random
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from comstack_core.models import Project
-from comstack_core.publishing.site_images import SiteImages, place_images, site_images, with_images
+from comstack_core.publishing.site_images import (
+    SiteImages,
+    _ByPage,
+    _folder_state,
+    _settled,
+    place_images,
+    site_images,
+    with_images,
+)
 from comstack_core.schemas.images import ImageDelete
 from comstack_core.services.images import ImageStorage
 from comstack_core.site import SitePage
@@ -43,8 +53,9 @@ async def answers(
 ) -> tuple[SiteImages, list[SitePage]]:
     """The remembering storage's answer, checked against a storage that has never seen the project."""
     async with world.core.db.read() as session:
-        kept = await site_images(session, world.project_id, pages, base, remembered)
-        fresh = await site_images(session, world.project_id, pages, base, ImageStorage(world.core.settings))
+        project = await session.get_one(Project, world.project_id)
+        kept = await site_images(session, project, pages, base, remembered)
+        fresh = await site_images(session, project, pages, base, ImageStorage(world.core.settings))
     assert kept == fresh
     rewritten = with_images(pages, kept, PUBLIC)
     assert rewritten == with_images(pages, fresh, PUBLIC)
@@ -97,6 +108,23 @@ async def test_remembered_images_equal_a_fresh_answer_after_each_change(world: W
     moved, _ = await answers(world, memo, pages, base="https://elsewhere.example.org/")
     assert all(url.startswith("https://elsewhere.example.org/") for url in moved.urls.values())
 
+    # The same pages in another order, then one page gone from the middle (the only one naming its image),
+    # then back, and a page naming twice what another names: counted per page object, not per list position.
+    pages.reverse()
+    reordered, rewritten = await answers(world, memo, pages)
+    assert reordered == added and [p.id for p in rewritten] == [p.id for p in pages]
+    only_fourth = next(k for k, p in enumerate(pages) if p.id == "d")
+    without = pages[:only_fourth] + pages[only_fourth + 1 :]
+    dropped, _ = await answers(world, memo, without)
+    assert fourth.id not in dropped.urls and set(dropped.urls) == set(added.urls) - {fourth.id}
+    back, _ = await answers(world, memo, pages)
+    assert set(back.urls) == set(added.urls)
+    pages.append(page("e", f"![a]({one})\n\n![a twice]({one})\n", "r7"))
+    await answers(world, memo, pages)
+    pages = [p for p in pages if p.id != "a"]
+    still, _ = await answers(world, memo, pages)
+    assert stored[0].id in still.urls  # "b" and "e" still name it
+
     # Placing: every file the first time, then only what went missing from the slot.
     out = tmp_path / "slot"
     assert sorted(place_images(out, moved, memo)) == sorted(moved.files)
@@ -138,3 +166,55 @@ def test_a_settled_folder_is_not_read_again_until_it_changes(tmp_path: Path, mon
     monkeypatch.setattr(os, "listdir", no_listing)
     with pytest.raises(AssertionError):
         place_images(out, other, storage)
+
+
+def test_how_long_a_folder_must_stay_unchanged_follows_its_clock(tmp_path: Path) -> None:
+    """A file system with sub-second times steps its clock by the kernel's tick: a folder unchanged for a
+    few tenths of a second is settled. One with whole-second times may hide a change for up to two seconds."""
+    folder = tmp_path / "img"
+    folder.mkdir()
+
+    def settled_at(mtime_ns: int) -> bool:
+        os.utime(folder, ns=(mtime_ns, mtime_ns))
+        state = _folder_state(folder)
+        assert state is not None and state[1] == mtime_ns
+        return _settled(state)
+
+    def ago(ns: int) -> int:  # that long ago, off any whole second
+        then = time.time_ns() - ns
+        return then if then % 1_000_000_000 else then - 1
+
+    assert settled_at(ago(300_000_000))
+    assert not settled_at(ago(10_000_000))
+    whole = ago(300_000_000) // 1_000_000_000 * 1_000_000_000  # 0.3 to 1.3 s ago, on a whole second
+    assert not settled_at(whole)
+    assert settled_at(whole - 2_000_000_000)
+    assert _settled(None)
+
+
+def test_what_is_kept_per_page_follows_the_page_objects_in_any_list() -> None:
+    """Against the plain answer (set differences of the objects in the two lists), over random lists drawn
+    from a few objects: edits, reorders, insertions, removals, and the same object twice."""
+    pool = [page(f"p{n}", "", f"r{n}") for n in range(12)]
+    kept: _ByPage[str] = _ByPage()
+    present: list[SitePage] = []
+    rng = random.Random(7)
+    for _ in range(2000):
+        pages = list(present)
+        move = rng.randrange(5)
+        if move == 0 or not pages:
+            pages.insert(rng.randrange(len(pages) + 1), rng.choice(pool))
+        elif move == 1:
+            pages.pop(rng.randrange(len(pages)))
+        elif move == 2:
+            pages[rng.randrange(len(pages))] = rng.choice(pool)
+        elif move == 3:
+            rng.shuffle(pages)
+        went, new = kept.update(pages)
+        before, now = {id(p) for p in present}, {id(p) for p in pages}
+        assert {id(p) for p in new} == now - before and len(new) == len(now - before)
+        assert sorted(went) == sorted({p.id for p in present if id(p) not in now})
+        for p in new:
+            kept.add(p, p.id)
+        assert kept.in_order(pages) == [p.id for p in pages]
+        present = pages
