@@ -14,7 +14,7 @@ from .navigation import HeaderNavItem, SidebarGroup
 from .oauth import OAuthClient, OAuthCode, OAuthGrant, OAuthRequest, OAuthToken
 from .pages import Page, PageRevision
 from .projects import ApiKey, Domain, Member, Project
-from .publishing import Publish, PublishToken, TranslationTask
+from .publishing import Publish, PublishPromotion, PublishToken, TranslationTask
 from .templates import DocTemplate, ProjectTemplate
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "Project",
     "ProjectTemplate",
     "Publish",
+    "PublishPromotion",
     "PublishToken",
     "SidebarGroup",
     "TranslationTask",

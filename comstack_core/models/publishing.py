@@ -40,8 +40,7 @@ class Publish(SQLModel, table=True):
     progress: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JsonType, nullable=False))
     counts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JsonType, nullable=False))
     timings: dict[str, float] = Field(default_factory=dict, sa_column=Column(JsonType, nullable=False))
-    # page id -> what promotion changed, so a failure or a revert can put it back.
-    promoted: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JsonType, nullable=False))
+    # What promotion changed is in PublishPromotion, a row per page.
     # page id -> {slug, language, url} of every page in the deployed site after this publish.
     deployed: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JsonType, nullable=False))
     build_dir: str | None = None
@@ -55,6 +54,21 @@ class Publish(SQLModel, table=True):
     started_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     finished_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     reverted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+class PublishPromotion(SQLModel, table=True):
+    """What a publish's promotion changed on one page, so a failure or a revert can put it back. Written
+    with the batch that made the page live: a row per page, where a record of the whole publish rewritten by
+    every batch grew with the square of the site."""
+
+    __tablename__ = "publish_promotions"
+
+    publish_id: str = Field(foreign_key="publishes.id", primary_key=True, ondelete="CASCADE")
+    page_id: str = Field(primary_key=True)  # no key to pages: the record outlives a page deleted since
+    previous_live: str | None = None
+    previous_hash: str | None = None
+    previous_unpublished: bool = False
+    new_live: str
 
 
 class TranslationTask(SQLModel, table=True):

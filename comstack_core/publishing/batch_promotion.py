@@ -4,6 +4,7 @@ as an object and writing them back one by one."""
 
 from __future__ import annotations
 
+from collections.abc import Container
 from datetime import datetime
 from typing import Any
 
@@ -21,10 +22,10 @@ LIVE_STATUS = "live"  # derive_status() of a page with a live revision, no draft
 
 
 async def promote_batch(
-    session: AsyncSession, project_id: str, page_ids: list[str], now: datetime, *, skip: dict[str, Any]
+    session: AsyncSession, project_id: str, page_ids: list[str], now: datetime, *, skip: Container[str]
 ) -> list[tuple[str, dict[str, Any]]]:
     """Make live the due drafts among ``page_ids`` (those in ``skip`` are already live), in the caller's
-    write transaction. Returns, per page made live, what ``publish.promoted`` records of it (what it was
+    write transaction. Returns, per page made live, what its ``PublishPromotion`` row records (what it was
     before, so ``undo.py`` can put it back)."""
     if not page_ids:
         return []

@@ -1,5 +1,5 @@
 """Promotion, the publish job's first step: due drafts become live, a batch of pages per transaction, each
-batch recording in ``publish.promoted`` what it changed (``undo.py`` puts it back after a failure or a
+batch recording what it changed in ``PublishPromotion`` rows (``undo.py`` puts it back after a failure or a
 revert)."""
 
 from __future__ import annotations
@@ -9,10 +9,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import load_only
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ..models import Publish
+from ..models import Publish, PublishPromotion
 from ..schemas import ProgressStage, PublishStep
 from ..services.base import Context
 from .batch_promotion import promote_batch
@@ -25,7 +27,6 @@ BATCH_COLUMNS = (
     Publish.status,
     Publish.step,
     Publish.claimed_by,
-    Publish.promoted,
     Publish.counts,
     Publish.heartbeat_at,
 )
@@ -43,7 +44,7 @@ async def promote(
     finish: Callable[[], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Make due drafts live, PROMOTE_BATCH pages per transaction, each recording what it changed in
-    ``publish.promoted`` (so a failure or a revert puts every one back, and a resumed job skips them);
+    ``PublishPromotion`` rows (so a failure or a revert puts every one back, and a resumed job skips them);
     the step (and ``finish()``'s values) go with the last batch, once all are live. Batches keep the write
     lock short: on SQLite one transaction over thousands of pages would stall every other write for its
     whole length. ``runner`` must own the job throughout (else ``LostClaim``); each batch records a heartbeat
@@ -60,7 +61,8 @@ async def promote(
         if only is not None
         else {p["path"] for p in publish.manifest.get("pages", []) if p["change_type"] != "removed"}
     )
-    paths = sorted(wanted - set(publish.promoted))
+    async with ctx.db.read() as session:  # a resumed job skips the pages its earlier batches made live
+        paths = sorted(wanted - await promoted_ids(session, publish_id))
     batches = [paths[i : i + PROMOTE_BATCH] for i in range(0, len(paths), PROMOTE_BATCH)] or [[]]
     counts: dict[str, Any] = dict(publish.counts)
     for n, batch in enumerate(batches):
@@ -78,15 +80,19 @@ async def promote(
             check_owner(publish, runner)
             if publish.step != from_step:
                 return dict(publish.counts)
-            promoted: dict[str, Any] = dict(publish.promoted)
-            for page_id, before in await promote_batch(session, publish.project_id, batch, now, skip=promoted):
-                promoted[page_id] = before
-            publish.promoted = promoted
-            publish.counts = counts = {**publish.counts, "promoted": len(promoted)}
+            # Within the lock: what another runner's batch made live before this one took the job over.
+            done = await promoted_ids(session, publish_id, among=batch)
+            made = await promote_batch(session, publish.project_id, batch, now, skip=done)
+            if made:
+                rows = [{"publish_id": publish_id, "page_id": page_id, **before} for page_id, before in made]
+                await session.exec(insert(PublishPromotion), params=rows)
+            # The count goes with the rows, in the same transaction: the record's size without reading it.
+            promoted = int(publish.counts.get("promoted", 0)) + len(made)
+            publish.counts = counts = {**publish.counts, "promoted": promoted}
             # Beat here too: back-to-back batches can keep the heartbeat task's own write waiting.
             publish.heartbeat_at = next_beat(publish_id)
             if from_step == PublishStep.queued:
-                publish.progress = progress(ProgressStage.promoting, len(promoted), len(wanted))
+                publish.progress = progress(ProgressStage.promoting, promoted, len(wanted))
             if last:
                 if from_step == PublishStep.queued:
                     publish.step = PublishStep.promoted
@@ -97,3 +103,11 @@ async def promote(
             # A gap between batches, so writers waiting on SQLite's lock (people editing) get their turn.
             await asyncio.sleep(0.05)
     return counts
+
+
+async def promoted_ids(session: AsyncSession, publish_id: str, among: list[str] | None = None) -> set[str]:
+    """The pages ``publish_id`` has made live (only those ``among`` these, when given)."""
+    query = select(PublishPromotion.page_id).where(col(PublishPromotion.publish_id) == publish_id)
+    if among is not None:
+        query = query.where(col(PublishPromotion.page_id).in_(among))
+    return set(await session.exec(query))

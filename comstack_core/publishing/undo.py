@@ -9,7 +9,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ..models import Page, PageRevision, Project, Publish, TranslationTask
+from ..models import Page, PageRevision, Project, Publish, PublishPromotion, TranslationTask
 from ..services.page_store import search_index
 from ..services.page_store.status import derive_status
 
@@ -23,14 +23,15 @@ async def restore_pages(session: AsyncSession, publish: Publish, *, keep_as_draf
         .where(col(TranslationTask.publish_id) == publish.id, col(TranslationTask.status) == "open")
         .values(status="stale")
     )
-    for page_id, info in publish.promoted.items():
-        page = await session.get(Page, page_id)
+    records = await session.exec(select(PublishPromotion).where(col(PublishPromotion.publish_id) == publish.id))
+    for info in records.all():
+        page = await session.get(Page, info.page_id)
         if page is None:
             continue
-        promoted = info["new_live"]
-        page.live_revision_id = info.get("previous_live")
-        page.live_hash = info.get("previous_hash")
-        page.unpublished = bool(info.get("previous_unpublished", False))
+        promoted = info.new_live
+        page.live_revision_id = info.previous_live
+        page.live_hash = info.previous_hash
+        page.unpublished = info.previous_unpublished
         if page.draft_revision_id is None:
             page.draft_revision_id = promoted
             page.draft_approved = not keep_as_draft

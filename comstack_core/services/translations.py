@@ -14,6 +14,7 @@ from ..auth import Principal
 from ..clock import new_id
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import Page, PageRevision, Project, Publish, TranslationTask
+from ..publishing.promotion import promoted_ids
 from ..rules.locales import enabled, module_locales
 from ..schemas import PageSaved, TranslationSubmit, TranslationTaskView
 from ..usecases import Need, use_case
@@ -48,10 +49,12 @@ async def fan_out(ctx: Context, publish_id: str) -> tuple[int, list[str]]:
             if enabled(project.modules, module)
             for locale in module_locales(project.modules, module)
         }
-        if len(languages) < 2 or not publish.promoted:
+        if len(languages) < 2:
             return 0, []  # a one-language project has nothing to fan out to
         # Everything in a few queries, not several per promoted page (a first publish promotes thousands).
-        ids = sorted(publish.promoted)
+        ids = sorted(await promoted_ids(session, publish.id))
+        if not ids:
+            return 0, []
         sources: list[Page] = []
         for start in range(0, len(ids), CHUNK):
             sources += list(
