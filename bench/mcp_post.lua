@@ -1,11 +1,24 @@
--- wrk script: POST one JSON-RPC request (MCP_BODY) with extra headers (MCP_HEADERS, "name: value" lines).
+-- wrk script: POST one JSON-RPC request (MCP_BODY), or requests taken in turn from the file MCP_BODIES (one
+-- per line; each wrk thread walks the list on its own), with extra headers (MCP_HEADERS, "name: value" lines).
 wrk.method = "POST"
 wrk.body = os.getenv("MCP_BODY")
+local bodies = {}
+if os.getenv("MCP_BODIES") then
+  for line in io.lines(os.getenv("MCP_BODIES")) do bodies[#bodies + 1] = line end
+end
+local n = 0
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Accept"] = "application/json, text/event-stream"
 for line in string.gmatch(os.getenv("MCP_HEADERS") or "", "[^\n]+") do
   local name, value = string.match(line, "^([^:]+):%s*(.*)$")
   if name then wrk.headers[name] = value end
+end
+
+if #bodies > 0 then
+  request = function()
+    n = n % #bodies + 1
+    return wrk.format(nil, nil, nil, bodies[n])
+  end
 end
 
 done = function(summary, latency, requests)

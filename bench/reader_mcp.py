@@ -87,7 +87,7 @@ def run_wrk(url: str, bodies: list[str], head: dict[str, str], concurrency: int,
     threads = 1 if concurrency == 1 else 2
     out = subprocess.run(
         ["wrk", f"-t{threads}", f"-c{concurrency}", f"-d{duration}s", "--timeout", "10s", "-s",
-         str(HERE / "reader_post.lua"), url], env=env, capture_output=True, text=True, check=True).stdout
+         str(HERE / "mcp_post.lua"), url], env=env, capture_output=True, text=True, check=True).stdout
     listing.unlink()
     listing.parent.rmdir()
     match = re.search(r"RESULT requests=(\d+) duration_us=(\d+) p50_us=(\d+) p99_us=(\d+) non2xx=(\d+) "
