@@ -93,18 +93,18 @@ def _in_helpers(shared: Shared, todo: list[Entry], out: str, workers: int, made:
             yield _render_one(shared, entry, out, made)
         return
     try:
-        futures = []
+        futures: list[Future[list[Done]]] = []
         try:
-            futures = [pool.submit(_run_chunk, [e.html_file for e in chunk]) for chunk in chunks]
+            for chunk in chunks:
+                futures.append(pool.submit(_run_chunk, [e.html_file for e in chunk]))
         except Exception:
-            futures = []
+            pass  # the pool broke while taking chunks: the ones it did not take are rendered here
         for n, chunk in enumerate(chunks):
             try:
-                done = futures[n].result()
+                done = futures[n].result() if n < len(futures) else None
             except Exception:
-                # A broken helper (killed, out of memory) must not fail the publish: redo its chunk here.
-                done = [_render_one(shared, e, out, made) for e in chunk]
-            yield from done
+                done = None  # a broken helper (killed, out of memory) must not fail the publish
+            yield from done if done is not None else [_render_one(shared, e, out, made) for e in chunk]
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 

@@ -219,3 +219,49 @@ def test_state_survives_json(tmp_path: Path, make_page, make_config):
     assert _roundtrip(state) == state
     with pytest.raises(ValueError):
         BuildState.from_json('{"version": 99}')
+
+
+def test_helpers_that_break_leave_their_chunks_to_this_process(tmp_path: Path, make_page, make_config, monkeypatch):
+    """A pool that takes only some chunks, and a helper whose chunk fails: the build is still whole and
+    equal to a single-process one (those chunks rendered here)."""
+    from concurrent.futures import Future
+
+    monkeypatch.setattr(site_pool, "PARALLEL_MIN_PAGES", 1)
+    monkeypatch.setattr(site_pool, "CHUNK", 3)
+    calls: list[str] = []
+
+    class Breaking:
+        def __init__(self) -> None:
+            self.taken = 0
+
+        def submit(self, fn, keys):
+            self.taken += 1
+            if self.taken > 3:
+                raise RuntimeError("the pool broke")
+            future: Future = Future()
+            if self.taken == 2:
+                calls.append("failed")
+                future.set_exception(RuntimeError("helper killed"))
+            else:
+                calls.append("ran")
+                future.set_result([site_pool._render_one(shared, by_key[k], out, set()) for k in keys])
+            return future
+
+        def shutdown(self, **_: object) -> None:
+            pass
+
+    def fake_pool(given, out_dir, workers):
+        nonlocal shared, by_key, out
+        shared, out = given, out_dir
+        by_key = {e.html_file: e for e in given.index.entries}
+        return Breaking()
+
+    shared = by_key = out = None
+    monkeypatch.setattr(site_pool, "_pool", fake_pool)
+    config, pages = _corpus(make_page, make_config)
+    helpers = build_site(config, pages, tmp_path / "helpers", workers=2, helpers_only=True)
+    assert calls == ["ran", "failed", "ran"]  # three chunks taken, one of them lost
+    single = build_site(config, pages, tmp_path / "one", workers=1)
+    assert helpers.rendered == single.rendered == N + 1
+    assert helpers.state.to_json() == single.state.to_json()
+    assert _tree(tmp_path / "helpers") == _tree(tmp_path / "one")
