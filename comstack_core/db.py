@@ -47,7 +47,9 @@ class Database:
             self.write_engine = self._sqlite_engine(url, busy_timeout_ms, immediate=True)
             self.read_engine = self._sqlite_engine(url, busy_timeout_ms, immediate=False)
             # Large reads keep the driver's thread, where sqlite3 lets the loop run meanwhile (see read()).
-            self._large_read_engine = self._sqlite_engine(url, busy_timeout_ms, immediate=False, threaded=True)
+            self._large_read_engine = self._sqlite_engine(
+                url, busy_timeout_ms, immediate=False, threaded=True
+            )
             path = make_url(url).database or ""
             # A memory database has no file to share between engines, so it has no inline writer.
             self._inline_write_engine = (

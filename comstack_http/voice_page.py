@@ -41,8 +41,10 @@ async def voice_asset(request: Request) -> Response:
     path = asset_path(name)
     if path is None:
         return JSONResponse(
-            {"error": f"The voice page has no asset {name!r}: its assets are {', '.join(sorted(ASSETS))}.",
-             "code": "not_found"},
+            {
+                "error": f"The voice page has no asset {name!r}: its assets are {', '.join(sorted(ASSETS))}.",
+                "code": "not_found",
+            },
             status_code=404,
         )
     return FileResponse(

@@ -142,8 +142,20 @@ async def _custom_page(
         base_version: int | None = (await pages.get_page(principal, project_id, ref)).version
     except NotFound:
         base_version = None
-    await CustomPageService(ctx).upload_custom_page(principal, project_id, CustomPageUpload(
-        project_name=project_name, slug=entry.slug, language=entry.language, title=entry.title,
-        description=entry.description, body=body, base_version=base_version))
+    await CustomPageService(ctx).upload_custom_page(
+        principal,
+        project_id,
+        CustomPageUpload(
+            project_name=project_name,
+            slug=entry.slug,
+            language=entry.language,
+            title=entry.title,
+            description=entry.description,
+            body=body,
+            base_version=base_version,
+        ),
+    )
     if approve:
-        await pages.set_page_status(principal, project_id, ref, PageStatusUpdate(status="ready", project_name=project_name))
+        await pages.set_page_status(
+            principal, project_id, ref, PageStatusUpdate(status="ready", project_name=project_name)
+        )

@@ -69,7 +69,10 @@ class PlanCheck:
             # The job places the uploaded images beside the build before its gate: so does the prediction.
             await asyncio.to_thread(place_images, out, images, self.images)
             full_check = not trusted or result.full_rebuild or bool(result.removed)
-            problems = await asyncio.to_thread(build.gate, out, config.base_url, result, full_check, images.files)
-            if not problems:  # as on a slot: every file here passed (into_slot drops the mark before building)
+            problems = await asyncio.to_thread(
+                build.gate, out, config.base_url, result, full_check, images.files
+            )
+            # As on a slot: every file here passed (into_slot drops the mark before building).
+            if not problems:
                 (out / VERIFIED_FILE).touch()
             return problems

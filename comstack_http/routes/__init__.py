@@ -28,9 +28,9 @@ Decisions
   scripts run as on the site but in an opaque origin, so they cannot call this API with the viewer's
   credentials. It is authenticated like every /api route.
 - The OpenAPI document covers every route the app serves: the ``RouteSpec`` table (/api/* and the ops
-  routes) and, described by hand in ``openapi_doors.py`` under the ``protocols`` tag, the OAuth 2.1
-  endpoints (/.well-known/*, /oauth/*), /mcp (JSON-RPC), the published sites (/sites/*) and the voice page
-  (/live/*). The OAuth endpoints keep RFC 6749's error shape (``{"error", "error_description"}``), which
+  routes) and, described by hand in ``openapi_doors.py`` and ``openapi_oauth.py`` under the ``protocols``
+  tag, the OAuth 2.1 endpoints (/.well-known/*, /oauth/*), /mcp (JSON-RPC), the published sites (/sites/*)
+  and the voice page (/live/*). The OAuth endpoints keep RFC 6749's error shape (``{"error", "error_description"}``), which
   OAuth clients parse; everything else answers ``{"error", "code"}``.
 - ``/healthz``, ``/readyz``, ``/metrics`` and ``/openapi.json`` need no credentials (probes and scrapers);
   restrict /metrics at the proxy if needed. Metrics are labelled by route template, per app registry.

@@ -18,9 +18,9 @@ from comstack_core.auth import SCOPE_FULL, SCOPE_READ
 from comstack_core.usecases import Need, Rule
 
 from .models import ErrorBody
-from .openapi_doors import SCHEMAS as DOOR_SCHEMAS
-from .openapi_doors import TAG as DOOR_TAG
 from .openapi_doors import door_paths
+from .openapi_parts import SCHEMAS as DOOR_SCHEMAS
+from .openapi_parts import TAG as DOOR_TAG
 from .spec import PATH_PARAMS, RouteSpec
 
 REF = "#/components/schemas/{model}"
