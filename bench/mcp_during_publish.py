@@ -2,7 +2,7 @@
 process, first idle, then while the same process runs a full publish of a few thousand pages (the dry run
 with its check build, the confirm, and the job until it succeeds), started over REST.
 
-    .venv/bin/python bench/mcp_during_publish.py [--pages 5000] [--window 3] [--idle 15] [--json FILE]
+    .venv/bin/python bench/mcp_during_publish.py [--pages 5000] [--window 3] [--idle 15] [--runner process|inline] [--json FILE]
 
 Before the server starts, the demo project is seeded and published in this process, and ``--pages``
 generated pages (``bench/publish.py``'s corpus) are imported into it as approved drafts; so the publish the
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -97,6 +98,54 @@ def merged(windows: list[tuple[int, list[float]]], percentile: float) -> float:
     return weighted[-1][0]
 
 
+def descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        for task in Path(f"/proc/{parent}/task").iterdir():
+            with contextlib.suppress(OSError):
+                kids = [int(k) for k in (task / "children").read_text().split()]
+                found += kids
+                todo += kids
+    return found
+
+
+def descendants_cpu(pid: int) -> float:
+    total = 0.0
+    for child in descendants(pid):
+        with contextlib.suppress(OSError):
+            total += cpu_seconds(child)
+    return total
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class Peaks(threading.Thread):
+    """The largest resident size seen, every 0.2 s, of the server process and of its largest child."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.server_mb, self.children_mb = pid, 0.0, 0.0
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        while not self._done.wait(0.2):
+            with contextlib.suppress(OSError):
+                self.server_mb = max(self.server_mb, rss_mb(self.pid))
+                for child in descendants(self.pid):
+                    with contextlib.suppress(OSError):
+                        self.children_mb = max(self.children_mb, rss_mb(child))
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+
 class Publisher(threading.Thread):
     """Dry run, confirm and polling until the job ends, over REST, as a client would."""
 
@@ -135,7 +184,12 @@ def main() -> None:
     parser.add_argument("--window", type=int, default=3, help="seconds per wrk run")
     parser.add_argument("--idle", type=int, default=15, help="seconds of idle measurement")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument(
+        "--runner", choices=["process", "inline"], default="process",
+        help="where the server runs the publish (COMSTACK_PUBLISH_RUNNER; default, as `comstack serve`: process)",
+    )
     args = parser.parse_args()
+    os.environ["COMSTACK_PUBLISH_RUNNER"] = args.runner
     with tempfile.TemporaryDirectory(prefix="comstack-during-") as tmp:
         data = Path(tmp)
         port = free_port()
@@ -160,7 +214,9 @@ def main() -> None:
             idle = [
                 wrk_window(url, payload, head, args.window) for _ in range(max(1, args.idle // args.window))
             ]
-            cpu_before = cpu_seconds(server.pid)
+            cpu_before, helpers_before = cpu_seconds(server.pid), descendants_cpu(server.pid)
+            peak = Peaks(server.pid)
+            peak.start()
             publisher = Publisher(base, creds["project_id"], creds["key"], name)
             publisher.start()
             during, timeline = [], []
@@ -171,6 +227,7 @@ def main() -> None:
                 # When each window ran and its own p50/p99: which part of the publish the slow ones met.
                 timeline.append((round(at, 1), during[-1][0], during[-1][1][499], during[-1][1][989]))
             publisher.join()
+            peak.stop()
             if publisher.error is not None:
                 raise publisher.error
             if publisher.status.get("status") != "succeeded":
@@ -186,7 +243,12 @@ def main() -> None:
                 "publish_p99_ms": merged(during, 99),
                 "publish_wall_s": publisher.wall,
                 "publish_timings": publisher.status.get("timings", {}),
+                "runner": args.runner,
                 "server_cpu_s_during_publish": cpu_seconds(server.pid) - cpu_before,
+                # The runner process and the build's helpers (live ones; a helper that ended is not counted).
+                "children_cpu_s_during_publish": descendants_cpu(server.pid) - helpers_before,
+                "server_peak_rss_mb": peak.server_mb,
+                "children_peak_rss_mb": peak.children_mb,
                 "load_average": os.getloadavg(),
                 "windows_s_requests_p50_p99": timeline,
             }
@@ -200,7 +262,10 @@ def main() -> None:
         f"during a {args.pages}-page publish ({figures['publish_wall_s']:.1f} s): p50 {figures['publish_p50_ms']:.1f}"
         f" ms, p99 {figures['publish_p99_ms']:.1f} ms ({figures['publish_requests']} requests)\n"
         f"p99 during / idle: {figures['p99_ratio']:.2f}x (target <= 2x); publish steps {figures['publish_timings']};"
-        f" load average {figures['load_average']}"
+        f" load average {figures['load_average']}\n"
+        f"runner {args.runner}: CPU during the publish, server {figures['server_cpu_s_during_publish']:.1f} s,"
+        f" children {figures['children_cpu_s_during_publish']:.1f} s; peak RSS server"
+        f" {figures['server_peak_rss_mb']:.0f} MB, largest child {figures['children_peak_rss_mb']:.0f} MB"
     )
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))

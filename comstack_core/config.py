@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -46,6 +46,12 @@ class Settings(BaseSettings):
         default=10.0, description="A running job silent this long is taken over (its runner died)."
     )
     run_publish_jobs: bool = Field(default=True, description="Run the publish job runner in this process.")
+    publish_runner: Literal["process", "inline"] = Field(
+        default="process",
+        description="Where `comstack serve` runs publish jobs and the dry run's check build: 'process', a child "
+        "process at a lower CPU priority, so building a large site does not slow requests; 'inline', in the "
+        "server's own process (what an app built with create_app gets unless it asks).",
+    )
     publish_check_plan: bool = Field(
         default=True,
         description="The dry run builds the planned site aside and runs the pre-deploy check on it, issuing no "

@@ -18,6 +18,7 @@ from starlette.types import Receive, Scope, Send
 from comstack_core import Core, Settings
 from comstack_core.auth import TokenVerifier
 from comstack_core.clock import Clock, utcnow
+from comstack_core.runner_process import RunnerProcess
 
 from .auth import AuthMiddleware
 from .errors import exception_handlers
@@ -53,6 +54,7 @@ def create_app(
     clock: Clock = utcnow,
     token_verifier: TokenVerifier | None = None,
     freeze_heap: bool = False,
+    runner_process: bool = False,
 ) -> Starlette:
     """Build the app. The Core opens in the lifespan unless an opened one is passed (tests, embedding).
 
@@ -60,6 +62,9 @@ def create_app(
     move every object made so far out of the garbage collector's sight. The modules, models and
     compiled statements live as long as the process; without this each full collection walks all of
     them, which showed as 100 ms pauses under load (the p99 of the MCP benchmark).
+
+    ``runner_process``: publish jobs and the dry run's check build run in a child process at a lower CPU
+    priority (``comstack_core/runner_process.py``) instead of this one.
     """
     settings = settings or Settings()
     runtime = Runtime(settings=settings, clock=clock, token_verifier=token_verifier)
@@ -80,7 +85,12 @@ def create_app(
             await opened.installation.record_public_url()  # so a command-line publish builds the same URLs
             await stack.enter_async_context(mcp_endpoint.lifespan())
             await stack.enter_async_context(reader_endpoint.lifespan())
-            if settings.run_publish_jobs:
+            if settings.run_publish_jobs and runner_process:
+                fallback = opened.publishing.check_plan
+                assert fallback is not None
+                child = await stack.enter_async_context(RunnerProcess(settings, fallback).running())
+                opened.publishing.use_runner(child.wake, child.check_plan)
+            elif settings.run_publish_jobs:
                 await stack.enter_async_context(_background(opened.runner.run_forever()))
             if opened.backups.enabled:
                 await stack.enter_async_context(_background(opened.backups.run_forever()))

@@ -10,4 +10,6 @@ from .app import create_app
 
 
 def app_factory() -> Starlette:
-    return create_app(Settings(), freeze_heap=True)  # a server process serves this one app
+    settings = Settings()
+    # A server process serves this one app; publishing runs beside it unless told otherwise.
+    return create_app(settings, freeze_heap=True, runner_process=settings.publish_runner == "process")

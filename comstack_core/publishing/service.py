@@ -48,6 +48,12 @@ class PublishService(Service):
         self.wake_runner = wake_runner or (lambda: None)
         self.check_plan = check_plan
 
+    def use_runner(
+        self, wake_runner: Callable[[], None], check_plan: Callable[[str, str, datetime], Awaitable[list[str]]]
+    ) -> None:
+        """Hand jobs and the dry run's check to a runner elsewhere (``comstack_core/runner_process.py``)."""
+        self.wake_runner, self.check_plan = wake_runner, check_plan
+
     def _status(self, publish: Publish, project: Project) -> PublishStatus:
         duration = (
             (publish.finished_at - publish.started_at).total_seconds()

@@ -14,7 +14,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -24,12 +24,16 @@ from comstack_core.schemas import (
     PageCreate,
     PageRef,
     PageStatusUpdate,
+    PageUpdate,
     PublishConfirm,
     PublishRequest,
     PublishStatus,
 )
 
 from ...conftest import REPO
+
+if TYPE_CHECKING:
+    from .conftest import Pub
 
 
 def free_port() -> int:
@@ -168,6 +172,17 @@ async def add_ready_pages(
             PageRef(slug=slug, language=extra.get("language")),
             PageStatusUpdate(status="ready", project_name=project_name),
         )
+
+
+async def edit_and_approve(pub: Pub, slug: str, content: str) -> None:
+    core, editor = pub.core, pub.world.editor
+    page = await core.pages.get_page(editor, pub.project_id, PageRef(slug=slug))
+    await core.editing.update_page(
+        editor, pub.project_id, PageRef(slug=slug), PageUpdate(base_version=page.version, content=content)
+    )
+    await core.pages.set_page_status(
+        editor, pub.project_id, PageRef(slug=slug), PageStatusUpdate(status="ready", project_name=pub.name)
+    )
 
 
 async def publish_and_run(core: Core, who: Principal, project_id: str, project_name: str) -> PublishStatus:

@@ -13,7 +13,7 @@ from comstack_core import Settings
 from comstack_core.schemas import PageRef, PageStatusUpdate, PageUpdate
 
 from .conftest import Pub
-from .harness import add_ready_pages, publish_and_run, served_dir, served_slot, snapshot
+from .harness import add_ready_pages, edit_and_approve, publish_and_run, served_dir, served_slot, snapshot
 
 PAGES = [
     ("guides/intro", "Getting started", "# Intro\n\nVersion one.\n"),
@@ -27,17 +27,6 @@ def settings(settings: Settings) -> Settings:
 
 
 BROKEN = ("guides/broken", "A page with a dead link", "See [the missing page](/guides/does-not-exist).\n")
-
-
-async def edit_and_approve(pub: Pub, slug: str, content: str) -> None:
-    core, editor = pub.core, pub.world.editor
-    page = await core.pages.get_page(editor, pub.project_id, PageRef(slug=slug))
-    await core.editing.update_page(
-        editor, pub.project_id, PageRef(slug=slug), PageUpdate(base_version=page.version, content=content)
-    )
-    await core.pages.set_page_status(
-        editor, pub.project_id, PageRef(slug=slug), PageStatusUpdate(status="ready", project_name=pub.name)
-    )
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
