@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import Any
 
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..auth import Principal
 from ..clock import new_id
@@ -36,6 +39,31 @@ from .manifest import build_manifest, describe_drift
 from .tokens import check_token, issue_token, spend_token
 from .undo import revert
 
+# A job's status without its large columns: the manifest and the deployed set run to megabytes on a site of
+# thousands of pages, and clients poll a running job's status several times a second.
+STATUS_COLUMNS = (
+    *(
+        col(getattr(Publish, name))
+        for name in (
+            "id",
+            "project_id",
+            "status",
+            "step",
+            "progress",
+            "counts",
+            "timings",
+            "error",
+            "actor_kind",
+            "actor_id",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "reverted_at",
+        )
+    ),
+    col(Publish.manifest)["target_site_url"].as_string().label("target_site_url"),
+)
+
 
 class PublishService(Service):
     def __init__(
@@ -49,12 +77,15 @@ class PublishService(Service):
         self.check_plan = check_plan
 
     def use_runner(
-        self, wake_runner: Callable[[], None], check_plan: Callable[[str, str, datetime], Awaitable[list[str]]]
+        self,
+        wake_runner: Callable[[], None],
+        check_plan: Callable[[str, str, datetime], Awaitable[list[str]]],
     ) -> None:
         """Hand jobs and the dry run's check to a runner elsewhere (``comstack_core/runner_process.py``)."""
         self.wake_runner, self.check_plan = wake_runner, check_plan
 
-    def _status(self, publish: Publish, project: Project) -> PublishStatus:
+    def _status(self, publish: Any, project: Project) -> PublishStatus:
+        """``publish``: a row of ``STATUS_COLUMNS``."""
         duration = (
             (publish.finished_at - publish.started_at).total_seconds()
             if (publish.finished_at and publish.started_at)
@@ -70,7 +101,7 @@ class PublishService(Service):
             timings=publish.timings,
             error=publish.error,
             # The URL the publish was built for (recorded from its dry run), whichever process asks.
-            site_url=publish.manifest.get("target_site_url") or site_url(self.ctx.settings.public_url, project),
+            site_url=publish.target_site_url or site_url(self.ctx.settings.public_url, project),
             actor_kind=publish.actor_kind,
             actor_id=publish.actor_id,
             created_at=publish.created_at,
@@ -79,6 +110,17 @@ class PublishService(Service):
             reverted_at=publish.reverted_at,
             duration_seconds=duration,
         )
+
+    async def _statuses(
+        self, session: AsyncSession, project: Project, *where: Any, limit: int = 1
+    ) -> list[PublishStatus]:
+        rows = await session.exec(  # type: ignore[call-overload]
+            sa_select(*STATUS_COLUMNS)
+            .where(col(Publish.project_id) == project.id, *where)
+            .order_by(col(Publish.created_at).desc())
+            .limit(limit)
+        )
+        return [self._status(row, project) for row in rows]
 
     @use_case(Need.manager, writes=True)
     async def publish(self, principal: Principal, project_id: str, data: PublishRequest) -> PublishDryRun:
@@ -201,21 +243,19 @@ class PublishService(Service):
                 at=now,
             )
         self.wake_runner()
-        return PublishStarted(
-            publish_id=publish.id, status="running", site_url=manifest.target_site_url
-        )
+        return PublishStarted(publish_id=publish.id, status="running", site_url=manifest.target_site_url)
 
     @use_case(Need.viewer, writes=False)
     async def publish_status(self, principal: Principal, project_id: str, publish_id: str) -> PublishStatus:
         async with self.db.read() as session:
             access = await project_access(session, principal, project_id, now=self.now())
-            publish = await session.get(Publish, publish_id)
-            if publish is None or publish.project_id != project_id:
+            found = await self._statuses(session, access.project, col(Publish.id) == publish_id)
+            if not found:
                 raise NotFound(
                     f"No publish {publish_id!r} in this project; see list-publish-history.",
                     code="publish_not_found",
                 )
-            return self._status(publish, access.project)
+            return found[0]
 
     @use_case(Need.viewer, writes=False)
     async def list_publish_history(
@@ -223,13 +263,7 @@ class PublishService(Service):
     ) -> list[PublishStatus]:
         async with self.db.read() as session:
             access = await project_access(session, principal, project_id, now=self.now())
-            rows = await session.exec(
-                select(Publish)
-                .where(Publish.project_id == project_id)
-                .order_by(col(Publish.created_at).desc())
-                .limit(min(max(limit, 1), 200))
-            )
-            return [self._status(p, access.project) for p in rows]
+            return await self._statuses(session, access.project, limit=min(max(limit, 1), 200))
 
     @use_case(Need.manager, writes=True)
     async def revert_publish(
@@ -276,4 +310,5 @@ class PublishService(Service):
         # After the commit: the database is the truth (the previous deployment, or no site after reverting the
         # first publish); a runner's startup re-points a site whose switch was lost.
         await deploy.sync_site(self.ctx, project_id)
-        return self._status(publish, project)
+        async with self.db.read() as session:
+            return (await self._statuses(session, project, col(Publish.id) == publish_id))[0]
