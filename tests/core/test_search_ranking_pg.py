@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from comstack_core.schemas import PageRef, PageUpdate, SearchQuery
+from comstack_core.services.page_store import tsquery
 
 from ..conftest import World
 from .test_support import create_page, make_live
@@ -83,3 +84,61 @@ async def test_top_ten_equals_ranking_every_match(world: World) -> None:
             (page_id, round(score, 5)) for page_id, score in expected[:10]
         ], query
     assert broad >= 3  # the set includes queries matching most pages
+
+
+# Stop words, words the English stemmer shortens (so the configurations' queries differ) and words sharing
+# stems and prefixes: the cases where the smaller query drops, keeps or factors operands.
+TRICKY = ["the", "a", "of", "billing", "bill", "bills", "navigation", "navigate", "running", "run", "update"]
+TRICKY += ["updates", "shipping", "ship", "account", "accounts", "invoice", "invoic", "theme", "foo_bar"]
+# A stop word between words one configuration keeps as they are: the stop word's positions count in the
+# other words' covers, so the query that has it must not be dropped.
+FIXED = [
+    "account & the & billing",
+    "ship & a & invoice",
+    "account & of & theme",
+    "the & account",
+    "navigation & ship",
+]
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_the_smaller_query_matches_and_ranks_every_page_alike(world: World) -> None:
+    """The query search-docs ranks with (``tsquery.reduced``) against the OR of the configurations' queries,
+    on tsvectors built in English and in 'simple' (another language), for every one, not just a top ten."""
+    rng = random.Random(29)
+    documents = [
+        (config, " ".join(rng.choices(TRICKY, k=rng.randint(3, 40))))
+        for config in ("english", "simple")
+        for _ in range(150)
+    ]
+    values = ", ".join(f"(:c{i}, :d{i})" for i in range(len(documents)))
+    docs = {f"c{i}": c for i, (c, _) in enumerate(documents)} | {
+        f"d{i}": d for i, (_, d) in enumerate(documents)
+    }
+    compare = (
+        "WITH docs AS (SELECT setweight(to_tsvector(CAST(c AS regconfig), d), 'A') || to_tsvector('simple', d)"
+        f" AS tsv FROM (VALUES {values}) v (c, d)),"
+        " q AS (SELECT {full} AS full_q, CAST(:smaller AS tsquery) AS small_q)"
+        " SELECT count(*) FILTER (WHERE tsv @@ full_q),"
+        " count(*) FILTER (WHERE (tsv @@ full_q) <> (tsv @@ small_q)"
+        " OR ts_rank_cd('{{0.1, 0.3, 0.6, 1.0}}', tsv, full_q) <> ts_rank_cd('{{0.1, 0.3, 0.6, 1.0}}', tsv, small_q))"
+        " FROM docs, q"
+    )
+    checked = reduced_somewhere = 0
+    for configs in (["english", "simple"], ["english", "german", "simple"]):
+        random_queries = [" & ".join(rng.choices(TRICKY, k=rng.randint(1, 3))) for _ in range(60)]
+        for words in FIXED + random_queries:
+            q = words + ":*"
+            each = ", ".join(f"CAST(to_tsquery('{c}', :q) AS text)" for c in configs)
+            full = " || ".join(f"to_tsquery('{c}', :q)" for c in configs)
+            async with world.core.db.read() as session:
+                printed = list((await session.exec(text(f"SELECT {each}").bindparams(q=q))).one())  # type: ignore[call-overload]
+                smaller = tsquery.reduced(printed)
+                if smaller is None:
+                    continue
+                reduced_somewhere += smaller != " | ".join(printed)
+                sql = text(compare.format(full=full)).bindparams(q=q, smaller=smaller, **docs)
+                matched, differing = (await session.exec(sql)).one()  # type: ignore[call-overload]
+            assert differing == 0, (q, printed, smaller)
+            checked += matched > 0
+    assert checked >= 60 and reduced_somewhere >= 60

@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ...models import Page, PageRevision
 from ...rules.locales import base_language
+from . import tsquery
 
 # PostgreSQL text-search configurations by base language; anything else uses 'simple'.
 PG_CONFIGS = {
@@ -208,7 +209,7 @@ async def search(
     limit: int,
     pg_configs: list[str],
 ) -> list[dict[str, Any]]:
-    """Ranked hits with the page's slug, language and status (one round trip, snippets for kept rows only)."""
+    """Ranked hits with the page's slug, language and status (snippets for kept rows only)."""
     words = tokens(query)
     if not words:
         return []
@@ -224,17 +225,15 @@ async def search(
         where.append("p.status = :status")
         params["status"] = filters["status"]
     if _dialect(session) == "postgresql":
-        # Words are \w+ only, so they are safe in to_tsquery syntax; the last one matches as a prefix.
-        tsq = " || ".join(f"to_tsquery('{cfg}', :q)" for cfg in pg_configs)
-        params["q"] = " & ".join(words) + ":*"
+        params["q"] = await _pg_query(session, words, pg_configs)
         join = " JOIN pages p ON p.id = s.page_id" if filters.get("status") else ""
         # Rank every match (reading each one's tsvector) but carry only keys through the sort; the kept
         # rows' text is read afterwards, and their snippets are cut in Python as on SQLite (ts_headline
         # re-parses each document and cost more than the ranking on common words).
         sql = (
             "WITH hits AS (SELECT s.page_id, s.variant,"
-            f" ts_rank_cd('{{0.1, 0.3, 0.6, 1.0}}', s.tsv, ({tsq})) AS score"
-            f" FROM page_search s{join} WHERE s.tsv @@ ({tsq}) AND {' AND '.join(where)}"
+            " ts_rank_cd('{0.1, 0.3, 0.6, 1.0}', s.tsv, CAST(:q AS tsquery)) AS score"
+            f" FROM page_search s{join} WHERE s.tsv @@ CAST(:q AS tsquery) AND {' AND '.join(where)}"
             " ORDER BY score DESC, s.page_id, s.variant LIMIT :limit)"
             " SELECT h.page_id, h.variant, s.title, s.description, s.content, h.score, p.slug, p.language,"
             " p.status FROM hits h JOIN page_search s ON s.page_id = h.page_id AND s.variant = h.variant"
@@ -275,6 +274,18 @@ async def search(
     for row in rows:
         row["snippet"] = snippet(row.pop("content"), words)
     return rows
+
+
+async def _pg_query(session: AsyncSession, words: list[str], pg_configs: list[str]) -> str:
+    """The tsquery (as text) that search-docs matches and ranks with: the OR of the configurations'
+    queries, written smaller when an equivalent smaller query exists (see ``tsquery``)."""
+    # Words are \w+ only, so they are safe in to_tsquery syntax; the last one matches as a prefix.
+    each = [f"CAST(to_tsquery('{cfg}', :q) AS text)" for cfg in pg_configs]
+    every = "CAST(" + " || ".join(f"to_tsquery('{cfg}', :q)" for cfg in pg_configs) + " AS text)"
+    statement = text(f"SELECT {', '.join(each)}, {every}").bindparams(q=" & ".join(words) + ":*")
+    printed = list((await (await session.connection()).execute(statement)).one())
+    smaller = tsquery.reduced(printed[:-1])
+    return printed[-1] if smaller is None else smaller
 
 
 def snippet(content: str, words: list[str], size: int = 16) -> str:
