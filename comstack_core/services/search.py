@@ -17,10 +17,10 @@ class SearchService(Service):
     @use_case(Need.viewer, writes=False)
     async def search_docs(self, principal: Principal, project_id: str, query: SearchQuery) -> SearchResult:
         async with self.db.read() as session:
-            access = await project_access(session, principal, project_id, now=self.now()
-            )
+            access = await project_access(session, principal, project_id, now=self.now())
             # Viewers read everything in their project, drafts included (SPEC §2), so they may search them too.
-            if not search_index.tokens(query.query):
+            words = search_index.tokens(query.query)
+            if not words:
                 raise InvalidInput("The query has no words to search for.", code="empty_query")
             project = access.project
             filters = {
@@ -45,6 +45,8 @@ class SearchService(Service):
             hits: list[SearchHit] = []
             seen: set[str] = set()
             for row in rows:
+                if len(hits) == query.limit:
+                    break
                 # With drafts included a page may match twice; keep its best-ranked variant only.
                 if row["page_id"] in seen:
                     continue
@@ -56,11 +58,10 @@ class SearchService(Service):
                         language=row["language"],
                         title=row["title"],
                         description=row["description"],
-                        snippet=" ".join((row["snippet"] or "").split()),
+                        snippet=" ".join(search_index.snippet(row["content"] or "", words).split()),
                         variant=row["variant"],
                         status=row["status"],
                         score=float(row["score"]),
                     )
                 )
-            hits = hits[: query.limit]
             return SearchResult(query=query.query, total=len(hits), hits=hits)

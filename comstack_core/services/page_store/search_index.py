@@ -209,7 +209,8 @@ async def search(
     limit: int,
     pg_configs: list[str],
 ) -> list[dict[str, Any]]:
-    """Ranked hits with the page's slug, language and status (snippets for kept rows only)."""
+    """Ranked hits with the page's slug, language, status and text (for ``snippet``, which the caller cuts
+    for the hits it keeps)."""
     words = tokens(query)
     if not words:
         return []
@@ -270,10 +271,7 @@ async def search(
             " JOIN pages p ON p.id = s.page_id ORDER BY top.rank, s.page_id"
         )
     result = await (await session.connection()).execute(text(sql).bindparams(**params))
-    rows = [dict(row._mapping) for row in result]
-    for row in rows:
-        row["snippet"] = snippet(row.pop("content"), words)
-    return rows
+    return [dict(row._mapping) for row in result]
 
 
 async def _pg_query(session: AsyncSession, words: list[str], pg_configs: list[str]) -> str:
