@@ -27,6 +27,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from .read_cache import ReadCache
 from .sqlite_inline import INLINE_BUSY_TIMEOUT_MS, InlineConnection, inline_connector, is_busy
 
 T = TypeVar("T")
@@ -42,6 +43,7 @@ class Database:
         self._busy_timeout_s = busy_timeout_ms / 1000
         self._writer_turn = asyncio.Lock()
         self._inline_write_sessions: async_sessionmaker[AsyncSession] | None = None
+        self.read_cache: ReadCache | None = None
         if self.is_sqlite:
             self._prepare_sqlite_dir(url)
             self.write_engine = self._sqlite_engine(url, busy_timeout_ms, immediate=True)
@@ -65,10 +67,14 @@ class Database:
             # again on a thread, through the second engine, with the full timeout.
             self._statement_engine = self._sqlite_statement_engine(url, INLINE_BUSY_TIMEOUT_MS)
             self._patient_statement_engine = self._sqlite_statement_engine(url, busy_timeout_ms)
+            # Hot reads keep what they read until the next commit (``read_cache``); a memory database,
+            # which no other connection sees, has no use for one.
+            self.read_cache = None if path in ("", ":memory:") else ReadCache(path)
         else:
             self.write_engine = create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
             self.read_engine = self._large_read_engine = self.write_engine
             self._inline_write_engine = None
+            # No read cache: PostgreSQL has no count of commits to check a cached value against.
             self._statement_engine = self._patient_statement_engine = None
         self._write_sessions = async_sessionmaker(
             self.write_engine, class_=AsyncSession, expire_on_commit=False
@@ -223,6 +229,8 @@ class Database:
                 await engine.dispose()
 
     async def dispose(self) -> None:
+        if self.read_cache is not None:
+            self.read_cache.close()
         for engine in (self._statement_engine, self._patient_statement_engine):
             if engine is not None:
                 engine.dispose()

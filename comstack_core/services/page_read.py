@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import and_, bindparam, select
 from sqlmodel import col
@@ -82,6 +82,20 @@ class PageRead:
     needs_translation: bool
 
 
+@dataclass(frozen=True)
+class _Found:
+    """What the statement found for one set of parameters: the database's answer alone (no clock, no
+    caller beyond the parameters), so it may be kept until the next commit (``Database.read_cache``)."""
+
+    project: Project | None
+    role: str | None
+    page: Page | None
+    draft: PageRevision | None
+    live: PageRevision | None
+    fields: list[dict[str, Any]]
+    needs_translation: bool
+
+
 async def read_page(
     db: Database, principal: Principal, project_id: str, ref: PageRef, *, now: datetime
 ) -> PageRead:
@@ -96,24 +110,50 @@ async def read_page(
         kind, handle_params = handle.kind, handle.params
     except InvalidInput as error:
         bad_input, kind, handle_params = error, "path", {"path": None}  # matches no page
-    row = await db.fetch_one(_STATEMENTS[kind], {**caller_params(principal, project_id), **handle_params})
-    project = _PROJECT.load(row[:_ROLE]) if row is not None else None
-    if row is None or project is None:
+    found = await _find(db, kind, {**caller_params(principal, project_id), **handle_params})
+    project = found.project
+    if project is None:
         raise not_found(project_id)
-    access = authorize(principal, project, row[_ROLE], now=now)
+    # The access rules run on every call, cached answer or not: they depend on the caller and the clock.
+    access = authorize(principal, project, found.role, now=now)
     if bad_input is not None:
         raise bad_input
-    page = _PAGE.load(row[_PAGE_AT:_DRAFT_AT])
-    if page is None:
+    if found.page is None:
         raise page_not_found(handle.label(project), project)
     return PageRead(
         access=access,
+        page=found.page,
+        draft=found.draft,
+        live=found.live,
+        fields=list(found.fields),
+        needs_translation=found.needs_translation,
+    )
+
+
+async def _find(db: Database, kind: HandleKind, params: dict[str, Any]) -> _Found:
+    cache, version = db.read_cache, None
+    key = ("page_read", kind, *params.items())
+    if cache is not None:
+        cached, version = cache.lookup(key)
+        if cached is not None:
+            return cast(_Found, cached)
+    row = await db.fetch_one(_STATEMENTS[kind], params)
+    project = _PROJECT.load(row[:_ROLE]) if row is not None else None
+    if row is None or project is None:
+        return _Found(None, None, None, None, None, [], False)
+    page = _PAGE.load(row[_PAGE_AT:_DRAFT_AT])
+    found = _Found(
+        project=project,
+        role=row[_ROLE],
         page=page,
         draft=_DRAFT.load(row[_DRAFT_AT:_LIVE_AT]),
         live=_LIVE.load(row[_LIVE_AT:_FIELDS]),
         fields=list(row[_FIELDS] or []),
-        needs_translation=await _needs_translation(db, project, page),
+        needs_translation=page is not None and await _needs_translation(db, project, page),
     )
+    if cache is not None and page is not None:  # only pages found: a stream of misses would crowd them out
+        cache.store(key, found, version)
+    return found
 
 
 async def _needs_translation(db: Database, project: Project, page: Page) -> bool:
