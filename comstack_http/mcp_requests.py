@@ -42,18 +42,43 @@ NOT_A_MESSAGE = ('Invalid Request: a JSON-RPC 2.0 message is an object with "jso
 
 
 class TransportCheck:
-    def __init__(self, settings: TransportSecuritySettings) -> None:
+    """The SDK's check, remembered for the header values it let through: its answer depends on nothing
+    else, and the same few clients send the same values on every request. Refusals are not remembered,
+    so each one is still logged by the SDK."""
+
+    def __init__(self, settings: TransportSecuritySettings, *, max_remembered: int = 1024) -> None:
         self.sdk = TransportSecurityMiddleware(settings)
+        self.max_remembered = max_remembered
+        self._passed: set[tuple[bytes | None, ...]] = set()
 
     async def refusal(self, request: Request) -> tuple[int, dict[str, object]] | None:
         """(status, JSON body) when the SDK would refuse this POST's headers, else None."""
+        checked = _checked_headers(request.scope)
+        if checked in self._passed:
+            return None
         response = await self.sdk.validate_request(request, is_post=True)
         if response is None:
+            if len(self._passed) >= self.max_remembered:
+                self._passed.clear()
+            self._passed.add(checked)
             return None
         code, message = TRANSPORT_REFUSALS.get(
             response.status_code, ("forbidden", "This request may not call /mcp: {value!r}."))
         value = request.headers.get(TRANSPORT_HEADERS.get(response.status_code, "host"), "")
         return response.status_code, {"error": message.format(value=value), "code": code}
+
+
+_CHECKED = (b"content-type", b"host", b"origin")
+
+
+def _checked_headers(scope: Scope) -> tuple[bytes | None, ...]:
+    """The values the SDK's check reads, each found as Starlette's ``headers.get`` finds it: the first header
+    whose raw name equals the lower-case name (ASGI servers send names in lower case)."""
+    found: dict[bytes, bytes] = {}
+    for name, value in scope.get("headers", []):
+        if name in _CHECKED and name not in found:
+            found[name] = value
+    return tuple(found.get(name) for name in _CHECKED)
 
 
 def message_error(body: bytes) -> dict[str, Any] | None:
