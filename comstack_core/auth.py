@@ -10,6 +10,7 @@ plugged in by whoever builds the app).
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import string
 from dataclasses import dataclass, field, replace
@@ -23,6 +24,7 @@ SCOPE_READ = "comstack:read"
 KEY_PREFIX = "cs_"
 KEY_BODY_LENGTH = 40
 _BASE62 = string.ascii_letters + string.digits
+_API_KEY = re.compile(re.escape(KEY_PREFIX) + f"[A-Za-z0-9]{{{KEY_BODY_LENGTH}}}")
 
 
 class Role(IntEnum):
@@ -63,7 +65,7 @@ class Principal:
         return SCOPE_FULL not in self.scopes
 
     def via(self, door: Door) -> Principal:
-        return replace(self, door=door)
+        return self if door == self.door else replace(self, door=door)  # frozen: the same door, the same object
 
     @classmethod
     def system(cls, door: Door = "cli") -> Principal:
@@ -93,5 +95,4 @@ def key_display_prefix(raw: str) -> str:
 
 
 def looks_like_api_key(raw: str) -> bool:
-    body = raw[len(KEY_PREFIX) :]
-    return raw.startswith(KEY_PREFIX) and len(body) == KEY_BODY_LENGTH and all(c in _BASE62 for c in body)
+    return _API_KEY.fullmatch(raw) is not None

@@ -77,14 +77,14 @@ class AuthMiddleware:
         await self.app(scope, receive, send)
 
     async def resolve(self, scope: Scope) -> Principal | None:
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        found = credential_headers(scope)
         door = door_for(scope.get("path", ""))
-        api_key = headers.get("x-api-key")
+        api_key = found.get(b"x-api-key")
         if api_key:
             return await self.runtime.core.keys.authenticate(
-                api_key.strip(), headers.get("x-project-id", "").strip() or None, door=door
+                api_key.strip(), found.get(b"x-project-id", "").strip() or None, door=door
             )
-        authorization = headers.get("authorization", "")
+        authorization = found.get(b"authorization", "")
         if authorization:
             scheme, _, token = authorization.partition(" ")
             if scheme.lower() != "bearer" or not token.strip():
@@ -103,6 +103,20 @@ class AuthMiddleware:
                 )
             return await verifier.verify(token.strip(), door=door)
         return None
+
+
+_CREDENTIAL_HEADERS = frozenset({b"x-api-key", b"x-project-id", b"authorization"})
+
+
+def credential_headers(scope: Scope) -> dict[bytes, str]:
+    """The credential headers of the request (the last one of a name given twice), read in one pass
+    without decoding the others."""
+    found: dict[bytes, str] = {}
+    for name, value in scope.get("headers", []):
+        lowered = name.lower()
+        if lowered in _CREDENTIAL_HEADERS:
+            found[lowered] = value.decode("latin-1")
+    return found
 
 
 def principal_of(request: HTTPConnection) -> Principal | None:

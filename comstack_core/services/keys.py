@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_
@@ -45,6 +45,21 @@ class _Verified:
     expires_at: datetime | None
     last_used_at: datetime | None
     cached_until: float
+    # The Principal for each door, built once per entry (it is frozen, so every request may share it).
+    principals: dict[str, Principal] = field(default_factory=dict)
+
+    def principal(self, door: Door) -> Principal:
+        found = self.principals.get(door)
+        if found is None:
+            found = self.principals[door] = Principal(
+                kind="key",
+                key_id=self.key_id,
+                key_project_id=self.project_id,
+                key_role=Role.parse(self.role),
+                scopes=frozenset({SCOPE_FULL}),
+                door=door,
+            )
+        return found
 
 
 class KeyService(Service):
@@ -149,14 +164,7 @@ class KeyService(Service):
                 if stored is not None:
                     stored.last_used_at = now
                     session.add(stored)
-        return Principal(
-            kind="key",
-            key_id=key.key_id,
-            key_project_id=key.project_id,
-            key_role=Role.parse(key.role),
-            scopes=frozenset({SCOPE_FULL}),
-            door=door,
-        )
+        return key.principal(door)
 
     async def _lookup(self, key_hash: str) -> _Verified | None:
         cached = self._verified.get(key_hash)

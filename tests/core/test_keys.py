@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+import string
 from datetime import timedelta
 
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlmodel import select
 
-from comstack_core.auth import Role
+from comstack_core.auth import Role, looks_like_api_key
 from comstack_core.errors import (
     Forbidden,
     InvalidInput,
@@ -84,6 +87,28 @@ async def test_authenticate_resolves_the_key_to_a_principal(world: World) -> Non
         Forbidden,
         "role_too_low",
         world.core.pages.delete_page(principal, world.project_id, PageRef(slug="by-key"), world.project_name),
+    )
+
+
+async def test_a_keys_principal_is_built_once_per_door(world: World) -> None:
+    """The verified key keeps one frozen Principal per door; a door asks for its own, never another's."""
+    created = await world.core.keys.create_key(world.manager, world.project_id, KeyCreate(name="Bot", role="viewer"))
+    mcp = await world.core.keys.authenticate(created.key, world.project_id, door="mcp")
+    rest = await world.core.keys.authenticate(created.key, world.project_id, door="rest")
+    assert (mcp.door, rest.door) == ("mcp", "rest") and mcp.key_role == rest.key_role == Role.viewer
+    assert await world.core.keys.authenticate(created.key, world.project_id, door="mcp") is mcp
+    assert mcp.via("mcp") is mcp and mcp.via("rest") == rest
+
+
+@given(st.text(alphabet=string.ascii_letters + string.digits + "_!é٣ \n", max_size=45))
+def test_the_key_format_check_is_the_spelled_out_rule(raw: str) -> None:
+    body = raw[len("cs_"):]
+    spelled_out = raw.startswith("cs_") and len(body) == 40 and all(
+        c in string.ascii_letters + string.digits for c in body
+    )
+    assert looks_like_api_key(raw) == spelled_out
+    assert looks_like_api_key("cs_" + raw.ljust(40, "a")[:40]) == all(
+        c in string.ascii_letters + string.digits for c in raw[:40]
     )
 
 
