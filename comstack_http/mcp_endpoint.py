@@ -38,9 +38,10 @@ LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
 def http_principal(ctx: ServerRequestContext[Any, Any]) -> Principal | None:
     """The principal ``AuthMiddleware`` resolved for this HTTP request, via the MCP door."""
-    request = ctx.request
-    state = getattr(request, "state", None)
-    principal = getattr(state, "principal", None) if state is not None else None
+    # Read from the ASGI scope's state, as Request.state would, without building a State object per call.
+    scope = getattr(ctx.request, "scope", None)
+    state = scope.get("state") if isinstance(scope, dict) else None
+    principal = state.get("principal") if isinstance(state, dict) else None
     return principal.via("mcp") if isinstance(principal, Principal) else None
 
 

@@ -41,7 +41,7 @@ class IngestCorsMiddleware:
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and INGEST_PATH.fullmatch(route_path(scope)):
+        if scope["type"] == "http" and "/ingest" in scope["path"] and INGEST_PATH.fullmatch(route_path(scope)):
             await self.cors(scope, receive, send)
         else:
             await self.app(scope, receive, send)

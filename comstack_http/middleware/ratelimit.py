@@ -72,6 +72,9 @@ class Limiter(Protocol):
     async def aclose(self) -> None: ...
 
 
+ALLOWED = Decision(True)  # frozen: one object serves every admitted request
+
+
 def _retry_after(oldest: float, window: float, now: float) -> int:
     # Rounded up and at least 1: a client that waits exactly this long finds a free slot.
     return max(1, math.ceil(oldest + window - now))
@@ -132,7 +135,7 @@ class MemoryLimiter:
 
     def _decide(self, entries: deque[float], limit: int, window: float, now: float) -> Decision:
         if len(entries) < limit:
-            return Decision(True)
+            return ALLOWED
         if limit <= 0:
             return Decision(False, _retry_after(now, window, now))
         # The entry whose expiry brings the count below the limit.
@@ -297,7 +300,7 @@ class RateLimitMiddleware:
     def rule_for(self, scope: Scope) -> tuple[Rule, str] | None:
         """The rule for this request and the key it counts under (per client IP; per site too for sites)."""
         path, post = route_path(scope), scope.get("method") == "POST"
-        site = _SITE_MCP.fullmatch(path) if post else None
+        site = _SITE_MCP.fullmatch(path) if post and path.startswith("/sites/") else None
         host = request_host(scope)
         if site is not None:
             rule, key = self.reader, f"{site.group(1)}:"
