@@ -7,6 +7,7 @@ site or the new one. Conditional GET by ETag; the site's own ``404.html`` for mi
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Awaitable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -122,15 +123,19 @@ class CustomDomains:
         self.reader = reader
         self.own_host = (urlsplit(runtime.settings.public_url).hostname or "").lower()
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        # Not a coroutine: requests for this server's own host get the next layer's, so the layer adds no
+        # frame to every await below.
         reader = self.reader is not None and scope["type"] == "http" and scope["path"] in READER_PATHS
         if scope["type"] != "http" or (scope.get("method") not in ("GET", "HEAD") and not reader):
-            await self.app(scope, receive, send)
-            return
+            return self.app(scope, receive, send)
         host = request_host(scope)
         if not is_foreign(host, self.own_host):
-            await self.app(scope, receive, send)
-            return
+            return self.app(scope, receive, send)
+        return self.foreign(scope, receive, send, host=host, reader=reader)
+
+    async def foreign(self, scope: Scope, receive: Receive, send: Send, *, host: str, reader: bool) -> None:
+        """A request naming a host that may be a custom domain: its site, or the app when it is none."""
         root = await self.runtime.core.hosting.locate(host=host)
         if root is None:
             await self.app(scope, receive, send)

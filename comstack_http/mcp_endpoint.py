@@ -14,7 +14,7 @@ plain text are refused first, in JSON (``mcp_requests``).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import urlsplit
@@ -129,5 +129,5 @@ class _McpApp:
     def __init__(self, endpoint: McpEndpoint) -> None:
         self.endpoint = endpoint
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self.endpoint.handle(scope, receive, send)
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        return self.endpoint.handle(scope, receive, send)  # the endpoint's coroutine: no frame of its own

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from functools import lru_cache
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -44,11 +44,12 @@ class ClientIPMiddleware:
             ipaddress.ip_network(entry.strip(), strict=False) for entry in trusted_proxies if entry.strip()
         )
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        # Not a coroutine: it hands back the next layer's, so the layer adds no frame to every await below.
         if scope["type"] in ("http", "websocket"):
             state = scope.setdefault("state", {})
             state["client_ip"] = self.resolve(scope)
-        await self.app(scope, receive, send)
+        return self.app(scope, receive, send)
 
     def is_trusted(self, ip: IPAddress) -> bool:
         return any(ip.version == net.version and ip in net for net in self.trusted)
