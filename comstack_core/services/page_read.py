@@ -11,9 +11,9 @@ both of its revisions and its template's fields come back in one row of plain co
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from sqlalchemy import and_, bindparam, select
 from sqlmodel import col
@@ -23,7 +23,7 @@ from ..db import Database
 from ..errors import InvalidInput
 from ..models import DocTemplate, Member, Page, PageRevision, Project
 from ..models.columns import ModelColumns
-from ..schemas import PageRef
+from ..schemas import PageRef, PageView
 from .access import CALLER_MEMBERSHIP, Access, authorize, caller_params, check_key_project, not_found
 from .page_store.queries import (
     PAGE_MATCH,
@@ -34,6 +34,7 @@ from .page_store.queries import (
     translation_gaps,
     translation_sources,
 )
+from .page_store.status import page_view
 
 _PROJECT = ModelColumns(Project)
 _PAGE = ModelColumns(Page)
@@ -80,6 +81,20 @@ class PageRead:
     live: PageRevision | None
     fields: list[dict[str, Any]]
     needs_translation: bool
+    # The view of each revision, made once per answer and shared with every call the answer is kept for.
+    views: dict[str, PageView] = field(default_factory=dict, repr=False)
+
+    def view(self, variant: Literal["draft", "live"]) -> PageView:
+        """The page view of its draft or live revision (the caller has checked that one exists). Each call
+        gets its own copy: a caller may set ``images`` or change the metadata without touching the kept one."""
+        made = self.views.get(variant)
+        if made is None:
+            rev = self.draft if variant == "draft" else self.live
+            assert rev is not None
+            made = page_view(self.page, rev, variant=variant, fields=self.fields,
+                             needs_translation=self.needs_translation)
+            self.views[variant] = made
+        return made.model_copy(update={"metadata": dict(made.metadata), "images": list(made.images)})
 
 
 @dataclass(frozen=True)
@@ -94,6 +109,7 @@ class _Found:
     live: PageRevision | None
     fields: list[dict[str, Any]]
     needs_translation: bool
+    views: dict[str, PageView] = field(default_factory=dict)  # PageRead.view's, kept with the answer
 
 
 async def read_page(
@@ -127,6 +143,7 @@ async def read_page(
         live=found.live,
         fields=list(found.fields),
         needs_translation=found.needs_translation,
+        views=found.views,
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from sqlalchemy import func
 from sqlmodel import col, select
 
@@ -50,7 +52,8 @@ class PageService(Service):
         read = await read_page(self.db, principal, project_id, ref, now=self.now())
         page = read.page
         wants_draft = variant == "draft" or (variant == "auto" and read.access.role >= Role.editor)
-        rev, got = None, "live"
+        got: Literal["draft", "live"] = "live"
+        rev = None
         if wants_draft and read.draft is not None:
             rev, got = read.draft, "draft"
         if rev is None and variant != "draft":
@@ -63,7 +66,7 @@ class PageService(Service):
                 + ("; it is not published yet, ask for the draft." if missing == "live" else "."),
                 code="version_not_found",
             )
-        view = page_view(page, rev, variant=got, fields=read.fields, needs_translation=read.needs_translation)
+        view = read.view(got)
         text = rev.body_source if page.page_type == "custom" else rev.content
         if mentioned(text):  # the editor-facing read resolves the images the page names
             view.images = await resolve_images(self.db, project_id, text, self.ctx.settings.public_url)

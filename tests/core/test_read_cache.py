@@ -19,7 +19,7 @@ from comstack_core.read_cache import ReadCache
 from comstack_core.schemas import PageRef, PageUpdate
 
 from ..conftest import FakeClock, World
-from .test_support import create_page
+from .test_support import create_page, make_live
 
 
 @pytest.fixture
@@ -174,3 +174,32 @@ async def test_a_cached_page_read_still_checks_the_caller(world: World) -> None:
     with pytest.raises(NotFound) as viewer:  # a viewer reads the live version, and there is none yet
         await core.pages.get_page(world.viewer, world.project_id, ref)
     assert viewer.value.code == "version_not_found"
+
+
+async def test_each_read_gets_its_own_view_of_a_kept_answer(world: World) -> None:
+    """The page view is made once per kept answer; every call gets a copy it may change freely."""
+    core, ref = world.core, PageRef(slug="guide")
+    await create_page(world, "guide", content="Live words.", metadata={"keywords": ["one"]})
+    page = await core.pages.get_page(world.editor, world.project_id, ref)
+    await make_live(core, page.path)
+    first = await core.pages.get_page(world.editor, world.project_id, ref)
+    await core.editing.update_page(
+        world.editor, world.project_id, ref, PageUpdate(content="Draft words.", base_version=first.version)
+    )
+
+    views = [await core.pages.get_page(world.editor, world.project_id, ref) for _ in range(2)]
+    assert views[0] == views[1] and views[0] is not views[1]
+    assert (views[0].variant, views[0].content, views[0].metadata) == ("draft", "Draft words.", {"keywords": ["one"]})
+    views[0].metadata["keywords"] = ["changed"]
+    views[0].metadata["added"] = True
+    views[0].title = "Changed"
+    views[0].images = []
+    again = await core.pages.get_page(world.editor, world.project_id, ref)
+    assert (again.title, again.metadata) == (views[1].title, {"keywords": ["one"]})
+
+    # One kept answer serves both revisions, each to the callers it belongs to.
+    live = await core.pages.get_page(world.viewer, world.project_id, ref)
+    assert (live.variant, live.content) == ("live", "Live words.")
+    asked = await core.pages.get_page(world.editor, world.project_id, ref, variant="live")
+    assert (asked.variant, asked.content) == ("live", "Live words.")
+    assert (await core.pages.get_page(world.editor, world.project_id, ref)).content == "Draft words."
