@@ -178,27 +178,38 @@ class PublishService(Service):
     ) -> PublishStarted:
         now = self.now()
         base_url = await public_url(self.ctx)
+        # The manifest is made in a read, before the write transaction: at thousands of pages it takes a
+        # second or more, and on the embedded database every other write (a save, an API key's last-used
+        # stamp) would wait for it. What the job then promotes is what the token was issued for: drafts
+        # saved since are no longer approved, so promotion leaves them, as it does for a save made after
+        # the confirm and before the job reaches the page.
+        async with self.db.read() as session:
+            access = await project_access(session, principal, project_id, now=now)
+            check_name_echo(access.project, data.project_name)
+            require_module(access.project, "website")
+            token = await check_token(session, project_id, data.confirmation_token, now)
+            manifest, digest = await build_manifest(
+                session,
+                access.project,
+                now=now,
+                public_url=base_url,
+                translation_provider=self.ctx.settings.translation_provider,
+            )
+        if digest != token.manifest_hash:
+            raise Conflict(
+                "The project changed since the dry run ("
+                + describe_drift(token.manifest, manifest)
+                + "). "
+                "Run publish again, show the user the new manifest and confirm with the new token.",
+                code="manifest_drift",
+            )
         async with self.db.write() as session:
             access = await project_access(session, principal, project_id, now=now, lock=True)
             project = access.project
             check_name_echo(project, data.project_name)
             require_module(project, "website")
+            # Checked again under the lock (used or expired meanwhile), then spent exactly once.
             token = await check_token(session, project_id, data.confirmation_token, now)
-            manifest, digest = await build_manifest(
-                session,
-                project,
-                now=now,
-                public_url=base_url,
-                translation_provider=self.ctx.settings.translation_provider,
-            )
-            if digest != token.manifest_hash:
-                raise Conflict(
-                    "The project changed since the dry run ("
-                    + describe_drift(token.manifest, manifest)
-                    + "). "
-                    "Run publish again, show the user the new manifest and confirm with the new token.",
-                    code="manifest_drift",
-                )
             await spend_token(session, token, now)
             running = (
                 await session.exec(

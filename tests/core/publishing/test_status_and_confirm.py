@@ -1,14 +1,23 @@
-"""A job's status and the history are read without the job's large columns (the manifest, the deployed
-set), yet say the URL the publish was built for, whichever process asks."""
+"""What a server does for a publish while requests keep coming: a job's status and the history are read
+without the job's large columns (yet say the URL the publish was built for, whichever process asks); the dry
+run lists a large site a few hundred pages at a time, with the same result; the confirm makes its manifest
+before it takes the write lock."""
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 import pytest
+from sqlalchemy import update
+from sqlmodel import col
 
 from comstack_core import Core
 from comstack_core.errors import NotFound
-from comstack_core.publishing import manifest
-from comstack_core.schemas import PublishRequest
+from comstack_core.models import Project
+from comstack_core.publishing import manifest, service
+from comstack_core.publishing.manifest import build_manifest
+from comstack_core.schemas import PublishConfirm, PublishRequest
 
 from .conftest import Pub
 from .harness import add_ready_pages, publish_and_run
@@ -61,3 +70,35 @@ async def test_the_manifest_made_in_turns_is_the_manifest_made_at_once(
     once, *in_turns = [d.manifest.model_dump() for d in dry_runs]
     assert len(once["pages"]) >= 5
     assert all(made == once for made in in_turns)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+async def test_the_confirm_makes_its_manifest_before_taking_the_write_lock(
+    pub: Pub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At thousands of pages the manifest takes seconds; other writes (a save, a key's last-used stamp) must
+    not wait for it. A write made while the confirm computes its manifest goes through at once."""
+    await add_ready_pages(
+        pub.core, pub.world.editor, pub.project_id, pub.name, [("docs/a", "Alpha", "Text.")]
+    )
+    dry = await pub.core.publishing.publish(
+        pub.world.manager, pub.project_id, PublishRequest(project_name=pub.name)
+    )
+    writes: list[str] = []
+
+    async def manifest_and_a_write(*args: Any, **kwargs: Any) -> Any:
+        async def write() -> None:
+            async with pub.core.db.write() as session:
+                await session.exec(update(Project).where(col(Project.id) == "prj_none").values(name="x"))
+            writes.append("done")
+
+        await asyncio.wait_for(write(), timeout=5)
+        return await build_manifest(*args, **kwargs)
+
+    monkeypatch.setattr(service, "build_manifest", manifest_and_a_write)
+    started = await pub.core.publishing.publish_confirm(
+        pub.world.manager,
+        pub.project_id,
+        PublishConfirm(project_name=pub.name, confirmation_token=dry.confirmation_token),
+    )
+    assert writes == ["done"] and started.status == "running"
