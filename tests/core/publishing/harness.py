@@ -185,17 +185,23 @@ async def edit_and_approve(pub: Pub, slug: str, content: str) -> None:
     )
 
 
-async def publish_and_run(core: Core, who: Principal, project_id: str, project_name: str) -> PublishStatus:
-    """Dry run, confirm, and the job's final status."""
+async def dry_run_and_confirm(core: Core, who: Principal, project_id: str, project_name: str) -> str:
+    """The dry run, then the confirm with its token: the job's id."""
     dry = await core.publishing.publish(who, project_id, PublishRequest(project_name=project_name))
     started = await core.publishing.publish_confirm(
         who, project_id, PublishConfirm(project_name=project_name, confirmation_token=dry.confirmation_token)
     )
+    return started.publish_id
+
+
+async def publish_and_run(core: Core, who: Principal, project_id: str, project_name: str) -> PublishStatus:
+    """Dry run, confirm, and the job's final status."""
+    publish_id = await dry_run_and_confirm(core, who, project_id, project_name)
     # Run it here, unless an app's runner (when the test serves the app) has already claimed it.
     await core.runner.run_pending()
     deadline = time.monotonic() + 120
     while True:
-        status = await core.publishing.publish_status(who, project_id, started.publish_id)
+        status = await core.publishing.publish_status(who, project_id, publish_id)
         if status.status != "running" or time.monotonic() > deadline:
             return status
         await asyncio.sleep(0.05)

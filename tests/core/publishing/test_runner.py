@@ -14,10 +14,18 @@ from sqlmodel import col
 from comstack_core import Core, Settings
 from comstack_core.models import Publish
 from comstack_core.publishing import deploy
-from comstack_core.schemas import ProgressStage, PublishConfirm, PublishRequest, PublishStep
+from comstack_core.schemas import ProgressStage, PublishStep
 
 from .conftest import Pub
-from .harness import add_ready_pages, heavy_markdown, reference_build, served_dir, snapshot, until
+from .harness import (
+    add_ready_pages,
+    dry_run_and_confirm,
+    heavy_markdown,
+    reference_build,
+    served_dir,
+    snapshot,
+    until,
+)
 
 PAGES, SECTIONS = 30, 40
 
@@ -47,15 +55,7 @@ async def confirmed(pub: Pub, pages: int = PAGES, first: int = 0) -> str:
             for i in range(first, first + pages)
         ],
     )
-    dry = await pub.core.publishing.publish(
-        pub.world.manager, pub.project_id, PublishRequest(project_name=pub.name)
-    )
-    started = await pub.core.publishing.publish_confirm(
-        pub.world.manager,
-        pub.project_id,
-        PublishConfirm(project_name=pub.name, confirmation_token=dry.confirmation_token),
-    )
-    return started.publish_id
+    return await dry_run_and_confirm(pub.core, pub.world.manager, pub.project_id, pub.name)
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])

@@ -18,10 +18,10 @@ import pytest
 from comstack_core.errors import Conflict
 from comstack_core.models import Publish
 from comstack_core.runner_process import RunnerProcess
-from comstack_core.schemas import PublishConfirm, PublishRequest
+from comstack_core.schemas import PublishRequest
 
 from .conftest import Pub
-from .harness import add_ready_pages, edit_and_approve, served_dir, until
+from .harness import add_ready_pages, dry_run_and_confirm, edit_and_approve, served_dir, until
 
 BROKEN = "See [the missing page](/docs/nowhere) for more."
 
@@ -51,18 +51,11 @@ async def dry_run_problems(pub: Pub) -> list[str]:
 
 
 async def publish_in(pub: Pub) -> Publish:
-    dry = await pub.core.publishing.publish(
-        pub.world.manager, pub.project_id, PublishRequest(project_name=pub.name)
-    )
-    started = await pub.core.publishing.publish_confirm(
-        pub.world.manager,
-        pub.project_id,
-        PublishConfirm(project_name=pub.name, confirmation_token=dry.confirmation_token),
-    )
+    publish_id = await dry_run_and_confirm(pub.core, pub.world.manager, pub.project_id, pub.name)
 
     async def finished() -> Publish | None:
         async with pub.core.db.read() as session:
-            job = await session.get_one(Publish, started.publish_id)
+            job = await session.get_one(Publish, publish_id)
         return job if job.status != "running" else None
 
     job = await until(finished, limit_s=120, what="the child to run the job")
