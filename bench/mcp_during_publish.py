@@ -161,7 +161,7 @@ class Publisher(threading.Thread):
     def run(self) -> None:
         try:
             started = time.perf_counter()
-            with httpx.Client(headers=self.head, timeout=600) as http:
+            with httpx.Client(headers=self.head, timeout=1800) as http:  # a 50,000-page dry run checks for minutes
                 dry = http.post(self.url, json={"project_name": self.name})
                 dry.raise_for_status()
                 token = dry.json()["confirmation_token"]
