@@ -3,9 +3,14 @@
 const form = document.getElementById("settings");
 const status = document.getElementById("status");
 
+// The fields wait for the stored settings: filled in later, they would overwrite what was typed meanwhile.
+for (const name of SETTINGS_KEYS) {
+  form.elements[name].disabled = true;
+}
 loadSettings().then((settings) => {
   for (const name of SETTINGS_KEYS) {
     form.elements[name].value = settings[name];
+    form.elements[name].disabled = false;
   }
 });
 
