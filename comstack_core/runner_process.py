@@ -60,6 +60,11 @@ class RunnerProcess:
         self._restart: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
+    @property
+    def connected(self) -> bool:
+        """A child is up and answering (False between a death and its replacement)."""
+        return self._conn is not None
+
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[RunnerProcess]:
         self._loop = asyncio.get_running_loop()
@@ -136,7 +141,7 @@ class RunnerProcess:
         if not self._stopping:
             try:
                 await self._start()
-            except RuntimeError:
+            except Exception:  # did not come up, or could not be spawned at all: try again later
                 log.exception("publish runner process")
                 self._lost_start()
 

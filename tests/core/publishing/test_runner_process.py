@@ -92,11 +92,11 @@ async def test_a_dead_child_is_replaced_and_its_dry_run_checks_here(pub: Pub) ->
         pub.core.publishing.use_runner(child.wake, child.check_plan)
         first = child.process.pid
         os.kill(first, signal.SIGKILL)
-        await until(lambda: _async(child._conn is None), what="the server to see its child go")
+        await until(lambda: _async(not child.connected), what="the server to see its child go")
         problems = await dry_run_problems(pub)  # no child at this moment: checked here
         assert fallback.calls == 1
 
-        await until(lambda: _async(child._conn is not None), what="a new child", limit_s=60)
+        await until(lambda: _async(child.connected), what="a new child", limit_s=60)
         assert child.process.pid != first
         assert await dry_run_problems(pub) == problems
         assert fallback.calls == 1, "the new child answered"
