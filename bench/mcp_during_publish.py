@@ -35,7 +35,7 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 from mcp_load import body, check, cpu_seconds, free_port, headers, start_comstack  # noqa: E402
-from publish import import_corpus, write_corpus  # noqa: E402
+from publish import descendants, import_corpus, rss_mb, write_corpus  # noqa: E402
 
 from comstack_core import Core, Principal, Settings  # noqa: E402
 from comstack_core.demo import publish_demo_site, seed_demo  # noqa: E402
@@ -98,31 +98,12 @@ def merged(windows: list[tuple[int, list[float]]], percentile: float) -> float:
     return weighted[-1][0]
 
 
-def descendants(pid: int) -> list[int]:
-    found, todo = [], [pid]
-    while todo:
-        parent = todo.pop()
-        for task in Path(f"/proc/{parent}/task").iterdir():
-            with contextlib.suppress(OSError):
-                kids = [int(k) for k in (task / "children").read_text().split()]
-                found += kids
-                todo += kids
-    return found
-
-
 def descendants_cpu(pid: int) -> float:
     total = 0.0
     for child in descendants(pid):
         with contextlib.suppress(OSError):
-            total += cpu_seconds(child)
+            total += cpu_seconds(int(child))
     return total
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 class Peaks(threading.Thread):
@@ -135,11 +116,8 @@ class Peaks(threading.Thread):
 
     def run(self) -> None:
         while not self._done.wait(0.2):
-            with contextlib.suppress(OSError):
-                self.server_mb = max(self.server_mb, rss_mb(self.pid))
-                for child in descendants(self.pid):
-                    with contextlib.suppress(OSError):
-                        self.children_mb = max(self.children_mb, rss_mb(child))
+            self.server_mb = max(self.server_mb, rss_mb(self.pid))
+            self.children_mb = max([self.children_mb, *(rss_mb(child) for child in descendants(self.pid))])
 
     def stop(self) -> None:
         self._done.set()

@@ -209,23 +209,25 @@ def rss_mb(pid: int | str = "self") -> float:
         return 0.0
 
 
-def children_rss_mb() -> float:
-    """Resident memory of this process's descendants (the builder's helper and its fork server)."""
-    total, todo, seen = 0.0, [str(os.getpid())], set()
+def descendants(pid: int | str) -> list[str]:
+    """The pids of a process's descendants (Linux /proc: each thread lists the children it started)."""
+    found: list[str] = []
+    todo = [str(pid)]
     while todo:
-        pid = todo.pop()
-        kids = []
-        for task in Path(f"/proc/{pid}/task").glob("*"):  # each thread lists the children it started
+        parent = todo.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*"):
             try:
-                kids += (task / "children").read_text().split()
+                kids = (task / "children").read_text().split()
             except OSError:
                 continue
-        for kid in kids:
-            if kid not in seen:
-                seen.add(kid)
-                total += rss_mb(kid)
-                todo.append(kid)
-    return total
+            found += kids
+            todo += kids
+    return found
+
+
+def children_rss_mb() -> float:
+    """Resident memory of this process's descendants (the builder's helper and its fork server)."""
+    return sum(rss_mb(kid) for kid in descendants(os.getpid()))
 
 
 class RssSampler:
