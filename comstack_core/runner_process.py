@@ -3,16 +3,18 @@
 Promoting thousands of pages, building the site and checking it are seconds of CPU work; in the
 server's own process they hold the interpreter away from requests (a read's p99 went up 4–5× during a
 5,000-page publish, whatever the thread switching interval). So ``comstack serve`` starts this child at a
-lower CPU priority and hands it the two things that build: publish jobs (it claims them from the
-database, as any runner does, and the server only wakes it) and the dry run's check. The child opens
-its own ``Core`` on the same database and data directory.
+lower CPU priority and hands it what builds: publish jobs (it claims them from the database, as any
+runner does, and the server only wakes it), the dry run's check, and the manifests of the dry run and the
+confirm (thousands of drafts loaded and linted: their objects alone made the server's garbage collector
+pause its requests). The child opens its own ``Core`` on the same database and data directory.
 
-The two talk over a pipe: ``("wake",)``, ``("check", n, project, base_url, now)`` → ``("checked", n,
-problems)`` or ``("failed", n, message)``, ``("stop",)``. The child exits when the pipe closes, so a
-server killed with SIGKILL takes its runner with it, exactly as an in-process runner would go: its job is
-taken over by the next runner once the heartbeat goes stale. If the child dies on its own, the server
-starts another; a dry run that was waiting on it runs its check in the server instead, so no request
-fails for it.
+The two talk over a pipe: ``("wake",)``, ``("ask", n, kind, args)`` → ``("ok", n, value)``, ``("raised",
+n, error)`` for a domain error (the request fails with it, as it would in the server) or ``("failed", n,
+message)``, and ``("stop",)``; ``kind`` is ``check`` or ``manifest``. The child exits when the pipe
+closes, so a server killed with SIGKILL takes its runner with it, exactly as an in-process runner would
+go: its job is taken over by the next runner once the heartbeat goes stale. If the child dies on its own,
+the server starts another; a request that was waiting on it does its part in the server instead, so no
+request fails for it.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from .config import Settings
+from .errors import DomainError
 
 log = logging.getLogger("comstack.publish")
 NICE = 10  # CFS weight about a tenth of the server's: requests first, publishing with what is left
@@ -37,7 +40,7 @@ START_TIMEOUT = 120.0
 STOP_TIMEOUT = 15.0
 RESTART_BACKOFF = (1.0, 5.0, 30.0)  # seconds before restarting a child that died, by how often it has
 
-Check = Callable[[str, str, datetime], Awaitable[list[str]]]
+Work = Callable[[str, str, datetime], Awaitable[Any]]  # (project id, site URL, now) -> the answer
 
 
 class RunnerLost(Exception):
@@ -45,15 +48,16 @@ class RunnerLost(Exception):
 
 
 class RunnerProcess:
-    """The server's side: start, supervise and stop the child; ``wake`` and ``check_plan`` stand in for the
-    in-process runner's. ``fallback`` checks a plan in this process when the child cannot."""
+    """The server's side: start, supervise and stop the child; ``wake``, ``check_plan`` and ``plan_manifest``
+    stand in for the in-process ones, which ``check`` and ``manifest`` are: they answer in this process when
+    the child cannot."""
 
-    def __init__(self, settings: Settings, fallback: Check) -> None:
+    def __init__(self, settings: Settings, *, check: Work, manifest: Work) -> None:
         self.settings = settings.model_copy(update={"auto_migrate": False})  # the server migrated
-        self.fallback = fallback
+        self.fallbacks = {"check": check, "manifest": manifest}
         self.process: Any = None
         self._conn: Connection | None = None
-        self._pending: dict[int, asyncio.Future[list[str]]] = {}
+        self._pending: dict[int, asyncio.Future[Any]] = {}
         self._next = 0
         self._stopping = False
         self._deaths: list[float] = []
@@ -109,10 +113,12 @@ class RunnerProcess:
         future = self._pending.pop(n, None)
         if future is None or future.done():
             return
-        if kind == "checked":
+        if kind == "ok":
             future.set_result(value)
+        elif kind == "raised":
+            future.set_exception(value)
         else:
-            future.set_exception(RuntimeError(f"the publish runner process failed the check: {value}"))
+            future.set_exception(RuntimeError(f"the publish runner process failed: {value}"))
 
     def _lost(self, conn: Connection) -> None:
         if conn is not self._conn:
@@ -164,18 +170,25 @@ class RunnerProcess:
         self._send(("wake",))
 
     async def check_plan(self, project_id: str, base_url: str, now: datetime) -> list[str]:
+        problems: list[str] = await self._ask("check", project_id, base_url, now)
+        return problems
+
+    async def plan_manifest(self, project_id: str, public_url: str, now: datetime) -> Any:
+        return await self._ask("manifest", project_id, public_url, now)
+
+    async def _ask(self, kind: str, *args: Any) -> Any:
         self._next += 1
         n = self._next
-        future: asyncio.Future[list[str]] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending[n] = future
-        if not self._send(("check", n, project_id, base_url, now)):
+        if not self._send(("ask", n, kind, args)):
             self._pending.pop(n, None)
-            return await self.fallback(project_id, base_url, now)
+            return await self.fallbacks[kind](*args)
         try:
             return await future
         except RunnerLost:
-            log.warning("the publish runner process went away during a dry run's check; checking here")
-            return await self.fallback(project_id, base_url, now)
+            log.warning("the publish runner process went away during a dry run's %s; doing it here", kind)
+            return await self.fallbacks[kind](*args)
         finally:
             self._pending.pop(n, None)
 
@@ -224,28 +237,30 @@ async def _serve(settings: Settings, conn: Connection) -> None:
     stop = asyncio.Event()
     async with Core.open(settings) as core:
         runner = asyncio.create_task(core.runner.run_forever())
-        checks: set[asyncio.Task[None]] = set()
+        asked: set[asyncio.Task[None]] = set()
+        assert core.publishing.check_plan is not None
+        work: dict[str, Work] = {"check": core.publishing.check_plan, "manifest": core.publishing.manifest_here}
 
-        async def check(n: int, project_id: str, base_url: str, now: datetime) -> None:
-            assert core.publishing.check_plan is not None
+        async def answer(n: int, kind: str, args: tuple[Any, ...]) -> None:
             try:
-                answer: tuple[Any, ...] = (
-                    "checked",
-                    n,
-                    await core.publishing.check_plan(project_id, base_url, now),
-                )
-            except Exception as error:  # reported to the dry run waiting on it, which fails as it would here
-                log.exception("dry run check")
-                answer = ("failed", n, f"{type(error).__name__}: {error}")
-            conn.send(answer)
+                reply: tuple[Any, ...] = ("ok", n, await work[kind](*args))
+            except DomainError as error:  # the request fails with it, as it would in the server
+                reply = ("raised", n, error)
+            except Exception as error:  # reported to the request waiting on it, which fails as it would here
+                log.exception("dry run %s", kind)
+                reply = ("failed", n, f"{type(error).__name__}: {error}")
+            try:
+                conn.send(reply)
+            except Exception as error:  # an answer that cannot be pickled still ends its request
+                conn.send(("failed", n, f"{type(error).__name__}: {error}"))
 
         def handle(message: tuple[Any, ...]) -> None:
             if message[0] == "wake":
                 core.runner.wake()
-            elif message[0] == "check":
-                task = asyncio.create_task(check(*message[1:]))
-                checks.add(task)
-                task.add_done_callback(checks.discard)
+            elif message[0] == "ask":
+                task = asyncio.create_task(answer(*message[1:]))
+                asked.add(task)
+                task.add_done_callback(asked.discard)
             elif message[0] == "stop":
                 stop.set()
 
@@ -263,7 +278,7 @@ async def _serve(settings: Settings, conn: Connection) -> None:
         conn.send(("ready",))
         await stop.wait()
         runner.cancel()
-        for task in checks:
+        for task in asked:
             task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await runner

@@ -86,10 +86,12 @@ def create_app(
             await stack.enter_async_context(mcp_endpoint.lifespan())
             await stack.enter_async_context(reader_endpoint.lifespan())
             if settings.run_publish_jobs and runner_process:
-                fallback = opened.publishing.check_plan
-                assert fallback is not None
-                child = await stack.enter_async_context(RunnerProcess(settings, fallback).running())
-                opened.publishing.use_runner(child.wake, child.check_plan)
+                check = opened.publishing.check_plan
+                assert check is not None
+                child = await stack.enter_async_context(
+                    RunnerProcess(settings, check=check, manifest=opened.publishing.manifest_here).running()
+                )
+                opened.publishing.use_runner(child.wake, child.check_plan, child.plan_manifest)
             elif settings.run_publish_jobs:
                 await stack.enter_async_context(_background(opened.runner.run_forever()))
             if opened.backups.enabled:

@@ -17,6 +17,7 @@ from ..errors import Conflict, NotFound
 from ..models import Project, Publish
 from ..rules.contrast import check_contrast
 from ..schemas import (
+    Manifest,
     ProgressStage,
     PublishConfirm,
     PublishCounts,
@@ -65,24 +66,39 @@ STATUS_COLUMNS = (
 )
 
 
+CheckPlan = Callable[[str, str, datetime], Awaitable[list[str]]]
+PlanManifest = Callable[[str, str, datetime], Awaitable[tuple[Manifest, str]]]
+
+
 class PublishService(Service):
     def __init__(
-        self,
-        ctx: Context,
-        wake_runner: Callable[[], None] | None = None,
-        check_plan: Callable[[str, str, datetime], Awaitable[list[str]]] | None = None,
+        self, ctx: Context, wake_runner: Callable[[], None] | None = None, check_plan: CheckPlan | None = None
     ) -> None:
         super().__init__(ctx)
         self.wake_runner = wake_runner or (lambda: None)
         self.check_plan = check_plan
+        self.plan_manifest: PlanManifest = self.manifest_here
 
     def use_runner(
-        self,
-        wake_runner: Callable[[], None],
-        check_plan: Callable[[str, str, datetime], Awaitable[list[str]]],
+        self, wake_runner: Callable[[], None], check_plan: CheckPlan, plan_manifest: PlanManifest
     ) -> None:
-        """Hand jobs and the dry run's check to a runner elsewhere (``comstack_core/runner_process.py``)."""
-        self.wake_runner, self.check_plan = wake_runner, check_plan
+        """Hand jobs, the dry run's check and the manifests of the dry run and the confirm to a runner
+        elsewhere (``comstack_core/runner_process.py``)."""
+        self.wake_runner, self.check_plan, self.plan_manifest = wake_runner, check_plan, plan_manifest
+
+    async def manifest_here(self, project_id: str, public_url: str, now: datetime) -> tuple[Manifest, str]:
+        """The manifest of a publish at ``now`` and its hash (``build_manifest``), made in this process."""
+        async with self.db.read(large=True) as session:  # it may read thousands of drafts
+            project = await session.get(Project, project_id)
+            if project is None:
+                raise NotFound(f"Project {project_id} was deleted meanwhile.", code="project_not_found")
+            return await build_manifest(
+                session,
+                project,
+                now=now,
+                public_url=public_url,
+                translation_provider=self.ctx.settings.translation_provider,
+            )
 
     def _status(self, publish: Any, project: Project) -> PublishStatus:
         """``publish``: a row of ``STATUS_COLUMNS``."""
@@ -128,19 +144,13 @@ class PublishService(Service):
         aside and put through the pre-deploy check first: while it would fail, there is no token."""
         now = self.now()
         base_url = await public_url(self.ctx)
-        async with self.db.read(large=True) as session:  # the manifest may read thousands of drafts
+        async with self.db.read() as session:
             access = await project_access(session, principal, project_id, now=now)
             project = access.project
             check_name_echo(project, data.project_name)
             require_module(project, "website")
             check_contrast(project.theme or {})  # a theme saved before the rule existed is caught here
-            manifest, digest = await build_manifest(
-                session,
-                project,
-                now=now,
-                public_url=base_url,
-                translation_provider=self.ctx.settings.translation_provider,
-            )
+        manifest, digest = await self.plan_manifest(project_id, base_url, now)
         if not manifest.pages and not manifest.theme_changes and not manifest.nav_changes:
             raise Conflict(
                 "Nothing to publish: no approved drafts are due, nothing was taken down or deleted, and theme "
@@ -178,9 +188,9 @@ class PublishService(Service):
     ) -> PublishStarted:
         now = self.now()
         base_url = await public_url(self.ctx)
-        # The manifest is made in a read, before the write transaction: at thousands of pages it takes a
-        # second or more, and on the embedded database every other write (a save, an API key's last-used
-        # stamp) would wait for it. What the job then promotes is what the token was issued for: drafts
+        # The manifest is made before the write transaction (and, beside a server, in the runner process):
+        # at thousands of pages it takes a second or more, and on the embedded database every other write (a
+        # save, an API key's last-used stamp) would wait for it. What the job then promotes is what the token was issued for: drafts
         # saved since are no longer approved, so promotion leaves them, as it does for a save made after
         # the confirm and before the job reaches the page.
         async with self.db.read() as session:
@@ -188,13 +198,7 @@ class PublishService(Service):
             check_name_echo(access.project, data.project_name)
             require_module(access.project, "website")
             token = await check_token(session, project_id, data.confirmation_token, now)
-            manifest, digest = await build_manifest(
-                session,
-                access.project,
-                now=now,
-                public_url=base_url,
-                translation_provider=self.ctx.settings.translation_provider,
-            )
+        manifest, digest = await self.plan_manifest(project_id, base_url, now)
         if digest != token.manifest_hash:
             raise Conflict(
                 "The project changed since the dry run ("

@@ -1,6 +1,7 @@
-"""The publish runner in a child process (what ``comstack serve`` runs): it runs the jobs and answers the dry
-run's check exactly as the in-process runner does; a child that dies is replaced, and a dry run waiting on it
-checks in the server instead; a child whose server is SIGKILLed goes too."""
+"""The publish runner in a child process (what ``comstack serve`` runs): it runs the jobs, answers the dry
+run's check and makes the manifests of the dry run and the confirm exactly as the server would; a child that
+dies is replaced, and a request waiting on it does its part in the server instead; a child whose server is
+SIGKILLed goes too."""
 
 from __future__ import annotations
 
@@ -15,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from comstack_core.errors import Conflict
+from comstack_core.errors import Conflict, DomainError
 from comstack_core.models import Publish
 from comstack_core.runner_process import RunnerProcess
-from comstack_core.schemas import PublishRequest
+from comstack_core.schemas import Manifest, PublishRequest
 
 from .conftest import Pub
 from .harness import add_ready_pages, dry_run_and_confirm, edit_and_approve, served_dir, until
@@ -27,16 +28,28 @@ BROKEN = "See [the missing page](/docs/nowhere) for more."
 
 
 class Counted:
-    """The server's own check, counting the times it was asked."""
+    """The server's own check and manifest, counting the times each was asked."""
 
     def __init__(self, pub: Pub) -> None:
         check = pub.core.publishing.check_plan
         assert check is not None
-        self.check, self.calls = check, 0
+        self._check, self._manifest = check, pub.core.publishing.manifest_here
+        self.calls = self.manifests = 0
 
-    async def __call__(self, project_id: str, base_url: str, now: datetime) -> list[str]:
+    async def check(self, project_id: str, base_url: str, now: datetime) -> list[str]:
         self.calls += 1
-        return await self.check(project_id, base_url, now)
+        return await self._check(project_id, base_url, now)
+
+    async def manifest(self, project_id: str, public_url: str, now: datetime) -> tuple[Manifest, str]:
+        self.manifests += 1
+        return await self._manifest(project_id, public_url, now)
+
+    def child(self, pub: Pub) -> RunnerProcess:
+        return RunnerProcess(pub.core.settings, check=self.check, manifest=self.manifest)
+
+
+def use(pub: Pub, child: RunnerProcess) -> None:
+    pub.core.publishing.use_runner(child.wake, child.check_plan, child.plan_manifest)
 
 
 async def dry_run_problems(pub: Pub) -> list[str]:
@@ -68,38 +81,64 @@ async def test_the_child_checks_plans_and_runs_jobs_as_the_server_would(pub: Pub
     await add_ready_pages(pub.core, pub.world.editor, pub.project_id, pub.name, [("docs/a", "Alpha", BROKEN)])
     here = await dry_run_problems(pub)  # the in-process check, as a server without a child has it
     fallback = Counted(pub)
-    async with RunnerProcess(pub.core.settings, fallback).running() as child:
-        pub.core.publishing.use_runner(child.wake, child.check_plan)
+    async with fallback.child(pub).running() as child:
+        use(pub, child)
         assert await dry_run_problems(pub) == here
-        assert fallback.calls == 0, "the child answered the check"
+        assert fallback.calls == fallback.manifests == 0, "the child answered the check and the manifest"
 
         await edit_and_approve(pub, "docs/a", "Now complete.")
+        now = pub.core.publishing.now()
+        there = await child.plan_manifest(pub.project_id, "http://testserver", now)
+        assert there == await pub.core.publishing.manifest_here(pub.project_id, "http://testserver", now)
         job = await publish_in(pub)
         assert job.claimed_by is not None and job.claimed_by != pub.core.runner.instance
         assert (
             "Now complete."
             in (served_dir(pub.core, pub.project_id) / "docs" / "a" / "index.html").read_text()
         )
-        assert fallback.calls == 0
+        assert fallback.calls == fallback.manifests == 0
         process = child.process
     assert not process.is_alive() and process.exitcode == 0, "stopped cleanly with the server"
+
+
+async def test_a_refusal_made_in_the_child_reaches_the_caller_as_it_would_here(pub: Pub) -> None:
+    ghost = "image:img_" + "z" * 24
+    await add_ready_pages(
+        pub.core, pub.world.editor, pub.project_id, pub.name, [("docs/a", "Alpha", f"![Gone]({ghost})")]
+    )
+    here = await dry_run_refusal(pub)
+    fallback = Counted(pub)
+    async with fallback.child(pub).running() as child:
+        use(pub, child)
+        there = await dry_run_refusal(pub)
+        assert fallback.manifests == 0, "the child made the manifest"
+    assert type(there) is type(here) and there.to_dict() == here.to_dict()
+    assert here.code == "image_missing" and here.details["findings"]
+
+
+async def dry_run_refusal(pub: Pub) -> DomainError:
+    with pytest.raises(DomainError) as refused:
+        await pub.core.publishing.publish(
+            pub.world.manager, pub.project_id, PublishRequest(project_name=pub.name)
+        )
+    return refused.value
 
 
 async def test_a_dead_child_is_replaced_and_its_dry_run_checks_here(pub: Pub) -> None:
     await add_ready_pages(pub.core, pub.world.editor, pub.project_id, pub.name, [("docs/a", "Alpha", BROKEN)])
     fallback = Counted(pub)
-    async with RunnerProcess(pub.core.settings, fallback).running() as child:
-        pub.core.publishing.use_runner(child.wake, child.check_plan)
+    async with fallback.child(pub).running() as child:
+        use(pub, child)
         first = child.process.pid
         os.kill(first, signal.SIGKILL)
         await until(lambda: _async(not child.connected), what="the server to see its child go")
-        problems = await dry_run_problems(pub)  # no child at this moment: checked here
-        assert fallback.calls == 1
+        problems = await dry_run_problems(pub)  # no child at this moment: made and checked here
+        assert fallback.calls == fallback.manifests == 1
 
         await until(lambda: _async(child.connected), what="a new child", limit_s=60)
         assert child.process.pid != first
         assert await dry_run_problems(pub) == problems
-        assert fallback.calls == 1, "the new child answered"
+        assert fallback.calls == fallback.manifests == 1, "the new child answered"
 
         await edit_and_approve(pub, "docs/a", "Fixed.")
         await publish_in(pub)
@@ -119,7 +158,8 @@ def test_the_child_goes_when_its_server_is_killed(tmp_path: Path) -> None:
                 async def main():
                     settings = Settings(data_dir={str(tmp_path / "data")!r})
                     async with Core.open(settings) as core:
-                        async with RunnerProcess(settings, core.publishing.check_plan).running() as child:
+                        work = dict(check=core.publishing.check_plan, manifest=core.publishing.manifest_here)
+                        async with RunnerProcess(settings, **work).running() as child:
                             print(child.process.pid, flush=True)
                             await asyncio.sleep(600)
 
