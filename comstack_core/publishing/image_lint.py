@@ -3,24 +3,23 @@ would show a hole), an image without alt text is a warning."""
 
 from __future__ import annotations
 
-import asyncio
+from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..errors import InvalidInput
 from ..images.refs import ImageUse, page_images
-from ..models import Image, Page, PageRevision
+from ..models import Image
 
 MISSING = "image-missing"
 NO_ALT = "image-alt-missing"
 
 
 async def image_findings(
-    session: AsyncSession, project_id: str, pages: list[tuple[Page, PageRevision]], public_url: str
+    session: AsyncSession, project_id: str, uses: list[tuple[Any, ImageUse]]
 ) -> list[dict[str, str]]:
-    # Parsing thousands of pages (a full publish) takes seconds: off the event loop.
-    uses = await asyncio.to_thread(_uses, pages, public_url)
+    """Findings for the images pages show (``image_uses``): a missing one, or one without alt text."""
     if not uses:
         return []
     ids = sorted({u.image_id for _, u in uses if u.image_id})
@@ -49,8 +48,10 @@ async def image_findings(
     return findings
 
 
-def _uses(pages: list[tuple[Page, PageRevision]], public_url: str) -> list[tuple[Page, ImageUse]]:
-    uses: list[tuple[Page, ImageUse]] = []
+def image_uses(pages: list[tuple[Any, Any]], public_url: str) -> list[tuple[Any, ImageUse]]:
+    """(page, image) for each image these (page, revision) rows show; seconds of parsing for thousands of
+    pages, so callers run it off the event loop."""
+    uses: list[tuple[Any, ImageUse]] = []
     for page, rev in pages:
         body = rev.body_source if page.page_type == "custom" else None
         uses.extend((page, use) for use in page_images(rev.content, body, public_url))

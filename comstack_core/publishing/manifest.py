@@ -10,10 +10,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, func, not_, or_
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm import load_only
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ..images.refs import ImageUse
 from ..models import Page, PageRevision, Project, Publish
 from ..rules import custom_html
 from ..rules.locales import enabled, module_locales
@@ -22,12 +24,13 @@ from ..services.editing import knowledge_lint
 from ..services.navigation import navigation_pending, theme_pending
 from ..services.page_store.writes import Content
 from .build_input import current_nav, page_url, site_url
-from .image_lint import check_no_missing_images, image_findings
+from .image_lint import check_no_missing_images, image_findings, image_uses
 
 LISTED_FINDINGS = 50
 
 
-def is_due(page: Page, now: datetime) -> bool:
+def is_due(page: Any, now: datetime) -> bool:
+    """``page``: a Page, or a row with its columns."""
     return due_at(page.draft_revision_id, page.draft_approved, page.publish_at, now)
 
 
@@ -36,7 +39,7 @@ def due_at(draft_revision_id: str | None, approved: bool, publish_at: datetime |
     return bool(draft_revision_id and approved and (publish_at is None or publish_at <= now))
 
 
-def will_be_on_site(page: Page, due: bool) -> bool:
+def will_be_on_site(page: Any, due: bool) -> bool:
     return (
         (due or page.live_revision_id is not None)
         and page.audience == "public"
@@ -99,24 +102,39 @@ async def _deleted_since_deployed(session: AsyncSession, project_id: str) -> lis
     return sorted((page_id, info) for page_id, info in deployed.items() if page_id not in existing)
 
 
-TURN = 200  # objects made per turn of the event loop: about 10 ms of ORM work
+TURN = 200  # pages listed per turn of the event loop
 
 
-async def _in_turns(session: AsyncSession, model: Any, ids: list[str]) -> list[Any]:
-    """``model`` rows by id, in ``ids``' order, TURN at a time, letting other requests run in between: a first
-    publish lists thousands of pages, and making their objects in one go held the loop for half a second
-    (embedded reads run on the loop's thread, so an ``await`` alone does not give it up)."""
+# What the manifest reads of a page and of a revision: plain rows, not model objects. A first publish lists
+# thousands of each, and their objects (with every revision's text held at once) were hundreds of MB at
+# 50,000 pages and made the garbage collector's full passes pause the process's requests.
+PAGE_FACTS = tuple(
+    col(getattr(Page, name))
+    for name in (
+        "id", "slug", "language", "page_type", "audience", "translation_of", "publish_at",
+        "live_revision_id", "draft_revision_id", "draft_approved", "unpublished", "on_site",
+    )
+)  # fmt: skip
+REVISION_FACTS = tuple(
+    col(getattr(PageRevision, name))
+    for name in (
+        "id", "title", "description", "content", "body_source", "body_format", "page_metadata",
+        "translatable_strings",
+    )
+)  # fmt: skip
+
+
+async def _in_turns(session: AsyncSession, columns: tuple[Any, ...], ids: list[str]) -> list[Any]:
+    """Rows of ``columns`` (the first is the id) by id, in ``ids``' order, TURN at a time, letting other
+    requests run in between (embedded reads run on the loop's thread, so an ``await`` alone does not give it
+    up)."""
     found: dict[str, Any] = {}
     for start in range(0, len(ids), TURN):
         part = ids[start : start + TURN]
-        for row in await session.exec(select(model).where(col(model.id).in_(part))):
-            found[row.id] = row
+        for row in await session.exec(sa_select(*columns).where(columns[0].in_(part))):  # type: ignore[call-overload]
+            found[row[0]] = row
         await asyncio.sleep(0)
     return [found[i] for i in ids if i in found]
-
-
-async def load_revisions(session: AsyncSession, ids: list[str]) -> dict[str, PageRevision]:
-    return {rev.id: rev for rev in await _in_turns(session, PageRevision, ids)}
 
 
 async def build_manifest(
@@ -124,8 +142,8 @@ async def build_manifest(
 ) -> tuple[Manifest, str]:
     """The manifest and the hash that binds a confirmation token to it."""
     base = site_url(public_url, project)
-    # Only pages that may change are loaded as objects (a handful on an incremental publish of thousands):
-    # approved drafts, and pages whose presence on the site differs from what the next build will give.
+    # Only pages that may change are read (a handful on an incremental publish of thousands): approved
+    # drafts, and pages whose presence on the site differs from what the next build will give.
     shown = and_(
         col(Page.live_revision_id).is_not(None),
         col(Page.audience) == "public",
@@ -138,16 +156,13 @@ async def build_manifest(
     )
     ids = list(
         await session.exec(
-            select(Page.id).where(Page.project_id == project.id, candidates).order_by(Page.language, Page.slug)
+            select(Page.id)
+            .where(Page.project_id == project.id, candidates)
+            .order_by(Page.language, Page.slug)
         )
     )
-    pages = await _in_turns(session, Page, ids)
-    listed: list[ManifestPage] = []
-    binding: list[list[Any]] = []
-    translations: list[dict[str, str]] = []
-    findings: list[dict[str, str]] = []
-    changes: list[tuple[Page, str, str]] = []  # (page, change, revision id)
-    for page in pages:
+    changes: list[tuple[Any, str, str]] = []  # (page row, change, revision id)
+    for page in await _in_turns(session, PAGE_FACTS, ids):
         due = is_due(page, now)
         on_site_next = will_be_on_site(page, due)
         if due:
@@ -156,34 +171,44 @@ async def build_manifest(
             changes.append((page, "removed", str(page.live_revision_id)))
         elif not page.on_site and on_site_next and page.live_revision_id:
             changes.append((page, "new", page.live_revision_id))
-    # One query per few hundred revisions, not one per page: a first publish may list thousands.
-    revs = await load_revisions(session, [rev_id for _, _, rev_id in changes])
-    due_pages = [(page, revs[rev_id]) for page, _, rev_id in changes if is_due(page, now)]
-    # Linting thousands of drafts is seconds of CPU: on a worker thread, so requests are served meanwhile
-    # (the objects are loaded; the lint only reads them).
-    findings.extend(await asyncio.to_thread(_lint_all, due_pages))
-    for n, (page, change, rev_id) in enumerate(changes, 1):
-        if n % TURN == 0:
-            await asyncio.sleep(0)  # thousands of entries: other requests take turns
-        rev = revs[rev_id]
-        if is_due(page, now):
-            translations.extend(_planned(project, page, translation_provider))
-        size = len((rev.body_source if rev.body_source is not None else rev.content).encode())
-        listed.append(
-            ManifestPage(
-                path=page.id,
-                slug=page.slug,
-                language=page.language,
-                title=rev.title,
-                description=rev.description,
-                is_new=not page.on_site and change != "removed",
-                change_type=change,
-                bytes=size,
-                url=page_url(base, project, page.slug, page.language) if page.audience == "public" else None,
-                audience=page.audience,
+    listed: list[ManifestPage] = []
+    binding: list[list[Any]] = []
+    translations: list[dict[str, str]] = []
+    findings: list[dict[str, str]] = []
+    uses: list[tuple[Any, ImageUse]] = []
+    # A few hundred revisions at a time, each dropped once listed and linted: a first publish lists
+    # thousands, and only one turn's texts are held at once.
+    for start in range(0, len(changes), TURN):
+        turn = changes[start : start + TURN]
+        revs = {rev.id: rev for rev in await _in_turns(session, REVISION_FACTS, [r for _, _, r in turn])}
+        due_pages = [(page, revs[rev_id]) for page, _, rev_id in turn if is_due(page, now)]
+        # Linting and parsing thousands of drafts is seconds of CPU: on a worker thread, so requests are
+        # served meanwhile (the rows are only read there).
+        linted, used = await asyncio.to_thread(_lint_and_uses, due_pages, public_url)
+        findings.extend(linted)
+        uses.extend(used)
+        for page, change, rev_id in turn:
+            rev = revs[rev_id]
+            if is_due(page, now):
+                translations.extend(_planned(project, page, translation_provider))
+            size = len((rev.body_source if rev.body_source is not None else rev.content).encode())
+            listed.append(
+                ManifestPage(
+                    path=page.id,
+                    slug=page.slug,
+                    language=page.language,
+                    title=rev.title,
+                    description=rev.description,
+                    is_new=not page.on_site and change != "removed",
+                    change_type=change,
+                    bytes=size,
+                    url=page_url(base, project, page.slug, page.language)
+                    if page.audience == "public"
+                    else None,
+                    audience=page.audience,
+                )
             )
-        )
-        binding.append([page.id, change, rev.id, page.audience])
+            binding.append([page.id, change, rev.id, page.audience])
     for page_id, info in await _deleted_since_deployed(session, project.id):
         listed.append(
             ManifestPage(
@@ -200,7 +225,7 @@ async def build_manifest(
             )
         )
         binding.append([page_id, "removed", None, "public"])
-    images = await image_findings(session, project.id, due_pages, public_url)
+    images = await image_findings(session, project.id, uses)
     check_no_missing_images(images)
     findings.extend(images)
     nav = await current_nav(session, project.id)
@@ -247,11 +272,12 @@ async def build_manifest(
     return manifest, digest
 
 
-def _lint_all(pages: list[tuple[Page, PageRevision]]) -> list[dict[str, str]]:
-    return [finding for page, rev in pages for finding in _lint(page, rev)]
+def _lint_and_uses(pages: list[tuple[Any, Any]], public_url: str) -> tuple[list[dict[str, str]], list[Any]]:
+    """The lint findings of these (page, revision) rows, and the images they show."""
+    return [f for page, rev in pages for f in _lint(page, rev)], image_uses(pages, public_url)
 
 
-def _lint(page: Page, rev: PageRevision) -> list[dict[str, str]]:
+def _lint(page: Any, rev: Any) -> list[dict[str, str]]:
     if page.page_type == "custom" and rev.body_source is not None:
         items = [(f.rule, f.message) for f in custom_html.lint_html(rev.body_source)]
     else:
@@ -259,7 +285,7 @@ def _lint(page: Page, rev: PageRevision) -> list[dict[str, str]]:
     return [{"slug": page.slug, "language": page.language, "rule": r, "message": m} for r, m in items]
 
 
-def _planned(project: Project, page: Page, provider: str) -> list[dict[str, str]]:
+def _planned(project: Project, page: Any, provider: str) -> list[dict[str, str]]:
     if page.translation_of is not None:
         return []
     module = "knowledge_base" if page.page_type == "knowledge" else "custom_pages"

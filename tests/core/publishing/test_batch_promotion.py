@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from comstack_core import Core, Principal
 from comstack_core.models import Page, PageRevision
 from comstack_core.publishing.batch_promotion import promote_batch
-from comstack_core.publishing.manifest import is_due, load_revisions
+from comstack_core.publishing.manifest import is_due
 from comstack_core.schemas import PageRef, PageStatusUpdate, PageUpdate, ProjectCreate
 from comstack_core.services.page_store import search_index
 from comstack_core.services.page_store.status import derive_status
@@ -32,7 +32,8 @@ async def promote_one_by_one(
     """The row-at-a-time promotion the set-based one replaced, kept here as the reference."""
     pages = await session.exec(select(Page).where(Page.project_id == project_id, col(Page.id).in_(page_ids)))
     due = [page for page in pages if is_due(page, now) and page.id not in skip]
-    revs = await load_revisions(session, [str(page.draft_revision_id) for page in due])
+    wanted = [str(page.draft_revision_id) for page in due]
+    revs = {rev.id: rev for rev in await session.exec(select(PageRevision).where(col(PageRevision.id).in_(wanted)))}
     done = []
     for page in due:
         rev = revs[str(page.draft_revision_id)]

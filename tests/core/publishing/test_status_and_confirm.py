@@ -17,6 +17,7 @@ from comstack_core.errors import NotFound
 from comstack_core.models import Project
 from comstack_core.publishing import manifest, service
 from comstack_core.publishing.manifest import build_manifest
+from comstack_core.publishing.tokens import check_token
 from comstack_core.schemas import PublishConfirm, PublishRequest
 
 from .conftest import Pub
@@ -47,15 +48,16 @@ async def test_status_and_history_name_the_url_the_publish_was_built_for(pub: Pu
 async def test_the_manifest_made_in_turns_is_the_manifest_made_at_once(
     pub: Pub, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A large dry run loads its pages and lists them a few at a time, giving requests their turns between;
-    the pages, their order and the binding hash must be what one pass over all of them gives."""
+    """A large dry run reads, lints and lists its pages a few at a time, giving requests their turns between
+    and holding one turn's texts at once; the pages, their order, the findings (the lint's and the images')
+    and the binding hash must be what one pass over all of them gives."""
     await add_ready_pages(
         pub.core,
         pub.world.editor,
         pub.project_id,
         pub.name,
         [
-            (f"docs/{name}", name.title(), f"About {name}.")
+            (f"docs/{name}", name.title(), f"About {name}.\n\n![](https://example.com/{name}.png)\n")
             for name in ("kilo", "alpha", "echo", "bravo", "golf")
         ],
     )
@@ -69,7 +71,16 @@ async def test_the_manifest_made_in_turns_is_the_manifest_made_at_once(
         )
     once, *in_turns = [d.manifest.model_dump() for d in dry_runs]
     assert len(once["pages"]) >= 5
+    rules = [finding["rule"] for finding in once["lint"]["findings"]]
+    assert "title-length" in rules and rules.count("image-alt-missing") == 5
     assert all(made == once for made in in_turns)
+    digests = {await token_digest(pub, d.confirmation_token) for d in dry_runs}
+    assert len(digests) == 1
+
+
+async def token_digest(pub: Pub, raw: str) -> str:
+    async with pub.core.db.read() as session:
+        return (await check_token(session, pub.project_id, raw, pub.core.publishing.now())).manifest_hash
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
