@@ -37,7 +37,7 @@ from . import deploy
 from .build_input import site_url
 from .job import progress
 from .manifest import build_manifest, describe_drift
-from .tokens import check_token, issue_token, spend_token
+from .tokens import check_token, issue_token, spend_token, token_manifest
 from .undo import revert
 
 # A job's status without its large columns: the manifest and the deployed set run to megabytes on a site of
@@ -200,9 +200,11 @@ class PublishService(Service):
             token = await check_token(session, project_id, data.confirmation_token, now)
         manifest, digest = await self.plan_manifest(project_id, base_url, now)
         if digest != token.manifest_hash:
+            async with self.db.read() as session:
+                issued_with = await token_manifest(session, token)
             raise Conflict(
                 "The project changed since the dry run ("
-                + describe_drift(token.manifest, manifest)
+                + describe_drift(issued_with, manifest)
                 + "). "
                 "Run publish again, show the user the new manifest and confirm with the new token.",
                 code="manifest_drift",

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import update
-from sqlmodel import col
+from sqlalchemy.orm import defer
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..auth import hash_secret
@@ -44,8 +46,15 @@ def issue_token(
 
 
 async def check_token(session: AsyncSession, project_id: str, raw: str, now: datetime) -> PublishToken:
-    """The project's token, if it is unused and alive."""
-    token = await session.get(PublishToken, hash_secret(raw.strip()))
+    """The project's token, if it is unused and alive; without its manifest (megabytes for a site of
+    thousands of pages, and needed only to describe a drift: ``token_manifest``)."""
+    token = (
+        await session.exec(
+            select(PublishToken)
+            .options(defer(PublishToken.manifest, raiseload=True))  # type: ignore[arg-type]
+            .where(col(PublishToken.token_hash) == hash_secret(raw.strip()))
+        )
+    ).first()
     if token is None or token.project_id != project_id:
         raise InvalidInput(
             "Unknown confirmation token for this project: run publish (the dry run) again and use the "
@@ -65,6 +74,14 @@ async def check_token(session: AsyncSession, project_id: str, raw: str, now: dat
             code="token_expired",
         )
     return token
+
+
+async def token_manifest(session: AsyncSession, token: PublishToken) -> dict[str, Any]:
+    """The manifest ``token`` was issued with."""
+    manifest = (
+        await session.exec(select(PublishToken.manifest).where(col(PublishToken.token_hash) == token.token_hash))
+    ).one()
+    return dict(manifest)
 
 
 def describe_duration(span: timedelta) -> str:
