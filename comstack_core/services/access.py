@@ -7,10 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam
+from sqlalchemy import select as select_columns
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..auth import Principal, Role
+from ..db import Database
 from ..errors import (
     Forbidden,
     ModuleDisabled,
@@ -21,6 +23,7 @@ from ..errors import (
     TrialExpired,
 )
 from ..models import Member, Project
+from ..models.columns import ModelColumns
 from ..rules.locales import enabled
 from ..usecases import current_rule
 
@@ -50,6 +53,14 @@ _PROJECT_AND_ROLE = (
     .where(col(Project.id) == bindparam("project_id"))
 )
 _PROJECT_AND_ROLE_LOCKED = _PROJECT_AND_ROLE.with_for_update(of=Project)
+# The same row as plain columns, for ``read_access``.
+_PROJECT = ModelColumns(Project)
+_PROJECT_AND_ROLE_COLUMNS = (
+    select_columns(*_PROJECT.columns, col(Member.role))
+    .select_from(_PROJECT.table)
+    .outerjoin(Member, CALLER_MEMBERSHIP)
+    .where(col(Project.id) == bindparam("project_id"))
+)
 
 
 def caller_params(principal: Principal, project_id: str) -> dict[str, Any]:
@@ -80,6 +91,18 @@ async def project_access(
         raise not_found(project_id)
     project, member_role = row
     return authorize(principal, project, member_role, now=now, at_least=at_least)
+
+
+async def read_access(db: Database, principal: Principal, project_id: str, *, now: datetime) -> Access:
+    """``project_access`` for a use case that reads without a session: the same statement, rules and
+    errors, in one statement outside any transaction (``Database.fetch_one``). The project it returns
+    belongs to no session."""
+    check_key_project(principal, project_id)
+    row = await db.fetch_one(_PROJECT_AND_ROLE_COLUMNS, caller_params(principal, project_id))
+    project = _PROJECT.load(row[:-1]) if row is not None else None
+    if row is None or project is None:
+        raise not_found(project_id)
+    return authorize(principal, project, row[-1], now=now)
 
 
 def check_key_project(principal: Principal, project_id: str) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ...db import Database
 from ...models import Page, PageRevision
 from ...rules.locales import base_language
 from . import tsquery
@@ -200,7 +201,7 @@ def fts5_query(words: list[str], scope: dict[str, list[str]] | None = None) -> s
 
 
 async def search(
-    session: AsyncSession,
+    db: Database,
     project_id: str,
     query: str,
     *,
@@ -225,8 +226,8 @@ async def search(
     if filters.get("status"):
         where.append("p.status = :status")
         params["status"] = filters["status"]
-    if _dialect(session) == "postgresql":
-        params["q"] = await _pg_query(session, words, pg_configs)
+    if not db.is_sqlite:
+        params["q"] = await _pg_query(db, words, pg_configs)
         join = " JOIN pages p ON p.id = s.page_id" if filters.get("status") else ""
         # Rank every match (reading each one's tsvector) but carry only keys through the sort; the kept
         # rows' text is read afterwards, and their snippets are cut in Python as on SQLite (ts_headline
@@ -270,18 +271,18 @@ async def search(
             " p.language, p.status FROM top JOIN page_search s ON s.rowid = top.rid"
             " JOIN pages p ON p.id = s.page_id ORDER BY top.rank, s.page_id"
         )
-    result = await (await session.connection()).execute(text(sql).bindparams(**params))
-    return [dict(row._mapping) for row in result]
+    return [dict(row._mapping) for row in await db.fetch_all(text(sql), params)]
 
 
-async def _pg_query(session: AsyncSession, words: list[str], pg_configs: list[str]) -> str:
+async def _pg_query(db: Database, words: list[str], pg_configs: list[str]) -> str:
     """The tsquery (as text) that search-docs matches and ranks with: the OR of the configurations'
     queries, written smaller when an equivalent smaller query exists (see ``tsquery``)."""
     # Words are \w+ only, so they are safe in to_tsquery syntax; the last one matches as a prefix.
     each = [f"CAST(to_tsquery('{cfg}', :q) AS text)" for cfg in pg_configs]
     every = "CAST(" + " || ".join(f"to_tsquery('{cfg}', :q)" for cfg in pg_configs) + " AS text)"
-    statement = text(f"SELECT {', '.join(each)}, {every}").bindparams(q=" & ".join(words) + ":*")
-    printed = list((await (await session.connection()).execute(statement)).one())
+    row = await db.fetch_one(text(f"SELECT {', '.join(each)}, {every}"), {"q": " & ".join(words) + ":*"})
+    assert row is not None
+    printed = list(row)
     smaller = tsquery.reduced(printed[:-1])
     return printed[-1] if smaller is None else smaller
 
