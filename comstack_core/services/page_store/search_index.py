@@ -288,18 +288,19 @@ async def _pg_query(db: Database, words: list[str], pg_configs: list[str]) -> st
 
 
 def snippet(content: str, words: list[str], size: int = 16) -> str:
-    """About ``size`` words of ``content`` around the first query word, hits in [brackets]."""
+    """About ``size`` words (at least 4) of ``content`` around the first query word, hits in [brackets]."""
     # Stems, roughly: "installing" should light up for "install" and the other way round.
     stems = sorted({w[: max(3, len(w) - 2)] for w in words}, key=len, reverse=True)
     pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, stems)) + r")\w*", re.IGNORECASE)
     found = pattern.search(content)
     start = found.start() if found else 0
-    before = content[:start].split()[-(size // 4) :] if start else []
-    after = content[start:].split()
+    # Split off only the words the window can hold (at most size // 4 before the hit, size after it) and
+    # one more piece, which is the rest of the text and shows whether there is more: splitting a whole
+    # page cost more than the rest of the snippet.
+    keep = size // 4
+    ahead = content[:start].rsplit(None, keep) if start else []
+    before = ahead[-keep:]
+    after = content[start:].split(None, size)
     window = before + after[: size - len(before)]
     text = " ".join(f"[{w}]" if pattern.match(w.strip("()[]*_`,.;:!?\"'")) else w for w in window)
-    return (
-        ("…" if before and len(content[:start].split()) > len(before) else "")
-        + text
-        + ("…" if len(after) > size - len(before) else "")
-    )
+    return ("…" if len(ahead) > len(before) else "") + text + ("…" if len(after) > size - len(before) else "")
