@@ -79,9 +79,11 @@ class Database:
             self._statement_engine = self._patient_statement_engine = None
             # Single read statements (``fetch_one``/``fetch_all``) in autocommit and without the pool's
             # pre-ping (on asyncpg a BEGIN, a ping and a ROLLBACK): one round trip instead of six. A
-            # statement that meets a dropped connection runs once more instead (see ``_fetch_pg``).
+            # statement that meets a dropped connection runs once more instead (see ``_fetch_pg``). A
+            # smaller pool than the sessions': each statement holds its connection for one round trip, and
+            # several servers and their runners share one database's connection limit.
             self._pg_statement_engine = create_async_engine(
-                url, isolation_level="AUTOCOMMIT", pool_size=10, max_overflow=20
+                url, isolation_level="AUTOCOMMIT", pool_size=5, max_overflow=10
             )
         self._write_sessions = async_sessionmaker(
             self.write_engine, class_=AsyncSession, expire_on_commit=False
