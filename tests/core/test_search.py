@@ -221,3 +221,42 @@ async def test_index_follows_project_delete(world: World) -> None:
             )
         ).one()[0]
     assert count == 0
+
+
+async def test_deleting_rows_removes_exactly_the_rows_a_plain_delete_would(world: World) -> None:
+    """The index deletes through its scope tokens and then by rowid (see ``search_index._delete_where``); the
+    rows it leaves must be those a plain ``DELETE ... WHERE column = value`` leaves."""
+    from comstack_core.services.page_store import search_index
+
+    paths = [await live_page(world, f"guides/page-{n}") for n in range(3)]
+    for path in paths:  # a draft over each live page: two rows per page
+        await world.core.editing.update_page(
+            world.editor, world.project_id, PageRef(path=path), PageUpdate(base_version=2, content="Draft")
+        )
+    other = (
+        await world.core.editing.create_page(
+            world.outsider, world.other_project_id, PageCreate(slug="x", title="Theirs")
+        )
+    ).page.path
+    columns = "page_id, variant, project_id"
+
+    async def rows() -> set[tuple[str, ...]]:
+        async with world.core.db.read() as session:
+            return {tuple(r) for r in await session.exec(text(f"SELECT {columns} FROM page_search"))}  # type: ignore[call-overload]
+
+    expected = await rows()
+    assert len(expected) == 7
+    for match in (
+        {"page_id": paths[0], "variant": "draft"},
+        {"page_id": paths[0], "variant": "draft"},  # nothing left to delete
+        {"page_id": paths[1]},
+        {"page_id": "pg_missing"},
+        {"project_id": world.project_id},
+    ):
+        async with world.core.db.write() as session:
+            await search_index._delete_where(await session.connection(), **match)
+        expected = {
+            row for row in expected if any(row[columns.split(", ").index(k)] != v for k, v in match.items())
+        }
+        assert await rows() == expected, match
+    assert expected == {(other, "draft", world.other_project_id)}

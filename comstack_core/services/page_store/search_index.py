@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import re
+from functools import cache
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ...db import Database
@@ -46,10 +48,6 @@ def pg_config(language: str) -> str:
     return PG_CONFIGS.get(base_language(language), "simple")
 
 
-def _dialect(session: AsyncSession) -> str:
-    return session.get_bind().dialect.name
-
-
 def metadata_text(metadata: dict[str, Any]) -> str:
     parts: list[str] = []
     for key, value in metadata.items():
@@ -71,61 +69,82 @@ def _body(rev: PageRevision) -> str:
     return rev.content
 
 
-async def _delete_where(session: AsyncSession, **match: str) -> None:
+@cache
+def _rows_where(fields: tuple[str, ...], postgres: bool) -> TextClause:
+    """On PostgreSQL the delete of the rows whose ``fields`` equal the parameters; on SQLite the select of
+    their rowids. Built once per set of fields (parsing a statement's text costs as much as a small delete)."""
+    exact = " AND ".join(f"{field} = :{field}" for field in fields)
+    if postgres:
+        return text(f"DELETE FROM page_search WHERE {exact}")
+    # On FTS5 a WHERE on an UNINDEXED column scans the whole table (quadratic when a publish reindexes
+    # thousands of pages); the scope tokens find the rows through the full-text index instead.
+    # The column checks keep it exact even if two values ever tokenized alike.
+    return text(f"SELECT rowid FROM page_search WHERE page_search MATCH :q AND {exact}")
+
+
+_DELETE_ROW = text("DELETE FROM page_search WHERE rowid = :rowid")
+
+
+async def _delete_where(conn: AsyncConnection, **match: str) -> None:
     """Delete the rows whose columns equal ``match`` (column -> value)."""
-    exact = " AND ".join(f"{field} = :{field}" for field in match)
-    if _dialect(session) == "postgresql":
-        sql = f"DELETE FROM page_search WHERE {exact}"
-        params = dict(match)
-    else:
-        # On FTS5 a WHERE on an UNINDEXED column scans the whole table (quadratic when a publish reindexes
-        # thousands of pages); the scope tokens find the rows through the full-text index instead.
-        # The column checks keep it exact even if two values ever tokenized alike.
-        tokens = " AND ".join(f'"{scope_token(field, value)}"' for field, value in match.items())
-        sql = (
-            "DELETE FROM page_search WHERE rowid IN (SELECT rowid FROM page_search"
-            f" WHERE page_search MATCH :q AND {exact})"
-        )
-        params = {"q": f"scope : ({tokens})", **match}
-    await (await session.connection()).execute(text(sql).bindparams(**params))
+    if conn.dialect.name == "postgresql":
+        await conn.execute(_rows_where(tuple(match), True), match)
+        return
+    tokens = " AND ".join(f'"{scope_token(field, value)}"' for field, value in match.items())
+    found = await conn.execute(_rows_where(tuple(match), False), {"q": f"scope : ({tokens})", **match})
+    # Found first, then deleted by rowid: FTS5 deletes a row about three times slower while the MATCH
+    # that found it is still running (one statement, ``rowid IN (SELECT ... MATCH ...)``).
+    rowids = [{"rowid": rowid} for rowid in found.scalars()]
+    if rowids:
+        await conn.execute(_DELETE_ROW, rowids[0] if len(rowids) == 1 else rowids)
 
 
 async def remove(session: AsyncSession, page_id: str) -> None:
-    await _delete_where(session, page_id=page_id)
+    await _delete_where(await session.connection(), page_id=page_id)
 
 
 async def remove_project(session: AsyncSession, project_id: str) -> None:
     """Drop a deleted project's rows. PostgreSQL would cascade from pages, but the SQLite FTS5 table has no
     foreign keys, so without this a deleted project's text would stay in the database file."""
-    await _delete_where(session, project_id=project_id)
+    await _delete_where(await session.connection(), project_id=project_id)
 
 
 async def reindex(session: AsyncSession, page: Page) -> None:
-    await remove(session, page.id)
-    items = []
+    revisions = {}
     for variant, revision_id in (("live", page.live_revision_id), ("draft", page.draft_revision_id)):
         rev = await session.get(PageRevision, revision_id) if revision_id else None
         if rev is not None:
-            items.append((page, variant, rev))
-    await _insert(session, items)
+            revisions[variant] = rev
+    await write_page_rows(await session.connection(), page, revisions)
+
+
+async def write_page_rows(conn: AsyncConnection, page: Page, revisions: dict[str, PageRevision]) -> None:
+    """Replace all of the page's rows with one per variant in ``revisions`` (variant -> revision)."""
+    await _delete_where(conn, page_id=page.id)
+    await _insert(conn, [(page, variant, rev) for variant, rev in revisions.items()])
 
 
 async def reindex_draft(session: AsyncSession, page: Page, rev: PageRevision) -> None:
     """Replace only the draft's row: saving a draft leaves the live row as it was (when the page's own
     indexed columns — language, audience, template — did not change; otherwise use ``reindex``)."""
-    await _delete_where(session, page_id=page.id, variant="draft")
-    await _insert(session, [(page, "draft", rev)])
+    await write_draft_row(await session.connection(), page, rev)
+
+
+async def write_draft_row(conn: AsyncConnection, page: Page, rev: PageRevision) -> None:
+    """``reindex_draft`` on a connection."""
+    await _delete_where(conn, page_id=page.id, variant="draft")
+    await _insert(conn, [(page, "draft", rev)])
 
 
 async def index_new(session: AsyncSession, items: list[tuple[Page, PageRevision]]) -> None:
     """Index the drafts of pages that have no rows yet (just created), in one statement."""
-    await _insert(session, [(page, "draft", rev) for page, rev in items])
+    await _insert(await session.connection(), [(page, "draft", rev) for page, rev in items])
 
 
-async def _insert(session: AsyncSession, items: list[tuple[Page, str, PageRevision]]) -> None:
+async def _insert(conn: AsyncConnection, items: list[tuple[Page, str, PageRevision]]) -> None:
     if not items:
         return
-    postgres = _dialect(session) == "postgresql"
+    postgres = conn.dialect.name == "postgresql"
     rows = []
     for page, variant, rev in items:
         row = {
@@ -145,23 +164,25 @@ async def _insert(session: AsyncSession, items: list[tuple[Page, str, PageRevisi
         else:
             row["scope"] = scope_tokens(row)
         rows.append(row)
-    if postgres:
-        sql = (
-            "INSERT INTO page_search (page_id, variant, project_id, language, audience, template, title,"
-            " description, content, meta, tsv) VALUES (:page_id, :variant, :project_id, :language, :audience,"
-            " :template, :title, :description, :content, :meta,"
-            " setweight(to_tsvector(CAST(:cfg AS regconfig), :title), 'A') ||"
-            " setweight(to_tsvector(CAST(:cfg AS regconfig), :description), 'B') ||"
-            " setweight(to_tsvector(CAST(:cfg AS regconfig), :meta), 'C') ||"
-            " setweight(to_tsvector(CAST(:cfg AS regconfig), :content), 'D'))"
-        )
-    else:
-        sql = (
-            "INSERT INTO page_search (page_id, variant, project_id, language, audience, template, title,"
-            " description, content, meta, scope) VALUES (:page_id, :variant, :project_id, :language,"
-            " :audience, :template, :title, :description, :content, :meta, :scope)"
-        )
-    await (await session.connection()).execute(text(sql), rows)
+    await conn.execute(_INSERT[postgres], rows[0] if len(rows) == 1 else rows)
+
+
+_INSERT = {
+    True: text(
+        "INSERT INTO page_search (page_id, variant, project_id, language, audience, template, title,"
+        " description, content, meta, tsv) VALUES (:page_id, :variant, :project_id, :language, :audience,"
+        " :template, :title, :description, :content, :meta,"
+        " setweight(to_tsvector(CAST(:cfg AS regconfig), :title), 'A') ||"
+        " setweight(to_tsvector(CAST(:cfg AS regconfig), :description), 'B') ||"
+        " setweight(to_tsvector(CAST(:cfg AS regconfig), :meta), 'C') ||"
+        " setweight(to_tsvector(CAST(:cfg AS regconfig), :content), 'D'))"
+    ),
+    False: text(
+        "INSERT INTO page_search (page_id, variant, project_id, language, audience, template, title,"
+        " description, content, meta, scope) VALUES (:page_id, :variant, :project_id, :language,"
+        " :audience, :template, :title, :description, :content, :meta, :scope)"
+    ),
+}
 
 
 def tokens(query: str) -> list[str]:
