@@ -7,6 +7,7 @@ from sqlalchemy import text
 
 from comstack_core.errors import InvalidInput
 from comstack_core.schemas import (
+    DraftSave,
     PageCreate,
     PageRef,
     PageStatusUpdate,
@@ -206,6 +207,21 @@ async def test_index_follows_visibility(world: World) -> None:
     assert await search(world, "narwhal", audience="public") == []
     assert await search(world, "narwhal", audience="internal") == ["vis"]
     assert await search_rows(core, path) == [("live", "internal")]
+
+
+async def test_index_follows_an_audience_saved_with_a_draft(world: World) -> None:
+    """A draft save that changes the page's audience rewrites the live row as well: every row of a page
+    carries its audience."""
+    core, pid = world.core, world.project_id
+    path = await live_page(world, "aud", content="okapi")
+    await core.editing.save_draft(
+        world.editor,
+        pid,
+        DraftSave(draft_id=path, base_version=2, content="okapi draft", audience="internal"),
+    )
+    assert await search_rows(core, path) == [("draft", "internal"), ("live", "internal")]
+    assert await search(world, "okapi", audience="public") == []
+    assert await search(world, "okapi", audience="internal") == ["aud"]
 
 
 async def test_index_follows_project_delete(world: World) -> None:

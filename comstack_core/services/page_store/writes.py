@@ -112,16 +112,17 @@ async def commit_draft(
     """Write ``content`` as the page's draft revision (callers have already skipped unchanged saves)."""
     now = ctx.clock()
     is_new = page.draft_revision_id is None and page.live_revision_id is None
+    # A save changes the draft's text only, unless the caller also changed a column every row of the page
+    # carries; then the live row is rewritten too. Asked before the revision's query, whose autoflush
+    # would write the change and clear its history.
+    state = inspect(page)
+    whole_page = is_new or any(state.attrs[name].history.has_changes() for name in INDEXED_PAGE_COLUMNS)
     rev = await write_revision(session, page, content, principal=principal, note=note, ctx=ctx)
     page.draft_revision_id, page.draft_approved = rev.id, False
     page.status = derive_status(page)
     if not is_new:
         page.version += 1
     page.updated_at, page.updated_by = now, principal.actor_id
-    # A save changes the draft's text only, unless the caller also changed a column every row of the page
-    # carries; then the live row is rewritten too.
-    state = inspect(page)
-    whole_page = is_new or any(state.attrs[name].history.has_changes() for name in INDEXED_PAGE_COLUMNS)
     session.add(page)
     await session.flush()
     if whole_page:
