@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Executable, create_engine, event, text
 from sqlalchemy.engine import Connection, Engine, Result, Row, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from .read_cache import ReadCache
@@ -210,6 +210,22 @@ class Database:
             sessions = (short and self._inline_write_sessions) or self._write_sessions
             async with sessions() as session, session.begin():
                 yield session
+        finally:
+            self._writer_turn.release()
+
+    @asynccontextmanager
+    async def write_connection(self) -> AsyncIterator[AsyncConnection]:
+        """``write(short=True)`` without the ORM session: a connection in a write transaction, for the
+        hottest writes, issued as plain statements (saving a page's draft), where the session's unit of
+        work costs more than the statements. Same queue, same transaction, same commit."""
+        if not self.is_sqlite:
+            async with self.write_engine.begin() as connection:
+                yield connection
+            return
+        await self._wait_turn()
+        try:
+            async with (self._inline_write_engine or self.write_engine).begin() as connection:
+                yield connection
         finally:
             self._writer_turn.release()
 

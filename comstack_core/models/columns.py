@@ -1,6 +1,6 @@
-"""A table's columns for a Core select, and model objects back from the row: for the reads that skip
-the ORM session (``Database.fetch_one``), where loading objects through a session costs more than
-the query itself."""
+"""A table's columns for a Core select, and model objects back from the row: for the reads and writes
+that skip the ORM session (``Database.fetch_one``, ``Database.write_connection``), where loading or
+flushing objects through a session costs more than the statements themselves."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ class ModelColumns(Generic[M]):
         self.columns: list[ColumnElement[Any]] = list(self.table.c)
         self.keys = [attribute_of[column.key] for column in self.columns]
         self._primary = self.keys.index(next(c.key for c in self.columns if c.primary_key))
+        self._manager = sa_inspect(model).class_manager
 
     def load(self, values: Sequence[Any]) -> M | None:
         """The object for this table's slice of a row; None when an outer join matched nothing. The
@@ -33,3 +34,18 @@ class ModelColumns(Generic[M]):
         if values[self._primary] is None:
             return None
         return cast(M, self.model.model_construct(**dict(zip(self.keys, values, strict=True))))
+
+    def load_changeable(self, values: Sequence[Any]) -> M | None:
+        """``load``, as an object whose attributes may also be set: it gets the ORM's per-object state,
+        which the model's own constructor would set up attribute by attribute at several times the cost.
+        It still belongs to no session."""
+        obj = self.load(values)
+        if obj is not None:
+            self._manager.setup_instance(obj)
+        return obj
+
+    def values(self, obj: M) -> dict[str, Any]:
+        """The object's values by column name, for a Core insert into this table."""
+        return {
+            str(column.key): getattr(obj, key) for column, key in zip(self.columns, self.keys, strict=True)
+        }

@@ -11,17 +11,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..auth import Principal
 from ..clock import new_id
-from ..errors import Conflict, InvalidInput, StaleVersion, WrongTool
+from ..errors import Conflict, InvalidInput, WrongTool
 from ..models import DocTemplate, Page, PageRevision, Project
 from ..rules.locales import module_locales
 from ..rules.slugs import validate_slug
-from ..rules.templates import check_metadata_types, missing_required
+from ..rules.templates import check_metadata_types
 from ..schemas import (
     DraftDiscarded,
     DraftOpen,
     DraftOpened,
     DraftSave,
-    LintFindingView,
     PageCreate,
     PageRef,
     PageSaved,
@@ -30,50 +29,18 @@ from ..schemas import (
 from ..usecases import Need, use_case
 from .access import check_quota, project_access, require_module
 from .base import Context, Service, audit
+
+# knowledge_lint and merge_metadata are also imported from here by the services that share them.
+from .page_edits import apply_changes, check_editable, saved, unchanged_save
+from .page_edits import knowledge_lint as knowledge_lint
+from .page_edits import merge_metadata as merge_metadata
+from .page_save import save_page
 from .page_store import search_index
 from .page_store.queries import current_content, find_page, resolve_language, template_fields, usable_template
 from .page_store.status import derive_status, page_view
 from .page_store.urls import check_url_free
 from .page_store.writes import Content, commit_draft, page_type_for
 from .templates import doc_template_view
-
-
-def merge_metadata(current: dict[str, Any], changes: dict[str, Any] | None) -> dict[str, Any]:
-    """Metadata is merged on save; a key set to null is removed."""
-    merged = dict(current)
-    for key, value in (changes or {}).items():
-        if value is None:
-            merged.pop(key, None)
-        else:
-            merged[key] = value
-    return merged
-
-
-def knowledge_lint(content: Content) -> list[LintFindingView]:
-    """Bounds that are hard rules for custom pages are advice for knowledge pages."""
-    findings = []
-    if not 10 <= len(content.title) <= 60:
-        findings.append(
-            LintFindingView(
-                rule="title-length",
-                message=f"Title is {len(content.title)} characters; 10-60 reads best in search results.",
-            )
-        )
-    if len(content.description) < 50:
-        findings.append(
-            LintFindingView(
-                rule="description-length",
-                message="Description is under 50 characters; write 50-160 for search and llms.txt.",
-            )
-        )
-    elif len(content.description) > 160:
-        findings.append(
-            LintFindingView(
-                rule="description-length",
-                message="Description is over 160 characters; search engines will crop it.",
-            )
-        )
-    return findings
 
 
 def check_language(project: Project, language: str, module: str) -> None:
@@ -85,15 +52,6 @@ def check_language(project: Project, language: str, module: str) -> None:
             f"{', '.join(allowed)}. A manager can add it in the project settings.",
             code="language_not_enabled",
         )
-
-
-def saved(page: Page, rev: PageRevision, content: Content, fields: list[dict[str, Any]]) -> PageSaved:
-    return PageSaved(
-        page=page_view(page, rev, variant="draft", fields=fields),
-        changed=True,
-        lint_findings=knowledge_lint(content),
-        missing_required=missing_required(fields, content.metadata),
-    )
 
 
 class EditService(Service):
@@ -218,16 +176,17 @@ class EditService(Service):
     async def _save_existing(
         self, principal: Principal, project_id: str, ref: PageRef, base_version: int, changes: dict[str, Any]
     ) -> PageSaved:
-        now = self.now()
-        async with self.db.write(short=True) as session:
-            access = await project_access(session, principal, project_id, now=now)
-            return await save_existing_page(
-                session, self.ctx, principal, access.project, ref, base_version, changes
-            )
+        # Plain statements, not the session: the same save as ``save_existing_page`` (see ``page_save``).
+        return await save_page(self.ctx, principal, project_id, ref, base_version, changes)
 
 
 async def create_knowledge_page(
-    session: AsyncSession, ctx: Context, principal: Principal, project: Project, data: PageCreate, now: datetime
+    session: AsyncSession,
+    ctx: Context,
+    principal: Principal,
+    project: Project,
+    data: PageCreate,
+    now: datetime,
 ) -> PageSaved:
     """A new knowledge page with its first draft, in the caller's transaction (which holds the project's
     lock): create-page, and ingestion saving a captured page, which records the capture in the same one."""
@@ -245,7 +204,9 @@ async def create_knowledge_page(
     check_metadata_types(template.fields, content.metadata)
     page = await new_page(session, project, slug, language, template.id, page_type, principal, now)
     page.audience, page.publish_at = data.audience, data.publish_at
-    rev = await commit_draft(session, ctx, project, page, content, principal, note="created", action="page.create")
+    rev = await commit_draft(
+        session, ctx, project, page, content, principal, note="created", action="page.create"
+    )
     return saved(page, rev, content, template.fields)
 
 
@@ -261,47 +222,23 @@ async def save_existing_page(
     """Changes to a knowledge page's draft (a new revision, or nothing when nothing changed), in the
     caller's transaction."""
     page = await find_page(session, project, ref, lock=True)
-    if page.page_type == "custom":
-        raise WrongTool(
-            f"{page.slug!r} is a custom page: change it with upload-custom-page (it re-runs the HTML checks).",
-        )
-    if base_version != page.version:
-        raise StaleVersion(
-            f"Page {page.slug!r} changed since version {base_version}; it is now version {page.version}. "
-            "Reload it (get-page-content), reapply your change, and save with the new version.",
-            current_version=page.version,
-        )
+    check_editable(page, base_version)
     base, _ = await current_content(session, page)
-    content = Content.of(base)
-    for name in ("title", "description", "content"):
-        if changes.get(name) is not None:
-            setattr(content, name, changes[name])
-    content.metadata = merge_metadata(content.metadata, changes.get("metadata"))
     fields = await template_fields(session, page.doc_template_id)
-    check_metadata_types(fields, content.metadata)
-    page_changed = False
-    for name in ("publish_at", "audience"):
-        if name in changes and changes[name] is not None and getattr(page, name) != changes[name]:
-            setattr(page, name, changes[name])
-            page_changed = True
-    if content == Content.of(base) and not page_changed:
-        return PageSaved(
-            page=page_view(page, base, variant="draft" if page.draft_revision_id else "live", fields=fields),
-            changed=False,
-            lint_findings=knowledge_lint(content),
-            missing_required=missing_required(fields, content.metadata),
-        )
+    edit = apply_changes(page, base, fields, changes)
+    if edit.unchanged:
+        return unchanged_save(page, base, edit.content, fields)
     rev = await commit_draft(
         session,
         ctx,
         project,
         page,
-        content,
+        edit.content,
         principal,
         note="edited",
         action="page.update",
     )
-    return saved(page, rev, content, fields)
+    return saved(page, rev, edit.content, fields)
 
 
 async def new_page(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, inspect
@@ -70,6 +71,28 @@ def page_type_for(template_id: str, metadata: dict[str, Any]) -> str:
     )
 
 
+def revision_values(
+    page_id: str, number: int, content: Content, *, principal: Principal, note: str, created_at: datetime
+) -> dict[str, Any]:
+    """Revision ``number`` of a page, holding ``content`` (the ``PageRevision``'s attributes)."""
+    return {
+        "id": new_id("rev"),
+        "page_id": page_id,
+        "number": number,
+        "title": content.title,
+        "description": content.description,
+        "content": content.content,
+        "body_source": content.body_source,
+        "body_format": content.body_format,
+        "page_metadata": content.metadata,
+        "translatable_strings": content.translatable_strings,
+        "content_hash": content.digest(),
+        "note": note,
+        "created_at": created_at,
+        "created_by": principal.actor_id,
+    }
+
+
 async def write_revision(
     session: AsyncSession, page: Page, content: Content, *, principal: Principal, note: str, ctx: Context
 ) -> PageRevision:
@@ -79,23 +102,21 @@ async def write_revision(
         )
     ).one()
     rev = PageRevision(
-        id=new_id("rev"),
-        page_id=page.id,
-        number=int(number) + 1,
-        title=content.title,
-        description=content.description,
-        content=content.content,
-        body_source=content.body_source,
-        body_format=content.body_format,
-        page_metadata=content.metadata,
-        translatable_strings=content.translatable_strings,
-        content_hash=content.digest(),
-        note=note,
-        created_at=ctx.clock(),
-        created_by=principal.actor_id,
+        **revision_values(
+            page.id, int(number) + 1, content, principal=principal, note=note, created_at=ctx.clock()
+        )
     )
     session.add(rev)
     return rev
+
+
+def mark_draft(page: Page, rev: PageRevision, principal: Principal, *, is_new: bool, now: datetime) -> None:
+    """The page's state once ``rev`` is its draft: unapproved, one version on (a new page stays at 1)."""
+    page.draft_revision_id, page.draft_approved = rev.id, False
+    page.status = derive_status(page)
+    if not is_new:
+        page.version += 1
+    page.updated_at, page.updated_by = now, principal.actor_id
 
 
 async def commit_draft(
@@ -118,11 +139,7 @@ async def commit_draft(
     state = inspect(page)
     whole_page = is_new or any(state.attrs[name].history.has_changes() for name in INDEXED_PAGE_COLUMNS)
     rev = await write_revision(session, page, content, principal=principal, note=note, ctx=ctx)
-    page.draft_revision_id, page.draft_approved = rev.id, False
-    page.status = derive_status(page)
-    if not is_new:
-        page.version += 1
-    page.updated_at, page.updated_by = now, principal.actor_id
+    mark_draft(page, rev, principal, is_new=is_new, now=now)
     session.add(page)
     await session.flush()
     if whole_page:
