@@ -16,4 +16,15 @@ def utcnow() -> datetime:
 
 def new_id(prefix: str, length: int = 14) -> str:
     """Readable random ids like ``pg_x3k9...``; the prefix tells what kind of thing it names."""
-    return f"{prefix}_" + "".join(secrets.choice(_ALPHABET) for _ in range(length))
+    # One uniform draw below 36**length, written in base 36: the same ids as a secrets.choice per
+    # character, with one call to the system's random source instead of one per character.
+    return f"{prefix}_" + spelled(secrets.randbelow(len(_ALPHABET) ** length), length)
+
+
+def spelled(number: int, length: int) -> str:
+    """``number`` (below 36**length) as ``length`` characters of the id alphabet, most significant first."""
+    chars = []
+    for _ in range(length):
+        number, digit = divmod(number, len(_ALPHABET))
+        chars.append(_ALPHABET[digit])
+    return "".join(reversed(chars))
