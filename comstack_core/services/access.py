@@ -53,9 +53,9 @@ _PROJECT_AND_ROLE = (
     .where(col(Project.id) == bindparam("project_id"))
 )
 _PROJECT_AND_ROLE_LOCKED = _PROJECT_AND_ROLE.with_for_update(of=Project)
-# The same row as plain columns, for ``read_access``.
+# The same row as plain columns, for the use cases that read or write without a session.
 _PROJECT = ModelColumns(Project)
-_PROJECT_AND_ROLE_COLUMNS = (
+PROJECT_AND_ROLE_COLUMNS = (
     select_columns(*_PROJECT.columns, col(Member.role))
     .select_from(_PROJECT.table)
     .outerjoin(Member, CALLER_MEMBERSHIP)
@@ -98,7 +98,7 @@ async def read_access(db: Database, principal: Principal, project_id: str, *, no
     errors, in one statement outside any transaction (``Database.fetch_one``). The project it returns
     belongs to no session."""
     check_key_project(principal, project_id)
-    row = await db.fetch_one(_PROJECT_AND_ROLE_COLUMNS, caller_params(principal, project_id))
+    row = await db.fetch_one(PROJECT_AND_ROLE_COLUMNS, caller_params(principal, project_id))
     project = _PROJECT.load(row[:-1]) if row is not None else None
     if row is None or project is None:
         raise not_found(project_id)

@@ -24,7 +24,14 @@ from ..errors import DomainError, InvalidInput, NotFound
 from ..models import AuditEntry, DocTemplate, Member, Page, PageRevision, Project
 from ..models.columns import ModelColumns
 from ..schemas import PageRef, PageSaved
-from .access import CALLER_MEMBERSHIP, authorize, caller_params, check_key_project, not_found
+from .access import (
+    CALLER_MEMBERSHIP,
+    PROJECT_AND_ROLE_COLUMNS,
+    authorize,
+    caller_params,
+    check_key_project,
+    not_found,
+)
 from .base import Context, audit_values
 from .page_edits import apply_changes, check_editable, saved, unchanged_save
 from .page_store import search_index
@@ -42,13 +49,6 @@ _PAGE_AT = _ROLE + 1
 _LIVE_AT = len(_DRAFT.columns)
 _FIELDS = _LIVE_AT + len(_LIVE.columns)
 _LAST = _FIELDS + 1
-
-_PROJECT_AND_ROLE = (
-    select(*_PROJECT.columns, col(Member.role))
-    .outerjoin(Member, CALLER_MEMBERSHIP)
-    .where(col(Project.id) == bindparam("project_id"))
-)
-
 
 def _locked_page(kind: HandleKind) -> Any:
     """The project, the caller's role and the page, the page locked for the save (PostgreSQL; on SQLite
@@ -179,7 +179,7 @@ async def _refusal(
 ) -> DomainError:
     """Why no page was found, in the session path's order: no such project, no access, a malformed
     reference, no such page."""
-    row = (await conn.execute(_PROJECT_AND_ROLE, params)).first()
+    row = (await conn.execute(PROJECT_AND_ROLE_COLUMNS, params)).first()
     project = _PROJECT.load(row[:_ROLE]) if row is not None else None
     if row is None or project is None:
         return not_found(params["project_id"])
