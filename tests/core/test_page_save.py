@@ -11,10 +11,12 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import text, update
+from sqlmodel import col
 
 from comstack_core import Principal
 from comstack_core.errors import DomainError
+from comstack_core.models import Page
 from comstack_core.schemas import PageRef
 from comstack_core.services.access import project_access
 from comstack_core.services.editing import EditService, save_existing_page
@@ -204,9 +206,7 @@ async def test_refusals_are_the_same_either_way(world: World, clock: FakeClock) 
     )
     async with world.core.db.write() as session:
         for page in pair.pages.values():
-            await session.execute(
-                text("UPDATE pages SET page_type = 'custom' WHERE id = :p"), {"p": page.path}
-            )
+            await session.exec(update(Page).where(col(Page.id) == page.path).values(page_type="custom"))
     refusals.append(await pair.step({"content": "Custom pages have their own tool."}))
     clock.advance(days=30)  # past the trial: changes are paused
     refusals.append(await pair.step({"content": "Too late for the trial."}))
