@@ -91,6 +91,8 @@ def message_error(body: bytes) -> dict[str, Any] | None:
         return _error(None, PARSE_ERROR, f"Parse error: {error.message}")
     if isinstance(raw, list):
         return _error(None, INVALID_REQUEST, BATCH)
+    if plainly_a_request(raw):
+        return None
     try:
         jsonrpc_message_adapter.validate_python(raw, by_name=False)
     except ValidationError:
@@ -98,6 +100,16 @@ def message_error(body: bytes) -> dict[str, Any] | None:
         return _error(given if isinstance(given, str | int) and not isinstance(given, bool) else None,
                       INVALID_REQUEST, NOT_A_MESSAGE)
     return None
+
+
+def plainly_a_request(raw: Any) -> bool:
+    """Whether ``raw`` is a JSON-RPC request or notification whose members all have their plain types, which the
+    SDK's message validation accepts (as a request, or a notification when there is no id); the validation,
+    which tries each kind of message in turn, is left for everything else."""
+    if type(raw) is not dict or raw.get("jsonrpc") != "2.0" or type(raw.get("method")) is not str:
+        return False
+    params = raw.get("params")
+    return (params is None or type(params) is dict) and ("id" not in raw or type(raw["id"]) in (int, str))
 
 
 def _error(request_id: str | int | None, code: int, message: str) -> dict[str, Any]:
