@@ -39,7 +39,8 @@ class PageContentArgs(PageRef, ProjectArg):
 
 
 async def get_page_content(core: Core, principal: Principal, args: PageContentArgs) -> PageView:
-    return await core.pages.get_page(principal, args.project_id, part(args, PageRef), variant=args.variant)
+    # The arguments are a PageRef already, checked by its own rules: no slice validated a second time.
+    return await core.pages.get_page(principal, args.project_id, args, variant=args.variant)
 
 
 class ListPagesArgs(PageFilter, ProjectArg):
