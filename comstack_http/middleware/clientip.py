@@ -28,6 +28,13 @@ def parse_ip(text: str) -> IPAddress | None:
     return ip
 
 
+@lru_cache(maxsize=4096)
+def canonical_ip(text: str) -> str:
+    """``str(parse_ip(text))``, or ``text`` itself when it is no address (writing an address out is not free)."""
+    ip = parse_ip(text)
+    return text if ip is None else str(ip)
+
+
 class ClientIPMiddleware:
     """Sets ``scope["state"]["client_ip"]``.
 
@@ -57,10 +64,12 @@ class ClientIPMiddleware:
     def resolve(self, scope: Scope) -> str:
         client = scope.get("client")
         peer_text = str(client[0]) if client else "unknown"
+        if not self.trusted:
+            return canonical_ip(peer_text)
         peer = parse_ip(peer_text)
         if peer is None:
             return peer_text
-        if not self.trusted or not self.is_trusted(peer):
+        if not self.is_trusted(peer):
             return str(peer)
         hops = forwarded_for(scope)
         for hop in reversed(hops):

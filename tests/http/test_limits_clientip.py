@@ -79,3 +79,12 @@ def test_bad_proxy_setting_fails_at_startup() -> None:
 
     with pytest.raises(ValueError):
         ClientIPMiddleware(inner, trusted_proxies=["10.0.0.0/33"])
+
+
+@pytest.mark.parametrize("peer", ["127.0.0.1", "::1", "::ffff:10.0.0.1", "2001:DB8::1", " 10.0.0.2 ", "unknown", "x"])
+def test_the_remembered_address_text_is_the_parsed_address(peer: str) -> None:
+    from comstack_http.middleware.clientip import canonical_ip, parse_ip
+
+    ip = parse_ip(peer)
+    assert canonical_ip(peer) == (peer if ip is None else str(ip))
+    assert ClientIPMiddleware(lambda *a: None, trusted_proxies=[]).resolve({"client": (peer, 1)}) == canonical_ip(peer)
