@@ -4,7 +4,6 @@ template fields and translation gaps), for every kind of handle, caller, project
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
@@ -27,7 +26,7 @@ from comstack_core.services.page_store.queries import (
 from comstack_core.usecases import Need, Rule, running
 
 from ..conftest import World
-from .test_support import create_page, key_principal, make_live, raise_quotas, read_only
+from .test_support import create_page, every_caller, make_live, raise_quotas
 
 
 def _values(obj: SQLModel | None) -> dict[str, Any] | None:
@@ -142,23 +141,7 @@ async def test_the_fast_read_and_the_session_path_agree_on_every_handle(world: W
         PageRef(slug="Not A Slug!"),
         PageRef(slug="guides/intro", language="not a locale"),
     ]
-    viewer_key = await key_principal(core, world.manager, pid, role="viewer")
-    editor_key = await key_principal(core, world.manager, pid, role="editor")
-    other_key = await key_principal(core, world.outsider, world.other_project_id, role="manager")
-    callers = {
-        "manager": world.manager,
-        "editor": world.editor,
-        "viewer": world.viewer,
-        "outsider": world.outsider,
-        "platform admin": world.admin,
-        "system": Principal.system(door="script"),
-        "read-only editor": read_only(world.editor),
-        "viewer key": viewer_key,
-        "editor key": editor_key,
-        "read-only editor key": read_only(editor_key),
-        "other project's key": other_key,
-        "unknown user": dataclasses.replace(world.viewer, user_id="usr_missing"),
-    }
+    callers = await every_caller(world)
     seen: set[tuple[Any, ...]] = set()
     for project_id in (pid, world.other_project_id, "prj_missing"):
         for name, principal in callers.items():

@@ -14,7 +14,7 @@ from comstack_core.services.access import Access, project_access, read_access
 from comstack_core.usecases import Need, Rule, running
 
 from ..conftest import World
-from .test_support import key_principal, read_only
+from .test_support import every_caller
 
 
 def _outcome(access: Access) -> tuple[Any, ...]:
@@ -43,17 +43,7 @@ async def _both(world: World, principal: Principal, project_id: str, rule: Rule,
 
 async def test_read_access_and_project_access_agree(world: World) -> None:
     core, pid = world.core, world.project_id
-    callers = {
-        "manager": world.manager,
-        "editor": world.editor,
-        "viewer": world.viewer,
-        "outsider": world.outsider,
-        "platform admin": world.admin,
-        "read-only editor": read_only(world.editor),
-        "viewer key": await key_principal(core, world.manager, pid, role="viewer"),
-        "manager key": await key_principal(core, world.manager, pid, role="manager"),
-        "other project's key": await key_principal(core, world.outsider, world.other_project_id),
-    }
+    callers = await every_caller(world)
     projects = [pid, world.other_project_id, "no-such-project"]
     rules = [
         Rule(name="gate", need=need, writes=writes)

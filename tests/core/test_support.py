@@ -36,6 +36,31 @@ async def key_principal(core: Core, manager: Principal, project_id: str, role: s
     return await core.keys.authenticate(created.key, project_id, door="rest")
 
 
+async def every_caller(world: World) -> dict[str, Principal]:
+    """One caller of each kind the access rules tell apart, for tests that hold two paths to the same
+    answers: members by role, an outsider, a platform admin, the system, read-only scopes, keys of this
+    project and of another, and a user who no longer exists."""
+    pid = world.project_id
+    editor_key = await key_principal(world.core, world.manager, pid, role="editor")
+    return {
+        "manager": world.manager,
+        "editor": world.editor,
+        "viewer": world.viewer,
+        "outsider": world.outsider,
+        "platform admin": world.admin,
+        "system": Principal.system(door="script"),
+        "read-only editor": read_only(world.editor),
+        "viewer key": await key_principal(world.core, world.manager, pid, role="viewer"),
+        "editor key": editor_key,
+        "manager key": await key_principal(world.core, world.manager, pid, role="manager"),
+        "read-only editor key": read_only(editor_key),
+        "other project's key": await key_principal(
+            world.core, world.outsider, world.other_project_id, role="manager"
+        ),
+        "unknown user": dataclasses.replace(world.viewer, user_id="usr_missing"),
+    }
+
+
 async def raise_quotas(world: World, **quotas: int) -> None:
     values = {"max_pages": 1000, "max_members": 100, "max_keys": 100, "max_locales": 10, **quotas}
     await world.core.plans.update_plan(world.admin, world.project_id, PlanUpdate(quotas=values))
