@@ -20,8 +20,8 @@ from ..models import Page, PageRevision, Project, Publish
 from ..rules import custom_html
 from ..rules.locales import enabled, module_locales
 from ..schemas import Manifest, ManifestPage
-from ..services.editing import knowledge_lint
 from ..services.navigation import navigation_pending, theme_pending
+from ..services.page_edits import knowledge_lint
 from ..services.page_store.writes import Content
 from .build_input import current_nav, page_url, site_url
 from .image_lint import check_no_missing_images, image_findings, image_uses

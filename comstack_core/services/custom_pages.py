@@ -14,7 +14,8 @@ from ..schemas import CustomPageUpload, CustomPageUploadResult, LintFindingView
 from ..usecases import Need, use_case
 from .access import check_name_echo, project_access
 from .base import Service, audit
-from .editing import check_language, merge_metadata, new_page
+from .editing import check_language, new_page
+from .page_edits import merge_metadata
 from .page_store.queries import current_content, resolve_language, template_fields, usable_template
 from .page_store.status import page_view
 from .page_store.writes import Content, commit_draft

@@ -29,11 +29,7 @@ from ..schemas import (
 from ..usecases import Need, use_case
 from .access import check_quota, project_access, require_module
 from .base import Context, Service, audit
-
-# knowledge_lint and merge_metadata are also imported from here by the services that share them.
 from .page_edits import apply_changes, check_editable, saved, unchanged_save
-from .page_edits import knowledge_lint as knowledge_lint
-from .page_edits import merge_metadata as merge_metadata
 from .page_save import save_page
 from .page_store import search_index
 from .page_store.queries import current_content, find_page, resolve_language, template_fields, usable_template

@@ -20,7 +20,8 @@ from ..schemas import PageSaved, TranslationSubmit, TranslationTaskView
 from ..usecases import Need, use_case
 from .access import project_access
 from .base import Context, Service, audit
-from .editing import new_page, saved
+from .editing import new_page
+from .page_edits import saved
 from .page_store.queries import template_fields
 from .page_store.writes import Content, commit_draft
 
