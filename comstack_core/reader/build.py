@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..site.search import doc_shard_name, listed_keys, shard_name
+
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 XHTML_NS = "{http://www.w3.org/1999/xhtml}"
 _LLMS_ITEM = re.compile(r"^- \[.*?\]\((?P<url>[^)\s]+)\)")
@@ -39,6 +41,7 @@ class LocaleIndex:
     docs: list[Doc]
     postings: dict[str, str]  # term -> encoded postings (comstack_core.site.search)
     terms: list[str] = field(default_factory=list)  # sorted, for prefix look-ups
+    plain: bool = False  # postings in the earlier format: comma-separated, codes spelled out
     decoded: Any = None  # ranking.DecodedCache, made by the first search
 
     def matching(self, prefix: str) -> list[str]:
@@ -146,21 +149,26 @@ def _read_json(path: Path) -> Any:
 
 def _load_locale(root: Path, locale: str) -> LocaleIndex:
     meta = _read_json(root / "search" / f"{locale}.json")
+    # A deployment built before the shard list named only keys lists rows of {"u": file, "k": key} and then
+    # {"n": documents, "p": per shard}; it stays served until the next publish.
+    plain = isinstance(meta, list)
+    if plain:
+        names = [str(row["u"]) for row in meta if "k" in row]
+        meta = next((row for row in meta if "n" in row), {"n": 0, "p": 1})
+    else:
+        names = [shard_name(locale, key) for key, _exact in listed_keys(meta["k"])]
     postings: dict[str, str] = {}
+    for name in names:
+        shard = _read_json(root / name)
+        assert isinstance(shard, dict)
+        postings.update(shard)
     docs: list[Doc] = []
-    assert isinstance(meta, list)
-    for row in meta:
-        if "k" in row:
-            shard = _read_json(root / row["u"])
-            assert isinstance(shard, dict)
-            postings.update(shard)
-        elif "n" in row:
-            per, count = int(row["p"]), int(row["n"])
-            for n in range((count + per - 1) // per):
-                for item in _read_json(root / "search" / locale / f"d-{n}.json"):
-                    title, path, summary, toc = item
-                    docs.append(Doc(len(docs), locale, title, path, summary, tuple((a, t) for a, t in toc)))
-    return LocaleIndex(locale, docs, postings, sorted(postings))
+    per, count = int(meta["p"]), int(meta["n"])
+    for n in range((count + per - 1) // per):
+        for item in _read_json(root / doc_shard_name(locale, n)):
+            title, path, summary, toc = item
+            docs.append(Doc(len(docs), locale, title, path, summary, tuple((a, t) for a, t in toc)))
+    return LocaleIndex(locale, docs, postings, sorted(postings), plain=plain)
 
 
 def _sitemap(root: Path, by_path: dict[str, Doc]) -> tuple[dict[str, str], dict[str, list[tuple[str, str]]], str]:

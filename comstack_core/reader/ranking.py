@@ -13,9 +13,10 @@ import heapq
 import re
 from array import array
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ..site.search import terms_of
+from ..site.search import read_postings, terms_of
 from .build import Doc, LocaleIndex
 
 TITLE, INTRO, SECTION, SPREAD = 10.0, 3.0, 2.0, 2.5  # "*": in more sections than listed
@@ -23,7 +24,7 @@ PREFIX_WEIGHT = 0.5
 MIN_PREFIX = 3
 MAX_PREFIX_TERMS = 50  # a short prefix ("co") must not make one query decode half the index
 
-_ENTRY = re.compile(r"([0-9a-f]+)((?:\.[0-9a-f]+)*)(\*?)")
+_PLAIN_ENTRY = re.compile(r"([0-9a-f]+)((?:\.[0-9a-f]+)*)(\*?)")
 
 
 @dataclass
@@ -40,18 +41,11 @@ class Postings:
 
     __slots__ = ("docs", "heads", "weights")
 
-    def __init__(self, encoded: str) -> None:
+    def __init__(self, encoded: str, plain: bool = False) -> None:
         self.docs, self.weights, self.heads = array("I"), array("f"), array("h")
-        doc = -1
-        for item in encoded.split(","):
-            m = _ENTRY.fullmatch(item)
-            if m is None:
-                continue
-            step = int(m.group(1), 16)
-            doc = step if doc < 0 else doc + step
-            sections = [int(x, 16) for x in m.group(2).split(".")[1:]]
+        for doc, sections, spread in _read_plain(encoded) if plain else read_postings(encoded):
             self.docs.append(doc)
-            self.weights.append(_weight(sections, bool(m.group(3))))
+            self.weights.append(_weight(sections, spread))
             self.heads.append(next((x - 2 for x in sections if x >= 2), -1))
 
     def __len__(self) -> int:
@@ -71,13 +65,25 @@ class DecodedCache:
         if found is not None:
             self.terms.move_to_end(term)
             return found
-        found = Postings(self.index.postings[term])
+        found = Postings(self.index.postings[term], self.index.plain)
         self.terms[term] = found
         self.size += len(found)
         while self.size > self.limit and len(self.terms) > 1:
             _, dropped = self.terms.popitem(last=False)
             self.size -= len(dropped)
         return found
+
+
+def _read_plain(encoded: str) -> Iterator[tuple[int, list[int], bool]]:
+    """Postings in the earlier format (LocaleIndex.plain): "<doc or step>[.<section>...][*]", comma-separated."""
+    doc = -1
+    for item in encoded.split(","):
+        m = _PLAIN_ENTRY.fullmatch(item)
+        if m is None:
+            continue
+        step = int(m.group(1), 16)
+        doc = step if doc < 0 else doc + step
+        yield doc, [int(x, 16) for x in m.group(2).split(".")[1:]], bool(m.group(3))
 
 
 def _weight(sections: list[int], spread: bool) -> float:

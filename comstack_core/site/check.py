@@ -10,6 +10,7 @@ from urllib.parse import unquote, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
+from .search import doc_shard_name, listed_keys, shard_name
 from .urls import is_external
 
 _SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -136,18 +137,14 @@ def _check_search(site: _Site, name: str, data: object, problems: list[str]) -> 
     """The search index (search.py): the shard list's files exist, document rows point at pages,
     term shards map terms to postings."""
     if name.count("/") == 1:  # search/<locale>.json: the list of shards
-        if not isinstance(data, list) or not all(isinstance(r, dict) and isinstance(r.get("u"), str) for r in data):
-            problems.append(f"{name}: search index is not a list of {{u, ...}} shards")
+        if not (isinstance(data, dict) and isinstance(data.get("k"), str) and isinstance(data.get("n"), int)):
+            problems.append(f"{name}: search index is not a {{k, n, p}} list of shards")
             return
-        for row in data:
-            if not site.exists(str(row["u"])):
-                problems.append(f"{name}: missing shard {row['u']}")
-            if "n" in row:  # the document shards after the first
-                per = int(row.get("p") or 1)
-                for n in range(1, (int(row["n"]) + per - 1) // per):
-                    shard = str(row["u"]).replace("d-0.json", f"d-{n}.json")
-                    if not site.exists(shard):
-                        problems.append(f"{name}: missing shard {shard}")
+        locale = name[len("search/") : -len(".json")]
+        shards = [shard_name(locale, key) for key, _exact in listed_keys(data["k"])]
+        per = int(data.get("p") or 1)
+        shards += [doc_shard_name(locale, n) for n in range((data["n"] + per - 1) // per)]
+        problems.extend(f"{name}: missing shard {shard}" for shard in shards if not site.exists(shard))
     elif name.rsplit("/", 1)[-1].startswith("d-"):
         if not isinstance(data, list) or not all(isinstance(r, list) and len(r) == 4 for r in data):
             problems.append(f"{name}: document shard is not a list of [title, path, summary, headings]")

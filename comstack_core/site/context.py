@@ -20,7 +20,7 @@ from .theme import build_css, content_name, dark_mode, safe_url
 from .urls import build_index
 
 # Bump when the builder's output changes for the same inputs in a way templates do not show.
-BUILDER_VERSION = "1"
+BUILDER_VERSION = "2"
 
 
 @lru_cache(maxsize=1)

@@ -2,21 +2,31 @@
 
 Per locale, three kinds of files (a search loads the first, then only the shards its words need):
 
-    search/<locale>.json            the list of shards: [{"u": path, "k": key, "x": 1?}, ..., {"u": first doc
-                                    shard, "n": documents, "p": documents per shard}]
+    search/<locale>.json            the list of shards: {"k": term shard keys, "n": documents,
+                                    "p": documents per document shard}
     search/<locale>/t-<hex>.json    term shards: {term: postings}, every term starting with the shard's key
-                                    (hex of its UTF-8 bytes); "x" marks a key that holds only the term
-                                    equal to it (its longer terms live in longer keys)
+                                    (hex of its UTF-8 bytes; t.json for the empty key)
     search/<locale>/d-<n>.json      document shards: [[title, site path, summary, [[heading id, text]]], ...]
 
-A term's postings are comma-separated entries, one per document in document order: the document number
-(the first) or its distance from the previous one, in hex, then the sections the term occurs in: ".0" the
-title, ".1" the description and the text before the first heading, ".<2+k>" the k-th heading's section;
-"*" after them means "in more sections than listed" (a word found all over a page names no heading).
+The list's keys are sorted and space-separated, each written as how many characters it shares with the
+key before it (one digit) and the rest of it; "=" after a key marks one that holds only the term equal to
+it (its longer terms live in longer keys). "0 1b= 2c 1d" is "", "b" (that term only), "bc" and "d". The
+shards' names follow from the keys, so the list does not repeat them: it is fetched by every query.
+
+A term's postings are one entry per document, in document order, with nothing between entries (the
+common words' postings are a large part of what a query downloads). An entry is the document's distance
+from the previous one (from -1 for the first) in hex, left out when it is 1, then where in the document
+the term occurs: sections 0 the title, 1 the description and the text before the first heading, 2+k the
+k-th heading's section. Its last character is a letter of CODES whose position holds bits: TITLE for
+section 0, 1 << (s - 1) for sections s from 1 to LOW_SECTIONS, and ALL (every one of those bits) for "in
+more sections than listed" (a word found all over a page names no heading). Listed sections above
+LOW_SECTIONS come before the letter as ".<hex>". So "*3h.7i" is document 0 all over, document 3 in its
+description or introduction, and document 4 in sections 2 and 7.
 
 Shard keys are prefixes of terms, as short as the size limit allows: a key whose terms would exceed it
-is split into longer keys. The split depends only on the index's content, so an incremental build and a
-full build of the same pages give the same files.
+(SHARD_BYTES, in the size their postings would take written plainly) is split into longer keys. The split
+depends only on the index's content, so an incremental build and a full build of the same pages give the
+same files.
 """
 
 from __future__ import annotations
@@ -24,15 +34,27 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-SHARD_BYTES = 20_000  # a term shard stays under this unless a single term is larger
+# A key is split into longer keys when its terms' postings, written plainly (comma-separated, codes spelled
+# out: the format before this one), would take more than this; a term shard takes well under it as written,
+# unless it holds a single term. The plain measure keeps the split where that format put it, and
+# the split decides what a prefix finds: the script widens a word to longer terms only when they are in at
+# most MAX_RANGE longer keys. So the same pages give the same results, however densely postings are written.
+SHARD_BYTES = 20_000
 DOCS_PER_SHARD = 16
-MAX_KEY = 8  # prefixes longer than this are not split further
+MAX_KEY = 8  # prefixes longer than this are not split further (at most 9: the list writes one digit)
 MIN_TERM, MAX_TERM = 2, 32
 MAX_TERMS = 3000  # per page: a giant generated page must not dominate the index
 LISTED_SECTIONS = 3  # sections listed per term and page before "*"
+# Sections 1 to LOW_SECTIONS are bits of a posting's code letter, later ones are written out. More than
+# LISTED_SECTIONS of them are never listed, so ALL (every bit) is free to mean "in more than listed".
+LOW_SECTIONS = 5
+TITLE, ALL = 1 << LOW_SECTIONS, (1 << LOW_SECTIONS) - 1
+# The code letters, by bits. None is a hex digit or ".", nor needs escaping in JSON: entries need no
+# separator, and a posting's letters are its bytes. ALL alone is "*", as the old format wrote it.
+CODES = "ghijklmnopqrstuvwxyzABCDEFGHIJK*LMNOPQRSTUVWXYZ!#$%&()+-:;<=>?@^"
 
 _WORD = re.compile(r"[^\W_]+")
 
@@ -80,11 +102,12 @@ def page_terms(title: str, description: str, sections: list[str]) -> str:
 
 
 def _code(sections: set[int]) -> str:
+    title = TITLE if 0 in sections else 0
     rest = sorted(sections - {0})
-    head = ".0" if 0 in sections else ""
     if len(rest) > LISTED_SECTIONS:
-        return head + "*"
-    return head + "".join(f".{s:x}" for s in rest)
+        return CODES[title | ALL]
+    low = sum(1 << (s - 1) for s in rest if s <= LOW_SECTIONS)
+    return "".join(f".{s:x}" for s in rest if s > LOW_SECTIONS) + CODES[title | low]
 
 
 def _pairs(terms: str) -> Iterable[tuple[str, str]]:
@@ -97,29 +120,62 @@ def _pairs(terms: str) -> Iterable[tuple[str, str]]:
 def _encode(entries: list[tuple[int, str]]) -> str:
     out, prev = [], -1
     for doc, code in entries:
-        out.append(f"{doc if prev < 0 else doc - prev:x}{code}")
+        out.append(code if doc - prev == 1 else f"{doc - prev:x}{code}")
         prev = doc
-    return ",".join(out)
+    return "".join(out)
 
 
-_ENTRY = re.compile(r"([0-9a-f]+)(.*)")
+_ENTRY = re.compile(r"([0-9a-f]*)((?:\.[0-9a-f]+)*)(.)")
 
 
 def _decode(postings: str) -> list[tuple[int, str]]:
     out: list[tuple[int, str]] = []
     doc = -1
-    for item in postings.split(","):
-        m = _ENTRY.fullmatch(item)
-        assert m is not None
-        step = int(m.group(1), 16)
-        doc = step if doc < 0 else doc + step
-        out.append((doc, m.group(2)))
+    for m in _ENTRY.finditer(postings):
+        doc += int(m.group(1), 16) if m.group(1) else 1
+        out.append((doc, m.group(2) + m.group(3)))
     return out
 
 
-def _size(term: str, postings: str | None) -> int:
-    # What the term adds to its shard's JSON: "term":"postings", (ASCII in practice; close enough otherwise).
-    return 0 if postings is None else len(term) + len(postings) + 6
+def _letter(bits: int) -> tuple[list[int], bool]:
+    more = (bits & ALL) == ALL
+    low = [] if more else [s for s in range(1, LOW_SECTIONS + 1) if bits >> (s - 1) & 1]
+    return ([0] if bits & TITLE else []) + low, more
+
+
+_LETTERS = {letter: _letter(bits) for bits, letter in enumerate(CODES)}  # sections, in more than those
+
+
+def read_postings(postings: str) -> Iterator[tuple[int, list[int], bool]]:
+    """Each entry's document, the sections listed (in order) and whether the term is in more than those."""
+    doc = -1
+    for m in _ENTRY.finditer(postings):
+        listed, more = _LETTERS[m.group(3)]
+        doc += int(m.group(1), 16) if m.group(1) else 1
+        yield doc, listed + [int(s, 16) for s in m.group(2).split(".")[1:]], more
+
+
+# What each code letter adds, written out plainly (".0" for the title, ".<s>" per listed section, "*"), to
+# the letter's one character.
+_PLAINER = {
+    letter: (2 if bits & TITLE else 0) + (1 if (bits & ALL) == ALL else 2 * (bits & ALL).bit_count()) - 1
+    for bits, letter in enumerate(CODES)
+}
+
+
+def _plain(entries: list[tuple[int, str]]) -> int:
+    """The length of these postings written plainly: comma-separated "<doc or step in hex><code>", codes
+    spelled out. Keys are split by that length (see SHARD_BYTES)."""
+    out, prev = -1, -1
+    for doc, code in entries:
+        out += 1 + len(f"{doc if prev < 0 else doc - prev:x}") + len(code) + _PLAINER[code[-1]]
+        prev = doc
+    return out
+
+
+def _size(term: str, plain: int | None) -> int:
+    # What the term adds to its shard, as "term":"postings", (ASCII in practice; close enough otherwise).
+    return 0 if plain is None else len(term) + plain + 6
 
 
 @dataclass
@@ -127,7 +183,7 @@ class TermIndex:
     """One locale's postings, and how they are cut into shards."""
 
     postings: dict[str, str] = field(default_factory=dict)  # term -> encoded postings
-    sizes: dict[str, int] = field(default_factory=dict)  # prefix (up to MAX_KEY) -> bytes of its terms
+    sizes: dict[str, int] = field(default_factory=dict)  # prefix (up to MAX_KEY) -> its terms' plain size
     key_of: dict[str, str] = field(default_factory=dict)  # term -> shard key
     shards: dict[str, list[str]] = field(default_factory=dict)  # shard key -> its terms, sorted
 
@@ -135,15 +191,26 @@ class TermIndex:
     def of(cls, docs: list[str]) -> TermIndex:
         """From every document's page_terms, in document order."""
         lists: dict[str, list[str]] = {}
+        plain: dict[str, int] = {}  # term -> its postings' length written plainly (_plain)
         last: dict[str, int] = {}
         for n, terms in enumerate(docs):
             for term, code in _pairs(terms):
                 prev = last.get(term)
-                lists.setdefault(term, []).append(f"{n if prev is None else n - prev:x}{code}")
                 last[term] = n
-        index = cls({t: ",".join(items) for t, items in lists.items()})
-        for term, postings in index.postings.items():
-            index._grow(term, _size(term, postings))
+                wide = len(code) + _PLAINER[code[-1]]
+                if prev is None:
+                    lists[term] = [code if n == 0 else f"{n + 1:x}{code}"]
+                    plain[term] = len(f"{n:x}") + wide
+                elif n - prev == 1:
+                    lists[term].append(code)
+                    plain[term] += 2 + wide  # ",1<code>"
+                else:
+                    step = f"{n - prev:x}"
+                    lists[term].append(step + code)
+                    plain[term] += 1 + len(step) + wide
+        index = cls({t: "".join(items) for t, items in lists.items()})
+        for term, width in plain.items():
+            index._grow(term, _size(term, width))
         index._cut()
         return index
 
@@ -187,18 +254,20 @@ class TermIndex:
         flipped = False
         for term, docs in moves.items():
             was = out.postings.get(term)
-            entries = dict(_decode(was)) if was else {}
+            old_entries = _decode(was) if was else []
+            entries = dict(old_entries)
             for doc, code in docs.items():
                 if code is None:
                     entries.pop(doc, None)
                 else:
                     entries[doc] = code
-            now = _encode(sorted(entries.items())) if entries else None
-            if now is None:
-                del out.postings[term]
+            new_entries = sorted(entries.items())
+            if new_entries:
+                out.postings[term] = _encode(new_entries)
             else:
-                out.postings[term] = now
-            delta = _size(term, now) - _size(term, was)
+                del out.postings[term]
+            delta = _size(term, _plain(new_entries) if new_entries else None)
+            delta -= _size(term, _plain(old_entries) if old_entries else None)
             for n in range(min(len(term), MAX_KEY) + 1):
                 p = term[:n]
                 before_size = out.sizes.get(p, 0)
@@ -248,16 +317,27 @@ def doc_row(title: str, path: str, summary: str, toc: list[tuple[int, str, str]]
     return json.dumps(row, ensure_ascii=False, separators=(",", ":"))
 
 
-def meta_json(locale: str, index: TermIndex, docs: int) -> bytes:
-    rows: list[dict[str, object]] = []
+def meta_json(index: TermIndex, docs: int) -> bytes:
+    keys, prev = [], ""
     for key in sorted(index.shards):
-        row: dict[str, object] = {"u": shard_name(locale, key), "k": key}
-        if index.exact_only(key):
-            row["x"] = 1
-        rows.append(row)
-    if docs:
-        rows.append({"u": doc_shard_name(locale, 0), "n": docs, "p": DOCS_PER_SHARD})
-    return json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode()
+        same = 0
+        while same < min(len(key), len(prev)) and key[same] == prev[same]:
+            same += 1
+        keys.append(f"{same}{key[same:]}{'=' if index.exact_only(key) else ''}")
+        prev = key
+    body = {"k": " ".join(keys), "n": docs, "p": DOCS_PER_SHARD}
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def listed_keys(listed: str) -> list[tuple[str, bool]]:
+    """The shard list's "k" as (key, holds only the term equal to it), as the site script reads it."""
+    out: list[tuple[str, bool]] = []
+    prev = ""
+    for item in listed.split(" ") if listed else []:
+        exact = item.endswith("=")
+        prev = prev[: int(item[0])] + item[1 : len(item) - exact]
+        out.append((prev, exact))
+    return out
 
 
 def doc_shards(locale: str, rows: list[str], only: set[int] | None = None) -> dict[str, bytes]:

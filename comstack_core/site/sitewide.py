@@ -173,5 +173,5 @@ def search_files(
         terms = TermIndex.of([records[e.html_file].terms for e in entries])
         made.update(doc_shards(locale, [pieces.doc(e) for e in entries]))
         made.update((shard_name(locale, key), terms.shard_json(key)) for key in terms.shards)
-    made[f"search/{locale}.json"] = meta_json(locale, terms, len(entries))
+    made[f"search/{locale}.json"] = meta_json(terms, len(entries))
     return made, kept, terms

@@ -227,12 +227,18 @@
       .match(/[\p{L}\p{N}]+/gu) || [];
     return found.filter(function (w) { return w.length >= 2 && w.length <= 32; });
   };
+  // The shard list (see search.py): keys written as how many characters they share with the key before
+  // and the rest, "=" after one that holds only the term equal to it; the shards' names follow from them.
   var loadIndex = function () {
     if (!index) {
-      index = get(me.dataset.index).then(function (rows) {
-        var out = { keys: [], exact: {}, urls: {}, docs: null };
-        rows.forEach(function (r) {
-          if ("k" in r) { out.keys.push(r.k); out.urls[r.k] = r.u; if (r.x) out.exact[r.k] = 1; } else out.docs = r;
+      index = get(me.dataset.index).then(function (list) {
+        var out = { keys: [], exact: {}, base: me.dataset.index.replace(/\.json$/, "/"), p: list.p };
+        var prev = "";
+        (list.k ? list.k.split(" ") : []).forEach(function (item) {
+          var exact = item.slice(-1) === "=";
+          prev = Array.from(prev).slice(0, +item[0]).join("") + item.slice(1, exact ? -1 : item.length);
+          out.keys.push(prev);
+          if (exact) out.exact[prev] = 1;
         });
         return out;
       });
@@ -240,26 +246,35 @@
     }
     return index;
   };
-  var shard = function (url) {
+  var shard = function (ix, k) {
+    var hex = Array.from(new TextEncoder().encode(k), function (b) { return (b | 256).toString(16).slice(1); });
+    var url = ix.base + (k ? "t-" + hex.join("") : "t") + ".json"; // search.shard_name
     if (!shards[url]) shards[url] = get(url).catch(function (e) { delete shards[url]; throw e; });
     return shards[url];
   };
   var docShard = function (ix, n) {
-    var url = ix.docs.u.replace(/d-0\.json$/, "d-" + n + ".json");
+    var url = ix.base + "d-" + n + ".json";
     if (!docShards[url]) docShards[url] = get(url).catch(function (e) { delete docShards[url]; throw e; });
     return docShards[url];
   };
-  // postings: "<doc or step>[.<section>...][*]", comma-separated (see search.py)
+  // postings: per document "[step][.section...]<code letter>", nothing between (see search.py); the letter's
+  // position in CODES holds bits: 32 the title, 1 << (s - 1) sections 1 to 5, 31 "in more than listed".
+  var CODES = "ghijklmnopqrstuvwxyzABCDEFGHIJK*LMNOPQRSTUVWXYZ!#$%&()+-:;<=>?@^";
+  var LETTERS = {};
+  CODES.split("").forEach(function (c, n) {
+    var secs = n & 32 ? [0] : [], all = (n & 31) === 31;
+    for (var s = 1; s <= 5 && !all; s++) if (n & (1 << (s - 1))) secs.push(s);
+    LETTERS[c] = [secs, all]; // [sections, in more than listed], shared by every entry with this letter
+  });
   var postings = function (text) {
-    var out = [], doc = -1;
-    text.split(",").forEach(function (item) {
-      var m = /^([0-9a-f]+)((?:\.[0-9a-f]+)*)(\*?)$/.exec(item);
-      if (!m) return;
-      var step = parseInt(m[1], 16);
-      doc = doc < 0 ? step : doc + step;
-      var secs = m[2] ? m[2].slice(1).split(".").map(function (s) { return parseInt(s, 16); }) : [];
-      out.push([doc, secs, m[3] === "*"]);
-    });
+    var out = [], doc = -1, re = /([0-9a-f]*)((?:\.[0-9a-f]+)*)([^0-9a-f.])/g, m;
+    while ((m = re.exec(text))) {
+      var code = LETTERS[m[3]];
+      if (!code) continue;
+      doc += m[1] ? parseInt(m[1], 16) : 1;
+      var later = m[2] ? m[2].slice(1).split(".").map(function (s) { return parseInt(s, 16); }) : null;
+      out.push([doc, later ? code[0].concat(later) : code[0], code[1]]);
+    }
     return out;
   };
   // Which shards hold the terms starting with w: the key that w starts with (a split key only when it is
@@ -271,7 +286,7 @@
       else if (k.slice(0, w.length) === w) longer.push(k);
     });
     var prefix = longer.length <= MAX_RANGE, keys = prefix ? base.concat(longer) : base;
-    return Promise.all(keys.map(function (k) { return shard(ix.urls[k]); })).then(function (parts) {
+    return Promise.all(keys.map(function (k) { return shard(ix, k); })).then(function (parts) {
       var hits = {};
       parts.forEach(function (terms) {
         Object.keys(terms).forEach(function (t) {
@@ -303,7 +318,7 @@
         });
         return { doc: +d, score: score, secs: secs || [] };
       }).sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
-      var top = ranked.slice(0, MAX_PAGES), p = ix.docs ? ix.docs.p : 1;
+      var top = ranked.slice(0, MAX_PAGES), p = ix.p;
       return Promise.all(top.map(function (r) { return docShard(ix, Math.floor(r.doc / p)); })).then(function (rows) {
         return { total: ranked.length, hits: top.map(function (r, i) { r.row = rows[i][r.doc % p]; return r; }) };
       });

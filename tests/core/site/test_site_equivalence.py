@@ -239,7 +239,7 @@ def test_every_change_in_turn(tmp_path: Path, make_page, make_config, revisions:
     assert check_site(tmp_path / "inc", BASE_URL) == []
 
 
-@pytest.mark.parametrize("shard_bytes", [250, 2_000])
+@pytest.mark.parametrize("shard_bytes", [250, 700])
 def test_search_shards_split_and_merge_alike(
     tmp_path: Path, make_page, make_config, monkeypatch, shard_bytes: int
 ) -> None:

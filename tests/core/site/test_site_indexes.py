@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from comstack_core.site import build_site, check_site
+from comstack_core.site.search import CODES
 
 from .conftest import BASE_URL
 
@@ -97,10 +98,7 @@ def test_search_index_per_locale(tmp_path: Path, make_page, make_config):
     _site(tmp_path, make_page, make_config)
     en = json.loads((tmp_path / "search/en.json").read_text())
     # A small site: one term shard and one document shard.
-    assert en == [
-        {"u": "search/en/t.json", "k": ""},
-        {"u": "search/en/d-0.json", "n": 5, "p": 16},
-    ]
+    assert en == {"k": "0", "n": 5, "p": 16}  # the empty key: search/en/t.json
     docs = json.loads((tmp_path / "search/en/d-0.json").read_text())
     by_url = {row[1]: row for row in docs}
     assert set(by_url) == {"", "guides/intro/", "guides/setup/", "reference/api/", "pricing/"}
@@ -109,11 +107,14 @@ def test_search_index_per_locale(tmp_path: Path, make_page, make_config):
     assert by_url["pricing/"][2] == "Description of pricing for readers."
     terms = json.loads((tmp_path / "search/en/t.json").read_text())
     number = [row[1] for row in docs].index("guides/intro/")
-    # "intro" is in the title (section 0) and the description (section 1) of guides/intro.
-    assert f"{number:x}.0.1" in terms["intro"].split(",")
-    assert terms["cheap"] == f"{[row[1] for row in docs].index('pricing/'):x}.1"
-    es = json.loads((tmp_path / "search/es-MX.json").read_text())
-    assert json.loads((tmp_path / es[-1]["u"]).read_text())[0][1] == "es/guides/intro/"
+    # "intro" is only in the title (section 0) and the description (section 1) of guides/intro: code letter
+    # 33 (bits 32 and 1), after the document's distance from -1 unless that is 1.
+    def step(doc: int) -> str:
+        return f"{doc + 1:x}" if doc else ""
+
+    assert terms["intro"] == step(number) + CODES[33]
+    assert terms["cheap"] == step([row[1] for row in docs].index("pricing/")) + CODES[1]
+    assert json.loads((tmp_path / "search/es-MX/d-0.json").read_text())[0][1] == "es/guides/intro/"
     assert "empieza" in json.loads((tmp_path / "search/es-MX/t.json").read_text())
     # Every page points the search script at its locale's index.
     page = (tmp_path / "es/guides/intro/index.html").read_text()

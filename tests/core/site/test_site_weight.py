@@ -77,7 +77,7 @@ def test_searching_5000_pages_downloads_under_300_kb(
     # The index of a 5,000-page site, made by the builder's own functions, in place of the small one.
     vocabulary, terms, rows = _zipf_site(5000)
     index = TermIndex.of(terms)
-    for name, data in {**doc_shards("en", rows), "search/en.json": meta_json("en", index, len(rows))}.items():
+    for name, data in {**doc_shards("en", rows), "search/en.json": meta_json(index, len(rows))}.items():
         (out / name).write_bytes(data)
     for key in index.shards:
         (out / shard_name("en", key)).write_bytes(index.shard_json(key))
