@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import logging
 import os
 import secrets
 import shutil
@@ -25,6 +26,7 @@ from ..services.base import Context
 from .manifest import last_deployed
 
 SLOTS = ("a", "b", "c")
+log = logging.getLogger("comstack.publish")
 CURRENT = "current"
 # The prefix of a deleted project's folder on its way out.
 DELETED = ".deleted-"
@@ -66,6 +68,13 @@ def activate(sites_dir: Path, project_id: str, slot: str | None) -> None:
     temp = base / f".{CURRENT}.{os.getpid()}"
     temp.unlink(missing_ok=True)
     os.symlink(slot, temp)
+    if link.is_dir() and not link.is_symlink():
+        # A folder where the link belongs (the sites folder copied without keeping its links): a rename
+        # cannot replace it, so it goes first; it only ever held a copy of a deployed build.
+        log.warning("%s was a folder, not a link to a build; replacing it", link)
+        aside = base / f"{DELETED}{CURRENT}-{secrets.token_hex(4)}"
+        os.replace(link, aside)
+        shutil.rmtree(aside, ignore_errors=True)
     os.replace(temp, link)
 
 

@@ -75,7 +75,10 @@ class PublishRunner:
 
     async def run_forever(self, poll_seconds: float = 1.0) -> None:
         """Claim and run jobs until cancelled (the server runs this in its lifespan)."""
-        await self.reconcile_sites()
+        try:
+            await self.reconcile_sites()
+        except Exception:  # jobs must still run: a runner that stopped here would leave every publish queued
+            log.exception("publish runner: the sites could not be checked against the database")
         while True:
             try:
                 ran = await self.run_pending()
@@ -165,7 +168,10 @@ class PublishRunner:
         await deploy.remove_orphan_sites(self.ctx.settings.sites_dir, existing)
         for project_id in project_ids:
             # A project whose lock is held is being deployed or reverted right now; that sets it right.
-            await deploy.sync_site(self.ctx, project_id, wait=False)
+            try:
+                await deploy.sync_site(self.ctx, project_id, wait=False)
+            except OSError:  # e.g. ``current`` replaced by a folder by hand: the others are still put right
+                log.exception("publish runner: project %s's site could not be pointed at its build", project_id)
 
     async def run_job(self, publish_id: str) -> None:
         self._active.add(publish_id)

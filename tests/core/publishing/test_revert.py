@@ -3,6 +3,10 @@ deployment, the reverted content kept as a draft), refusal after it (injected ti
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import shutil
+
 import httpx
 import pytest
 
@@ -11,7 +15,7 @@ from comstack_core.publishing import deploy
 from comstack_core.schemas import PageRef, PageStatusUpdate, PageUpdate
 
 from .conftest import Pub
-from .harness import add_ready_pages, publish_and_run, served_dir, served_slot, snapshot
+from .harness import add_ready_pages, dry_run_and_confirm, publish_and_run, served_dir, served_slot, snapshot
 
 V1 = [
     ("guides/intro", "Getting started", "# Intro\n\nVersion one of the intro.\n"),
@@ -167,3 +171,64 @@ async def test_restart_repairs_a_switch_lost_between_commit_and_rename(
     assert served_slot(core, pub.project_id) == "b"
     assert "Version two" in (await client.get("/sites/acme-docs/guides/intro/")).text
     assert second.status == "succeeded"
+
+
+
+async def test_restart_repairs_current_made_a_folder(pub: Pub, caplog: pytest.LogCaptureFixture) -> None:
+    """The sites folder copied without keeping its links: ``current`` is a folder, which a rename cannot
+    replace; the restart's repair puts the link back, and so does the next publish's switch."""
+    core = pub.core
+    await add_ready_pages(core, pub.world.editor, pub.project_id, pub.name, V1)
+    await publish_and_run(core, pub.world.manager, pub.project_id, pub.name)
+    served = served_slot(core, pub.project_id)
+    link = core.settings.sites_dir / pub.project_id / "current"
+    slot = link.resolve()
+    link.unlink()
+    shutil.copytree(slot, link)
+    assert served_slot(core, pub.project_id) is None
+    async with Core.open(core.settings, clock=pub.clock) as restarted:
+        await restarted.runner.reconcile_sites()
+    assert link.is_symlink() and served_slot(core, pub.project_id) == served
+    assert any("was a folder" in r.getMessage() for r in caplog.records)
+
+    link.unlink()
+    shutil.copytree(slot, link)
+    await edit_and_approve(pub, "guides/intro", "# Intro\n\nVersion two.\n")
+    done = await publish_and_run(core, pub.world.manager, pub.project_id, pub.name)
+    assert done.status == "succeeded"
+    assert "Version two" in (served_dir(core, pub.project_id) / "guides/intro/index.html").read_text()
+
+
+async def test_a_site_that_cannot_be_put_right_does_not_stop_the_runner(
+    pub: Pub, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A project whose site the restart's repair cannot set right is logged; the runner still runs the jobs
+    that follow (before, its loop ended there and every later publish stayed queued)."""
+    core = pub.core
+    await add_ready_pages(core, pub.world.editor, pub.project_id, pub.name, V1)
+    await publish_and_run(core, pub.world.manager, pub.project_id, pub.name)
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise PermissionError("the sites folder is read-only")
+
+    await edit_and_approve(pub, "guides/intro", "# Intro\n\nVersion two.\n")
+    async with Core.open(core.settings, clock=pub.clock) as restarted:
+        with monkeypatch.context() as patched:
+            patched.setattr(deploy, "sync_site", broken)
+            runner = asyncio.create_task(restarted.runner.run_forever(poll_seconds=0.05))
+            await asyncio.sleep(0.2)
+        try:
+            publish_id = await dry_run_and_confirm(restarted, pub.world.manager, pub.project_id, pub.name)
+            async with asyncio.timeout(60):
+                status = await restarted.publishing.publish_status(pub.world.manager, pub.project_id, publish_id)
+                while status.status == "running":  # the job's end is only seen by asking again
+                    await asyncio.sleep(0.05)
+                    status = await restarted.publishing.publish_status(
+                        pub.world.manager, pub.project_id, publish_id
+                    )
+        finally:
+            runner.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await runner
+    assert status.status == "succeeded", status
+    assert any(pub.project_id in r.getMessage() for r in caplog.records if r.levelname == "ERROR")
