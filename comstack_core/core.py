@@ -73,7 +73,7 @@ class Core:
         self.oauth = OAuthService(self.ctx)
         self.runner = PublishRunner(self.ctx)
         self.publishing = PublishService(
-            self.ctx, wake_runner=self.runner.wake, check_plan=PlanCheck(self.ctx, self.runner.states)
+            self.ctx, wake_runner=self.runner.wake, check_plan=PlanCheck(self.ctx, self.runner.states, self.runner.inputs)
         )
         self.translations = TranslationService(self.ctx)
         self.hosting = HostingService(self.ctx)

@@ -103,14 +103,39 @@ def recent(caches: dict[str, T], key: str, make: Callable[[], T], keep: int) -> 
     return cache
 
 
+class InputCaches:
+    """A runner's build input per project, for its jobs (the live pages) and for its dry runs' checks (the
+    pages the next publish would show). The two are kept apart, because a job trims its cache to the live
+    pages while a dry run may be between two reads of its own; but each lends the other its objects. A
+    page unchanged between the two is then one object in both: the next build finds the pages that
+    changed by identity (site.memo), so a check built from the served build, and a job built from the
+    check's, patch the previous build instead of redoing the whole site's index and files, and every page's
+    text is held once."""
+
+    def __init__(self, keep: int) -> None:
+        self.keep = keep
+        self._jobs: dict[str, BuildInputCache] = {}
+        self._plans: dict[str, BuildInputCache] = {}
+
+    def for_job(self, project_id: str) -> tuple[BuildInputCache, BuildInputCache | None]:
+        """The jobs' cache of the project, and the dry runs' to borrow from."""
+        return recent(self._jobs, project_id, BuildInputCache, self.keep), self._plans.get(project_id)
+
+    def for_plan(self, project_id: str) -> tuple[BuildInputCache, BuildInputCache | None]:
+        """The dry runs' cache of the project, and the jobs' to borrow from."""
+        return recent(self._plans, project_id, BuildInputCache, self.keep), self._jobs.get(project_id)
+
+
 async def site_pages(
     session: AsyncSession,
     project: Project,
     cache: BuildInputCache | None = None,
     *,
     planned_at: datetime | None = None,
+    lend: BuildInputCache | None = None,
 ) -> list[SitePage]:
-    """The live, public pages. ``cache`` is used and refreshed if given, and trimmed to this site.
+    """The live, public pages. ``cache`` is used and refreshed if given, and trimmed to this site. What it
+    lacks is taken from ``lend`` when that holds it (read only: nothing of ``lend`` changes).
 
     ``planned_at``: the pages the next publish would put on the site instead (approved drafts due at that
     time in place of their live versions, taken-down pages left out), for the dry run's check."""
@@ -155,6 +180,12 @@ async def site_pages(
     revisions = cache.revisions
     live_ids = {str(row[6]) for row in rows}
     missing = sorted(live_ids - set(revisions))
+    if lend is not None and missing:
+        lent = lend.revisions
+        for rev_id in missing:
+            if rev_id in lent:
+                revisions[rev_id] = lent[rev_id]
+        missing = [rev_id for rev_id in missing if rev_id not in revisions]
     for start in range(0, len(missing), 500):
         part = missing[start : start + 500]
         for rev in await session.exec(select(PageRevision).where(col(PageRevision.id).in_(part))):
@@ -177,6 +208,10 @@ async def site_pages(
         page_id, slug, language, page_type, canonical_slug, template_id, rev_id = row
         key = (*row, signatures.get(template_id))
         known = made.get(page_id)
+        if (known is None or known[0] != key) and lend is not None:
+            known = lend.pages.get(page_id)
+            if known is not None and known[0] == key:
+                made[page_id] = known
         if known is not None and known[0] == key:
             pages.append(known[1])
             continue

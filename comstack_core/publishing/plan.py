@@ -3,8 +3,8 @@ drafts in, taken-down pages out, the current theme and navigation) into a direct
 deployment slots, incrementally from the served build as a job does, and run the same check on it.
 
 Nothing served, kept for a revert or built by a job is touched. The build states are the runner's (their
-cache is keyed by file identity, so sharing is safe); the input cache is the dry run's own, because a job
-running at the same time trims its cache to its own pages."""
+cache is keyed by file identity, so sharing is safe), and so are the input caches (``InputCaches``: the dry
+runs' own, lent the jobs' pages)."""
 
 from __future__ import annotations
 
@@ -19,12 +19,11 @@ from ..services.images import ImageStorage
 from ..site import SiteBuildError
 from . import build, deploy
 from .build import STATE_FILE, VERIFIED_FILE, BuildStates
-from .build_input import BuildInputCache, current_nav, recent, site_config, site_pages
+from .build_input import InputCaches, current_nav, site_config, site_pages
 from .site_images import place_images, site_images, with_images
 
 PLAN_DIR = "plan"
 PLAN_LOCK = ".plan.lock"
-CACHED_PROJECTS = 8
 
 
 def plan_dir(sites: Path, project_id: str) -> Path:
@@ -39,9 +38,8 @@ def passed_plan(sites: Path, project_id: str) -> Path | None:
 
 
 class PlanCheck:
-    def __init__(self, ctx: Context, states: BuildStates) -> None:
-        self.ctx, self.states = ctx, states
-        self._inputs: dict[str, BuildInputCache] = {}
+    def __init__(self, ctx: Context, states: BuildStates, inputs: InputCaches) -> None:
+        self.ctx, self.states, self.inputs = ctx, states, inputs
         self.images = ImageStorage(ctx.settings)
 
     async def __call__(self, project_id: str, base_url: str, now: datetime) -> list[str]:
@@ -51,8 +49,8 @@ class PlanCheck:
             project = await session.get_one(Project, project_id)
             nav = await current_nav(session, project.id)
             config = site_config(project, base_url, nav)
-            cache = recent(self._inputs, project.id, BuildInputCache, CACHED_PROJECTS)
-            pages = await site_pages(session, project, cache, planned_at=now)
+            cache, lend = self.inputs.for_plan(project.id)
+            pages = await site_pages(session, project, cache, planned_at=now, lend=lend)
             images = await site_images(session, project, pages, config.base_url, self.images)
             pages = with_images(pages, images, self.ctx.settings.public_url)
             config = replace(config, images=images.sizes)

@@ -33,7 +33,7 @@ from ..services.translations import fan_out
 from ..site import SiteBuildError
 from . import build, deploy
 from .build import VERIFIED_FILE, BuildStates
-from .build_input import BuildInputCache, current_nav, recent, site_config, site_pages, site_url
+from .build_input import InputCaches, current_nav, site_config, site_pages, site_url
 from .job import JobFailed, LostClaim, check_owner, progress
 from .manifest import last_deployed
 from .plan import PLAN_LOCK, passed_plan
@@ -65,7 +65,7 @@ class PublishRunner:
         # Jobs of other runners: the heartbeat value last seen and when (our monotonic clock) it was first seen.
         self._seen: dict[str, tuple[datetime | None, float]] = {}
         self._beats: dict[str, datetime] = {}
-        self._input_cache: dict[str, BuildInputCache] = {}
+        self.inputs = InputCaches(CACHED_PROJECTS)
         # Shared with the dry run's check (``plan.py``), which builds beside the slots.
         self.states = BuildStates(4 * CACHED_PROJECTS)  # three slots and the dry run's per project
         self._images = ImageStorage(ctx.settings)
@@ -224,11 +224,6 @@ class PublishRunner:
             except Exception as error:  # a busy or briefly unreachable database must not end the job
                 log.warning("publish %s: heartbeat not recorded (%s)", publish_id, error)
 
-    def _build_input(self, project_id: str) -> BuildInputCache:
-        """This runner's copy of a project's build input (from immutable revisions), for the last few
-        projects."""
-        return recent(self._input_cache, project_id, BuildInputCache, CACHED_PROJECTS)
-
     def _next_beat(self, publish_id: str) -> datetime:
         """The next heartbeat value. Each must differ from the last (others watch for change, not for the
         time it says), even when the clock stands still."""
@@ -302,7 +297,8 @@ class PublishRunner:
             # The URL the dry run showed and the confirm bound: not this process's own idea of it.
             base = manifest.get("target_site_url") or site_url(settings.public_url, project)
             config = site_config(project, base, nav)
-            pages = await site_pages(session, project, self._build_input(project.id))
+            cache, lend = self.inputs.for_job(project.id)
+            pages = await site_pages(session, project, cache, lend=lend)
             images = await site_images(session, project, pages, config.base_url, self._images)
             pages = with_images(pages, images, settings.public_url)
             config = replace(config, images=images.sizes)

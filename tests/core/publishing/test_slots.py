@@ -142,3 +142,34 @@ async def test_a_deleted_page_leaves_the_site_at_the_next_publish(pub: Pub, tmp_
     # Nothing left to publish: the deletion is not listed again.
     with pytest.raises(Conflict):
         await core.publishing.publish(manager, pid, PublishRequest(project_name=pub.name))
+
+
+async def test_builds_after_the_first_patch_the_previous_one(
+    pub: Pub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dry run's check and the job lend each other their unchanged page objects, so the build that
+    follows either finds the pages that changed by identity and patches the previous build (index,
+    navigation, site-wide files), instead of redoing them from every page; and each page is held once."""
+    from comstack_core.site import builder
+
+    core, manager, pid = pub.core, pub.world.manager, pub.project_id
+    await add_ready_pages(core, pub.world.editor, pid, pub.name, PAGES)
+    assert (await publish_and_run(core, manager, pid, pub.name)).status == "succeeded"
+    found: list[int | None] = []
+
+    def spy(*args: object) -> object:
+        changed = memo_changed(*args)
+        found.append(None if changed is None else len(changed))
+        return changed
+
+    memo_changed = builder.changed_pages
+    monkeypatch.setattr(builder, "changed_pages", spy)
+    for n in range(3):
+        await edit(pub, f"docs/p{n}", f"# Page {n}\n\nVersion {n + 2}.\n")
+        assert (await publish_and_run(core, manager, pid, pub.name)).status == "succeeded"
+    # One edited page for the check's build (from the served build), none for the job's (from the check's).
+    assert found == ([1, 0] if core.settings.publish_check_plan else [1]) * 3
+    if core.settings.publish_check_plan:
+        job, plan = core.runner.inputs.for_job(pid)
+        assert plan is not None and len(plan.pages) == len(job.pages) == len(PAGES)
+        assert all(plan.pages[key][1] is page for key, (_, page) in job.pages.items())
