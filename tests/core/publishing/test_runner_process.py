@@ -18,6 +18,7 @@ import pytest
 
 from comstack_core.errors import Conflict, DomainError
 from comstack_core.models import Publish
+from comstack_core.publishing import deploy
 from comstack_core.runner_process import RunnerProcess
 from comstack_core.schemas import Manifest, PublishRequest
 
@@ -73,6 +74,12 @@ async def publish_in(pub: Pub) -> Publish:
 
     job = await until(finished, limit_s=120, what="the child to run the job")
     assert job.status == "succeeded", job.error
+    sites = pub.core.settings.sites_dir
+
+    async def switched() -> bool:  # the child switches the served link just after it records the success
+        return deploy.active_slot(sites, pub.project_id) == job.build_dir
+
+    await until(switched, limit_s=30, what="the child to switch the site")
     return job
 
 
