@@ -213,10 +213,9 @@ async def test_a_site_that_cannot_be_put_right_does_not_stop_the_runner(
 
     await edit_and_approve(pub, "guides/intro", "# Intro\n\nVersion two.\n")
     async with Core.open(core.settings, clock=pub.clock) as restarted:
-        with monkeypatch.context() as patched:
-            patched.setattr(deploy, "sync_site", broken)
-            runner = asyncio.create_task(restarted.runner.run_forever(poll_seconds=0.05))
-            await asyncio.sleep(0.2)
+        # Held for the whole run (only the start-up repair and a revert call it), so the repair surely fails.
+        monkeypatch.setattr(deploy, "sync_site", broken)
+        runner = asyncio.create_task(restarted.runner.run_forever(poll_seconds=0.05))
         try:
             publish_id = await dry_run_and_confirm(restarted, pub.world.manager, pub.project_id, pub.name)
             async with asyncio.timeout(60):
