@@ -27,6 +27,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from .models.types import store_json
 from .read_cache import ReadCache
 from .sqlite_inline import INLINE_BUSY_TIMEOUT_MS, InlineConnection, inline_connector, is_busy
 
@@ -34,6 +35,11 @@ T = TypeVar("T")
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 logger = logging.getLogger("comstack.db")
+
+
+def _engine(url: str, **options: Any) -> AsyncEngine:
+    """An engine that stores a ``JsonText`` value as the JSON text it already is (``models/types.py``)."""
+    return create_async_engine(url, json_serializer=store_json, **options)
 
 
 class Database:
@@ -72,7 +78,7 @@ class Database:
             # which no other connection sees, has no use for one.
             self.read_cache = None if path in ("", ":memory:") else ReadCache(path)
         else:
-            self.write_engine = create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+            self.write_engine = _engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
             self.read_engine = self._large_read_engine = self.write_engine
             self._inline_write_engine = None
             # No read cache: PostgreSQL has no count of commits to check a cached value against.
@@ -82,7 +88,7 @@ class Database:
             # statement that meets a dropped connection runs once more instead (see ``_fetch_pg``). A
             # smaller pool than the sessions': each statement holds its connection for one round trip, and
             # several servers and their runners share one database's connection limit.
-            self._pg_statement_engine = create_async_engine(
+            self._pg_statement_engine = _engine(
                 url, isolation_level="AUTOCOMMIT", pool_size=5, max_overflow=10
             )
         self._write_sessions = async_sessionmaker(
@@ -109,15 +115,15 @@ class Database:
         path = make_url(url).database or ""
         if inline:
             # Short write transactions on the loop's thread (see ``write``).
-            engine = create_async_engine(
+            engine = _engine(
                 url, async_creator=inline_connector(path, busy_timeout_ms, writer=True)
             )
             pragma_timeout_ms = INLINE_BUSY_TIMEOUT_MS
         elif immediate or threaded or path in ("", ":memory:"):
-            engine = create_async_engine(url, connect_args={"timeout": timeout_s})
+            engine = _engine(url, connect_args={"timeout": timeout_s})
             pragma_timeout_ms = busy_timeout_ms
         else:
-            engine = create_async_engine(url, async_creator=inline_connector(path, busy_timeout_ms))
+            engine = _engine(url, async_creator=inline_connector(path, busy_timeout_ms))
             pragma_timeout_ms = INLINE_BUSY_TIMEOUT_MS
 
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas(pragma_timeout_ms))
@@ -263,7 +269,7 @@ class Database:
         engine = self.write_engine
         if self.is_sqlite:
             # Migrations manage their own transactions; a plain connection avoids BEGIN IMMEDIATE nesting.
-            engine = create_async_engine(self.url)
+            engine = _engine(self.url)
         try:
             async with engine.begin() as conn:
                 await conn.run_sync(upgrade)

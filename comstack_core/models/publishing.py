@@ -17,6 +17,7 @@ class PublishToken(SQLModel, table=True):
     token_hash: str = Field(primary_key=True)
     project_id: str = Field(foreign_key="projects.id", index=True, ondelete="CASCADE")
     manifest_hash: str
+    # The manifest's pages as {path, change_type}: what a drift is described by (the hash binds the rest).
     manifest: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JsonType, nullable=False))
     created_by: str | None = None
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

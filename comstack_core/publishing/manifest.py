@@ -7,7 +7,7 @@ import asyncio
 import hashlib
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import and_, func, not_, or_
 from sqlalchemy import select as sa_select
@@ -161,7 +161,7 @@ async def build_manifest(
             .order_by(Page.language, Page.slug)
         )
     )
-    changes: list[tuple[Any, str, str]] = []  # (page row, change, revision id)
+    changes: list[tuple[Any, Literal["new", "updated", "removed"], str]] = []  # (page row, change, revision id)
     for page in await _in_turns(session, PAGE_FACTS, ids):
         due = is_due(page, now)
         on_site_next = will_be_on_site(page, due)

@@ -15,6 +15,7 @@ from ..auth import Principal
 from ..clock import new_id
 from ..errors import Conflict, NotFound
 from ..models import Project, Publish
+from ..models.types import json_text
 from ..rules.contrast import check_contrast
 from ..schemas import (
     Manifest,
@@ -245,7 +246,7 @@ class PublishService(Service):
                 actor_kind=principal.kind,
                 actor_id=principal.actor_id,
                 door=principal.door,
-                manifest=manifest.model_dump(mode="json"),
+                manifest=json_text(manifest),
                 progress=progress(ProgressStage.queued),
                 created_at=created,
             )

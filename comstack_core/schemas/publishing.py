@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
+from pydantic.dataclasses import dataclass
 
 from .base import NAME_ECHO_DOC, Input, View
 
@@ -22,7 +23,11 @@ class PublishRevert(Input):
     project_name: str = Field(description=NAME_ECHO_DOC)
 
 
-class ManifestPage(View):
+# A slotted dataclass, not a model: a first publish of a large site lists every page, and a model's instance
+# dict and set of set fields cost about 1.2 kB a page beside its strings (60 MB at 50,000 pages, held twice
+# by the server during a dry run); a slotted instance costs about 0.1 kB. The schema and the JSON are the same.
+@dataclass(slots=True, config=ConfigDict(from_attributes=True))
+class ManifestPage:
     path: str
     slug: str
     language: str
@@ -31,7 +36,7 @@ class ManifestPage(View):
     is_new: bool
     change_type: Literal["new", "updated", "removed"]
     bytes: int
-    url: str | None = Field(description="Public URL; null for internal-audience pages (never on the site).")
+    url: Annotated[str | None, Field(description="Public URL; null for internal-audience pages (never on the site).")]
     audience: str
 
 

@@ -260,3 +260,28 @@ async def test_one_publish_at_a_time(due: Pub) -> None:
             PublishConfirm(project_name=due.name, confirmation_token=second.confirmation_token),
         )
     assert running.value.code == "publish_running"
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+async def test_the_token_and_the_publish_keep_the_manifest_the_caller_was_shown(
+    client: httpx.AsyncClient, due: Pub
+) -> None:
+    # The publish's row is written from pydantic's JSON text rather than from dicts: what is read back must be
+    # the manifest the dry run answered, non-ASCII text included, and the database's JSON operators must read
+    # it (the status's site URL). The token keeps what a drift is described by.
+    await add_ready_pages(
+        due.core, due.world.editor, due.project_id, due.name, [("faq/cafe", "Café – Überblick “quoted” 日本", "Hé.")]
+    )
+    response = await client.post(due.url("/publish"), headers=due.headers, json={"project_name": due.name})
+    assert response.status_code == 200, response.text
+    shown = response.json()["manifest"]
+    assert any(p["title"] == "Café – Überblick “quoted” 日本" for p in shown["pages"])
+    async with due.core.db.read() as session:
+        stored = (await session.exec(select(PublishToken.manifest))).one()
+    assert stored == {"pages": [{"path": p["path"], "change_type": p["change_type"]} for p in shown["pages"]]}
+    started = await confirm(client, due, response.json()["confirmation_token"])
+    assert started.status_code == 202, started.text
+    status = await wait_published(client, due.project_id, due.headers, started.json()["publish_id"])
+    assert status["status"] == "succeeded" and status["site_url"] == shown["target_site_url"]
+    (publish,) = await publishes(due.core)
+    assert publish.manifest == shown
