@@ -2,7 +2,8 @@
 process, first idle, then while the same process runs a full publish of a few thousand pages (the dry run
 with its check build, the confirm, and the job until it succeeds), started over REST.
 
-    .venv/bin/python bench/mcp_during_publish.py [--pages 5000] [--window 3] [--idle 15] [--runner process|inline] [--json FILE]
+    .venv/bin/python bench/mcp_during_publish.py [--pages 5000] [--window 3] [--idle 15] [--runner process|inline]
+        [--prepared DIR] [--json FILE]
 
 Before the server starts, the demo project is seeded and published in this process, and ``--pages``
 generated pages (``bench/publish.py``'s corpus) are imported into it as approved drafts; so the publish the
@@ -20,6 +21,7 @@ import contextlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -156,6 +158,22 @@ class Publisher(threading.Thread):
             self.error = error
 
 
+def prepared(keep: Path | None, pages: int, data: Path) -> tuple[Path, int]:
+    """The data directory to serve and its port: prepared afresh, or copied from ``keep`` (prepared there
+    first if it is not yet). The copy keeps the same port, since the prepared site's address names it."""
+    source = keep / f"data-{pages}" if keep else data
+    marker = source / "bench-port"
+    if not marker.exists():
+        port = free_port()
+        started = time.perf_counter()
+        asyncio.run(prepare(source, f"http://127.0.0.1:{port}", pages))
+        marker.write_text(str(port))
+        print(f"prepared {pages} approved pages in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    if source != data:
+        shutil.copytree(source, data, symlinks=True)
+    return data, int(marker.read_text())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=5000)
@@ -166,17 +184,16 @@ def main() -> None:
         "--runner", choices=["process", "inline"], default="process",
         help="where the server runs the publish (COMSTACK_PUBLISH_RUNNER; default, as `comstack serve`: process)",
     )
+    parser.add_argument(
+        "--prepared", type=Path,
+        help="keep the prepared data here and start each run from a copy of it (to compare code at 50,000 pages"
+        " without importing them again)",
+    )  # fmt: skip
     args = parser.parse_args()
     os.environ["COMSTACK_PUBLISH_RUNNER"] = args.runner
     with tempfile.TemporaryDirectory(prefix="comstack-during-") as tmp:
-        data = Path(tmp)
-        port = free_port()
+        data, port = prepared(args.prepared, args.pages, Path(tmp) / "data")
         base = f"http://127.0.0.1:{port}"
-        started = time.perf_counter()
-        asyncio.run(prepare(data, base, args.pages))
-        print(
-            f"prepared {args.pages} approved pages in {time.perf_counter() - started:.1f} s", file=sys.stderr
-        )
         server, creds = start_comstack(data, port, [])
         try:
             name = json.loads((data / "demo-credentials.json").read_text())["project_name"]
@@ -206,6 +223,8 @@ def main() -> None:
                 timeline.append((round(at, 1), during[-1][0], during[-1][1][499], during[-1][1][989]))
             publisher.join()
             peak.stop()
+            time.sleep(5)  # what the server keeps once the publish is over
+            rss_after = rss_mb(server.pid)
             if publisher.error is not None:
                 raise publisher.error
             if publisher.status.get("status") != "succeeded":
@@ -227,6 +246,7 @@ def main() -> None:
                 "children_cpu_s_during_publish": descendants_cpu(server.pid) - helpers_before,
                 "server_peak_rss_mb": peak.server_mb,
                 "children_peak_rss_mb": peak.children_mb,
+                "server_rss_after_mb": rss_after,
                 "load_average": os.getloadavg(),
                 "windows_s_requests_p50_p99": timeline,
             }
@@ -243,7 +263,8 @@ def main() -> None:
         f" load average {figures['load_average']}\n"
         f"runner {args.runner}: CPU during the publish, server {figures['server_cpu_s_during_publish']:.1f} s,"
         f" children {figures['children_cpu_s_during_publish']:.1f} s; peak RSS server"
-        f" {figures['server_peak_rss_mb']:.0f} MB, largest child {figures['children_peak_rss_mb']:.0f} MB"
+        f" {figures['server_peak_rss_mb']:.0f} MB (after {figures['server_rss_after_mb']:.0f} MB), largest child"
+        f" {figures['children_peak_rss_mb']:.0f} MB"
     )
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))

@@ -13,7 +13,9 @@ PAGES = 2000
 def test_a_manifest_page_costs_little_beside_its_text() -> None:
     # The strings are made first, so what is counted is what each entry adds to them: about 100 bytes for
     # a slotted instance, over 1 kB for a model with its instance dict and its set of fields set.
-    texts = [(f"pg_{i}", f"guides/page-{i}", f"Page {i}", f"About page {i}.", f"https://x.test/p{i}/") for i in range(PAGES)]
+    texts = [
+        (f"pg_{i}", f"guides/page-{i}", f"Page {i}", f"About page {i}.", f"https://x.test/p{i}/") for i in range(PAGES)
+    ]
     tracemalloc.start()
     try:
         before = tracemalloc.get_traced_memory()[0]
