@@ -4,6 +4,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any, cast
 
+from pydantic import BaseModel
 from sqlalchemy import JSON, DateTime
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -21,7 +22,7 @@ def store_json(value: Any) -> str:
     return value if isinstance(value, JsonText) else json.dumps(value)
 
 
-def json_text(model: Any) -> dict[str, Any]:
+def json_text(model: BaseModel) -> dict[str, Any]:
     """A pydantic model for a JSON column, written by pydantic as text: a publish's manifest lists every
     page, and at 50,000 pages its dicts and ``json.dumps``'s pieces were tens of MB more at once. Typed as the
     column's dict, which it is once read back."""

@@ -173,7 +173,6 @@ async def test_restart_repairs_a_switch_lost_between_commit_and_rename(
     assert second.status == "succeeded"
 
 
-
 async def test_restart_repairs_current_made_a_folder(pub: Pub, caplog: pytest.LogCaptureFixture) -> None:
     """The sites folder copied without keeping its links: ``current`` is a folder, which a rename cannot
     replace; the restart's repair puts the link back, and so does the next publish's switch."""

@@ -14,6 +14,7 @@ from comstack_core.errors import Conflict
 from comstack_core.publishing import deploy
 from comstack_core.publishing.plan import plan_dir
 from comstack_core.schemas import PageRef, PageStatusUpdate, PageUpdate, PublishRequest
+from comstack_core.site import builder
 
 from .conftest import Pub
 from .harness import add_ready_pages, publish_and_run, reference_build, served_dir, served_slot, snapshot
@@ -150,8 +151,6 @@ async def test_builds_after_the_first_patch_the_previous_one(
     """The dry run's check and the job lend each other their unchanged page objects, so the build that
     follows either finds the pages that changed by identity and patches the previous build (index,
     navigation, site-wide files), instead of redoing them from every page; and each page is held once."""
-    from comstack_core.site import builder
-
     core, manager, pid = pub.core, pub.world.manager, pub.project_id
     await add_ready_pages(core, pub.world.editor, pid, pub.name, PAGES)
     assert (await publish_and_run(core, manager, pid, pub.name)).status == "succeeded"
