@@ -35,7 +35,7 @@ from . import build, deploy
 from .build import VERIFIED_FILE, BuildStates
 from .build_input import InputCaches, current_nav, site_config, site_pages, site_url
 from .job import JobFailed, LostClaim, check_owner, progress
-from .manifest import last_deployed
+from .manifest import TARGET_SITE_URL, last_deployed
 from .plan import PLAN_LOCK, passed_plan
 from .promotion import promote
 from .site_images import place_images, site_images, with_images
@@ -292,10 +292,10 @@ class PublishRunner:
         settings = self.ctx.settings
         async with self.ctx.db.read(large=True) as session:
             project = await session.get_one(Project, project_id)
-            manifest = (await session.exec(select(Publish.manifest).where(Publish.id == publish_id))).one()
+            target = (await session.exec(select(TARGET_SITE_URL).where(Publish.id == publish_id))).one()
             nav = await current_nav(session, project.id)
             # The URL the dry run showed and the confirm bound: not this process's own idea of it.
-            base = manifest.get("target_site_url") or site_url(settings.public_url, project)
+            base = target or site_url(settings.public_url, project)
             config = site_config(project, base, nav)
             cache, lend = self.inputs.for_job(project.id)
             pages = await site_pages(session, project, cache, lend=lend)

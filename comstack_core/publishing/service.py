@@ -37,7 +37,7 @@ from ..usecases import Need, use_case
 from . import deploy
 from .build_input import site_url
 from .job import progress
-from .manifest import build_manifest, describe_drift
+from .manifest import TARGET_SITE_URL, build_manifest, describe_drift
 from .tokens import check_token, issue_token, spend_token, token_manifest
 from .undo import revert
 
@@ -63,7 +63,7 @@ STATUS_COLUMNS = (
             "reverted_at",
         )
     ),
-    col(Publish.manifest)["target_site_url"].as_string().label("target_site_url"),
+    TARGET_SITE_URL.label("target_site_url"),
 )
 
 

@@ -21,7 +21,7 @@ from comstack_core.publishing.tokens import check_token
 from comstack_core.schemas import PublishConfirm, PublishRequest
 
 from .conftest import Pub
-from .harness import add_ready_pages, publish_and_run
+from .harness import add_ready_pages, dry_run_and_confirm, publish_and_run, served_dir
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
@@ -43,6 +43,22 @@ async def test_status_and_history_name_the_url_the_publish_was_built_for(pub: Pu
         assert listed == status
         with pytest.raises(NotFound):
             await other.publishing.publish_status(pub.world.manager, pub.project_id, "pub_nope")
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+async def test_a_job_run_by_another_process_builds_for_the_url_the_dry_run_showed(pub: Pub) -> None:
+    await add_ready_pages(
+        pub.core, pub.world.editor, pub.project_id, pub.name, [("docs/a", "Alpha", "Text.")]
+    )
+    publish_id = await dry_run_and_confirm(pub.core, pub.world.manager, pub.project_id, pub.name)
+    moved = pub.core.settings.model_copy(update={"public_url": "https://docs.example.com"})
+    async with Core.open(moved) as other:
+        await other.runner.run_pending()
+        status = await other.publishing.publish_status(pub.world.manager, pub.project_id, publish_id)
+    assert status.status == "succeeded", status.error
+    assert status.site_url.startswith("http://testserver/")
+    sitemap = (served_dir(pub.core, pub.project_id) / "sitemap.xml").read_text()
+    assert f"<loc>{status.site_url}" in sitemap and "docs.example.com" not in sitemap
 
 
 async def test_the_manifest_made_in_turns_is_the_manifest_made_at_once(
