@@ -138,6 +138,10 @@ def _name(sha256: str, extension: str) -> str:
     return f"{ASSETS}{sha256[:NAME_CHARS]}.{extension}"
 
 
+# Most pages name no image: they share one empty set (each new empty frozenset takes 216 bytes).
+_NONE: frozenset[str] = frozenset()
+
+
 def _named(memo: _Memo, pages: list[SitePage]) -> bool:
     """Bring ``memo.named`` to the images ``pages`` name; say whether that set of images changed."""
     gone, new = memo.mentions.update(pages)
@@ -151,7 +155,7 @@ def _named(memo: _Memo, pages: list[SitePage]) -> bool:
             else:
                 named[image_id] -= 1
     for page in new:
-        ids = frozenset(mentioned(page.body_html if page.body_html is not None else page.content))
+        ids = frozenset(mentioned(page.body_html if page.body_html is not None else page.content)) or _NONE
         memo.mentions.add(page, ids)
         for image_id in ids:
             named[image_id] = named.get(image_id, 0) + 1

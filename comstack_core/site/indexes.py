@@ -1,9 +1,10 @@
 """Site-wide files: sitemap.xml, robots.txt, llms.txt, llms-full.txt, the search index.
 
 Each is the page list's per-page pieces (a sitemap row, a search row, an llms.txt item, an
-llms-full.txt section) put together, as `Parts` that know where each page's piece is. The pieces
-come from a `Piece` function, so a caller can keep the pieces of unchanged pages between builds,
-and after an edit of a few pages swap just their pieces in the previous build's parts.
+llms-full.txt section) put together. All but llms-full.txt are made as `Parts` that know where each
+page's piece is. The pieces come from a `Piece` function, so a caller can keep the pieces of unchanged
+pages between builds, and after an edit of a few pages swap just their pieces in the previous build's
+parts.
 """
 
 from __future__ import annotations
@@ -168,13 +169,12 @@ def llms_section(index: SiteIndex, e: Entry) -> str:
     return f"\n<!-- {index.absolute(e.path)} -->\n\n{markdown_copy(e)}"
 
 
-def llms_full(index: SiteIndex, locale: str, section: Piece | None = None) -> Parts:
-    sections = [
-        (e.html_file, section(e) if section is not None else llms_section(index, e))
-        for e in index.entries
-        if e.page.language == locale and e.md_file
-    ]
-    return _listed(sections, head=f"# {_one_line(index.config.project_name)}\n")
+def llms_full(index: SiteIndex, locale: str) -> bytes:
+    """Made from the pages each time it changes, not as `Parts`: its pieces are the pages' whole texts
+    again, and keeping them between builds would hold every text twice (the pages hold it already)."""
+    head = f"# {_one_line(index.config.project_name)}\n"
+    sections = (llms_section(index, e) for e in index.entries if e.page.language == locale and e.md_file)
+    return (head + "".join(sections)).encode()
 
 
 def search_row(e: Entry, excerpt: str) -> str:

@@ -6,7 +6,9 @@ None: the whole site) and a function that makes it, so a build makes only the fi
 changed. Files put together from per-page pieces (a search row, a sitemap row...) are made as
 `Parts` and name the piece function, so a build that changed a few pages can swap just their pieces
 in the previous build's parts; the pieces themselves are kept on the pages' records
-(PageRecord.pieces), so an unchanged page's pieces are made once, not on every build.
+(PageRecord.pieces), so an unchanged page's pieces are made once, not on every build. llms-full.txt is
+the exception: its pieces are the pages' whole texts, which the pages already hold, so it is made from
+them again whenever it changes.
 """
 
 from __future__ import annotations
@@ -65,9 +67,6 @@ class Pieces:
     def llms(self, e: Entry) -> str:
         return self._get("llms", lambda e, _r: indexes.llms_item(self.index, e), e)
 
-    def llms_full(self, e: Entry) -> str:
-        return self._get("llms-full", lambda e, _r: indexes.llms_section(self.index, e), e)
-
 
 def _encoded(make: Callable[[SiteIndex], str], index: SiteIndex) -> bytes:
     return make(index).encode()
@@ -116,11 +115,7 @@ def site_files(
             partial(indexes.llms_txt, index, nav, others, pieces.llms),
             pieces.llms,
         )
-        files[f"{prefix}llms-full.txt"] = SiteFile(
-            Needs(lang, pages=True),
-            partial(indexes.llms_full, index, lang, pieces.llms_full),
-            pieces.llms_full,
-        )
+        files[f"{prefix}llms-full.txt"] = SiteFile(Needs(lang, pages=True), partial(indexes.llms_full, index, lang))
     return files, partial(indexes.sitemaps, index, pieces.sitemap), pieces.sitemap
 
 

@@ -18,6 +18,8 @@ from comstack_core.publishing.site_images import (
     SiteImages,
     _ByPage,
     _folder_state,
+    _Memo,
+    _named,
     _settled,
     place_images,
     site_images,
@@ -41,6 +43,20 @@ def page(page_id: str, content: str, revision: str) -> SitePage:
         schema_org_type="", schema_org_fields={}, metadata={}, updated_at=datetime(2026, 1, 1, tzinfo=UTC),
         revision=revision,
     )
+
+
+def test_pages_that_name_no_image_share_one_empty_set() -> None:
+    """A runner remembers the images of every page of every site it builds; at 50,000 pages an empty set
+    of its own for each page without an image would cost 10 MB."""
+    image = "img_" + "a" * 24
+    pages = [page(f"p{i}", "No pictures here.\n", f"r{i}") for i in range(5)]
+    pages.append(page("pic", f"![a](image:{image})\n", "r9"))
+    memo = _Memo()
+    assert _named(memo, pages)
+    assert memo.named == {image: 1}
+    *empty, named = memo.mentions.in_order(pages)
+    assert named == {image} and empty == [frozenset()] * 5
+    assert all(ids is empty[0] for ids in empty)
 
 
 async def generation(world: World) -> int:

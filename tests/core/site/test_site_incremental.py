@@ -265,3 +265,41 @@ def test_helpers_that_break_leave_their_chunks_to_this_process(tmp_path: Path, m
     assert helpers.rendered == single.rendered == N + 1
     assert helpers.state.to_json() == single.state.to_json()
     assert _tree(tmp_path / "helpers") == _tree(tmp_path / "one")
+
+
+def _kept_texts(root: object) -> list[str]:
+    """Every string reachable from ``root`` other than through a page object (the caller's input, which
+    holds the pages' texts anyway)."""
+    import gc
+
+    from comstack_core.site import SitePage
+
+    seen: set[int] = set()
+    found: list[str] = []
+    todo = [root]
+    while todo:
+        obj = todo.pop()
+        if id(obj) in seen or isinstance(obj, SitePage | type):
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, str):
+            found.append(obj)
+        elif not isinstance(obj, bytes | int | float):
+            todo.extend(gc.get_referents(obj))
+    return found
+
+
+def test_what_a_build_keeps_holds_no_second_copy_of_a_page_text(tmp_path: Path, make_page, make_config):
+    """A runner keeps the last build's state (with its memo) between publishes, beside the pages it was
+    given: at tens of thousands of pages every kept copy of the pages' texts costs a hundred megabytes."""
+    config, pages = _corpus(make_page, make_config)
+    long_text = "Marker sentence of a long page body. " * 400
+    pages = [replace(p, content=f"{p.content}\n\n{long_text}") for p in pages]
+    first = build_site(config, pages, tmp_path)
+    edited = [replace(pages[3], content=pages[3].content + "\nOne more line.\n"), *pages[:3], *pages[4:]]
+    second = build_site(config, edited, tmp_path, previous=first.state)
+    assert second.rendered == 1 and not second.full_rebuild
+    assert long_text in (tmp_path / "llms-full.txt").read_text()
+    for state in (first.state, second.state):
+        copies = [s for s in _kept_texts(state) if len(s) >= len(long_text) // 2 and "Marker sentence" in s]
+        assert copies == [], f"{len(copies)} copies of page texts kept, {sum(map(len, copies))} characters"
