@@ -19,21 +19,18 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..site import BuildResult, BuildState, SiteConfig, SitePage, build_site, check_files, check_site
-from ..site.files import make_parent, remove_file, write_file
+from ..site.files import make_parent, remove_file
 from . import deploy
+from .state_file import FileId, identity, write_state
 
 STATE_FILE = ".build-state.json"
 VERIFIED_FILE = ".gate-passed"  # in a slot: every file in it passed the pre-deploy check
 
-FileId = tuple[int, int, int, int]
-
-
 def _file_id(path: Path) -> FileId | None:
     try:
-        st = os.stat(path)
+        return identity(os.stat(path))
     except OSError:
         return None
-    return st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size
 
 
 def read_state(slot: Path) -> BuildState | None:
@@ -72,7 +69,7 @@ class BuildStates:
 
     def save(self, slot: Path, state: BuildState) -> None:
         path = slot / STATE_FILE
-        write_file(str(path), state.to_json().encode())
+        write_state(path, state)
         key = _file_id(path)
         if key is not None:
             self._remember(key, state)

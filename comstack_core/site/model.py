@@ -133,11 +133,12 @@ class PageRecord:
     # Not saved: they live as long as this object, which a caller that keeps its BuildState between
     # builds reuses for every unchanged page, so those pieces are not made again.
     pieces: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    # Where the caller last saved this record's row (publishing.build), so that a later save of a state
+    # holding the same record copies those bytes instead of encoding the record again. Not saved.
+    saved_at: object = field(default=None, compare=False, repr=False)
 
     def to_row(self, key: str) -> str:
-        """The record as a JSON array, key first; kept in `pieces` for later saves of the same state."""
-        if self.pieces.get("row-key") == key:
-            return self.pieces["row"]
+        """The record as a JSON array, key first."""
         fields = [
             key,
             self.input_hash,
@@ -150,9 +151,7 @@ class PageRecord:
             self.toc,
             self.terms,
         ]
-        self.pieces["row-key"] = key
-        row = self.pieces["row"] = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
-        return row
+        return json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
     def from_row(cls, row: list[Any]) -> tuple[str, PageRecord]:
@@ -205,8 +204,13 @@ class BuildState:
         return out
 
     def to_json(self) -> str:
-        # Pages as arrays, in build order: a few MB for thousands of pages, saved on every build, so each
-        # record's encoding is kept and only new records are encoded.
+        rows = ",".join(record.to_row(key) for key, record in self.pages.items())
+        return f"{self.json_head()}{rows}]}}"
+
+    def json_head(self) -> str:
+        """The saved state's text up to its pages (then the rows, comma-separated, then ``]}``). Pages are
+        arrays, in build order: tens of MB for tens of thousands of pages, saved on every build, so a
+        caller may write the rows itself, copying those it has written before."""
         head = json.dumps(
             {
                 "version": self.version,
@@ -219,8 +223,7 @@ class BuildState:
             ensure_ascii=False,
             separators=(",", ":"),
         )
-        rows = ",".join(record.to_row(key) for key, record in self.pages.items())
-        return f'{head[:-1]},"pages":[{rows}]}}'
+        return f'{head[:-1]},"pages":['
 
     @classmethod
     def from_json(cls, text: str) -> BuildState:

@@ -1,0 +1,154 @@
+"""Saving a slot's build state (``.build-state.json``) without keeping its text in memory.
+
+A state holds a row per page, tens of MB at tens of thousands of pages, and a runner saves one after every
+build, most of whose records it saved before. Keeping each record's encoded row beside its fields would
+hold every row twice between publishes, and encoding them all again would cost a large site seconds a
+build. So each saved record remembers where its row is in the file it was last saved to, and the next
+save copies those bytes from that file (a run of consecutive rows at once) and encodes only the rest.
+The state is written as it is made, a megabyte at a time, never as one string.
+
+A state file is never written in place (a new file is renamed over it), so while a file's identity
+(device, inode, modification time, size) is the one it had when written, its bytes are the ones written.
+A file that has been replaced or removed since is not copied from: its records are encoded again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import NamedTuple
+
+from ..site import BuildState
+from ..site.files import TEMP_SUFFIX
+from ..site.model import PageRecord
+
+CHUNK = 1 << 20  # bytes gathered before each write
+
+FileId = tuple[int, int, int, int]
+
+
+def identity(st: os.stat_result) -> FileId:
+    return st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size
+
+
+class SavedFile(NamedTuple):
+    path: str
+    identity: FileId
+
+
+class Saved(NamedTuple):
+    """Where a record's row is: the file, its offset and length there, and the page it was saved under."""
+
+    file: SavedFile
+    start: int
+    length: int
+    key: str
+
+
+def _row_start(key: str) -> bytes:
+    return b"[" + json.dumps(key, ensure_ascii=False).encode()
+
+
+class _Writer:
+    def __init__(self, fd: int, head: bytes) -> None:
+        self.fd = fd
+        self.buffer = bytearray(head)
+        self.at = len(head)  # where the next byte goes, counting what is buffered or still to be copied
+        self.run: tuple[int, int, int, list[tuple[int, str]]] | None = None  # source fd, start, end, rows
+        self.sources: dict[SavedFile, int | None] = {}  # opened for this save; None: not the file written
+        self.placed: list[tuple[PageRecord, str, int, int]] = []  # record, key, offset, length
+
+    def _source(self, file: SavedFile) -> int | None:
+        if file not in self.sources:
+            try:
+                fd = os.open(file.path, os.O_RDONLY)
+            except OSError:
+                fd = None
+            if fd is not None and identity(os.fstat(fd)) != file.identity:
+                os.close(fd)
+                fd = None
+            self.sources[file] = fd
+        return self.sources[file]
+
+    def row(self, key: str, record: PageRecord, first: bool) -> None:
+        saved = record.saved_at
+        copy = saved if isinstance(saved, Saved) and saved.key == key else None
+        source = self._source(copy.file) if copy is not None else None
+        comma = 0 if first else 1
+        offset = self.at + comma
+        if copy is not None and self.run is not None and self.run[0] == source and self.run[2] + 1 == copy.start:
+            # The next row in the same file: the comma between the two is copied with them.
+            fd, start, _, rows = self.run
+            rows.append((copy.start - start, key))
+            self.run = (fd, start, copy.start + copy.length, rows)
+            length = copy.length
+        else:
+            self._copy()
+            if comma:
+                self._put(b",")
+            if copy is not None and source is not None:
+                self.run = (source, copy.start, copy.start + copy.length, [(0, key)])
+                length = copy.length
+            else:
+                data = record.to_row(key).encode()
+                self._put(data)
+                length = len(data)
+        self.placed.append((record, key, offset, length))
+        self.at = offset + length
+
+    def finish(self) -> None:
+        self._copy()
+        self._put(b"]}")
+        self._write()
+
+    def close(self) -> None:
+        for fd in self.sources.values():
+            if fd is not None:
+                os.close(fd)
+
+    def _copy(self) -> None:
+        if self.run is None:
+            return
+        fd, start, end, rows = self.run
+        self.run = None
+        data = os.pread(fd, end - start, start)
+        # A file of the same identity holds the bytes written; if it ever did not, no wrong state is saved.
+        if len(data) != end - start or any(not data.startswith(_row_start(key), at) for at, key in rows):
+            raise RuntimeError("a saved build state changed after it was written")
+        self._put(data)
+
+    def _put(self, data: bytes) -> None:
+        self.buffer += data
+        if len(self.buffer) >= CHUNK:
+            self._write()
+
+    def _write(self) -> None:
+        view = memoryview(self.buffer)
+        while view:
+            view = view[os.write(self.fd, view) :]
+        view.release()
+        self.buffer.clear()
+
+
+def write_state(path: Path, state: BuildState) -> None:
+    """Save ``state`` at ``path`` (through a temporary file renamed over it), copying the rows of records
+    saved before from the files they were saved to, and remember where each record's row now is."""
+    temp = path.with_name(f".{path.name}.{os.getpid()}{TEMP_SUFFIX}")
+    temp.unlink(missing_ok=True)  # left by a build that died here; maybe a link to another slot's file
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    writer = _Writer(fd, state.json_head().encode())
+    try:
+        for n, (key, record) in enumerate(state.pages.items()):
+            writer.row(key, record, first=n == 0)
+        writer.finish()
+        file = SavedFile(str(path), identity(os.fstat(fd)))
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    finally:
+        os.close(fd)
+        writer.close()
+    for record, key, offset, length in writer.placed:
+        record.saved_at = Saved(file, offset, length, key)
