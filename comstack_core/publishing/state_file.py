@@ -4,8 +4,8 @@ A state holds a row per page, tens of MB at tens of thousands of pages, and a ru
 build, most of whose records it saved before. Keeping each record's encoded row beside its fields would
 hold every row twice between publishes, and encoding them all again would cost a large site seconds a
 build. So each saved record remembers where its row is in the file it was last saved to, and the next
-save copies those bytes from that file (a run of consecutive rows at once) and encodes only the rest.
-The state is written as it is made, a megabyte at a time, never as one string.
+save copies those bytes from that file (a run of consecutive rows at once, file to file in the kernel
+where it can) and encodes only the rest. The state is written as it is made, never as one string.
 
 A state file is never written in place (a new file is renamed over it), so while a file's identity
 (device, inode, modification time, size) is the one it had when written, its bytes are the ones written.
@@ -55,7 +55,7 @@ class _Writer:
         self.fd = fd
         self.buffer = bytearray(head)
         self.at = len(head)  # where the next byte goes, counting what is buffered or still to be copied
-        self.run: tuple[int, int, int, list[tuple[int, str]]] | None = None  # source fd, start, end, rows
+        self.run: tuple[int, int, int, str] | None = None  # source fd, start, end, the first row's page
         self.sources: dict[SavedFile, int | None] = {}  # opened for this save; None: not the file written
         self.placed: list[tuple[PageRecord, str, int, int]] = []  # record, key, offset, length
 
@@ -79,16 +79,14 @@ class _Writer:
         offset = self.at + comma
         if copy is not None and self.run is not None and self.run[0] == source and self.run[2] + 1 == copy.start:
             # The next row in the same file: the comma between the two is copied with them.
-            fd, start, _, rows = self.run
-            rows.append((copy.start - start, key))
-            self.run = (fd, start, copy.start + copy.length, rows)
+            self.run = (*self.run[:2], copy.start + copy.length, self.run[3])
             length = copy.length
         else:
             self._copy()
             if comma:
                 self._put(b",")
             if copy is not None and source is not None:
-                self.run = (source, copy.start, copy.start + copy.length, [(0, key)])
+                self.run = (source, copy.start, copy.start + copy.length, key)
                 length = copy.length
             else:
                 data = record.to_row(key).encode()
@@ -110,13 +108,14 @@ class _Writer:
     def _copy(self) -> None:
         if self.run is None:
             return
-        fd, start, end, rows = self.run
+        fd, start, end, first = self.run
         self.run = None
-        data = os.pread(fd, end - start, start)
         # A file of the same identity holds the bytes written; if it ever did not, no wrong state is saved.
-        if len(data) != end - start or any(not data.startswith(_row_start(key), at) for at, key in rows):
+        head = _row_start(first)
+        if os.pread(fd, len(head), start) != head or os.pread(fd, 1, end - 1) != b"]":
             raise RuntimeError("a saved build state changed after it was written")
-        self._put(data)
+        self._write()
+        _copy_range(fd, self.fd, start, end - start)
 
     def _put(self, data: bytes) -> None:
         self.buffer += data
@@ -129,6 +128,27 @@ class _Writer:
             view = view[os.write(self.fd, view) :]
         view.release()
         self.buffer.clear()
+
+
+def _copy_range(source: int, target: int, start: int, count: int) -> None:
+    """Append ``count`` bytes of ``source`` from ``start`` to ``target``: in the kernel where it can."""
+    copy = getattr(os, "copy_file_range", None)
+    while count and copy is not None:
+        try:
+            done = copy(source, target, count, start)
+        except OSError:  # not between these files (another file system, an old kernel): read and write
+            break
+        if done == 0:
+            raise RuntimeError("a saved build state is shorter than when it was written")
+        start, count = start + done, count - done
+    while count:
+        data = os.pread(source, min(count, CHUNK), start)
+        if not data:
+            raise RuntimeError("a saved build state is shorter than when it was written")
+        view = memoryview(data)
+        while view:
+            view = view[os.write(target, view) :]
+        start, count = start + len(data), count - len(data)
 
 
 def write_state(path: Path, state: BuildState) -> None:

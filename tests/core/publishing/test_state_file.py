@@ -88,7 +88,7 @@ def test_a_file_changed_in_place_is_not_copied_from(tmp_path: Path) -> None:
     pages = {f"p{n}/index.html": record(n, rng) for n in range(20)}
     first = tmp_path / "a.json"
     text = saved(first, state(pages))
-    at = first.read_bytes().index(b'["p7/index.html"')
+    at = first.read_bytes().index(b'["p0/index.html"')  # where the copy of the rows starts
 
     def overwrite() -> None:  # what the builder never does: write into a saved state's file
         with first.open("r+b") as f:
@@ -118,3 +118,22 @@ def test_a_saved_record_keeps_where_its_row_is_not_the_row(tmp_path: Path) -> No
     finally:
         tracemalloc.stop()
     assert per_page < 400, f"{per_page:.0f} bytes a page kept after saving"
+
+
+@pytest.mark.parametrize("kernel_copy", ["refused", "absent"])
+def test_rows_are_copied_by_reading_where_the_kernel_does_not_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kernel_copy: str
+) -> None:
+    rng = random.Random(4)
+    pages = {f"p{n}/index.html": record(n, rng, size=3000) for n in range(400)}  # over a megabyte of rows
+    text = saved(tmp_path / "a.json", state(pages))
+    if kernel_copy == "absent":
+        monkeypatch.delattr(os, "copy_file_range", raising=False)
+    else:
+
+        def refused(*args: object) -> int:
+            raise OSError(18, "Invalid cross-device link")
+
+        monkeypatch.setattr(os, "copy_file_range", refused)
+    pages["p9/index.html"] = record(9999, rng)
+    assert saved(tmp_path / "b.json", state(pages)) != text
