@@ -53,7 +53,8 @@ def _row_start(key: str) -> bytes:
 class _Writer:
     def __init__(self, fd: int, head: bytes) -> None:
         self.fd = fd
-        self.buffer = bytearray(head)
+        self.buffer = [head]
+        self.buffered = len(head)
         self.at = len(head)  # where the next byte goes, counting what is buffered or still to be copied
         self.run: tuple[int, int, int, str] | None = None  # source fd, start, end, the first row's page
         self.sources: dict[SavedFile, int | None] = {}  # opened for this save; None: not the file written
@@ -118,16 +119,14 @@ class _Writer:
         _copy_range(fd, self.fd, start, end - start)
 
     def _put(self, data: bytes) -> None:
-        self.buffer += data
-        if len(self.buffer) >= CHUNK:
+        self.buffer.append(data)
+        self.buffered += len(data)
+        if self.buffered >= CHUNK:
             self._write()
 
     def _write(self) -> None:
-        view = memoryview(self.buffer)
-        while view:
-            view = view[os.write(self.fd, view) :]
-        view.release()
-        self.buffer.clear()
+        _write_all(self.fd, b"".join(self.buffer))
+        self.buffer, self.buffered = [], 0
 
 
 def _copy_range(source: int, target: int, start: int, count: int) -> None:
@@ -145,10 +144,14 @@ def _copy_range(source: int, target: int, start: int, count: int) -> None:
         data = os.pread(source, min(count, CHUNK), start)
         if not data:
             raise RuntimeError("a saved build state is shorter than when it was written")
-        view = memoryview(data)
-        while view:
-            view = view[os.write(target, view) :]
+        _write_all(target, data)
         start, count = start + len(data), count - len(data)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    done = 0
+    while done < len(data):
+        done += os.write(fd, data[done:] if done else data)
 
 
 def write_state(path: Path, state: BuildState) -> None:
