@@ -10,10 +10,12 @@ parts.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
+from .model import SitePage
 from .nav import LocaleNav
 from .urls import Entry, SiteIndex
 
@@ -157,24 +159,34 @@ def llms_txt(
     return _listed(lines, sep="\n")
 
 
-def markdown_copy(entry: Entry) -> str:
-    page = entry.page
+# What lstrip() then startswith("# ") tells, without copying the page's text twice.
+_HEADING_FIRST = re.compile(r"\s*# ")
+
+
+def _markdown_parts(page: SitePage) -> tuple[str, str]:
+    """A page's Markdown copy as what goes before its text (a title, and a description, unless the text
+    starts with its own heading) and its text."""
     body = page.content.strip("\n")
-    head = "" if body.lstrip().startswith("# ") else f"# {_one_line(page.title)}\n\n"
-    desc = f"> {_one_line(page.description)}\n\n" if page.description and head else ""
-    return f"{head}{desc}{body}\n"
+    if _HEADING_FIRST.match(body):
+        return "", body
+    desc = f"> {_one_line(page.description)}\n\n" if page.description else ""
+    return f"# {_one_line(page.title)}\n\n{desc}", body
 
 
-def llms_section(index: SiteIndex, e: Entry) -> str:
-    return f"\n<!-- {index.absolute(e.path)} -->\n\n{markdown_copy(e)}"
+def markdown_copy(entry: Entry) -> str:
+    head, body = _markdown_parts(entry.page)
+    return f"{head}{body}\n"
 
 
 def llms_full(index: SiteIndex, locale: str) -> bytes:
     """Made from the pages each time it changes, not as `Parts`: its pieces are the pages' whole texts
     again, and keeping them between builds would hold every text twice (the pages hold it already)."""
-    head = f"# {_one_line(index.config.project_name)}\n"
-    sections = (llms_section(index, e) for e in index.entries if e.page.language == locale and e.md_file)
-    return (head + "".join(sections)).encode()
+    out = [f"# {_one_line(index.config.project_name)}\n"]
+    for e in index.entries:
+        if e.page.language == locale and e.md_file:
+            head, body = _markdown_parts(e.page)
+            out += (f"\n<!-- {index.absolute(e.path)} -->\n\n{head}", body, "\n")
+    return "".join(out).encode()
 
 
 def search_row(e: Entry, excerpt: str) -> str:
