@@ -204,6 +204,7 @@ class BuildState:
         return out
 
     def to_json(self) -> str:
+        """The whole state as JSON text: what publishing.state_file writes a row at a time."""
         rows = ",".join(record.to_row(key) for key, record in self.pages.items())
         return f"{self.json_head()}{rows}]}}"
 
