@@ -116,7 +116,8 @@ class SiteConfig:
 
 @dataclass
 class PageRecord:
-    """What the last build knew about one page's output (see BuildState)."""
+    """What the last build knew about one page's output (see BuildState). Never changed once made (a page
+    rendered again gets a new record): a save copies a saved record's row as it was first written."""
 
     input_hash: str  # the page's own inputs (SitePage.key)
     files: list[str]
