@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import NamedTuple
 
 from ..site import BuildState
 from ..site.files import TEMP_SUFFIX
@@ -32,18 +31,27 @@ def identity(st: os.stat_result) -> FileId:
     return st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size
 
 
-class SavedFile(NamedTuple):
-    path: str
-    identity: FileId
+class SavedFile:
+    """A state file as written: for each page, where its row is and which record it was.
 
+    Every record saved in the file points to this one object. Nothing is made per record (a number per page
+    in two dicts): a save that made an object per record, for every page on every build, kept the
+    interpreter's full garbage collections coming, each over the whole site's objects."""
 
-class Saved(NamedTuple):
-    """Where a record's row is: the file, its offset and length there, and the page it was saved under."""
+    __slots__ = ("identity", "path", "records", "rows")
 
-    file: SavedFile
-    start: int
-    length: int
-    key: str
+    def __init__(self, path: str, identity: FileId, rows: dict[str, int], records: dict[str, int]) -> None:
+        self.path, self.identity = path, identity
+        self.rows = rows  # page -> start << 32 | length
+        self.records = records  # page -> id() of the record saved under it
+
+    def row(self, key: str, record: PageRecord) -> tuple[int, int] | None:
+        """Where ``record``'s row is, if it was saved here under ``key``. (The record is alive and points to
+        this file, so no other object saved here can have its id.)"""
+        if self.records.get(key) != id(record):
+            return None
+        at = self.rows[key]
+        return at >> 32, at & 0xFFFFFFFF
 
 
 def _row_start(key: str) -> bytes:
@@ -56,9 +64,11 @@ class _Writer:
         self.buffer = [head]
         self.buffered = len(head)
         self.at = len(head)  # where the next byte goes, counting what is buffered or still to be copied
-        self.run: tuple[int, int, int, str] | None = None  # source fd, start, end, the first row's page
+        # The run of rows to copy: source descriptor (-1: none), start, end, the first row's page.
+        self.run_fd, self.run_start, self.run_end, self.run_first = -1, 0, 0, ""
         self.sources: dict[SavedFile, int | None] = {}  # opened for this save; None: not the file written
-        self.placed: list[tuple[PageRecord, str, int, int]] = []  # record, key, offset, length
+        self.rows: dict[str, int] = {}
+        self.records: dict[str, int] = {}
 
     def _source(self, file: SavedFile) -> int | None:
         if file not in self.sources:
@@ -74,26 +84,29 @@ class _Writer:
 
     def row(self, key: str, record: PageRecord, first: bool) -> None:
         saved = record.saved_at
-        copy = saved if isinstance(saved, Saved) and saved.key == key else None
-        source = self._source(copy.file) if copy is not None else None
-        comma = 0 if first else 1
-        offset = self.at + comma
-        if copy is not None and self.run is not None and self.run[0] == source and self.run[2] + 1 == copy.start:
+        where = source = None
+        if isinstance(saved, SavedFile):
+            where = saved.row(key, record)
+            if where is not None:
+                source = self._source(saved)
+        offset = self.at if first else self.at + 1
+        if where is not None and source == self.run_fd and self.run_end + 1 == where[0]:
             # The next row in the same file: the comma between the two is copied with them.
-            self.run = (*self.run[:2], copy.start + copy.length, self.run[3])
-            length = copy.length
+            self.run_end = where[0] + where[1]
+            length = where[1]
         else:
             self._copy()
-            if comma:
+            if not first:
                 self._put(b",")
-            if copy is not None and source is not None:
-                self.run = (source, copy.start, copy.start + copy.length, key)
-                length = copy.length
+            if where is not None and source is not None:
+                self.run_fd, self.run_start, self.run_end, self.run_first = source, where[0], where[0] + where[1], key
+                length = where[1]
             else:
                 data = record.to_row(key).encode()
                 self._put(data)
                 length = len(data)
-        self.placed.append((record, key, offset, length))
+        self.rows[key] = offset << 32 | length
+        self.records[key] = id(record)
         self.at = offset + length
 
     def finish(self) -> None:
@@ -107,10 +120,10 @@ class _Writer:
                 os.close(fd)
 
     def _copy(self) -> None:
-        if self.run is None:
+        if self.run_fd < 0:
             return
-        fd, start, end, first = self.run
-        self.run = None
+        fd, start, end, first = self.run_fd, self.run_start, self.run_end, self.run_first
+        self.run_fd = -1
         # A file of the same identity holds the bytes written; if it ever did not, no wrong state is saved.
         head = _row_start(first)
         if os.pread(fd, len(head), start) != head or os.pread(fd, 1, end - 1) != b"]":
@@ -165,7 +178,7 @@ def write_state(path: Path, state: BuildState) -> None:
         for n, (key, record) in enumerate(state.pages.items()):
             writer.row(key, record, first=n == 0)
         writer.finish()
-        file = SavedFile(str(path), identity(os.fstat(fd)))
+        file = SavedFile(str(path), identity(os.fstat(fd)), writer.rows, writer.records)
         os.replace(temp, path)
     except BaseException:
         temp.unlink(missing_ok=True)
@@ -173,5 +186,5 @@ def write_state(path: Path, state: BuildState) -> None:
     finally:
         os.close(fd)
         writer.close()
-    for record, key, offset, length in writer.placed:
-        record.saved_at = Saved(file, offset, length, key)
+    for record in state.pages.values():
+        record.saved_at = file

@@ -159,33 +159,40 @@ def llms_txt(
     return _listed(lines, sep="\n")
 
 
-# What lstrip() then startswith("# ") tells, without copying the page's text twice.
-_HEADING_FIRST = re.compile(r"\s*# ")
+_HEADING_FIRST = re.compile(r"\s*# ")  # the text starts with its own title
 
 
-def _markdown_parts(page: SitePage) -> tuple[str, str]:
-    """A page's Markdown copy as what goes before its text (a title, and a description, unless the text
-    starts with its own heading) and its text."""
-    body = page.content.strip("\n")
-    if _HEADING_FIRST.match(body):
-        return "", body
+def _title_block(page: SitePage) -> str:
+    """What a page's Markdown copy puts before its text: its title and description, unless the text starts
+    with a heading of its own."""
+    if _HEADING_FIRST.match(page.content):
+        return ""
     desc = f"> {_one_line(page.description)}\n\n" if page.description else ""
-    return f"# {_one_line(page.title)}\n\n{desc}", body
+    return f"# {_one_line(page.title)}\n\n{desc}"
 
 
 def markdown_copy(entry: Entry) -> str:
-    head, body = _markdown_parts(entry.page)
-    return f"{head}{body}\n"
+    return _title_block(entry.page) + entry.page.content.strip("\n") + "\n"
 
 
-def llms_full(index: SiteIndex, locale: str) -> bytes:
-    """Made from the pages each time it changes, not as `Parts`: its pieces are the pages' whole texts
-    again, and keeping them between builds would hold every text twice (the pages hold it already)."""
+def llms_section_head(index: SiteIndex, e: Entry) -> str:
+    """A page's section of llms-full.txt up to its text: its address, then its Markdown copy's start."""
+    return f"\n<!-- {index.absolute(e.path)} -->\n\n{_title_block(e.page)}"
+
+
+def llms_full(index: SiteIndex, locale: str, head: Piece | None = None) -> bytes:
+    """Made from the pages each time it changes, not as `Parts`: its sections are the pages' whole texts
+    again, and keeping them between builds would hold every text twice (the pages hold it already). Only
+    the small start of each section (``head``) may be kept."""
     out = [f"# {_one_line(index.config.project_name)}\n"]
     for e in index.entries:
         if e.page.language == locale and e.md_file:
-            head, body = _markdown_parts(e.page)
-            out += (f"\n<!-- {index.absolute(e.path)} -->\n\n{head}", body, "\n")
+            out.append(head(e) if head is not None else llms_section_head(index, e))
+            text = e.page.content
+            if text[:1] != "\n" and text[-1:] == "\n" and text[-2:-1] != "\n":
+                out.append(text)  # already as the copy has it: no copy of it made here
+            else:
+                out += (text.strip("\n"), "\n")
     return "".join(out).encode()
 
 

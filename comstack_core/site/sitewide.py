@@ -7,8 +7,8 @@ changed. Files put together from per-page pieces (a search row, a sitemap row...
 `Parts` and name the piece function, so a build that changed a few pages can swap just their pieces
 in the previous build's parts; the pieces themselves are kept on the pages' records
 (PageRecord.pieces), so an unchanged page's pieces are made once, not on every build. llms-full.txt is
-the exception: its pieces are the pages' whole texts, which the pages already hold, so it is made from
-them again whenever it changes.
+the exception: its sections are the pages' whole texts, which the pages already hold, so it is joined
+from them again whenever it changes (only each section's start is kept).
 """
 
 from __future__ import annotations
@@ -67,6 +67,9 @@ class Pieces:
     def llms(self, e: Entry) -> str:
         return self._get("llms", lambda e, _r: indexes.llms_item(self.index, e), e)
 
+    def llms_full_head(self, e: Entry) -> str:
+        return self._get("llms-full-head", lambda e, _r: indexes.llms_section_head(self.index, e), e)
+
 
 def _encoded(make: Callable[[SiteIndex], str], index: SiteIndex) -> bytes:
     return make(index).encode()
@@ -115,7 +118,9 @@ def site_files(
             partial(indexes.llms_txt, index, nav, others, pieces.llms),
             pieces.llms,
         )
-        files[f"{prefix}llms-full.txt"] = SiteFile(Needs(lang, pages=True), partial(indexes.llms_full, index, lang))
+        files[f"{prefix}llms-full.txt"] = SiteFile(
+            Needs(lang, pages=True), partial(indexes.llms_full, index, lang, pieces.llms_full_head)
+        )
     return files, partial(indexes.sitemaps, index, pieces.sitemap), pieces.sitemap
 
 

@@ -4,6 +4,7 @@ and a record keeps where its row is, not the row."""
 
 from __future__ import annotations
 
+import gc
 import os
 import random
 import tracemalloc
@@ -137,3 +138,18 @@ def test_rows_are_copied_by_reading_where_the_kernel_does_not_copy(
         monkeypatch.setattr(os, "copy_file_range", refused)
     pages["p9/index.html"] = record(9999, rng)
     assert saved(tmp_path / "b.json", state(pages)) != text
+
+
+def test_a_save_leaves_no_object_per_record_for_the_collector(tmp_path: Path) -> None:
+    """Objects made per record and kept would bring the interpreter's full garbage collections, each over
+    every object of the site, after every few builds of a large site."""
+    rng = random.Random(6)
+    built = state({f"p{n}/index.html": record(n, rng) for n in range(2000)})
+    write_state(tmp_path / "a.json", built)
+    gc.collect()
+    existing = gc.get_objects()  # held, so that no new object can take the place (and id) of an old one
+    known = set(map(id, existing))
+    write_state(tmp_path / "b.json", built)
+    made = [o for o in gc.get_objects() if id(o) not in known]
+    del existing
+    assert len(made) < 20, f"{len(made)} objects the collector tracks made by a save of 2,000 records"

@@ -6,6 +6,8 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
+
 from comstack_core.site import build_site, check_site
 from comstack_core.site.search import CODES
 
@@ -67,6 +69,32 @@ def test_llms_full_and_markdown_copies(tmp_path: Path, make_page, make_config):
     assert (tmp_path / "guides/intro.md").read_text() == "# Intro [new]\n\nStart here: install the CLI.\n"
     assert (tmp_path / "guides/setup.md").read_text().startswith("# Setup\n\nConfigure the *server* now.")
     assert not (tmp_path / "pricing.md").exists()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "Plain text.\n",
+        "Plain text.",
+        "\n\nLeading lines.\n\n\n",
+        "# Own title\n\nText.\n",
+        "  \n# Own title after a blank line\n",
+        "#NotAHeading\n",
+        "",
+        "\n\n",
+        "Two lines.\nNo end",
+    ],
+)
+def test_llms_full_holds_each_page_markdown_copy_under_its_address(
+    tmp_path: Path, make_page, make_config, content: str
+):
+    """llms-full.txt joins each page's text without copying it where it can: whatever the text's newlines,
+    each section is the page's address and its Markdown copy, as served on its own."""
+    pages = [make_page("a", content=content), make_page("b", title="B", description="", content=content)]
+    build_site(make_config(), pages, tmp_path)
+    full = (tmp_path / "llms-full.txt").read_text()
+    sections = [f"\n<!-- {BASE_URL}{slug}/ -->\n\n" + (tmp_path / f"{slug}.md").read_text() for slug in "ab"]
+    assert full == "# Acme Docs\n" + "".join(sections)
 
 
 def test_sitemap_is_valid_xml_with_alternates(tmp_path: Path, make_page, make_config):
