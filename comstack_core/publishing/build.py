@@ -26,6 +26,7 @@ from .state_file import FileId, identity, write_state
 STATE_FILE = ".build-state.json"
 VERIFIED_FILE = ".gate-passed"  # in a slot: every file in it passed the pre-deploy check
 
+
 def _file_id(path: Path) -> FileId | None:
     try:
         return identity(os.stat(path))

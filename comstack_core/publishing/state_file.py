@@ -3,9 +3,9 @@
 A state holds a row per page, tens of MB at tens of thousands of pages, and a runner saves one after every
 build, most of whose records it saved before. Keeping each record's encoded row beside its fields would
 hold every row twice between publishes, and encoding them all again would cost a large site seconds a
-build. So each saved record remembers where its row is in the file it was last saved to, and the next
-save copies those bytes from that file (a run of consecutive rows at once, file to file in the kernel
-where it can) and encodes only the rest. The state is written as it is made, never as one string.
+build. So each saved record points to the file it was last saved to, which knows where its row is, and
+the next save copies those bytes from that file (a run of consecutive rows at once, file to file in the
+kernel where it can) and encodes only the rest. The state is written as it is made, never as one string.
 
 A state file is never written in place (a new file is renamed over it), so while a file's identity
 (device, inode, modification time, size) is the one it had when written, its bytes are the ones written.
