@@ -69,11 +69,7 @@ class BuildStates:
         return state
 
     def save(self, slot: Path, state: BuildState) -> None:
-        path = slot / STATE_FILE
-        write_state(path, state)
-        key = _file_id(path)
-        if key is not None:
-            self._remember(key, state)
+        self._remember(write_state(slot / STATE_FILE, state), state)
 
 
 def _link_over(src: Path, dst: Path, made: set[str]) -> None:

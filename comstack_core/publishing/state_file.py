@@ -167,9 +167,10 @@ def _write_all(fd: int, data: bytes) -> None:
         done += os.write(fd, data[done:] if done else data)
 
 
-def write_state(path: Path, state: BuildState) -> None:
+def write_state(path: Path, state: BuildState) -> FileId:
     """Save ``state`` at ``path`` (through a temporary file renamed over it), copying the rows of records
-    saved before from the files they were saved to, and remember where each record's row now is."""
+    saved before from the files they were saved to, and remember where each record's row now is. Answers
+    the saved file's identity."""
     temp = path.with_name(f".{path.name}.{os.getpid()}{TEMP_SUFFIX}")
     temp.unlink(missing_ok=True)  # left by a build that died here; maybe a link to another slot's file
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
@@ -188,3 +189,4 @@ def write_state(path: Path, state: BuildState) -> None:
         writer.close()
     for record in state.pages.values():
         record.saved_at = file
+    return file.identity

@@ -180,14 +180,14 @@ def llms_section_head(index: SiteIndex, e: Entry) -> str:
     return f"\n<!-- {index.absolute(e.path)} -->\n\n{_title_block(e.page)}"
 
 
-def llms_full(index: SiteIndex, locale: str, head: Piece | None = None) -> bytes:
+def llms_full(index: SiteIndex, locale: str, head: Piece) -> bytes:
     """Made from the pages each time it changes, not as `Parts`: its sections are the pages' whole texts
     again, and keeping them between builds would hold every text twice (the pages hold it already). Only
-    the small start of each section (``head``) may be kept."""
+    the small start of each section (``head``, see ``llms_section_head``) is kept."""
     out = [f"# {_one_line(index.config.project_name)}\n"]
     for e in index.entries:
         if e.page.language == locale and e.md_file:
-            out.append(head(e) if head is not None else llms_section_head(index, e))
+            out.append(head(e))
             text = e.page.content
             if text[:1] != "\n" and text[-1:] == "\n" and text[-2:-1] != "\n":
                 out.append(text)  # already as the copy has it: no copy of it made here

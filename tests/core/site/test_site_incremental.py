@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from comstack_core.site import BuildState, build_site, check_site
+from comstack_core.site import BuildState, SitePage, build_site, check_site
 from comstack_core.site import pool as site_pool
 from comstack_core.site.nav import WINDOW
 
@@ -270,10 +271,6 @@ def test_helpers_that_break_leave_their_chunks_to_this_process(tmp_path: Path, m
 def _kept_texts(root: object) -> list[str]:
     """Every string reachable from ``root`` other than through a page object (the caller's input, which
     holds the pages' texts anyway)."""
-    import gc
-
-    from comstack_core.site import SitePage
-
     seen: set[int] = set()
     found: list[str] = []
     todo = [root]
@@ -296,7 +293,7 @@ def test_what_a_build_keeps_holds_no_second_copy_of_a_page_text(tmp_path: Path, 
     long_text = "Marker sentence of a long page body. " * 400
     pages = [replace(p, content=f"{p.content}\n\n{long_text}") for p in pages]
     first = build_site(config, pages, tmp_path)
-    edited = [replace(pages[3], content=pages[3].content + "\nOne more line.\n"), *pages[:3], *pages[4:]]
+    edited = [*pages[:3], replace(pages[3], content=pages[3].content + "\nOne more line.\n"), *pages[4:]]
     second = build_site(config, edited, tmp_path, previous=first.state)
     assert second.rendered == 1 and not second.full_rebuild
     assert long_text in (tmp_path / "llms-full.txt").read_text()
