@@ -38,6 +38,9 @@ class Publish(SQLModel, table=True):
     actor_id: str | None = None
     door: str
     manifest: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JsonType, nullable=False))
+    # The manifest's target_site_url (the URL the dry run showed and the build uses), on its own: status
+    # polls read it, and taking it out of a manifest of thousands of pages parsed the whole document.
+    site_url: str | None = None
     progress: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JsonType, nullable=False))
     counts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JsonType, nullable=False))
     timings: dict[str, float] = Field(default_factory=dict, sa_column=Column(JsonType, nullable=False))

@@ -28,11 +28,6 @@ from .image_lint import check_no_missing_images, image_findings, image_uses
 
 LISTED_FINDINGS = 50
 
-# The site URL the dry run showed, read by the database's JSON operator: the manifest beside it runs to
-# megabytes on a large site, and neither a status poll nor the build needs the rest of it.
-TARGET_SITE_URL = col(Publish.manifest)["target_site_url"].as_string()
-
-
 def is_due(page: Any, now: datetime) -> bool:
     """``page``: a Page, or a row with its columns."""
     return due_at(page.draft_revision_id, page.draft_approved, page.publish_at, now)

@@ -35,7 +35,7 @@ from . import build, deploy
 from .build import VERIFIED_FILE, BuildStates
 from .build_input import InputCaches, current_nav, site_config, site_pages, site_url
 from .job import JobFailed, LostClaim, check_owner, progress
-from .manifest import TARGET_SITE_URL, last_deployed
+from .manifest import last_deployed
 from .plan import PLAN_LOCK, passed_plan
 from .promotion import promote
 from .site_images import place_images, site_images, with_images
@@ -292,7 +292,7 @@ class PublishRunner:
         settings = self.ctx.settings
         async with self.ctx.db.read(large=True) as session:
             project = await session.get_one(Project, project_id)
-            target = (await session.exec(select(TARGET_SITE_URL).where(Publish.id == publish_id))).one()
+            target = (await session.exec(select(Publish.site_url).where(Publish.id == publish_id))).one()
             nav = await current_nav(session, project.id)
             # The URL the dry run showed and the confirm bound: not this process's own idea of it.
             base = target or site_url(settings.public_url, project)

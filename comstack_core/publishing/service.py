@@ -37,33 +37,31 @@ from ..usecases import Need, use_case
 from . import deploy
 from .build_input import site_url
 from .job import progress
-from .manifest import TARGET_SITE_URL, build_manifest, describe_drift
+from .manifest import build_manifest, describe_drift
 from .tokens import check_token, issue_token, spend_token, token_manifest
 from .undo import revert
 
 # A job's status without its large columns: the manifest and the deployed set run to megabytes on a site of
 # thousands of pages, and clients poll a running job's status several times a second.
-STATUS_COLUMNS = (
-    *(
-        col(getattr(Publish, name))
-        for name in (
-            "id",
-            "project_id",
-            "status",
-            "step",
-            "progress",
-            "counts",
-            "timings",
-            "error",
-            "actor_kind",
-            "actor_id",
-            "created_at",
-            "started_at",
-            "finished_at",
-            "reverted_at",
-        )
-    ),
-    TARGET_SITE_URL.label("target_site_url"),
+STATUS_COLUMNS = tuple(
+    col(getattr(Publish, name))
+    for name in (
+        "id",
+        "project_id",
+        "status",
+        "step",
+        "progress",
+        "counts",
+        "timings",
+        "error",
+        "site_url",
+        "actor_kind",
+        "actor_id",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "reverted_at",
+    )
 )
 
 
@@ -118,7 +116,7 @@ class PublishService(Service):
             timings=publish.timings,
             error=publish.error,
             # The URL the publish was built for (recorded from its dry run), whichever process asks.
-            site_url=publish.target_site_url or site_url(self.ctx.settings.public_url, project),
+            site_url=publish.site_url or site_url(self.ctx.settings.public_url, project),
             actor_kind=publish.actor_kind,
             actor_id=publish.actor_id,
             created_at=publish.created_at,
@@ -247,6 +245,7 @@ class PublishService(Service):
                 actor_id=principal.actor_id,
                 door=principal.door,
                 manifest=json_text(manifest),
+                site_url=manifest.target_site_url,
                 progress=progress(ProgressStage.queued),
                 created_at=created,
             )
