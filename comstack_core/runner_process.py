@@ -40,7 +40,7 @@ START_TIMEOUT = 120.0
 STOP_TIMEOUT = 15.0
 RESTART_BACKOFF = (1.0, 5.0, 30.0)  # seconds before restarting a child that died, by how often it has
 
-Work = Callable[[str, str, datetime], Awaitable[Any]]  # (project id, site URL, now) -> the answer
+Work = Callable[..., Awaitable[Any]]  # (project id, site URL, now, and the kind's own) -> the answer
 
 
 class RunnerLost(Exception):
@@ -173,8 +173,8 @@ class RunnerProcess:
         problems: list[str] = await self._ask("check", project_id, base_url, now)
         return problems
 
-    async def plan_manifest(self, project_id: str, public_url: str, now: datetime) -> Any:
-        return await self._ask("manifest", project_id, public_url, now)
+    async def plan_manifest(self, project_id: str, public_url: str, now: datetime, whole: bool) -> Any:
+        return await self._ask("manifest", project_id, public_url, now, whole)
 
     async def _ask(self, kind: str, *args: Any) -> Any:
         self._next += 1

@@ -4,7 +4,6 @@ import json
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from pydantic import BaseModel
 from sqlalchemy import JSON, DateTime
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -22,11 +21,11 @@ def store_json(value: Any) -> str:
     return value if isinstance(value, JsonText) else json.dumps(value)
 
 
-def json_text(model: BaseModel) -> dict[str, Any]:
-    """A pydantic model for a JSON column, written by pydantic as text: a publish's manifest lists every
-    page, and at 50,000 pages its dicts and ``json.dumps``'s pieces were tens of MB more at once. Typed as the
+def json_text(text: str) -> dict[str, Any]:
+    """JSON text already written (by pydantic, say) for a JSON column: a publish's manifest lists every page,
+    and at 50,000 pages its dicts and ``json.dumps``'s pieces were tens of MB more at once. Typed as the
     column's dict, which it is once read back."""
-    return cast(dict[str, Any], JsonText(model.model_dump_json()))
+    return cast(dict[str, Any], JsonText(text))
 
 
 class UTCDateTime(TypeDecorator[datetime]):

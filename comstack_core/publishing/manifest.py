@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
@@ -27,6 +28,37 @@ from .build_input import current_nav, page_url, site_url
 from .image_lint import check_no_missing_images, image_findings, image_uses
 
 LISTED_FINDINGS = 50
+
+@dataclass(frozen=True)
+class PlannedManifest:
+    """A manifest in the forms a dry run and a confirm need, as text: the hash that binds a token to it, the
+    site URL, and ``record``, each page's path and change (JSON ``{"pages": [{path, change_type}]}``), which is
+    what the token and the publish keep and what promotion and a drift's account read. ``text``, the whole
+    manifest as JSON, only for the dry run's answer (``manifest``). At 50,000 pages the whole manifest is
+    19 MB of JSON; sent to a confirm as 50,000 page models and written into the publish's row, it held the
+    server at 120 MB more."""
+
+    digest: str
+    site_url: str
+    pages: int
+    record: str
+    text: str | None
+
+    @classmethod
+    def of(cls, manifest: Manifest, digest: str, *, whole: bool) -> PlannedManifest:
+        changes = [{"path": p.path, "change_type": p.change_type} for p in manifest.pages]
+        return cls(
+            digest,
+            manifest.target_site_url,
+            len(manifest.pages),
+            json.dumps({"pages": changes}),
+            manifest.model_dump_json() if whole else None,
+        )
+
+    def manifest(self) -> Manifest:
+        assert self.text is not None, "planned without the whole manifest"
+        return Manifest.model_validate_json(self.text)
+
 
 def is_due(page: Any, now: datetime) -> bool:
     """``page``: a Page, or a row with its columns."""
@@ -297,10 +329,11 @@ def _planned(project: Project, page: Any, provider: str) -> list[dict[str, str]]
     ]
 
 
-def describe_drift(before: dict[str, Any], after: Manifest) -> str:
-    """A short, human account of what changed between the dry run and now."""
+def describe_drift(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """A short, human account of what changed between the dry run and now (each a ``PlannedManifest``'s
+    record)."""
     old = {(p["path"], p["change_type"]) for p in before.get("pages", [])}
-    new = {(p.path, p.change_type) for p in after.pages}
+    new = {(p["path"], p["change_type"]) for p in after.get("pages", [])}
     parts = []
     if new - old:
         parts.append("now also changes " + ", ".join(sorted(p for p, _ in new - old)[:10]))

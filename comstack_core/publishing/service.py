@@ -3,6 +3,8 @@ and history."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,7 +20,6 @@ from ..models import Project, Publish
 from ..models.types import json_text
 from ..rules.contrast import check_contrast
 from ..schemas import (
-    Manifest,
     ProgressStage,
     PublishConfirm,
     PublishCounts,
@@ -37,7 +38,7 @@ from ..usecases import Need, use_case
 from . import deploy
 from .build_input import site_url
 from .job import progress
-from .manifest import build_manifest, describe_drift
+from .manifest import PlannedManifest, build_manifest, describe_drift
 from .tokens import check_token, issue_token, spend_token, token_manifest
 from .undo import revert
 
@@ -66,7 +67,7 @@ STATUS_COLUMNS = tuple(
 
 
 CheckPlan = Callable[[str, str, datetime], Awaitable[list[str]]]
-PlanManifest = Callable[[str, str, datetime], Awaitable[tuple[Manifest, str]]]
+PlanManifest = Callable[[str, str, datetime, bool], Awaitable[PlannedManifest]]
 
 
 class PublishService(Service):
@@ -85,19 +86,23 @@ class PublishService(Service):
         elsewhere (``comstack_core/runner_process.py``)."""
         self.wake_runner, self.check_plan, self.plan_manifest = wake_runner, check_plan, plan_manifest
 
-    async def manifest_here(self, project_id: str, public_url: str, now: datetime) -> tuple[Manifest, str]:
-        """The manifest of a publish at ``now`` and its hash (``build_manifest``), made in this process."""
+    async def manifest_here(
+        self, project_id: str, public_url: str, now: datetime, whole: bool
+    ) -> PlannedManifest:
+        """The manifest of a publish at ``now`` and its hash (``build_manifest``), made in this process;
+        ``whole``: with the whole manifest's text, which only the dry run answers with."""
         async with self.db.read(large=True) as session:  # it may read thousands of drafts
             project = await session.get(Project, project_id)
             if project is None:
                 raise NotFound(f"Project {project_id} was deleted meanwhile.", code="project_not_found")
-            return await build_manifest(
+            manifest, digest = await build_manifest(
                 session,
                 project,
                 now=now,
                 public_url=public_url,
                 translation_provider=self.ctx.settings.translation_provider,
             )
+        return PlannedManifest.of(manifest, digest, whole=whole)
 
     def _status(self, publish: Any, project: Project) -> PublishStatus:
         """``publish``: a row of ``STATUS_COLUMNS``."""
@@ -149,7 +154,9 @@ class PublishService(Service):
             check_name_echo(project, data.project_name)
             require_module(project, "website")
             check_contrast(project.theme or {})  # a theme saved before the rule existed is caught here
-        manifest, digest = await self.plan_manifest(project_id, base_url, now)
+        planned = await self.plan_manifest(project_id, base_url, now, True)
+        # Thousands of page models: off the event loop's thread, as the pipe's reader would have made them.
+        manifest = await asyncio.to_thread(planned.manifest)
         if not manifest.pages and not manifest.theme_changes and not manifest.nav_changes:
             raise Conflict(
                 "Nothing to publish: no approved drafts are due, nothing was taken down or deleted, and theme "
@@ -171,8 +178,7 @@ class PublishService(Service):
             raw, expires = issue_token(
                 session,
                 project_id,
-                manifest,
-                digest,
+                planned,
                 created_by=principal.actor_id,
                 # From now, not from the dry run's start: checking a large site takes minutes on a busy
                 # host, and a token must not be born expired.
@@ -197,13 +203,13 @@ class PublishService(Service):
             check_name_echo(access.project, data.project_name)
             require_module(access.project, "website")
             token = await check_token(session, project_id, data.confirmation_token, now)
-        manifest, digest = await self.plan_manifest(project_id, base_url, now)
-        if digest != token.manifest_hash:
+        planned = await self.plan_manifest(project_id, base_url, now, False)
+        if planned.digest != token.manifest_hash:
             async with self.db.read() as session:
                 issued_with = await token_manifest(session, token)
             raise Conflict(
                 "The project changed since the dry run ("
-                + describe_drift(issued_with, manifest)
+                + describe_drift(issued_with, json.loads(planned.record))
                 + "). "
                 "Run publish again, show the user the new manifest and confirm with the new token.",
                 code="manifest_drift",
@@ -244,8 +250,8 @@ class PublishService(Service):
                 actor_kind=principal.kind,
                 actor_id=principal.actor_id,
                 door=principal.door,
-                manifest=json_text(manifest),
-                site_url=manifest.target_site_url,
+                manifest=json_text(planned.record),
+                site_url=planned.site_url,
                 progress=progress(ProgressStage.queued),
                 created_at=created,
             )
@@ -256,11 +262,11 @@ class PublishService(Service):
                 "publish.confirm",
                 project_id=project_id,
                 targets=[publish.id],
-                detail={"pages": len(manifest.pages)},
+                detail={"pages": planned.pages},
                 at=now,
             )
         self.wake_runner()
-        return PublishStarted(publish_id=publish.id, status="running", site_url=manifest.target_site_url)
+        return PublishStarted(publish_id=publish.id, status="running", site_url=planned.site_url)
 
     @use_case(Need.viewer, writes=False)
     async def publish_status(self, principal: Principal, project_id: str, publish_id: str) -> PublishStatus:

@@ -15,30 +15,30 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ..auth import hash_secret
 from ..errors import Conflict, InvalidInput
 from ..models import PublishToken
-from ..schemas import Manifest
+from ..models.types import json_text
+from .manifest import PlannedManifest
 
 
 def issue_token(
     session: AsyncSession,
     project_id: str,
-    manifest: Manifest,
-    digest: str,
+    planned: PlannedManifest,
     *,
     created_by: str | None,
     now: datetime,
     ttl: timedelta,
 ) -> tuple[str, datetime]:
-    """A new token for the dry run's manifest (``digest``): the raw token and when it expires."""
+    """A new token for the dry run's manifest: the raw token and when it expires."""
     raw = secrets.token_hex(32)
     expires = now + ttl
     session.add(
         PublishToken(
             token_hash=hash_secret(raw),
             project_id=project_id,
-            manifest_hash=digest,
+            manifest_hash=planned.digest,
             # What a drift is told by (``describe_drift``), not the whole manifest: the answer already carries
             # that, and at 50,000 pages a second copy as JSON was tens of MB more in the server at once.
-            manifest={"pages": [{"path": p.path, "change_type": p.change_type} for p in manifest.pages]},
+            manifest=json_text(planned.record),
             created_by=created_by,
             created_at=now,
             expires_at=expires,

@@ -5,6 +5,7 @@ SIGKILLed goes too."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -19,8 +20,9 @@ import pytest
 from comstack_core.errors import Conflict, DomainError
 from comstack_core.models import Publish
 from comstack_core.publishing import deploy
+from comstack_core.publishing.manifest import PlannedManifest
 from comstack_core.runner_process import RunnerProcess
-from comstack_core.schemas import Manifest, PublishRequest
+from comstack_core.schemas import PublishRequest
 
 from .conftest import Pub
 from .harness import add_ready_pages, dry_run_and_confirm, edit_and_approve, served_dir, until
@@ -41,9 +43,9 @@ class Counted:
         self.calls += 1
         return await self._check(project_id, base_url, now)
 
-    async def manifest(self, project_id: str, public_url: str, now: datetime) -> tuple[Manifest, str]:
+    async def manifest(self, project_id: str, public_url: str, now: datetime, whole: bool) -> PlannedManifest:
         self.manifests += 1
-        return await self._manifest(project_id, public_url, now)
+        return await self._manifest(project_id, public_url, now, whole)
 
     def child(self, pub: Pub) -> RunnerProcess:
         return RunnerProcess(pub.core.settings, check=self.check, manifest=self.manifest)
@@ -95,8 +97,18 @@ async def test_the_child_checks_plans_and_runs_jobs_as_the_server_would(pub: Pub
 
         await edit_and_approve(pub, "docs/a", "Now complete.")
         now = pub.core.publishing.now()
-        there = await child.plan_manifest(pub.project_id, "http://testserver", now)
-        assert there == await pub.core.publishing.manifest_here(pub.project_id, "http://testserver", now)
+        here = pub.core.publishing.manifest_here
+        whole = await child.plan_manifest(pub.project_id, "http://testserver", now, True)
+        assert whole == await here(pub.project_id, "http://testserver", now, True)
+        assert [page.slug for page in whole.manifest().pages] == ["docs/a"]
+        # What a confirm asks for crosses without the whole manifest, and never as a model per page.
+        record = await child.plan_manifest(pub.project_id, "http://testserver", now, False)
+        assert record == await here(pub.project_id, "http://testserver", now, False)
+        assert {type(value) for value in vars(record).values()} == {str, int, type(None)}
+        assert record.text is None and (record.digest, record.record) == (whole.digest, whole.record)
+        [change] = json.loads(record.record)["pages"]
+        shown = whole.manifest().pages[0]
+        assert change == {"path": shown.path, "change_type": shown.change_type}
         job = await publish_in(pub)
         assert job.claimed_by is not None and job.claimed_by != pub.core.runner.instance
         assert (
