@@ -155,16 +155,14 @@ class PublishService(Service):
             require_module(project, "website")
             check_contrast(project.theme or {})  # a theme saved before the rule existed is caught here
         planned = await self.plan_manifest(project_id, base_url, now, True)
-        # Thousands of page models: off the event loop's thread, as the pipe's reader would have made them.
-        manifest = await asyncio.to_thread(planned.manifest)
-        if not manifest.pages and not manifest.theme_changes and not manifest.nav_changes:
+        if planned.nothing:
             raise Conflict(
                 "Nothing to publish: no approved drafts are due, nothing was taken down or deleted, and theme "
                 "and navigation are unchanged. Approve drafts with set-page-status status=ready first.",
                 code="nothing_to_publish",
             )
         if self.check_plan is not None and self.ctx.settings.publish_check_plan:
-            problems = await self.check_plan(project_id, manifest.target_site_url, now)
+            problems = await self.check_plan(project_id, planned.site_url, now)
             if problems:
                 raise Conflict(
                     f"This publish would fail the pre-deploy check of the site ({len(problems)} problems), so "
@@ -173,6 +171,9 @@ class PublishService(Service):
                     code="site_check_failed",
                     problems=problems,
                 )
+        # The answer's page models only now: held through a check of minutes, thousands of them made each of
+        # the server's full garbage collections walk them. Off the event loop's thread.
+        manifest = await asyncio.to_thread(planned.manifest)
         async with self.db.write() as session:
             await project_access(session, principal, project_id, now=now)
             raw, expires = issue_token(

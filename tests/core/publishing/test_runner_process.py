@@ -104,7 +104,7 @@ async def test_the_child_checks_plans_and_runs_jobs_as_the_server_would(pub: Pub
         # What a confirm asks for crosses without the whole manifest, and never as a model per page.
         record = await child.plan_manifest(pub.project_id, "http://testserver", now, False)
         assert record == await here(pub.project_id, "http://testserver", now, False)
-        assert {type(value) for value in vars(record).values()} == {str, int, type(None)}
+        assert {type(value) for value in vars(record).values()} == {str, int, bool, type(None)}
         assert record.text is None and (record.digest, record.record) == (whole.digest, whole.record)
         [change] = json.loads(record.record)["pages"]
         shown = whole.manifest().pages[0]

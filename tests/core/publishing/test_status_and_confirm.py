@@ -6,6 +6,7 @@ before it takes the write lock."""
 from __future__ import annotations
 
 import asyncio
+import gc
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ from comstack_core.models import Project, Publish
 from comstack_core.publishing import manifest, service
 from comstack_core.publishing.manifest import build_manifest
 from comstack_core.publishing.tokens import check_token
-from comstack_core.schemas import PublishConfirm, PublishRequest
+from comstack_core.schemas import ManifestPage, PublishConfirm, PublishRequest
 
 from .conftest import Pub
 from .harness import add_ready_pages, dry_run_and_confirm, publish_and_run, served_dir
@@ -142,3 +143,29 @@ async def test_the_confirm_makes_its_manifest_before_taking_the_write_lock(
         PublishConfirm(project_name=pub.name, confirmation_token=dry.confirmation_token),
     )
     assert writes == ["done"] and started.status == "running"
+
+
+async def test_the_dry_run_holds_no_page_entries_while_its_check_runs(pub: Pub) -> None:
+    """A large site's check takes minutes; the manifest's page entries (50,000 at 50,000 pages) held through it
+    made each of the server's full garbage collections walk them. They are made for the answer after it."""
+    await add_ready_pages(
+        pub.core,
+        pub.world.editor,
+        pub.project_id,
+        pub.name,
+        [(f"docs/{name}", name.title(), f"About {name}.") for name in ("alpha", "bravo", "charlie")],
+    )
+    publishing = pub.core.publishing
+    check = publishing.check_plan
+    assert check is not None
+    alive: list[int] = []
+
+    async def counting_check(project_id: str, base_url: str, now: Any) -> list[str]:
+        gc.collect()
+        alive.append(sum(isinstance(o, ManifestPage) for o in gc.get_objects()))
+        return await check(project_id, base_url, now)
+
+    publishing.use_runner(publishing.wake_runner, counting_check, publishing.plan_manifest)
+    dry = await publishing.publish(pub.world.manager, pub.project_id, PublishRequest(project_name=pub.name))
+    assert alive == [0]
+    assert [page.slug for page in dry.manifest.pages] == ["docs/alpha", "docs/bravo", "docs/charlie"]
