@@ -35,9 +35,8 @@ class PlannedManifest:
     site URL, and ``record``, each page's path and change (JSON ``{"pages": [{path, change_type}]}``), which is
     what the token and the publish keep and what promotion and a drift's account read. ``text``, the whole
     manifest as JSON, only for the dry run's answer (``manifest``). ``nothing``: no page, theme or navigation
-    would change. At 50,000 pages the whole manifest is
-    19 MB of JSON; sent to a confirm as 50,000 page models and written into the publish's row, it held the
-    server at 120 MB more."""
+    would change. At 50,000 pages the whole manifest is 19 MB of JSON; sent to a confirm as 50,000 page
+    entries and written into the publish's row, it held the server at 120 MB more."""
 
     digest: str
     site_url: str

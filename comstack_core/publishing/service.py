@@ -171,7 +171,7 @@ class PublishService(Service):
                     code="site_check_failed",
                     problems=problems,
                 )
-        # The answer's page models only now: held through a check of minutes, thousands of them made each of
+        # The answer's page entries only now: held through a check of minutes, thousands of them made each of
         # the server's full garbage collections walk them. Off the event loop's thread.
         manifest = await asyncio.to_thread(planned.manifest)
         async with self.db.write() as session:
