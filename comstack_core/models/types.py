@@ -22,9 +22,10 @@ def store_json(value: Any) -> str:
 
 
 def json_text(text: str) -> dict[str, Any]:
-    """JSON text already written (by pydantic, say) for a JSON column: a publish's manifest lists every page,
-    and at 50,000 pages its dicts and ``json.dumps``'s pieces were tens of MB more at once. Typed as the
-    column's dict, which it is once read back."""
+    """JSON text already written for a JSON column, stored as it is: a publish's record of its pages is made
+    as text where the manifest is made (a runner process, perhaps), and turning it back into dicts here to
+    write it out again cost tens of MB at 50,000 pages. Typed as the column's dict, which it is once read
+    back."""
     return cast(dict[str, Any], JsonText(text))
 
 
