@@ -19,17 +19,29 @@ import sqlite3
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Executable, create_engine, event, text
-from sqlalchemy.engine import Connection, Engine, Result, Row, make_url
+from sqlalchemy.engine import Connection, Dialect, Engine, Result, Row, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from .models.types import store_json
 from .read_cache import ReadCache
 from .sqlite_inline import INLINE_BUSY_TIMEOUT_MS, InlineConnection, inline_connector, is_busy
+from .sqlite_writer import SqliteWriter
+
+
+class StatementConnection(Protocol):
+    """A connection in a write transaction, for plain statements: an ``AsyncConnection`` on PostgreSQL,
+    ``sqlite_writer.InlineStatements`` on the embedded database."""
+
+    @property
+    def dialect(self) -> Dialect: ...
+
+    async def execute(self, statement: Executable, parameters: Any = None) -> Result[Any]: ...
+
 
 T = TypeVar("T")
 
@@ -77,10 +89,16 @@ class Database:
             # Hot reads keep what they read until the next commit (``read_cache``); a memory database,
             # which no other connection sees, has no use for one.
             self.read_cache = None if path in ("", ":memory:") else ReadCache(path)
+            # The hottest short writes, as plain statements on the loop's thread (``sqlite_writer``).
+            writer_engine = self._sqlite_statement_engine(url, INLINE_BUSY_TIMEOUT_MS)
+            self._sqlite_writer = (
+                None if writer_engine is None else SqliteWriter(writer_engine, busy_timeout_ms)
+            )
         else:
             self.write_engine = _engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
             self.read_engine = self._large_read_engine = self.write_engine
             self._inline_write_engine = None
+            self._sqlite_writer = None
             # No read cache: PostgreSQL has no count of commits to check a cached value against.
             self._statement_engine = self._patient_statement_engine = None
             # Single read statements (``fetch_one``/``fetch_all``) in autocommit and without the pool's
@@ -115,9 +133,7 @@ class Database:
         path = make_url(url).database or ""
         if inline:
             # Short write transactions on the loop's thread (see ``write``).
-            engine = _engine(
-                url, async_creator=inline_connector(path, busy_timeout_ms, writer=True)
-            )
+            engine = _engine(url, async_creator=inline_connector(path, busy_timeout_ms, writer=True))
             pragma_timeout_ms = INLINE_BUSY_TIMEOUT_MS
         elif immediate or threaded or path in ("", ":memory:"):
             engine = _engine(url, connect_args={"timeout": timeout_s})
@@ -151,6 +167,7 @@ class Database:
             f"sqlite:///{path}",
             connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False},
             pool_reset_on_return=None,  # autocommit: a lone SELECT leaves no transaction to end
+            json_serializer=store_json,  # as ``_engine``: the writer's connections store JSON too
         )
         event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_ms))
         return engine
@@ -220,18 +237,23 @@ class Database:
             self._writer_turn.release()
 
     @asynccontextmanager
-    async def write_connection(self) -> AsyncIterator[AsyncConnection]:
+    async def write_connection(self) -> AsyncIterator[StatementConnection]:
         """``write(short=True)`` without the ORM session: a connection in a write transaction, for the
         hottest writes, issued as plain statements (saving a page's draft), where the session's unit of
-        work costs more than the statements. Same queue, same transaction, same commit."""
+        work costs more than the statements. Same queue, same transaction, same commit. On the embedded
+        database it is a synchronous connection used on the loop's thread (``sqlite_writer``)."""
         if not self.is_sqlite:
             async with self.write_engine.begin() as connection:
                 yield connection
             return
         await self._wait_turn()
         try:
-            async with (self._inline_write_engine or self.write_engine).begin() as connection:
-                yield connection
+            if self._sqlite_writer is not None:
+                async with self._sqlite_writer.transaction() as statements:
+                    yield statements
+            else:
+                async with self.write_engine.begin() as connection:
+                    yield connection
         finally:
             self._writer_turn.release()
 
@@ -285,6 +307,8 @@ class Database:
                 engine.dispose()
         if self._inline_write_engine is not None:
             await self._inline_write_engine.dispose()
+        if self._sqlite_writer is not None:
+            self._sqlite_writer.close()
         if self._pg_statement_engine is not None:
             await self._pg_statement_engine.dispose()
         await self.write_engine.dispose()

@@ -16,10 +16,10 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col
 
 from ..auth import Principal
+from ..db import StatementConnection
 from ..errors import DomainError, InvalidInput, NotFound
 from ..models import AuditEntry, DocTemplate, Member, Page, PageRevision, Project
 from ..models.columns import ModelColumns
@@ -49,6 +49,7 @@ _PAGE_AT = _ROLE + 1
 _LIVE_AT = len(_DRAFT.columns)
 _FIELDS = _LIVE_AT + len(_LIVE.columns)
 _LAST = _FIELDS + 1
+
 
 def _locked_page(kind: HandleKind) -> Any:
     """The project, the caller's role and the page, the page locked for the save (PostgreSQL; on SQLite
@@ -169,7 +170,7 @@ async def save_page(
 
 
 async def _refusal(
-    conn: AsyncConnection,
+    conn: StatementConnection,
     principal: Principal,
     params: dict[str, Any],
     handle: PageHandle,

@@ -12,10 +12,9 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import TextClause, text
-from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ...db import Database
+from ...db import Database, StatementConnection
 from ...models import Page, PageRevision
 from ...rules.locales import base_language
 from . import tsquery
@@ -85,7 +84,7 @@ def _rows_where(fields: tuple[str, ...], postgres: bool) -> TextClause:
 _DELETE_ROW = text("DELETE FROM page_search WHERE rowid = :rowid")
 
 
-async def _delete_where(conn: AsyncConnection, **match: str) -> None:
+async def _delete_where(conn: StatementConnection, **match: str) -> None:
     """Delete the rows whose columns equal ``match`` (column -> value)."""
     if conn.dialect.name == "postgresql":
         await conn.execute(_rows_where(tuple(match), True), match)
@@ -118,7 +117,7 @@ async def reindex(session: AsyncSession, page: Page) -> None:
     await write_page_rows(await session.connection(), page, revisions)
 
 
-async def write_page_rows(conn: AsyncConnection, page: Page, revisions: dict[str, PageRevision]) -> None:
+async def write_page_rows(conn: StatementConnection, page: Page, revisions: dict[str, PageRevision]) -> None:
     """Replace all of the page's rows with one per variant in ``revisions`` (variant -> revision)."""
     await _delete_where(conn, page_id=page.id)
     await _insert(conn, [(page, variant, rev) for variant, rev in revisions.items()])
@@ -130,7 +129,7 @@ async def reindex_draft(session: AsyncSession, page: Page, rev: PageRevision) ->
     await write_draft_row(await session.connection(), page, rev)
 
 
-async def write_draft_row(conn: AsyncConnection, page: Page, rev: PageRevision) -> None:
+async def write_draft_row(conn: StatementConnection, page: Page, rev: PageRevision) -> None:
     """``reindex_draft`` on a connection."""
     await _delete_where(conn, page_id=page.id, variant="draft")
     await _insert(conn, [(page, "draft", rev)])
@@ -141,7 +140,7 @@ async def index_new(session: AsyncSession, items: list[tuple[Page, PageRevision]
     await _insert(await session.connection(), [(page, "draft", rev) for page, rev in items])
 
 
-async def _insert(conn: AsyncConnection, items: list[tuple[Page, str, PageRevision]]) -> None:
+async def _insert(conn: StatementConnection, items: list[tuple[Page, str, PageRevision]]) -> None:
     if not items:
         return
     postgres = conn.dialect.name == "postgresql"
