@@ -25,6 +25,9 @@ class _Site:
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         parts = urlsplit(self.base_url)
         self.base_path = parts.path or "/"
+        # Each link's verdict by what it depends on (``_LinksFrom``): a site's pages mostly repeat the
+        # same links (navigation, the sidebar, cross links), so most are resolved once, not once a page.
+        self._verdicts: dict[tuple[str | None, str], bool] = {}
         if files is not None:
             self.files = files
             return
@@ -51,12 +54,51 @@ class _Site:
             return unquote(_resolve("", path[len(self.base_path) :]))
         return unquote(_resolve(page_file, path or "."))  # a bare "?query" means this directory
 
+    def link_ok(self, page_file: str, url: str, links_from: _LinksFrom | None = None) -> bool:
+        """Whether a link from ``page_file`` to ``url`` is fine: not ours, or pointing at a file.
+        ``links_from``: the page's ``_LinksFrom``, when the caller checks many of its links."""
+        key = (links_from or _LinksFrom(page_file)).key(url)
+        ok = self._verdicts.get(key)
+        if ok is None:
+            target = self.site_path(page_file, url)
+            ok = self._verdicts[key] = target is None or self.exists(target)
+        return ok
+
     def exists(self, site_path: str) -> bool:
         if site_path == ESCAPED:
             return False
         if site_path == "" or site_path.endswith("/"):
             return site_path + "index.html" in self.files
         return site_path in self.files or site_path + "/index.html" in self.files
+
+
+class _LinksFrom:
+    """What the verdict of a link from one page depends on (``key``), with the page's side worked out
+    once for all its links. An absolute URL, a path from the root, a fragment or another scheme: the URL
+    alone (None for the directory). A relative URL: the URL after its leading ``../`` segments and what
+    they leave of the page's directory, since resolving is a walk from there (so all the pages of a
+    section share "../../guide/"); one that climbs above the root at once: the URL and the page's whole
+    directory."""
+
+    __slots__ = ("bases", "directory")
+
+    def __init__(self, page_file: str) -> None:
+        segments = page_file.split("/")[:-1]
+        self.directory = "/".join(segments)
+        # What k leading "../" leave of the directory, for k = 0 .. its depth.
+        self.bases = ["/".join(segments[: len(segments) - k]) for k in range(len(segments) + 1)]
+
+    def key(self, url: str) -> tuple[str | None, str]:
+        if url.startswith("../"):
+            climb = 1
+            while url.startswith("../", 3 * climb):
+                climb += 1
+            if climb < len(self.bases):
+                return self.bases[climb], url[3 * climb :]
+            return self.directory, url
+        if url.startswith("/") or is_external(url):
+            return None, url
+        return self.directory, url
 
 
 def _resolve(page_file: str, path: str) -> str:
@@ -101,6 +143,7 @@ def _check_html(site: _Site, name: str, problems: list[str]) -> None:
         problems.append(f"{name}: unparseable HTML")
         return
     seen: set[str] = set()
+    links_from = _LinksFrom(name)
     for node in tree.css(_LINKS):  # one pass over the tree for every kind of link
         attrs = node.attrs
         if node.tag == "link" and attrs.get("rel") == "mcp":
@@ -110,8 +153,7 @@ def _check_html(site: _Site, name: str, problems: list[str]) -> None:
         if url in seen:
             continue
         seen.add(url)
-        target = site.site_path(name, url)
-        if target is not None and not site.exists(target):
+        if not site.link_ok(name, url, links_from):
             problems.append(f"{name}: broken link {url}")
     for n, node in enumerate(tree.css('script[type="application/ld+json"]'), 1):
         try:

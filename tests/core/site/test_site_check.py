@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from comstack_core.site import build_site, check_site
 
 from .conftest import BASE_URL
@@ -104,12 +107,91 @@ def test_links_resolve_as_a_browser_resolves_them():
     site = _Site(Path("."), "https://example.com/sites/acme/", files=set())
     pages = ["index.html", "guides/intro/index.html", "a/b/c/index.html", "es/x.html"]
     urls = [
-        *("../", "./", ".", "..", "../../", "../x/", "x/../y", "./a/./b", "../../../../etc", "a/b/..", "a/b/."),
+        *(
+            "../",
+            "./",
+            ".",
+            "..",
+            "../../",
+            "../x/",
+            "x/../y",
+            "./a/./b",
+            "../../../../etc",
+            "a/b/..",
+            "a/b/.",
+        ),
         *("?q=1", "x?q#f", "../a%20b/", "sub/", "/sites/acme/a/../b/", "/sites/acme/../x", "/sites/acme/"),
         *("x#frag", "../../guides/", "a//b", "..%2F"),
     ]
     for page, url in product(pages, urls):
         here = "/sites/acme/" + (page.rsplit("/", 1)[0] + "/" if "/" in page else "")
         path = unquote(urlsplit(urljoin(here, url)).path)
-        expected = path[len("/sites/acme/"):] if path.startswith("/sites/acme/") else ESCAPED
+        expected = path[len("/sites/acme/") :] if path.startswith("/sites/acme/") else ESCAPED
         assert site.site_path(page, url) == expected, (page, url)
+
+
+PAGES = [
+    "index.html",
+    "a/index.html",
+    "a/b/index.html",
+    "a/c/index.html",
+    "guides/intro/index.html",
+    "es/x.html",
+]
+FILES = {*PAGES, "b/index.html", "sub/index.html", "a/x.md", "x.md", "guides/index.html", "a b/index.html"}
+LINK_PARTS = ["..", ".", "", "a", "b", "c", "guides", "intro", "index.html", "x.md", "a%20b", "sub"]
+TRICKY_LINKS = [
+    *(
+        "../../x.md",
+        "../x.md",
+        "../../../x.md",
+        "../a/../../x.md",
+        "../b/../../x",
+        "..",
+        "../..",
+        "../.",
+        "./",
+    ),
+    *("../../", "x/../../y", "..//x.md", "#f", "?q=1", "x?q#f", "../x?u=https://y", "/sites/acme/b/"),
+    *("https://example.com/sites/acme/a/", "/elsewhere", "//cdn.example.com/x", "mailto:x@example.com"),
+]
+
+
+def _verdicts_agree(links: list[tuple[str, str]]) -> None:
+    from comstack_core.site.check import _Site
+
+    remembering = _Site(Path("."), "https://example.com/sites/acme/", files=FILES)
+    plain = _Site(Path("."), "https://example.com/sites/acme/", files=FILES)
+    for page, url in links:
+        target = plain.site_path(page, url)
+        assert remembering.link_ok(page, url) == (target is None or plain.exists(target)), (page, url)
+
+
+def test_remembered_link_verdicts_equal_resolving_every_link() -> None:
+    """The gate remembers each link's verdict by what it depends on and reuses it for other pages: the
+    verdicts must be those of resolving every link from its own page, whichever page asked first."""
+    from itertools import product
+
+    links = list(product(PAGES, TRICKY_LINKS))
+    _verdicts_agree(links)
+    _verdicts_agree(links[::-1])
+    _verdicts_agree(sorted(links, key=lambda link: (link[1], link[0])))
+
+
+@given(
+    links=st.lists(
+        st.tuples(
+            st.sampled_from(PAGES),
+            st.one_of(
+                st.lists(st.sampled_from(LINK_PARTS), min_size=1, max_size=6).map("/".join),
+                st.sampled_from(TRICKY_LINKS),
+            ),
+        ),
+        min_size=1,
+        max_size=60,
+    )
+)
+def test_remembered_link_verdicts_equal_resolving_every_link_in_any_order(
+    links: list[tuple[str, str]],
+) -> None:
+    _verdicts_agree(links)
