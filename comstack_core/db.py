@@ -133,7 +133,9 @@ class Database:
         path = make_url(url).database or ""
         if inline:
             # Short write transactions on the loop's thread (see ``write``).
-            engine = _engine(url, async_creator=inline_connector(path, busy_timeout_ms, writer=True))
+            engine = _engine(
+                url, async_creator=inline_connector(path, busy_timeout_ms, writer=True)
+            )
             pragma_timeout_ms = INLINE_BUSY_TIMEOUT_MS
         elif immediate or threaded or path in ("", ":memory:"):
             engine = _engine(url, connect_args={"timeout": timeout_s})
@@ -159,7 +161,8 @@ class Database:
         """The embedded database's engine for single read statements (``fetch_one``/``fetch_all``): the
         plain sqlite3 driver, used on the loop's thread with no session, no greenlet and no worker
         thread. For the same reason as ``InlineConnection``: in WAL mode a read does not wait for a
-        writer. An in-memory database has no file to share between engines, so it has none."""
+        writer. The page-save writer (``sqlite_writer``) runs its transactions on an engine of its own
+        made here. An in-memory database has no file to share between engines, so it has none."""
         path = make_url(url).database or ""
         if path in ("", ":memory:"):
             return None
