@@ -196,7 +196,7 @@ async def import_corpus(core: Core, who: Principal, project_id: str, root: Path,
 class Publish:
     wall: float
     status: PublishStatus
-    cpu: float  # CPU seconds, this process and its helper processes (wall time on a shared host is noisy)
+    cpu: float  # CPU seconds, this process and its descendants (wall time on a shared host is noisy)
     peak_rss_mb: float = 0.0  # this process (the server's part) during the publish, sampled every 50 ms
     peak_helpers_rss_mb: float = 0.0  # its child processes (the builder's helper) at the same samples
     dry_run_s: float = 0.0  # of ``wall``: the dry run (manifest and the check's build of the planned site)
@@ -230,11 +230,25 @@ def children_rss_mb() -> float:
     return sum(rss_mb(kid) for kid in descendants(os.getpid()))
 
 
+def cpu_of(pid: str) -> float | None:
+    """A process's user + system CPU seconds so far (Linux /proc), None once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class RssSampler:
-    """The largest resident size seen while a block runs, of this process and of its children."""
+    """The largest resident size seen while a block runs, of this process and of its children; and the CPU
+    its descendants used meanwhile. The builder's helpers are children of the fork server, not of this
+    process, so the CPU of reaped children (``getrusage``) never includes them: their CPU is read from
+    /proc at each sample instead (what a helper does after its last sample, at most 50 ms, is missed)."""
 
     def __init__(self) -> None:
         self.peak = self.helpers = 0.0
+        self._cpu_at_start: dict[str, float] = {}
+        self._cpu_seen: dict[str, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -242,19 +256,35 @@ class RssSampler:
         while not self._stop.wait(0.05):
             self.peak = max(self.peak, rss_mb())
             self.helpers = max(self.helpers, children_rss_mb())
+            self._sample_cpu()
+
+    def _sample_cpu(self) -> None:
+        for pid in descendants(os.getpid()):
+            seconds = cpu_of(pid)
+            if seconds is not None:
+                self._cpu_seen[pid] = seconds
+
+    @property
+    def helpers_cpu(self) -> float:
+        """CPU seconds the descendants used while the block ran."""
+        return sum(seen - self._cpu_at_start.get(pid, 0.0) for pid, seen in self._cpu_seen.items())
 
     def __enter__(self) -> RssSampler:
+        self._sample_cpu()
+        self._cpu_at_start = dict(self._cpu_seen)
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+        self._sample_cpu()
 
 
 def cpu_seconds() -> float:
-    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+    """This process's CPU seconds (its descendants' are sampled by ``RssSampler``)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return own.ru_utime + own.ru_stime
 
 
 def save_profile(profiler: Any, path: Path) -> None:
@@ -327,7 +357,7 @@ async def timed_publish(core: Core, who: Principal, pid: str, name: str, profile
         )
         await core.runner.run_pending()
         wall = time.perf_counter() - started
-    cpu = cpu_seconds() - cpu_started
+    cpu = cpu_seconds() - cpu_started + rss.helpers_cpu
     if profiler is not None and profile_to is not None:
         profiler.stop()
         save_profile(profiler, profile_to)
@@ -491,7 +521,7 @@ def report(results: list[Result]) -> None:
 
     add("import (page store, approve)", lambda r: fmt(r.import_s))
     add("ComStack full publish, wall", lambda r: fmt(r.full.wall if r.full else None))
-    add("  CPU (incl. helper process)", lambda r: fmt(r.full.cpu if r.full else None))
+    add("  CPU (with helper processes)", lambda r: fmt(r.full.cpu if r.full else None))
     add("  dry run (with the check's build)", lambda r: fmt(r.full.dry_run_s if r.full else None))
     for key in ("promote", "translate", "build", "check", "seed"):
         add(f"  {key}", lambda r, k=key: fmt(t(r.full, k)))
