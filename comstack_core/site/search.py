@@ -78,7 +78,7 @@ def terms_of(text: str) -> list[str]:
 
 
 def page_terms(title: str, description: str, sections: list[str]) -> str:
-    """One page's terms and their sections: "term term...\tcode code..." (codes as in the postings).
+    """One page's terms and their sections: "term term...\\tcode code..." (codes as in the postings).
 
     `sections`: the text before the first heading, then each heading's section (markdown.Rendered)."""
     # Each term's sections as the bits of one int (section n is bit n): setting a bit and turning the
