@@ -54,13 +54,12 @@ class _Site:
             return unquote(_resolve("", path[len(self.base_path) :]))
         return unquote(_resolve(page_file, path or "."))  # a bare "?query" means this directory
 
-    def link_ok(self, page_file: str, url: str, links_from: _LinksFrom | None = None) -> bool:
-        """Whether a link from ``page_file`` to ``url`` is fine: not ours, or pointing at a file.
-        ``links_from``: the page's ``_LinksFrom``, when the caller checks many of its links."""
-        key = (links_from or _LinksFrom(page_file)).key(url)
+    def link_ok(self, page: _LinksFrom, url: str) -> bool:
+        """Whether a link from ``page`` to ``url`` is fine: not ours, or pointing at a file."""
+        key = page.key(url)
         ok = self._verdicts.get(key)
         if ok is None:
-            target = self.site_path(page_file, url)
+            target = self.site_path(page.page_file, url)
             ok = self._verdicts[key] = target is None or self.exists(target)
         return ok
 
@@ -80,9 +79,10 @@ class _LinksFrom:
     section share "../../guide/"); one that climbs above the root at once: the URL and the page's whole
     directory."""
 
-    __slots__ = ("bases", "directory")
+    __slots__ = ("bases", "directory", "page_file")
 
     def __init__(self, page_file: str) -> None:
+        self.page_file = page_file
         segments = page_file.split("/")[:-1]
         self.directory = "/".join(segments)
         # What k leading "../" leave of the directory, for k = 0 .. its depth.
@@ -143,7 +143,7 @@ def _check_html(site: _Site, name: str, problems: list[str]) -> None:
         problems.append(f"{name}: unparseable HTML")
         return
     seen: set[str] = set()
-    links_from = _LinksFrom(name)
+    page = _LinksFrom(name)
     for node in tree.css(_LINKS):  # one pass over the tree for every kind of link
         attrs = node.attrs
         if node.tag == "link" and attrs.get("rel") == "mcp":
@@ -153,7 +153,7 @@ def _check_html(site: _Site, name: str, problems: list[str]) -> None:
         if url in seen:
             continue
         seen.add(url)
-        if not site.link_ok(name, url, links_from):
+        if not site.link_ok(page, url):
             problems.append(f"{name}: broken link {url}")
     for n, node in enumerate(tree.css('script[type="application/ld+json"]'), 1):
         try:

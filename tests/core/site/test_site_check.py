@@ -158,13 +158,13 @@ TRICKY_LINKS = [
 
 
 def _verdicts_agree(links: list[tuple[str, str]]) -> None:
-    from comstack_core.site.check import _Site
+    from comstack_core.site.check import _LinksFrom, _Site
 
     remembering = _Site(Path("."), "https://example.com/sites/acme/", files=FILES)
     plain = _Site(Path("."), "https://example.com/sites/acme/", files=FILES)
     for page, url in links:
         target = plain.site_path(page, url)
-        assert remembering.link_ok(page, url) == (target is None or plain.exists(target)), (page, url)
+        assert remembering.link_ok(_LinksFrom(page), url) == (target is None or plain.exists(target)), (page, url)
 
 
 def test_remembered_link_verdicts_equal_resolving_every_link() -> None:
