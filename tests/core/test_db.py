@@ -16,6 +16,8 @@ from sqlalchemy import text
 from comstack_core.db import Database
 from comstack_core.sqlite_inline import InlineConnection
 
+from .test_support import loop_gaps
+
 
 @pytest.fixture
 async def db(tmp_path: Path):
@@ -154,26 +156,15 @@ async def test_a_read_that_meets_a_lock_waits_off_the_loop(
     holder.execute("COMMIT")  # exclusive locking mode keeps the lock after the commit, until close
     release = threading.Timer(1.5, holder.close)
 
-    loop = asyncio.get_running_loop()
-    gaps: list[float] = []
-
-    async def ticker() -> None:
-        last = loop.time()
-        while True:
-            await asyncio.sleep(0.005)
-            gaps.append(loop.time() - last)
-            last = loop.time()
-
-    ticking = asyncio.create_task(ticker())
-    await asyncio.sleep(0.02)
-    started = time.monotonic()
-    release.start()
-    try:
-        seen = await asyncio.wait_for(read(db), 10)
-        await asyncio.sleep(0.05)  # let the ticker record the gap a blocking read would have left
-    finally:
-        ticking.cancel()
-        release.join()
+    async with loop_gaps() as gaps:
+        await asyncio.sleep(0.02)
+        started = time.monotonic()
+        release.start()
+        try:
+            seen = await asyncio.wait_for(read(db), 10)
+            await asyncio.sleep(0.05)  # let the ticker record the gap a blocking read would have left
+        finally:
+            release.join()
     assert seen == ("held",)
     assert time.monotonic() - started >= 1.2  # the read did wait for the lock...
     assert max(gaps) < 0.5, max(gaps)  # ...without freezing the loop meanwhile

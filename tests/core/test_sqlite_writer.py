@@ -17,6 +17,8 @@ from sqlalchemy.exc import OperationalError
 from comstack_core.db import Database
 from comstack_core.sqlite_writer import InlineStatements, SqliteWriter
 
+from .test_support import loop_gaps
+
 INSERT = text("INSERT INTO log (who, detail) VALUES (:who, :detail)")
 
 
@@ -69,25 +71,14 @@ async def test_it_waits_for_another_process_off_the_loop(db: Database, tmp_path:
     other.execute("BEGIN IMMEDIATE")
     other.execute("INSERT INTO log (who) VALUES (0)")
     release = threading.Timer(0.8, lambda: (other.execute("COMMIT"), other.close()))
-    loop = asyncio.get_running_loop()
-    gaps: list[float] = []
-
-    async def ticker() -> None:
-        last = loop.time()
-        while True:
-            await asyncio.sleep(0.005)
-            gaps.append(loop.time() - last)
-            last = loop.time()
-
-    ticking = asyncio.create_task(ticker())
-    started = time.monotonic()
-    release.start()
-    try:
-        async with db.write_connection() as conn:
-            await conn.execute(INSERT, {"who": 1, "detail": "a"})
-    finally:
-        ticking.cancel()
-        release.join()
+    async with loop_gaps() as gaps:
+        started = time.monotonic()
+        release.start()
+        try:
+            async with db.write_connection() as conn:
+                await conn.execute(INSERT, {"who": 1, "detail": "a"})
+        finally:
+            release.join()
     assert time.monotonic() - started >= 0.7
     assert max(gaps) < 0.3, max(gaps)
     assert await _whos(db) == [0, 1]

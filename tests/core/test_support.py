@@ -6,7 +6,10 @@ one place for fixtures.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -168,3 +171,24 @@ async def expect(error: type[DomainError], code: str, call: Any) -> DomainError:
         await call
     assert info.value.code == code, f"expected code {code!r}, got {info.value.code!r}: {info.value.message}"
     return info.value
+
+
+@asynccontextmanager
+async def loop_gaps() -> AsyncIterator[list[float]]:
+    """The gaps between the turns of a 5 ms ticker on the event loop while the block runs: a call that
+    holds the loop shows as a gap as long as it."""
+    loop = asyncio.get_running_loop()
+    gaps: list[float] = []
+
+    async def tick() -> None:
+        last = loop.time()
+        while True:
+            await asyncio.sleep(0.005)
+            gaps.append(loop.time() - last)
+            last = loop.time()
+
+    ticking = asyncio.create_task(tick())
+    try:
+        yield gaps
+    finally:
+        ticking.cancel()
